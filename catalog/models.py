@@ -1,0 +1,162 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+from marketplace.accounts.scoping import Scope
+
+# The rendition every product card and the product page use; prefetched with the list.
+CARD_RENDITION = "fill-400x400"
+DETAIL_RENDITION = "max-800x800"
+
+
+class Category(models.Model):
+    """Product category: the seven of the Zaozhuang catalogue, with sub-categories."""
+
+    name = models.CharField(_("名称 name"), max_length=50)
+    name_en = models.CharField(_("英文名 English name"), max_length=80, blank=True)
+    slug = models.SlugField(_("标识 slug"), max_length=60, unique=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级 parent")
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序 order"), default=0)
+
+    class Meta:
+        verbose_name = _("品类 category")
+        verbose_name_plural = _("品类 categories")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:category", args=[self.slug])
+
+
+class ShopQuerySet(models.QuerySet):
+    def active(self) -> "ShopQuerySet":
+        return self.filter(is_active=True)
+
+
+class Shop(models.Model):
+    """A village e-shop (村级电商网店): one per village or cooperative, run by operators."""
+
+    name = models.CharField(_("店名 name"), max_length=100)
+    slug = models.SlugField(_("标识 slug"), max_length=80, unique=True)
+    region = models.ForeignKey(
+        "producers.Region", on_delete=models.PROTECT, related_name="shops", verbose_name=_("所在地 region")
+    )
+    description = models.TextField(_("简介 description"), blank=True)
+    contact_phone = models.CharField(_("联系电话 phone"), max_length=20, blank=True)
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="operated_shops", verbose_name=_("运营人员 operators")
+    )
+    is_active = models.BooleanField(_("营业中 active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ShopQuerySet.as_manager()
+    scope = Scope(shop="", region="region")
+
+    class Meta:
+        verbose_name = _("网店 shop")
+        verbose_name_plural = _("网店 shops")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:shop", args=[self.slug])
+
+
+class ProductQuerySet(models.QuerySet):
+    def listed(self) -> "ProductQuerySet":
+        """What the storefront shows. The one place that decides it: later rules
+        (a certificate valid now) are added here and every listing follows."""
+        return self.filter(is_listed=True, shop__is_active=True)
+
+    def purchasable(self) -> "ProductQuerySet":
+        """What can go into a cart: listed and in stock."""
+        return self.listed().filter(stock__gt=0)
+
+    def for_cards(self) -> "ProductQuerySet":
+        """Everything a product card shows, in a fixed number of queries."""
+        from wagtail.images import get_image_model
+
+        image_qs = ProductImage.objects.select_related("image").prefetch_related(
+            Prefetch(
+                "image__renditions",
+                queryset=get_image_model().get_rendition_model().objects.filter(filter_spec=CARD_RENDITION),
+            )
+        )
+        return self.select_related("shop", "category", "origin_region").prefetch_related(
+            Prefetch("images", queryset=image_qs)
+        )
+
+
+class Product(ClusterableModel):
+    """A product a shop sells. Prices are integer fen."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="products", verbose_name=_("网店 shop"))
+    producer = models.ForeignKey(
+        "producers.Producer", on_delete=models.PROTECT, related_name="products", verbose_name=_("生产主体 producer")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("品类 category")
+    )
+    title = models.CharField(_("品名 title"), max_length=120)
+    summary = models.CharField(_("卖点 summary"), max_length=200, blank=True)
+    description = models.TextField(_("详情 description"), blank=True)
+    unit = models.CharField(_("规格 unit"), max_length=40, help_text=_("如：500克/袋  e.g. 500 g / bag"))
+    price_fen = models.PositiveIntegerField(_("价格（分） price (fen)"))
+    stock = models.PositiveIntegerField(_("库存 stock"), default=0)
+    origin_region = models.ForeignKey(
+        "producers.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("产地 origin")
+    )
+    is_listed = models.BooleanField(_("上架 listed"), default=True)
+    created_at = models.DateTimeField(_("创建时间 created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+    scope = Scope(shop="shop", region="producer__region")
+
+    class Meta:
+        verbose_name = _("产品 product")
+        verbose_name_plural = _("产品 products")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["shop", "is_listed"]), models.Index(fields=["category", "is_listed"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product", args=[self.pk])
+
+    @property
+    def price_yuan(self) -> str:
+        from .money import format_fen
+
+        return format_fen(self.price_fen)
+
+    @property
+    def main_image(self):
+        images = list(self.images.all())
+        return images[0].image if images else None
+
+
+class ProductImage(Orderable):
+    product = ParentalKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("图片 image")
+    )
+    caption = models.CharField(_("说明 caption"), max_length=120, blank=True)
+
+    scope = Scope(shop="product__shop", region="product__producer__region")
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("产品图片 product image")
+        verbose_name_plural = _("产品图片 product images")

@@ -1,0 +1,50 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Bureau(models.Model):
+    """A commerce bureau (商务局) or poverty-alleviation office (扶贫办) of one region.
+
+    Its officers see that region and every region under it, nothing else."""
+
+    class Kind(models.TextChoices):
+        COMMERCE = "commerce", _("商务局 Commerce bureau")
+        RURAL = "rural", _("扶贫办/乡村振兴局 Rural revitalisation office")
+
+    name = models.CharField(_("名称 name"), max_length=100, unique=True)
+    kind = models.CharField(_("类型 kind"), max_length=20, choices=Kind.choices, default=Kind.COMMERCE)
+    region = models.ForeignKey(
+        "producers.Region", on_delete=models.PROTECT, related_name="bureaus", verbose_name=_("辖区 region")
+    )
+
+    class Meta:
+        verbose_name = _("主管部门 bureau")
+        verbose_name_plural = _("主管部门 bureaus")
+        ordering = ["region__code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person using the marketplace. Which role they play is given by their groups
+    (see ``roles.py``); an officer also names the bureau they work for."""
+
+    phone = models.CharField(_("手机号 mobile"), max_length=20, blank=True)
+    bureau = models.ForeignKey(
+        Bureau,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name=_("所属部门 bureau"),
+    )
+
+    class Meta:
+        verbose_name = _("用户 user")
+        verbose_name_plural = _("用户 users")
+
+    def __str__(self) -> str:
+        full = f"{self.last_name}{self.first_name}".strip()
+        return f"{full} ({self.username})" if full else self.username

@@ -1,0 +1,38 @@
+"""Reading settings from environment variables.
+
+Every variable read here is listed in README's configuration table.
+"""
+
+import os
+
+import dj_database_url
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database_from_env(default_sqlite_path: str) -> dict:
+    return dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{default_sqlite_path}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    )

@@ -1,0 +1,171 @@
+"""Factories for every model, in one place. Small, explicit defaults: a test names what
+matters to it and lets the factory fill in the rest."""
+
+import io
+
+import factory
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
+
+from catalog.models import Category, Product, ProductImage, Shop
+from marketplace.accounts.models import Bureau, User
+from marketplace.accounts.roles import Role, sync_role_groups
+from producers.models import Collective, Household, Producer, Region
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    """By default a demo village under a made-up chain; pass parent/code for real trees."""
+
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"99{n:010d}")
+    name = factory.Sequence(lambda n: f"测试村{n}")
+    level = Region.Level.VILLAGE
+    parent = None
+    is_official = False
+
+
+def region_chain(province="37", city="3717", county="371722", township="371722100", village="371722100201"):
+    """Province > city > county > township > village, created (or reused) by code."""
+    names = {
+        "37": "山东省",
+        "3717": "菏泽市",
+        "371722": "单县",
+        "371723": "成武县",
+        "371722100": "浮岗镇",
+        "371723100": "汶上镇",
+    }
+    parent = None
+    out = []
+    for level, code in enumerate([province, city, county, township, village], start=1):
+        if code is None:
+            break
+        parent = RegionFactory(
+            code=code,
+            name=names.get(code, f"地区{code}"),
+            level=level,
+            parent=parent,
+            is_official=level < Region.Level.VILLAGE,
+        )
+        out.append(parent)
+    return out
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.cn")
+    password = factory.django.Password("pass-1234-word")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        groups = sync_role_groups()
+        self.groups.add(*(groups[Role(r)] for r in extracted))
+
+
+class BureauFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bureau
+
+    name = factory.Sequence(lambda n: f"测试商务局{n}")
+    region = factory.SubFactory(RegionFactory)
+
+
+def officer_for(region, **kwargs) -> User:
+    bureau = BureauFactory(region=region, name=f"{region.name}商务局")
+    return UserFactory(bureau=bureau, roles=[Role.BUREAU_OFFICER], **kwargs)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"品类{n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class ShopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shop
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"测试村电商网店{n}")
+    slug = factory.Sequence(lambda n: f"shop-{n}")
+    region = factory.SubFactory(RegionFactory)
+    is_active = True
+
+    @factory.post_generation
+    def operators(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.operators.add(*extracted)
+
+
+class ProducerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Producer
+
+    shop = factory.SubFactory(ShopFactory)
+    name = factory.Sequence(lambda n: f"测试合作社{n}")
+    kind = Producer.Kind.COOPERATIVE
+    region = factory.SelfAttribute("shop.region")
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    registration_number = factory.Sequence(lambda n: f"3717221002{n:08d}")
+    head_name = "张小文"
+    members = 3
+    status = Household.Status.LIFTED_OUT
+    village = factory.SubFactory(RegionFactory)
+
+
+class CollectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Collective
+
+    village = factory.SubFactory(RegionFactory)
+    name = factory.LazyAttribute(lambda c: f"{c.village.name}股份经济合作社")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    shop = factory.SubFactory(ShopFactory)
+    producer = factory.SubFactory(ProducerFactory, shop=factory.SelfAttribute("..shop"))
+    category = factory.SubFactory(CategoryFactory)
+    title = factory.Sequence(lambda n: f"菏泽铁棍山药{n}号")
+    summary = "沙土地种植，口感绵密"
+    description = "产自单县的铁棍山药。"
+    unit = "2.5千克/箱"
+    price_fen = 5990
+    stock = 100
+    origin_region = factory.SelfAttribute("shop.region")
+
+
+def make_image(title="产品图", color=(180, 60, 40), size=(640, 480)):
+    """A real PNG in Wagtail's image library."""
+    buf = io.BytesIO()
+    PILImage.new("RGB", size, color).save(buf, format="PNG")
+    buf.seek(0)
+    return get_image_model().objects.create(title=title, file=ImageFile(buf, name="product.png"))
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.LazyFunction(make_image)
+    sort_order = 0
