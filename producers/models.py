@@ -267,6 +267,9 @@ class BenefitShare(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.beneficiary}: {self.share_bp / 100:g}%"
+
     @property
     def beneficiary(self):
         return self.household or self.collective
