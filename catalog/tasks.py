@@ -1,0 +1,15 @@
+"""Background work of the catalogue, run by Celery workers (eagerly with no broker)."""
+
+from celery import shared_task
+
+from .models import CARD_RENDITION, DETAIL_RENDITION, ProductImage
+
+
+@shared_task(name="catalog.generate_product_renditions")
+def generate_product_renditions(product_id: int) -> int:
+    """Make the card and detail renditions of a product's images ahead of the first
+    visitor, so no storefront request pays for resizing. Returns how many images."""
+    images = [pi.image for pi in ProductImage.objects.filter(product_id=product_id).select_related("image")]
+    for image in images:
+        image.get_renditions(CARD_RENDITION, DETAIL_RENDITION)
+    return len(images)

@@ -1,0 +1,38 @@
+"""Creating the storefront's page tree: used by the demo data command and by tests."""
+
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from .models import CatalogPage, HomePage
+
+CATALOG_SLUG = "products"
+
+
+@transaction.atomic
+def ensure_storefront_pages(site_name: str = "消费帮扶馆") -> tuple[HomePage, CatalogPage]:
+    """Make sure the default site's root is a HomePage with a live CatalogPage under it
+    (slug ``products``). Replaces Wagtail's placeholder welcome page. Idempotent."""
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        home = root.add_child(
+            instance=HomePage(
+                title=site_name,
+                slug="storefront",
+                intro="<p>买扶贫产品，助乡村振兴。每一笔消费都记到受益农户和村集体。</p>",
+            )
+        )
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=site_name)
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.site_name = site_name
+        site.save()
+    # Wagtail's placeholder welcome page, if still there, is of no use to anyone.
+    Page.objects.filter(depth=2, content_type__app_label="wagtailcore", content_type__model="page").delete()
+    catalog = CatalogPage.objects.first()
+    if catalog is None:
+        home.refresh_from_db()
+        catalog = home.add_child(instance=CatalogPage(title="扶贫产品", slug=CATALOG_SLUG))
+    return home, catalog
