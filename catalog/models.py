@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -34,7 +33,9 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:category", args=[self.slug])
+        from cms.routing import storefront_url
+
+        return storefront_url("category", self.slug)
 
 
 class ShopQuerySet(models.QuerySet):
@@ -70,7 +71,9 @@ class Shop(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:shop", args=[self.slug])
+        from cms.routing import storefront_url
+
+        return storefront_url("shop", self.slug)
 
 
 class ProductQuerySet(models.QuerySet):
@@ -134,7 +137,9 @@ class Product(ClusterableModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:product", args=[self.pk])
+        from cms.routing import storefront_url
+
+        return storefront_url("product", self.pk)
 
     @property
     def price_yuan(self) -> str:

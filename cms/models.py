@@ -1,11 +1,23 @@
+from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Prefetch
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
-from wagtail.models import Page
+from wagtail.models import Page, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from . import routing, selectors
+
+# The cover rendition of article cards, prefetched with the list.
+ARTICLE_CARD_RENDITION = "fill-480x270"
 
 BODY_BLOCKS = [
     ("heading", blocks.CharBlock(form_classname="title", label=_("标题 heading"))),
@@ -29,6 +41,12 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("首页 home page")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["products"] = selectors.card_products()[: self.products_shown]
+        context["shops"] = selectors.shops_with_listed_products()[:12]
+        return context
+
 
 class CatalogPage(RoutablePageMixin, Page):
     """The catalogue: product list, category lists, product pages and shop pages, all
@@ -45,6 +63,101 @@ class CatalogPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("商品目录页 catalogue page")
 
+    # Each route renders its own template; every product list starts from
+    # Product.objects.listed() (through cms.selectors), never from a raw queryset.
+
+    def _paginate(self, request, queryset):
+        return Paginator(queryset, self.page_size or 24).get_page(request.GET.get("page"))
+
+    def _render(self, request, template, status=200, **extra):
+        context = self.get_context(request)
+        context.update(extra)
+        return TemplateResponse(request, template, context, status=status)
+
+    def _not_found(self, request, heading, message):
+        """A clear Chinese page with HTTP 404, for things that exist but may not be shown
+        as well as things that never existed: the storefront does not tell them apart."""
+        return self._render(request, "cms/catalog_not_available.html", status=404, heading=heading, message=message)
+
+    @path("", name="index")
+    def index_route(self, request):
+        sort = selectors.clean_sort(request.GET.get("sort"))
+        products = self._paginate(request, selectors.card_products(sort=sort))
+        return self._render(request, "cms/catalog_page.html", products=products, sort=sort, sorts=SORT_LABELS)
+
+    @path("category/<slug:slug>/", name="category")
+    def category_route(self, request, slug):
+        tree = selectors.category_tree()
+        category = next((c for group in tree.values() for c in group if c.slug == slug), None)
+        if category is None:
+            return self._not_found(request, _("没有这个品类"), _("您访问的品类不存在。 This category does not exist."))
+        sort = selectors.clean_sort(request.GET.get("sort"))
+        ids = selectors.descendant_ids(category, tree)
+        breadcrumb = selectors.ancestors(category, tree)
+        products = self._paginate(request, selectors.card_products(category_ids=ids, sort=sort))
+        return self._render(
+            request,
+            "cms/catalog_category.html",
+            category=category,
+            breadcrumb=breadcrumb,
+            current_category_root_id=breadcrumb[0].pk,
+            subcategories=tree.get(category.pk, []),
+            products=products,
+            sort=sort,
+            sorts=SORT_LABELS,
+        )
+
+    @path("<int:pk>/", name="product")
+    def product_route(self, request, pk):
+        product = selectors.listed_product_for_detail(pk)
+        if product is None:
+            return self._not_found(
+                request,
+                _("该商品暂不可售"),
+                _("该商品已下架、所在网店暂停营业或商品不存在。 This product is not available."),
+            )
+        category_chain = [product.category]
+        while category_chain[0].parent_id and len(category_chain) < 3:  # select_related covers three levels
+            category_chain.insert(0, category_chain[0].parent)
+        return self._render(
+            request,
+            "cms/catalog_product.html",
+            product=product,
+            images=[pi.image for pi in product.images.all()],
+            breadcrumb=category_chain,
+            current_category_root_id=category_chain[0].pk,
+            origin_full_name=product.origin_region.full_name(),
+            benefit=selectors.benefit_summary(product),
+        )
+
+    @path("shop/<slug:slug>/", name="shop")
+    def shop_route(self, request, slug):
+        shop = selectors.active_shop(slug)
+        if shop is None:
+            return self._not_found(
+                request,
+                _("该网店暂停营业"),
+                _("该网店暂停营业或不存在，其商品暂不可售。 This shop is closed or does not exist."),
+            )
+        sort = selectors.clean_sort(request.GET.get("sort"))
+        products = self._paginate(request, selectors.card_products(shop=shop, sort=sort))
+        return self._render(
+            request,
+            "cms/catalog_shop.html",
+            shop=shop,
+            region_full_name=shop.region.full_name(),
+            products=products,
+            sort=sort,
+            sorts=SORT_LABELS,
+        )
+
+
+SORT_LABELS = [
+    ("newest", _("最新上架")),
+    ("price_asc", _("价格从低到高")),
+    ("price_desc", _("价格从高到低")),
+]
+
 
 class ArticleIndexPage(Page):
     """A list of stories, campaigns and announcements."""
@@ -56,6 +169,20 @@ class ArticleIndexPage(Page):
 
     class Meta:
         verbose_name = _("文章列表页 article index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        rendition_qs = get_image_model().get_rendition_model().objects.filter(filter_spec=ARTICLE_CARD_RENDITION)
+        articles = (
+            ArticlePage.objects.live()
+            .public()
+            .child_of(self)
+            .select_related("cover")
+            .prefetch_related(Prefetch("cover__renditions", queryset=rendition_qs))
+            .order_by("-date", "-pk")
+        )
+        context["articles"] = Paginator(articles, 12).get_page(request.GET.get("page"))
+        return context
 
 
 class ArticlePage(Page):
@@ -84,3 +211,16 @@ class ArticlePage(Page):
 
     class Meta:
         verbose_name = _("文章 article")
+
+
+# The catalogue URL cache (cms/routing.py) is dropped whenever the catalogue page, its
+# place in the tree or the sites change; it is looked up again on the next use.
+@receiver(post_save, sender=CatalogPage)
+@receiver(post_delete, sender=CatalogPage)
+@receiver(post_save, sender=Site)
+@receiver(post_delete, sender=Site)
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+def _catalog_changed(sender, **kwargs):
+    routing.clear_storefront_url_cache()

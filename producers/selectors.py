@@ -24,3 +24,18 @@ def benefited_household_count(product, at: datetime | None = None) -> int:
     if linkage is None:
         return 0
     return sum(1 for share in linkage.shares.all() if share.household_id)
+
+
+def region_paths(regions) -> dict[str, str]:
+    """Full names ("山东省 菏泽市 单县 浮岗镇 朱楼村") for many regions in one query,
+    keyed by region code."""
+    from .models import Region
+
+    regions = list({r.code: r for r in regions if r is not None}.values())
+    codes = {c for r in regions for c in r.ancestors_codes()}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    out = {}
+    for r in regions:
+        parts = [names[c] for c in r.ancestors_codes() if c in names and names[c] != "市辖区"]
+        out[r.code] = " ".join(parts + [r.name])
+    return out

@@ -1,8 +1,74 @@
+import os
+import shutil
+import subprocess
+
 import pytest
 
 from marketplace.accounts.roles import sync_role_groups
+
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
 def role_groups(db):
     return sync_role_groups()
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip a test whose outside service or program is missing, on a developer's machine.
+
+    With REQUIRE_SERVICES=1 (set by .ci/run) the same gap fails the test instead: CI must
+    never go green by skipping the real-browser and real-worker tests."""
+    if available:
+        return
+    if os.environ.get("REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes", "on"}:
+        pytest.fail(f"{reason} (REQUIRE_SERVICES is set, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def redis_broker_url() -> str:
+    """The Redis URL a real Celery worker test uses as broker and result backend."""
+    import redis
+
+    url = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+        answering, why = True, ""
+    except redis.RedisError as exc:
+        answering, why = False, str(exc)
+    require_service(answering, f"Redis is not answering at {url} (CELERY_TEST_BROKER_URL): {why}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium, for Playwright, with a font that has Chinese glyphs."""
+    require_service(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: apt-get install chromium")
+    has_cjk_font = bool(
+        shutil.which("fc-list")
+        and subprocess.run(["fc-list", ":lang=zh-cn"], capture_output=True, text=True).stdout.strip()
+    )
+    require_service(has_cjk_font, "no font with Chinese glyphs: apt-get install fonts-wqy-zenhei")
+    return CHROMIUM
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test starts from the migrated database.
+
+    A transactional test ends by emptying every table. Rows that migrations made (Wagtail's
+    root page, locale, root collection and site; content types, permissions, role groups)
+    would then be missing in the next one, or half re-made by post_migrate handlers and
+    clash with a test that restores them. So each transactional test gets Django's
+    serialized rollback: the state after migrations is restored before it runs."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None:
+            if not marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"):
+                continue
+            kwargs = dict(marker.kwargs)
+        elif {"transactional_db", "live_server"} & set(item.fixturenames):
+            kwargs = {"transaction": True}
+        else:
+            continue
+        item.add_marker(pytest.mark.django_db(**kwargs, serialized_rollback=True), append=False)

@@ -62,6 +62,33 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.PLATFORM_ADMIN: ["*"],  # every permission; row scoping does not limit them either
 }
 
+# Wagtail's images and documents take permissions per collection (GroupCollectionPermission),
+# not from group.permissions: these are granted on the root collection, i.e. everywhere.
+_MEDIA_ALL = [
+    f"{app}.{verb}_{model}"
+    for app, model in [("wagtailimages", "image"), ("wagtaildocs", "document")]
+    for verb in ("add", "change", "delete", "choose")
+]
+ROLE_COLLECTION_PERMISSIONS: dict[Role, list[str]] = {
+    Role.SHOP_OPERATOR: ["wagtailimages.add_image", "wagtailimages.choose_image"],
+    Role.PLATFORM_ADMIN: _MEDIA_ALL,
+}
+
+
+def _sync_collection_permissions(group: Group, role: Role) -> None:
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    root = Collection.get_first_root_node()
+    if root is None:
+        return
+    wanted = set()
+    for dotted in ROLE_COLLECTION_PERMISSIONS.get(role, []):
+        app_label, codename = dotted.split(".")
+        wanted.add(Permission.objects.get(content_type__app_label=app_label, codename=codename).pk)
+    GroupCollectionPermission.objects.filter(group=group, collection=root).exclude(permission_id__in=wanted).delete()
+    for permission_id in wanted:
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=root, permission_id=permission_id)
+
 
 @transaction.atomic
 def sync_role_groups() -> dict[Role, Group]:
@@ -69,6 +96,7 @@ def sync_role_groups() -> dict[Role, Group]:
     groups = {}
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
+        _sync_collection_permissions(group, role)
         if perms == ["*"]:
             group.permissions.set(Permission.objects.all())
             groups[role] = group

@@ -3,7 +3,7 @@
 
 from pathlib import Path
 
-from celery.schedules import crontab  # noqa: F401  (beat schedules of later issues)
+from celery.schedules import crontab  # noqa: F401  (used by the beat schedule below)
 
 from .env import database_from_env, env_bool, env_int, env_list, env_str
 
@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "marketplace.accounts.wagtail_users.MarketplaceUsersConfig",  # wagtail.users + our user form fields
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -104,9 +104,14 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Files only scoped views may serve (certification evidence naming households).
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# Absolute address of the storefront, for links that leave the site (QR codes, emails).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -115,7 +120,8 @@ STORAGES = {
 # Wagtail
 WAGTAIL_SITE_NAME = "消费帮扶馆"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = MAX_UPLOAD_BYTES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "webp", "xlsx", "csv"]
 
@@ -138,6 +144,11 @@ TASKS = {"default": {"BACKEND": "marketplace.task_backend.CeleryTaskBackend"}}
 # Search: database (jieba-segmented) unless ELASTICSEARCH_URL is set.
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "marketplace")
+
+# Certification: how long a certificate runs, and a font with Chinese glyphs for the
+# certificate picture (a system font is looked for when unset).
+CERTIFICATE_VALIDITY_YEARS = env_int("CERTIFICATE_VALIDITY_YEARS", 2)
+CJK_FONT_PATH = env_str("CJK_FONT_PATH", "")
 
 # Stripe: card / Alipay / WeChat Pay are offered only when all three are set.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")

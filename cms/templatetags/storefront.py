@@ -1,0 +1,68 @@
+"""Template helpers of the storefront: money in yuan, prefetched renditions, the
+category navigation and catalogue URLs."""
+
+from django import template
+from django.urls import NoReverseMatch
+
+from catalog.models import CARD_RENDITION, DETAIL_RENDITION
+from catalog.money import format_fen
+from cms import routing, selectors
+
+register = template.Library()
+
+
+@register.filter
+def fen(value) -> str:
+    """Integer fen -> '59.90' yuan. Blank for a missing value rather than an error page."""
+    if value is None or value == "":
+        return ""
+    return format_fen(int(value))
+
+
+def _rendition(image, spec: str):
+    # With the renditions prefetched (Product.objects.for_cards() and the detail
+    # selector do), Wagtail looks only in that prefetched list, so this costs no query.
+    # A rendition that was never generated is made here once (catalog.tasks warms them
+    # up ahead of visitors), exactly as {% image %} would.
+    return image.get_rendition(spec) if image is not None else None
+
+
+@register.simple_tag
+def card_rendition(product):
+    """The card rendition of the product's first image, or None."""
+    return _rendition(product.main_image, CARD_RENDITION)
+
+
+@register.simple_tag
+def detail_rendition(image):
+    return _rendition(image, DETAIL_RENDITION)
+
+
+@register.simple_tag(takes_context=True)
+def storefront_categories(context):
+    """The top-level categories for the navigation, queried once per request however
+    many times a page asks."""
+    request = context.get("request")
+    cached = getattr(request, "_storefront_categories", None)
+    if cached is None:
+        cached = selectors.top_level_categories()
+        if request is not None:
+            request._storefront_categories = cached
+    return cached
+
+
+@register.simple_tag
+def storefront_url(route_name: str, *args) -> str:
+    """URL of a catalogue route; '#' while no catalogue page is live, so that pages
+    around it (404, search) still render."""
+    try:
+        return routing.storefront_url(route_name, *args)
+    except NoReverseMatch:
+        return "#"
+
+
+@register.simple_tag
+def article_cover_rendition(image):
+    from cms.models import ARTICLE_CARD_RENDITION
+
+    return _rendition(image, ARTICLE_CARD_RENDITION)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `make demo`: everything a fresh clone needs to browse the storefront at :8000.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT_DIR"
+
+ensure_system_packages fonts-wqy-zenhei  # Chinese glyphs in generated product images
+ensure_venv
+
+export DJANGO_SETTINGS_MODULE=marketplace.settings.dev
+HOST_PORT="${DEMO_ADDR:-127.0.0.1:8000}"
+
+.venv/bin/python manage.py migrate --noinput -v 0
+.venv/bin/python manage.py load_demo --seed 1
+say "serving on http://$HOST_PORT/ (admin: http://$HOST_PORT/admin/) — Ctrl-C to stop"
+exec .venv/bin/python manage.py runserver "$HOST_PORT"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make test`: lint, then the whole pytest suite. Uses PostgreSQL when DATABASE_URL is
+# set, a SQLite file otherwise. Extra arguments go to pytest.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT_DIR"
+
+ensure_system_packages chromium fonts-wqy-zenhei  # the real-browser test
+ensure_venv
+
+say "ruff check ."
+.venv/bin/ruff check --quiet .
+
+say "pytest (database: ${DATABASE_URL:-SQLite})"
+status=0
+.venv/bin/pytest "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+    # pytest's "no tests collected": only possible with a filter that matches nothing.
+    say "pytest collected no tests"
+    exit 0
+fi
+exit "$status"

@@ -1,0 +1,173 @@
+"""Shops, categories, bureaus and users in the admin."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Category, Shop
+from marketplace.accounts.models import Bureau, User
+
+from .helpers import url
+from .test_products import refused
+
+pytestmark = pytest.mark.django_db
+
+
+def shop_data(shop, **overrides):
+    data = {
+        "name": shop.name,
+        "slug": shop.slug,
+        "region": shop.region_id,
+        "description": shop.description,
+        "contact_phone": shop.contact_phone,
+        "operators": [u.pk for u in shop.operators.all()],
+        "is_active": "on" if shop.is_active else "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_operator_edits_own_shop_description_and_phone_only(world, login, role_groups):
+    client = login(world.op_a)
+    form = client.get(url("shops:edit", world.shop_a.pk)).context["form"]
+    assert set(form.fields) == {"description", "contact_phone"}
+    data = shop_data(
+        world.shop_a,
+        description="一村一品：铁棍山药",
+        contact_phone="0530-1234567",
+        name="改名",
+        region=world.village_b.pk,
+        is_active="",
+        operators=[world.op_b.pk],
+    )
+    response = client.post(url("shops:edit", world.shop_a.pk), data)
+    assert response.status_code == 302
+    shop = Shop.objects.get(pk=world.shop_a.pk)
+    assert (shop.description, shop.contact_phone) == ("一村一品：铁棍山药", "0530-1234567")
+    assert (shop.name, shop.region_id, shop.is_active) == ("朱楼村网店", world.village_a.pk, True)
+    assert list(shop.operators.all()) == [world.op_a]
+
+
+def test_operator_cannot_touch_other_shop_or_add_shops(world, login):
+    client = login(world.op_a)
+    assert list(client.get(url("shops:index")).context["object_list"]) == [world.shop_a]
+    assert client.get(url("shops:edit", world.shop_b.pk)).status_code == 404
+    response = client.post(url("shops:edit", world.shop_b.pk), shop_data(world.shop_b, description="x"))
+    assert response.status_code == 404
+    assert Shop.objects.get(pk=world.shop_b.pk).description == ""
+    assert refused(client.get(url("shops:add")))
+    assert refused(client.post(url("shops:delete", world.shop_a.pk)))
+
+
+def test_admin_changes_region_operators_and_active_flag(world, login):
+    client = login(world.admin)
+    form = client.get(url("shops:edit", world.shop_a.pk)).context["form"]
+    assert {"region", "operators", "is_active"} <= set(form.fields)
+    assert world.buyer not in form.fields["operators"].queryset
+    data = shop_data(world.shop_a, is_active="", operators=[world.op_a.pk, world.op_b.pk])
+    assert client.post(url("shops:edit", world.shop_a.pk), data).status_code == 302
+    shop = Shop.objects.get(pk=world.shop_a.pk)
+    assert shop.is_active is False
+    assert set(shop.operators.all()) == {world.op_a, world.op_b}
+
+
+def test_officer_reads_shops_in_jurisdiction(world, login):
+    client = login(world.officer_a)
+    assert list(client.get(url("shops:index")).context["object_list"]) == [world.shop_a]
+    assert client.get(url("shops:inspect", world.shop_b.pk)).status_code == 404
+    assert refused(client.get(url("shops:edit", world.shop_a.pk)))
+
+
+def test_categories_admins_change_others_view(world, login):
+    operator = login(world.op_a)
+    response = operator.get(url("categories:index"))
+    assert list(response.context["object_list"]) == [world.category]
+    assert reverse("categories:add") not in response.content.decode()
+    data = {"name": "改名", "name_en": "", "slug": "fruit-veg", "parent": "", "sort_order": "0"}
+    assert refused(operator.post(url("categories:edit", world.category.pk), data))
+    assert Category.objects.get(pk=world.category.pk).name == "蔬菜水果"
+    assert login(world.admin).post(url("categories:edit", world.category.pk), data).status_code == 302
+    assert Category.objects.get(pk=world.category.pk).name == "改名"
+
+
+def test_bureaus_are_for_admins_only(world, login):
+    bureau = world.officer_a.bureau
+    for user in (world.op_a, world.officer_a):
+        client = login(user)
+        assert refused(client.get(url("bureaus:index")))
+        # The inspect view loads its row before the permission check: 404, no data.
+        assert client.get(url("bureaus:inspect", bureau.pk)).status_code == 404
+        assert refused(client.get(url("bureaus:edit", bureau.pk)))
+    admin = login(world.admin)
+    assert set(admin.get(url("bureaus:index")).context["object_list"]) == set(Bureau.objects.all())
+    data = {"name": "单县商务局（新）", "kind": "commerce", "region": world.county_a.pk}
+    assert admin.post(url("bureaus:edit", bureau.pk), data).status_code == 302
+    assert Bureau.objects.get(pk=bureau.pk).name == "单县商务局（新）"
+
+
+def sidebar_text(client) -> str:
+    """The admin menu, as the sidebar's JSON props carry it (rendered by JavaScript)."""
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    props = re.search(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', html, re.S)
+    return json.dumps(json.loads(props.group(1)), ensure_ascii=False)
+
+
+def test_menus_follow_roles(world, login):
+    menu = sidebar_text(login(world.op_a))
+    assert "网店管理 Shop admin" in menu and "产品 Products" in menu and "利益联结 Benefit linkages" in menu
+    assert "主管部门 Bureaus" not in menu
+    menu = sidebar_text(login(world.officer_a))
+    assert "产品 Products" in menu and "主管部门 Bureaus" not in menu
+    menu = sidebar_text(login(world.admin))
+    assert "网店管理 Shop admin" in menu and "平台管理 Platform" in menu and "主管部门 Bureaus" in menu
+
+
+def user_form_data(**overrides):
+    data = {
+        "username": "officer_new",
+        "email": "officer_new@example.cn",
+        "first_name": "小文",
+        "last_name": "张",
+        "password1": "a-long-pass-phrase-1",
+        "password2": "a-long-pass-phrase-1",
+        "phone": "13800000000",
+        "bureau": "",
+        "groups": [],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_admin_creates_officer_with_phone_and_bureau(world, login, role_groups):
+    client = login(world.admin)
+    html = client.get(reverse("wagtailusers_users:add")).content.decode()
+    assert 'name="phone"' in html and 'name="bureau"' in html
+    officer_group = role_groups["bureau_officer"]
+    bureau = world.officer_a.bureau
+
+    response = client.post(reverse("wagtailusers_users:add"), user_form_data(groups=[officer_group.pk]))
+    assert response.status_code == 200
+    assert "bureau" in response.context["form"].errors
+    assert not User.objects.filter(username="officer_new").exists()
+
+    response = client.post(
+        reverse("wagtailusers_users:add"), user_form_data(groups=[officer_group.pk], bureau=bureau.pk)
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    user = User.objects.get(username="officer_new")
+    assert (user.phone, user.bureau, list(user.groups.all())) == ("13800000000", bureau, [officer_group])
+
+    edit = reverse("wagtailusers_users:edit", args=[user.pk])
+    assert 'name="phone"' in client.get(edit).content.decode()
+    data = user_form_data(groups=[officer_group.pk], bureau=bureau.pk, phone="13900000000", password1="", password2="")
+    assert client.post(edit, data | {"is_active": "on"}).status_code == 302
+    assert User.objects.get(pk=user.pk).phone == "13900000000"
+
+
+def test_operators_and_officers_cannot_manage_users(world, login):
+    for user in (world.op_a, world.officer_a):
+        client = login(user)
+        assert refused(client.get(reverse("wagtailusers_users:index")))
+        assert refused(client.get(reverse("wagtailusers_users:edit", args=[world.admin.pk])))

@@ -1,0 +1,111 @@
+"""Bounded queries: each storefront page runs the same number of SQL queries whether it
+shows 2 products or 20 (all with images whose renditions were generated ahead)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import CollectiveFactory, ProductImageFactory
+
+from .builders import link_households, make_product
+
+pytestmark = pytest.mark.django_db
+
+# Absolute bounds, the same on SQLite and PostgreSQL. Raising one needs a reason: it is
+# paid on every page view. Wagtail's routing of a catalogue URL costs 6 of them (site,
+# home page, catalogue page by slug, its specific row, ancestors and view restrictions);
+# the home page needs 4 of those. Every product list then adds: the category
+# navigation, the paginator's count, the products (with shop, category and origin
+# joined), their images and their card renditions.
+HOME_QUERIES = 9  # 4 routing + navigation + products + images + renditions + shops
+INDEX_QUERIES = 11  # 6 routing + navigation + count + products + images + renditions
+CATEGORY_QUERIES = 12  # as the index + the category tree
+SHOP_QUERIES = 13  # as the index + the shop + its region names
+SEARCH_QUERIES = 5  # no page routing: navigation + count + products + images + renditions
+# 6 routing + navigation + product (shop, region, producer, category chain, origin
+# joined) + images + renditions + origin region names + linkage in force and its shares
+# (twice: the household count is producers.selectors' own) + collective names.
+DETAIL_QUERIES = 16
+
+
+def count_queries(client, url) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
+
+
+def assert_same_queries_for_2_and_20(client, django_assert_num_queries, url, add_products, bound):
+    add_products(2)
+    client.get(url)  # warm per-process caches (catalogue URL, site root paths)
+    n_small, sql = count_queries(client, url)
+    assert n_small <= bound, "\n".join(sql)
+    assert client.get(url).content.decode().count('class="card"') == 2
+
+    add_products(18)
+    with django_assert_num_queries(n_small):
+        response = client.get(url)
+    assert response.content.decode().count('class="card"') == 20
+    assert response.content.decode().count("fill-400x400.png") == 20
+
+
+@pytest.fixture
+def many(shop, categories):
+    def add(n, category=None, title="铁棍山药"):
+        for _ in range(n):
+            make_product(shop, category or categories["tubers"], title=title, with_image=True)
+
+    return add
+
+
+def test_home_page_queries_are_bounded(client, storefront, many, django_assert_num_queries):
+    home, _ = storefront
+    home.products_shown = 24
+    home.save()
+    assert_same_queries_for_2_and_20(client, django_assert_num_queries, "/", many, HOME_QUERIES)
+
+
+def test_catalogue_index_queries_are_bounded(client, storefront, many, django_assert_num_queries):
+    assert_same_queries_for_2_and_20(client, django_assert_num_queries, "/products/", many, INDEX_QUERIES)
+
+
+def test_category_page_queries_are_bounded(client, storefront, many, categories, django_assert_num_queries):
+    def add(n):  # half in the category itself, half in its sub-category
+        many(n // 2, categories["fruit_veg"])
+        many(n - n // 2, categories["tubers"])
+
+    url = "/products/category/fruit-veg/"
+    assert_same_queries_for_2_and_20(client, django_assert_num_queries, url, add, CATEGORY_QUERIES)
+
+
+def test_shop_page_queries_are_bounded(client, storefront, many, django_assert_num_queries):
+    url = "/products/shop/lizhuang/"
+    assert_same_queries_for_2_and_20(client, django_assert_num_queries, url, many, SHOP_QUERIES)
+
+
+def test_search_results_queries_are_bounded(client, storefront, many, django_assert_num_queries):
+    url = "/search/?q=山药"
+    assert_same_queries_for_2_and_20(client, django_assert_num_queries, url, many, SEARCH_QUERIES)
+
+
+def test_product_detail_queries_are_bounded(client, storefront, shop, categories, regions, django_assert_num_queries):
+    """However many images and benefited households a product has."""
+    from catalog.tasks import generate_product_renditions
+
+    collective = CollectiveFactory(village=regions[-1])
+    small = make_product(shop, categories["tubers"], title="山药", with_image=True)
+    link_households(small, 2, collective=collective)
+    large = make_product(shop, categories["tubers"], title="山药礼盒", with_image=True)
+    for _ in range(4):
+        ProductImageFactory(product=large)
+    generate_product_renditions(large.pk)
+    link_households(large, 20, collective=collective)
+
+    client.get(f"/products/{small.pk}/")  # warm per-process caches
+    n_small, sql = count_queries(client, f"/products/{small.pk}/")
+    assert n_small <= DETAIL_QUERIES, "\n".join(sql)
+    with django_assert_num_queries(n_small):
+        response = client.get(f"/products/{large.pk}/")
+    html = response.content.decode()
+    assert html.count("max-800x800.png") == 5
+    assert '<strong class="household-count">20</strong>' in html
