@@ -78,9 +78,13 @@ class Shop(models.Model):
 
 class ProductQuerySet(models.QuerySet):
     def listed(self) -> "ProductQuerySet":
-        """What the storefront shows. The one place that decides it: later rules
-        (a certificate valid now) are added here and every listing follows."""
-        return self.filter(is_listed=True, shop__is_active=True)
+        """What the storefront shows, searches and sells: listed by its shop, the shop
+        active, and a certificate valid today (Asia/Shanghai). The one place that decides
+        it; because validity is part of this query, a revoked or lapsed certificate hides
+        the product at once, with no job to wait for."""
+        from marketplace.certification.selectors import certified_now_filter
+
+        return self.filter(certified_now_filter(), is_listed=True, shop__is_active=True)
 
     def purchasable(self) -> "ProductQuerySet":
         """What can go into a cart: listed and in stock."""

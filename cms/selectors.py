@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from wagtail.images import get_image_model
 
 from catalog.models import DETAIL_RENDITION, Category, Product, ProductImage, ProductQuerySet, Shop, ShopQuerySet
+from marketplace.certification.models import Certificate
 from producers.models import Collective
 from producers.selectors import benefited_household_count, linkage_in_force
 
@@ -87,7 +88,14 @@ def listed_product_for_detail(pk: int) -> Product | None:
     return (
         Product.objects.listed()
         .select_related("shop__region", "producer", "origin_region", "category__parent__parent")
-        .prefetch_related(Prefetch("images", queryset=image_qs))
+        .prefetch_related(
+            Prefetch("images", queryset=image_qs),
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.valid_now().select_related("bureau").order_by("-valid_until"),
+                to_attr="current_certificates",
+            ),
+        )
         .filter(pk=pk)
         .first()
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
+    path("", include("marketplace.certification.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

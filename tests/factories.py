@@ -1,10 +1,13 @@
 """Factories for every model, in one place. Small, explicit defaults: a test names what
 matters to it and lets the factory fill in the rest."""
 
+import datetime as dt
 import io
+import itertools
 
 import factory
 from django.core.files.images import ImageFile
+from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
@@ -139,8 +142,12 @@ class CollectiveFactory(factory.django.DjangoModelFactory):
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
+    """A product with a certificate valid today, so it is on the storefront; pass
+    ``certified=False`` for one that is not."""
+
     class Meta:
         model = Product
+        skip_postgeneration_save = True
 
     shop = factory.SubFactory(ShopFactory)
     producer = factory.SubFactory(ProducerFactory, shop=factory.SelfAttribute("..shop"))
@@ -152,6 +159,11 @@ class ProductFactory(factory.django.DjangoModelFactory):
     price_fen = 5990
     stock = 100
     origin_region = factory.SelfAttribute("shop.region")
+
+    @factory.post_generation
+    def certified(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            certify_product(self)
 
 
 def make_image(title="产品图", color=(180, 60, 40), size=(640, 480)):
@@ -169,3 +181,34 @@ class ProductImageFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     image = factory.LazyFunction(make_image)
     sort_order = 0
+
+
+_certificate_numbers = itertools.count(1)
+
+
+def certify_product(product, *, valid_from=None, valid_until=None, bureau=None):
+    """Give ``product`` a certificate directly, without the workflow (tests of the
+    workflow itself go through marketplace.certification.services)."""
+    from marketplace.certification.models import Application, Certificate, Status
+
+    today = timezone.localdate()
+    valid_from = valid_from or today - dt.timedelta(days=30)
+    valid_until = valid_until or today + dt.timedelta(days=700)
+    bureau = bureau or BureauFactory(region=product.producer.region)
+    application = Application.objects.create(
+        product=product,
+        producer=product.producer,
+        benefit_modes=["purchase"],
+        households_count=1,
+        status=Status.CERTIFIED,
+        created_by=UserFactory(),
+    )
+    return Certificate.objects.create(
+        number=f"FPTEST{next(_certificate_numbers):09d}",
+        application=application,
+        product=product,
+        producer=product.producer,
+        bureau=bureau,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )

@@ -20,11 +20,13 @@ from cms.models import ArticleIndexPage, ArticlePage
 from cms.setup import ensure_storefront_pages
 from marketplace.accounts.models import Bureau, User
 from marketplace.accounts.roles import Role, sync_role_groups
+from marketplace.certification.maintenance import purge_for_products
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
 from producers.regions import DEFAULT_PROVINCES, load_regions
 from producers.services import ShareSpec, revise_benefit_linkage
 
 from . import data
+from .certification import certify_demo_products
 from .data import DEMO_BASE, DEMO_USERS, VILLAGES, DemoUser, DemoVillage
 from .generators import credit_code, demo_price, draw_shares, household_status, person_name
 from .images import card_png, demo_collection, save_wagtail_image
@@ -168,6 +170,7 @@ def reset_demo() -> None:
     bureaus, users) stays and is brought up to date by the next build."""
     shops = Shop.objects.filter(slug__in=shop_slugs())
     products = Product.objects.filter(shop__in=shops)
+    purge_for_products(list(products.values_list("pk", flat=True)))
     # Children before parents, in chunks (after --products 100000 there are half a million rows).
     _delete_in_chunks(BenefitShare.objects.filter(linkage__product__in=products))
     _delete_in_chunks(BenefitLinkage.objects.filter(product__in=products))
@@ -409,6 +412,13 @@ def build_demo(
             result.counts = _build_content(seed, villages, categories, users, images=images)
             result.built = True
         ensure_operators(users)
+        if result.built:
+            certification = certify_demo_products(
+                Product.objects.filter(shop__slug__in=shop_slugs()).select_related("shop", "producer").order_by("pk"),
+                operators={spec.shop: users[spec.username] for spec in DEMO_USERS if spec.shop},
+                admin=users["admin"],
+            )
+            result.counts.update({f"certification_{k}": v for k, v in vars(certification).items()})
         result.logins = demo_logins()
         result.counts["pages"] = ensure_story_pages(images=images)
         result.counts["categories"] = len(categories)

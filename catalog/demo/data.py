@@ -535,7 +535,7 @@ DEMO_USERS: list[DemoUser] = [
         ("shop_operator",),
         "朱",
         "晓燕",
-        "只见 单县朱楼村电商服务站 的商品、生产主体、利益联结: own shop only",
+        "只见 单县朱楼村电商服务站 的商品、生产主体、利益联结、认定申报: own shop only",
         shop="shanxian-zhulou",
     ),
     DemoUser(
@@ -551,7 +551,7 @@ DEMO_USERS: list[DemoUser] = [
         ("bureau_officer",),
         "高",
         "建民",
-        "单县商务局：只读单县的数据 read-only, Shan county",
+        "单县商务局：只读单县数据，审核认定单县产品 read-only + certifies, Shan county",
         bureau="371722",
     ),
     DemoUser(
@@ -559,7 +559,7 @@ DEMO_USERS: list[DemoUser] = [
         ("bureau_officer",),
         "何",
         "丽娟",
-        "菏泽市商务局：只读菏泽全市 read-only, all of Heze city",
+        "菏泽市商务局：只读菏泽全市，可认定 read-only + certifies, all of Heze city",
         bureau="3717",
     ),
     DemoUser(
@@ -567,7 +567,7 @@ DEMO_USERS: list[DemoUser] = [
         ("bureau_officer",),
         "牛",
         "志刚",
-        "中牟县商务局：只读中牟县 read-only, Zhongmu county",
+        "中牟县商务局：只读中牟县，可认定 read-only + certifies, Zhongmu county",
         bureau="410122",
     ),
     DemoUser("buyer", ("buyer",), "陈", "静", "前台购物 storefront: browse, buy"),

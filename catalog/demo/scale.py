@@ -13,8 +13,10 @@ from django.db.models import Max
 from tqdm import tqdm
 
 from catalog.models import Category, Product, ProductImage, Shop
+from marketplace.accounts.models import User
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
 
+from .certification import bulk_certify
 from .data import DEMO_BASE, VILLAGES, DemoProduct, DemoVillage
 from .generators import demo_price, draw_shares, household_status, person_name
 
@@ -41,6 +43,7 @@ class ScaleCounts:
     shares: int = 0
     households: int = 0
     product_images: int = 0
+    certificates: int = 0
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,15 @@ def add_scale_products(
         Collective.objects.filter(village__code__in=[v.code for v in VILLAGES]).values_list("village_id", "pk")
     )
 
+    # Scale products are certified in bulk; a household's product by a legal entity of its shop.
+    admin = User.objects.filter(is_superuser=True).order_by("pk").first()
+    legal = set(
+        Producer.objects.filter(shop_id__in=shop_ids)
+        .exclude(kind=Producer.Kind.HOUSEHOLD)
+        .exclude(credit_code="")
+        .values_list("pk", flat=True)
+    )
+    applicants = dict(Producer.objects.filter(pk__in=legal).order_by("-pk").values_list("shop_id", "pk"))
     bar = tqdm(total=count, desc="批量商品 products", unit="件", file=sys.stderr, disable=not progress)
     for start in range(0, count, batch_size):
         size = min(batch_size, count - start)
@@ -187,6 +199,12 @@ def add_scale_products(
                 if t.image_ids
             ]
             ProductImage.objects.bulk_create(pictures, batch_size=batch_size)
+            applicant_of = {
+                p.pk: applicants[t.shop_id] if t.producer_id not in legal else t.producer_id
+                for t, p in zip(chosen, products, strict=True)
+                if t.producer_id in legal or t.shop_id in applicants
+            }
+            counts.certificates += bulk_certify(list(applicant_of), applicant_of, admin)
         counts.products += len(products)
         counts.linkages += len(linkages)
         counts.shares += len(shares)

@@ -3,7 +3,7 @@
 
 from pathlib import Path
 
-from celery.schedules import crontab  # noqa: F401  (used by the beat schedule below)
+from celery.schedules import crontab
 
 from .env import database_from_env, env_bool, env_int, env_list, env_str
 
@@ -19,6 +19,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "marketplace.accounts",
+    "marketplace.certification",
     "producers",
     "catalog",
     "cms",
@@ -134,7 +135,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "certification-record-expiries": {
+        "task": "certification.record_expiries",
+        "schedule": crontab(minute=5, hour=0),  # just after midnight, Asia/Shanghai
+    },
+    "certification-notify-expiring": {
+        "task": "certification.notify_expiring",
+        "schedule": crontab(minute=0, hour=9),
+    },
+}
 
 # Wagtail's own background work (reference index, file deletion) goes through
 # django-tasks. We route it into Celery so one worker fleet runs everything; with no

@@ -60,11 +60,21 @@ def test_operator_cannot_delete_other_shops_product(world, login):
     assert Product.objects.filter(pk=world.product_b.pk).exists()
 
 
-def test_operator_deletes_own_product(world, login):
+def test_operator_deletes_own_uncertified_product(world, login):
+    draft = ProductFactory(shop=world.product_a.shop, producer=world.product_a.producer, certified=False)
     client = login(world.op_a)
-    response = client.post(url("products:delete", world.product_a.pk))
+    response = client.post(url("products:delete", draft.pk))
     assert response.status_code == 302
-    assert not Product.objects.filter(pk=world.product_a.pk).exists()
+    assert not Product.objects.filter(pk=draft.pk).exists()
+
+
+def test_certified_product_cannot_be_deleted_only_unlisted(world, login):
+    """Its certificate (and later its sales) refer to it: history is kept."""
+    client = login(world.op_a)
+    response = client.post(url("products:delete", world.product_a.pk), follow=True)
+    assert response.status_code == 200
+    assert "不能删除" in response.content.decode()
+    assert Product.objects.filter(pk=world.product_a.pk).exists()
 
 
 def test_operator_cannot_pick_other_shops_producer(world, login):

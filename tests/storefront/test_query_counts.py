@@ -25,7 +25,7 @@ SEARCH_QUERIES = 5  # no page routing: navigation + count + products + images + 
 # 6 routing + navigation + product (shop, region, producer, category chain, origin
 # joined) + images + renditions + origin region names + linkage in force and its shares
 # (twice: the household count is producers.selectors' own) + collective names.
-DETAIL_QUERIES = 16
+DETAIL_QUERIES = 17  # +1: the certificate shown in the certified badge
 
 
 def count_queries(client, url) -> tuple[int, list[str]]:

@@ -52,7 +52,8 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(
                     f"批量插入 bulk: {counts.products} products, {counts.linkages} linkages, {counts.shares} shares, "
-                    f"{counts.households} households, {counts.product_images} product images "
+                    f"{counts.households} households, {counts.product_images} product images, "
+                    f"{counts.certificates} certificates "
                     f"in {time.monotonic() - scale_started:.1f}s"
                 )
         if verbosity:
