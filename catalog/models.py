@@ -125,6 +125,12 @@ class Product(ClusterableModel):
         "producers.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("产地 origin")
     )
     is_listed = models.BooleanField(_("上架 listed"), default=True)
+    units_sold = models.PositiveIntegerField(
+        _("已售件数 units sold"),
+        default=0,
+        editable=False,
+        help_text=_("已付款件数减退款件数，由订单服务维护。 Paid units net of refunds, kept by the order services."),
+    )
     created_at = models.DateTimeField(_("创建时间 created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -86,9 +86,11 @@ def certificate_png(cert: Certificate) -> bytes:
     draw.text(((width - nw) / 2, 205), number, font=small_font, fill=(80, 60, 40))
 
     y = 300
-    for label, value in _lines(cert):
+    lines = _lines(cert)
+    value_x = 130 + max(draw.textlength(f"{label}：", font=label_font) for label, _ in lines) + 24
+    for label, value in lines:
         draw.text((130, y), f"{label}：", font=label_font, fill=(90, 70, 50))
-        draw.text((470, y), value, font=text_font, fill=(20, 20, 20))
+        draw.text((value_x, y), value, font=text_font, fill=(20, 20, 20))
         y += 86
 
     qr = Image.open(io.BytesIO(qr_png(cert.number, scale=QR_SCALE))).convert("RGB")

@@ -20,6 +20,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "marketplace.accounts",
     "marketplace.certification",
+    "marketplace.orders",
+    "marketplace.payments",
     "producers",
     "catalog",
     "cms",
