@@ -1,14 +1,13 @@
 """Wiping certification rows, for ``load_demo --reset`` only.
 
 The audit trail is append-only: the model and its query set refuse updates and
-deletes, and on PostgreSQL a trigger refuses them too. Rebuilding demo data is the one
+deletes, and on PostgreSQL a trigger refuses them too, unless the transaction has switched on
+``marketplace.audit_purge``. Rebuilding demo data is the one
 deliberate exception; it goes through here, in one transaction, and nowhere else."""
 
 from django.db import connection, transaction
 
 from .models import Application, Certificate, CertificateSequence, Evidence, ExpiryNotice, TransitionRecord
-
-TRIGGER = "certification_audit_no_update_delete"
 
 
 @transaction.atomic
@@ -23,13 +22,14 @@ def purge_for_products(product_ids: list[int]) -> int:
     table = TransitionRecord._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {TRIGGER}")
+            # Lets the audit trigger allow deletes until this transaction ends.
+            cursor.execute("SET LOCAL marketplace.audit_purge = 'on'")
         for start in range(0, len(apps), 2000):
             part = apps[start : start + 2000]
             placeholders = ",".join(["%s"] * len(part))
             cursor.execute(f"DELETE FROM {table} WHERE application_id IN ({placeholders})", part)
         if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {TRIGGER}")
+            cursor.execute("SET LOCAL marketplace.audit_purge = 'off'")
     ExpiryNotice.objects.filter(certificate__application_id__in=apps).delete()
     Application.objects.filter(pk__in=apps).update(renewal_of=None)
     Certificate.objects.filter(application_id__in=apps).delete()
