@@ -12,7 +12,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.suggestions, name="search_suggest"),
+    path("payments/", include("marketplace.payments.urls")),
     path("", include("marketplace.certification.urls")),
+    path("", include("marketplace.orders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

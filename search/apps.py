@@ -6,3 +6,6 @@ class SearchConfig(AppConfig):
     name = "search"
     label = "product_search"
     verbose_name = _("商品搜索 Product search")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the index upkeep)

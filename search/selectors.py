@@ -1,72 +1,116 @@
-"""Product search on the database: jieba segments the query, and every remaining term
-must appear in one of the fields in ``SEARCH_FIELDS``.
+"""Product search as the storefront uses it: parse the query, pick the backend, fall back
+to the database when Elasticsearch fails, and turn ids into product cards.
 
-A fuller search (facets, pinyin, Elasticsearch) replaces the matching step later; the
-entry point ``search_products`` and its result type are what views rely on."""
+``search_products`` and ``ProductSearchResults`` are what views rely on; which backend
+answered is recorded on the result but changes nothing the template shows."""
 
-import threading
-import unicodedata
+import logging
+import math
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, IntegerField, Q, Value, When
 
 from catalog.models import Category, Product
+from producers.models import Producer, Region
 
-PAGE_SIZE = 24
-MAX_QUERY_LENGTH = 100
-
-# Where a term may appear. Every lookup is a forward foreign key, so a match never
-# duplicates a product row.
-SEARCH_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "producer__name",
-    "shop__name",
-    "origin_region__name",
-    "category__name",
-    "category__parent__name",
+from .backends import (
+    PAGE_SIZE,
+    PRICE_BAND_KEYS,
+    PRICE_BANDS,
+    SORT_KEYS,
+    SearchBackendError,
+    SearchParams,
+    SearchResult,
 )
+from .backends.database import DatabaseBackend
+from .text import MAX_QUERY_LENGTH, QueryTerm, parse_query
+from .text import search_terms as search_terms  # noqa: F401  (re-exported for callers)
 
-_jieba = None
-_jieba_lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
+SYNONYMS_CACHE_KEY = "search:synonyms:v1"
 
-def _segmenter():
-    """jieba, initialised once per process on first use: loading its dictionary takes
-    about a second, which no page but search should pay for."""
-    global _jieba
-    if _jieba is None:
-        with _jieba_lock:
-            if _jieba is None:
-                import logging
-
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                _jieba = jieba
-    return _jieba
+__all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "ProductSearchResults", "search_products", "suggest"]
 
 
-def _is_word(token: str) -> bool:
-    # Letters and digits of any script count (Chinese characters are letters, category
-    # Lo); whitespace, punctuation and symbols do not.
-    return any(unicodedata.category(ch)[0] in "LN" for ch in token)
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """word → the other words of its groups, from the admin-edited ``SynonymGroup`` rows;
+    cached until a group is saved or deleted."""
+    mapping = cache.get(SYNONYMS_CACHE_KEY)
+    if mapping is None:
+        from .models import SynonymGroup
+
+        groups: dict[str, list[str]] = {}
+        for group in SynonymGroup.objects.all():
+            words = group.term_list()
+            for word in words:
+                groups.setdefault(word, [])
+                groups[word].extend(w for w in words if w != word and w not in groups[word])
+        mapping = {word: tuple(others) for word, others in groups.items()}
+        cache.set(SYNONYMS_CACHE_KEY, mapping, 3600)
+    return mapping
 
 
-def search_terms(query: str) -> list[str]:
-    """The terms every result must contain, in query order, without repeats."""
-    query = (query or "").strip()[:MAX_QUERY_LENGTH]
-    if not query:
+def query_terms(query: str) -> list[QueryTerm]:
+    return parse_query(query, synonyms())
+
+
+def get_backend():
+    """Elasticsearch when ``ELASTICSEARCH_URL`` is set, the database otherwise."""
+    from .indexing import elasticsearch_enabled
+
+    if getattr(settings, "ELASTICSEARCH_URL", "") and not elasticsearch_enabled():
+        logger.warning("ELASTICSEARCH_URL is set but the Elasticsearch backend is not built yet; using the database")
+    if elasticsearch_enabled():
+        from .backends.elasticsearch import ElasticsearchBackend
+
+        return ElasticsearchBackend()
+    return DatabaseBackend()
+
+
+def run_search(params: SearchParams) -> SearchResult:
+    """Ask the configured backend; if Elasticsearch cannot answer, the database does, and
+    the failure is logged as a warning."""
+    backend = get_backend()
+    if isinstance(backend, DatabaseBackend):
+        return backend.search(params)
+    try:
+        return backend.search(params)
+    except SearchBackendError as exc:
+        logger.warning("Elasticsearch search failed, falling back to the database backend: %s", exc)
+        return DatabaseBackend().search(params)
+
+
+def suggest(prefix: str, limit: int = 8) -> list[str]:
+    """As-you-type suggestions: titles of listed products for what was typed so far
+    (Chinese, or pinyin / initials as a prefix)."""
+    terms = query_terms(prefix)
+    if not terms:
         return []
-    terms: list[str] = []
-    for token in _segmenter().lcut_for_search(query):
-        token = token.strip()
-        if token and _is_word(token) and token not in terms:
-            terms.append(token)
-    return terms
+    backend = get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        try:
+            return backend.suggest(prefix, limit=limit)
+        except SearchBackendError as exc:
+            logger.warning("Elasticsearch suggest failed, falling back to the database backend: %s", exc)
+    return DatabaseBackend().suggest(terms, limit=limit)
+
+
+class _ResultWindow:
+    """Stands in for the full result list in a Paginator: its length is the total the
+    backend counted, and slicing it gives the page already fetched."""
+
+    def __init__(self, total: int, page_items: list):
+        self.total = total
+        self.page_items = page_items
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, key):
+        return self.page_items
 
 
 @dataclass
@@ -75,38 +119,115 @@ class ProductSearchResults:
     terms: list[str]
     page: Page | None
     category: Category | None = None
-    facets: dict = field(default_factory=dict)  # filled by the fuller search later
+    facets: dict = field(default_factory=dict)  # name → [FacetValue] with labels
+    highlights: dict = field(default_factory=dict)
+    suggestions: list[str] = field(default_factory=list)
+    backend: str = ""
+    params: SearchParams | None = None
 
     @property
     def count(self) -> int:
         return self.page.paginator.count if self.page is not None else 0
 
 
-def search_products(query: str, *, category: Category | None = None, page=1) -> ProductSearchResults:
-    """Listed products matching every term of ``query`` (and within ``category`` and its
-    sub-categories if given), ready for product cards, one page of ``PAGE_SIZE``.
-    Products whose title holds more of the terms come first, then the newest."""
-    terms = search_terms(query)
+def _page_number(page) -> int:
+    try:
+        return max(1, int(page))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _label_facets(facets: dict, tree: dict) -> dict:
+    """Fill in facet labels: category names (from the tree already loaded), region names
+    (one query for every code shown), producer kinds and price bands from their choices."""
+    by_slug = {c.slug: c.name for group in tree.values() for c in group}
+    codes = {v.key for name in ("province", "city", "county") for v in facets.get(name, [])}
+    region_names = dict(Region.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    kinds = dict(Producer.Kind.choices)
+    bands = {key: str(label) for key, label, _low, _high in PRICE_BANDS}
+    stock_labels = {"1": "有货", "0": "缺货"}
+    for name, values in facets.items():
+        for v in values:
+            if name == "category":
+                v.label = by_slug.get(v.key, v.key)
+            elif name in ("province", "city", "county"):
+                v.label = region_names.get(v.key, v.key)
+            elif name == "kind":
+                v.label = str(kinds.get(v.key, v.key))
+            elif name == "price":
+                v.label = bands.get(v.key, v.key)
+            elif name == "in_stock":
+                v.label = stock_labels.get(v.key, v.key)
+    if "price" in facets:
+        order = {k: i for i, k in enumerate(PRICE_BAND_KEYS)}
+        facets["price"].sort(key=lambda v: order.get(v.key, 99))
+    if "category" in facets:
+        order = {c.slug: i for i, c in enumerate(tree.get(None, []))}
+        facets["category"].sort(key=lambda v: order.get(v.key, 99))
+    return facets
+
+
+def search_products(
+    query: str,
+    *,
+    category: Category | None = None,
+    region_code: str = "",
+    producer_kind: str = "",
+    price_band: str = "",
+    in_stock: bool = False,
+    sort: str = "relevance",
+    page=1,
+    page_size: int = PAGE_SIZE,
+    category_tree: dict | None = None,
+) -> ProductSearchResults:
+    """Listed products matching every term of ``query`` (a term matches through its
+    synonyms and pinyin too), narrowed by the filters, one page of ``page_size`` product
+    cards, with facet counts and highlighted titles."""
+    terms = query_terms(query)
+    plain_terms = [t.text for t in terms]
     if not terms:
         return ProductSearchResults(query=query, terms=[], page=None, category=category)
-    qs = Product.objects.listed()
-    for term in terms:
-        any_field = Q()
-        for name in SEARCH_FIELDS:
-            any_field |= Q(**{f"{name}__icontains": term})
-        qs = qs.filter(any_field)
-    if category is not None:
-        from cms.selectors import category_tree, descendant_ids
+    if category_tree is None:
+        from cms.selectors import category_tree as load_tree
 
-        qs = qs.filter(category_id__in=descendant_ids(category, category_tree()))
-    title_hits = sum(
-        (
-            Case(When(title__icontains=term, then=Value(1)), default=Value(0), output_field=IntegerField())
-            for term in terms
-        ),
-        Value(0),
+        category_tree = load_tree()
+    category_ids: tuple[int, ...] = ()
+    if category is not None:
+        from cms.selectors import descendant_ids
+
+        category_ids = tuple(descendant_ids(category, category_tree))
+    params = SearchParams(
+        query=query,
+        terms=tuple(terms),
+        category_ids=category_ids,
+        region_code=region_code if region_code.isdigit() and len(region_code) in (2, 4, 6) else "",
+        producer_kind=producer_kind if producer_kind in Producer.Kind.values else "",
+        price_band=price_band if price_band in PRICE_BAND_KEYS else "",
+        in_stock=bool(in_stock),
+        sort=sort if sort in SORT_KEYS else "relevance",
+        page=_page_number(page),
+        page_size=page_size,
     )
-    qs = qs.for_cards().annotate(title_hits=title_hits).order_by("-title_hits", "-created_at", "-pk")
+    result = run_search(params)
+    last_page = max(1, math.ceil(result.total / page_size))
+    if params.page > last_page:
+        params = SearchParams(**{**params.__dict__, "page": last_page})
+        result = run_search(params)
+    cards = Product.objects.listed().for_cards().in_bulk(result.product_ids)
+    # Elasticsearch may still hold a product that stopped being listed a moment ago:
+    # whatever listed() no longer returns is dropped here.
+    products = [cards[pk] for pk in result.product_ids if pk in cards]
+    for product in products:
+        product.title_html = result.highlights.get(product.pk) or product.title
+    paginator = Paginator(_ResultWindow(result.total, products), page_size)
     return ProductSearchResults(
-        query=query, terms=terms, page=Paginator(qs, PAGE_SIZE).get_page(page), category=category
+        query=query,
+        terms=plain_terms,
+        page=paginator.page(params.page),
+        category=category,
+        facets=_label_facets(result.facets, category_tree),
+        highlights=result.highlights,
+        suggestions=result.suggestions,
+        backend=result.backend,
+        params=params,
     )

@@ -212,3 +212,48 @@ def certify_product(product, *, valid_from=None, valid_until=None, bureau=None):
         valid_from=valid_from,
         valid_until=valid_until,
     )
+
+
+# --- buying (marketplace.orders) ------------------------------------------------------------------------------------
+
+
+def valid_credit_code(prefix: str = "91371722MA3C4D5E6") -> str:
+    """A unified social credit code with a correct check character."""
+    from producers.validators import credit_code_check_char
+
+    return prefix + credit_code_check_char(prefix)
+
+
+def ship_county():
+    """A county (level 3) under a province and city, for shipping addresses."""
+    return region_chain(township=None, village=None)[2]
+
+
+def buyer_details(**overrides):
+    """Checkout details of an individual buyer shipping to 单县."""
+    from marketplace.orders.services import BuyerDetails
+
+    values = {
+        "buyer_type": "individual",
+        "contact_name": "王芳",
+        "email": "wangfang@example.cn",
+        "mobile": "13812345678",
+        "ship_region": overrides.pop("ship_region", None) or ship_county(),
+        "ship_detail": "城关街道人民路 8 号",
+        "recipient_name": "王芳",
+        "recipient_mobile": "13812345678",
+    }
+    values.update(overrides)
+    return BuyerDetails(**values)
+
+
+def place_order_for(products_quantities, *, method="transfer", user=None, **buyer):
+    """An order through the real checkout service: [(product, quantity), ...]."""
+    from marketplace.orders.services import CheckoutLine, place_order
+
+    return place_order(
+        lines=[CheckoutLine(p.pk, q, p.price_fen) for p, q in products_quantities],
+        buyer=buyer_details(**buyer),
+        payment_method=method,
+        user=user,
+    )

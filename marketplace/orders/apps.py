@@ -6,3 +6,6 @@ class OrdersConfig(AppConfig):
     name = "marketplace.orders"
     label = "orders"
     verbose_name = _("订单 Orders")
+
+    def ready(self):
+        from . import cart  # noqa: F401 - connects the sign-in cart merge

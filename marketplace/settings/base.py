@@ -186,3 +186,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
+
+# Buying (marketplace.orders): how long stock stays reserved for an unpaid order —
+# card / Alipay / WeChat Pay, and bank transfer (institutions pay by invoice, slowly) —
+# and how often the beat task cancels lapsed orders and returns their stock.
+ORDER_PAYMENT_WINDOW_MINUTES = env_int("ORDER_PAYMENT_WINDOW_MINUTES", 30)
+ORDER_TRANSFER_PAYMENT_WINDOW_MINUTES = env_int("ORDER_TRANSFER_PAYMENT_WINDOW_MINUTES", 7 * 24 * 60)
+CELERY_BEAT_SCHEDULE["orders-expire-unpaid"] = {
+    "task": "orders.expire_unpaid_orders",
+    "schedule": crontab(minute="*/5"),
+}
+
+# Stripe payments (marketplace.payments.stripe_*): how old a webhook signature's timestamp
+# may be (older deliveries are refused as replays), how many times the library retries a
+# failed request (same idempotency key), and which PaymentIntents the reconciliation beat
+# task asks Stripe about: pending longer than AFTER minutes, created within WINDOW hours.
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+STRIPE_RECONCILE_AFTER_MINUTES = env_int("STRIPE_RECONCILE_AFTER_MINUTES", 15)
+STRIPE_RECONCILE_WINDOW_HOURS = env_int("STRIPE_RECONCILE_WINDOW_HOURS", 48)
+CELERY_BEAT_SCHEDULE["payments-reconcile-stripe"] = {
+    "task": "payments.reconcile_stripe",
+    "schedule": crontab(minute="*/10"),
+}

@@ -21,7 +21,9 @@ HOME_QUERIES = 9  # 4 routing + navigation + products + images + renditions + sh
 INDEX_QUERIES = 11  # 6 routing + navigation + count + products + images + renditions
 CATEGORY_QUERIES = 12  # as the index + the category tree
 SHOP_QUERIES = 13  # as the index + the shop + its region names
-SEARCH_QUERIES = 5  # no page routing: navigation + count + products + images + renditions
+# No page routing: category tree (also the navigation) + facet counts, total and page
+# of ids (one statement) + products + images + renditions + region names for the facets.
+SEARCH_QUERIES = 6
 # 6 routing + navigation + product (shop, region, producer, category chain, origin
 # joined) + images + renditions + origin region names + linkage in force and its shares
 # (twice: the household count is producers.selectors' own) + collective names.

@@ -1,5 +1,6 @@
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.demo import add_scale_products, build_demo
@@ -56,6 +57,8 @@ class Command(BaseCommand):
                     f"{counts.certificates} certificates "
                     f"in {time.monotonic() - scale_started:.1f}s"
                 )
+            # Bulk inserts fire no signals: rebuild the search index over them (issue 8).
+            call_command("search_reindex", verbosity=verbosity)
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"演示数据就绪 demo ready in {time.monotonic() - started:.1f}s"))
             self._print_logins(result.logins)

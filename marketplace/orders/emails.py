@@ -1,0 +1,30 @@
+"""The buyer's emails (in Chinese): order received, payment confirmed, shipped, refunded.
+Each carries the order's secret link, the only way an anonymous buyer finds it again."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from .models import Order
+
+SUBJECTS = {
+    "received": "订单已提交：{number}",
+    "paid": "付款已确认：{number}",
+    "shipped": "您的订单已发货：{number}",
+    "refunded": "退款已办理：{number}",
+}
+
+
+def send_order_email(kind: str, order_id: int, *, suborder_id: int | None = None, refund_id: int | None = None) -> None:
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or kind not in SUBJECTS:
+        return
+    context = {
+        "order": order,
+        "order_url": settings.SITE_URL.rstrip("/") + order.get_absolute_url(),
+        "suborders": list(order.suborders.select_related("shop").prefetch_related("lines")),
+        "suborder": order.suborders.select_related("shop").filter(pk=suborder_id).first() if suborder_id else None,
+        "refund": order.refunds.filter(pk=refund_id).first() if refund_id else None,
+    }
+    body = render_to_string(f"orders/emails/{kind}.txt", context)
+    send_mail(SUBJECTS[kind].format(number=order.number), body, settings.DEFAULT_FROM_EMAIL, [order.email])

@@ -1,0 +1,79 @@
+"""The order state machine: one table of allowed transitions and one function
+(``services.apply_transition``) that applies one.
+
+Two kinds of row move: the **order** (payment state) and each shop's **sub-order**
+(fulfilment state). A transition names which it moves, from which states, to which, and
+who may ask for it. Payment services ask for ``pay``/``refund`` as the system; they never
+set a status field themselves."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import FulfilmentStatus as F
+from .models import OrderStatus as O
+
+
+class Actor(StrEnum):
+    BUYER = "buyer"  # the buyer of the order (signed in, or holding its secret link)
+    OPERATOR = "operator"  # an operator of the sub-order's shop
+    ADMIN = "admin"  # a platform administrator
+    SYSTEM = "system"  # payment handling, expiry
+
+
+class Target(StrEnum):
+    ORDER = "order"
+    SUBORDER = "suborder"
+
+
+@dataclass(frozen=True)
+class Transition:
+    target: Target
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    to: str
+    actors: frozenset[Actor]
+
+
+_SYS = frozenset({Actor.SYSTEM})
+
+TRANSITIONS: dict[tuple[Target, str], Transition] = {
+    (t.target, t.action): t
+    for t in [
+        # The order: payment state.
+        Transition(Target.ORDER, "pay", _("确认收款"), (O.AWAITING_PAYMENT,), O.PAID, _SYS),
+        Transition(
+            Target.ORDER,
+            "cancel",
+            _("取消订单"),
+            (O.AWAITING_PAYMENT,),
+            O.CANCELLED,
+            frozenset({Actor.BUYER, Actor.ADMIN, Actor.SYSTEM}),
+        ),
+        Transition(
+            Target.ORDER, "refund_part", _("部分退款"), (O.PAID, O.PARTIALLY_REFUNDED), O.PARTIALLY_REFUNDED, _SYS
+        ),
+        Transition(Target.ORDER, "refund_full", _("全额退款"), (O.PAID, O.PARTIALLY_REFUNDED), O.REFUNDED, _SYS),
+        # A shop's sub-order: fulfilment state.
+        Transition(Target.SUBORDER, "pay", _("待发货"), (F.AWAITING_PAYMENT,), F.PAID, _SYS),
+        Transition(Target.SUBORDER, "cancel", _("取消"), (F.AWAITING_PAYMENT,), F.CANCELLED, _SYS),
+        Transition(Target.SUBORDER, "ship", _("发货"), (F.PAID,), F.SHIPPED, frozenset({Actor.OPERATOR, Actor.ADMIN})),
+        Transition(
+            Target.SUBORDER,
+            "complete",
+            _("确认收货"),
+            (F.SHIPPED,),
+            F.COMPLETED,
+            frozenset({Actor.BUYER, Actor.OPERATOR, Actor.ADMIN, Actor.SYSTEM}),
+        ),
+        # All its lines refunded: nothing left to ship or already returned.
+        Transition(Target.SUBORDER, "refund", _("退款"), (F.PAID, F.SHIPPED, F.COMPLETED), F.REFUNDED, _SYS),
+    ]
+}
+
+
+def available_actions(target: Target, status: str, actors: set[Actor]) -> list[Transition]:
+    """Transitions of ``target`` in ``status`` that one of ``actors`` may ask for."""
+    return [t for t in TRANSITIONS.values() if t.target == target and status in t.sources and t.actors & actors]

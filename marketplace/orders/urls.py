@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orders"
+urlpatterns = [
+    path("cart/", views.cart_view, name="cart"),
+    path("cart/add/", views.cart_add, name="cart_add"),
+    path("cart/update/", views.cart_update, name="cart_update"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("checkout/regions/", views.region_children, name="region_children"),
+    path("orders/", views.order_list, name="list"),
+    path("orders/login/", views.BuyerLoginView.as_view(), name="login"),
+    path("orders/o/<str:token>/", views.order_by_token, name="by_token"),
+    path("orders/o/<str:token>/<str:action>/", views.order_action, name="action"),
+    path("orders/<str:number>/", views.order_detail, name="detail"),
+]

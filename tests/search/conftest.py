@@ -1,0 +1,48 @@
+import pytest
+from django.core.cache import caches
+
+from cms import routing
+from cms.setup import ensure_storefront_pages
+from tests.factories import CategoryFactory, ShopFactory, region_chain
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The synonym list and renditions are cached; ids repeat across test databases."""
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
+@pytest.fixture
+def storefront(db):
+    routing.clear_storefront_url_cache()
+    return ensure_storefront_pages()
+
+
+@pytest.fixture
+def regions(db):
+    """山东省 菏泽市 单县 浮岗镇 李庄村, and 成武县 汶上镇 王庄村 beside it."""
+    shan = region_chain()
+    shan[-1].name = "李庄村"
+    shan[-1].save()
+    chengwu = region_chain(county="371723", township="371723100", village="371723100201")
+    chengwu[-1].name = "王庄村"
+    chengwu[-1].save()
+    return {"shan_village": shan[-1], "chengwu_village": chengwu[-1]}
+
+
+@pytest.fixture
+def categories(db):
+    fruit_veg = CategoryFactory(name="果蔬", slug="fruit-veg", sort_order=1)
+    tubers = CategoryFactory(name="山药薯类", slug="tubers", parent=fruit_veg, sort_order=1)
+    grain_oil = CategoryFactory(name="粮油", slug="grain-oil", sort_order=2)
+    return {"fruit_veg": fruit_veg, "tubers": tubers, "grain_oil": grain_oil}
+
+
+@pytest.fixture
+def shops(regions):
+    return {
+        "shan": ShopFactory(name="李庄村电商服务站", slug="lizhuang", region=regions["shan_village"]),
+        "chengwu": ShopFactory(name="王庄村电商服务站", slug="wangzhuang", region=regions["chengwu_village"]),
+    }
