@@ -1,14 +1,13 @@
 """Two officers acting at once: one wins, the other is told; numbers never repeat.
 Needs real row locks, so it runs on PostgreSQL (skipped on SQLite)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from marketplace.certification import services
 from marketplace.certification.models import Certificate, Status
 from marketplace.errors import DomainError
+from tests.concurrency import race
 
 from .conftest import draft_for
 
@@ -21,25 +20,7 @@ def _postgres_only():
         pytest.skip("row-lock races are tested on PostgreSQL")
 
 
-def _race(functions):
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except Exception as exc:  # collected and asserted by the test
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+_race = race
 
 
 def _under_review(world, product=None):

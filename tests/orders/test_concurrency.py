@@ -2,15 +2,14 @@
 and a payment racing a checkout on the same products takes the locks in the same order.
 Real row locks are needed, so this runs on PostgreSQL (skipped on SQLite)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from catalog.models import Product
 from marketplace.orders.models import Order, OrderLine
 from marketplace.orders.services import SoldOut
 from marketplace.payments.services import confirm_payment
+from tests.concurrency import race
 from tests.factories import ProductFactory, place_order_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -22,26 +21,7 @@ def _postgres_only():
         pytest.skip("row-lock races are tested on PostgreSQL")
 
 
-def _race(functions):
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except Exception as exc:  # collected and asserted by the test
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a checkout hung"
-    return results
+_race = race
 
 
 def test_fifty_buyers_race_for_ten_units(shop_world):
