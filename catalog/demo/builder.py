@@ -20,6 +20,7 @@ from cms.models import ArticleIndexPage, ArticlePage
 from cms.setup import ensure_storefront_pages
 from marketplace.accounts.models import Bureau, User
 from marketplace.accounts.roles import Role, sync_role_groups
+from marketplace.attribution.maintenance import purge_orders_of_shops
 from marketplace.certification.maintenance import purge_for_products
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
 from producers.regions import DEFAULT_PROVINCES, load_regions
@@ -170,6 +171,7 @@ def reset_demo() -> None:
     bureaus, users) stays and is brought up to date by the next build."""
     shops = Shop.objects.filter(slug__in=shop_slugs())
     products = Product.objects.filter(shop__in=shops)
+    purge_orders_of_shops(list(shops.values_list("pk", flat=True)))
     purge_for_products(list(products.values_list("pk", flat=True)))
     # Children before parents, in chunks (after --products 100000 there are half a million rows).
     _delete_in_chunks(BenefitShare.objects.filter(linkage__product__in=products))

@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from marketplace.exports import csv_response, xlsx_response
 from producers.models import Region
 from producers.selectors import region_paths
 
 from .documents import certificate_pdf, certificate_png
-from .exports import csv_response, xlsx_response
 from .forms import CatalogueFilterForm
 from .models import Certificate
 from .selectors import CatalogueFilters, catalogue

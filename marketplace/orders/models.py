@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.accounts.scoping import Scope
+from marketplace.live.models import LiveAttribution
 
 
 class BuyerType(models.TextChoices):
@@ -195,6 +196,17 @@ class OrderLine(models.Model):
     )
     refunded_quantity = models.PositiveIntegerField(_("已退数量 refunded quantity"), default=0)
     paid_at = models.DateTimeField(_("付款时间 paid"), null=True, blank=True)
+    live_event = models.ForeignKey(
+        "live.LiveEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        verbose_name=_("直播活动 live event"),
+    )
+    live_attribution = models.CharField(
+        _("直播归因 live attribution"), max_length=12, blank=True, choices=LiveAttribution.choices
+    )
     certified_at_payment = models.BooleanField(
         _("付款时有效认定 certified at payment"),
         null=True,

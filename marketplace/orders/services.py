@@ -323,27 +323,41 @@ def expire_unpaid_orders(now: dt.datetime | None = None) -> int:
 # --- the two hooks of every sale and every refund ---------------------------------------------------------------------
 
 
-def mark_line_paid(line: OrderLine, product: Product, at: dt.datetime) -> None:
-    """An order line becomes paid: THE one place. Records when, whether the product held
-    a valid certificate at that moment (only then is it consumption support), and counts
-    the units sold. The attribution ledger will be written here. Caller holds
-    ``lock_order``."""
+def mark_line_paid(line: OrderLine, product: Product, at: dt.datetime, order: Order) -> None:
+    """An order line becomes paid: THE one place. Snapshots what the sale was at this
+    moment — the benefit-linkage version in force and the certificate valid now (only a
+    product certified at payment counts as consumption support) — counts the units sold,
+    and writes the line's entries in the attribution ledger. Caller holds ``lock_order``."""
+    from marketplace.attribution.services import write_sale_entries
+
+    certificate = current_certificate(product)
     line.paid_at = at
-    line.certified_at_payment = current_certificate(product) is not None
-    line.save(update_fields=["paid_at", "certified_at_payment"])
+    line.certified_at_payment = certificate is not None
+    if certificate is not None:
+        line.certificate_number = certificate.number
+    line.linkage = linkage_in_force(product, at)
+    line.save(update_fields=["paid_at", "certified_at_payment", "certificate_number", "linkage"])
     product.units_sold += line.quantity
     product.save(update_fields=["units_sold", "updated_at"])
+    write_sale_entries(line, order, product)
 
 
-def mark_line_refunded(line: OrderLine, quantity: int, product: Product, *, restock: bool) -> None:
-    """``quantity`` units of an order line are refunded: THE one place (the ledger's
-    reversing entries will be written here). Stock returns when the goods did not ship."""
+def mark_line_refunded(
+    line: OrderLine, refund_line, product: Product, order: Order, *, restock: bool, at: dt.datetime
+) -> None:
+    """``refund_line.quantity`` units of an order line are refunded: THE one place. Writes
+    the ledger's reversing entries, counts the units back, and returns the stock when the
+    goods did not ship."""
+    from marketplace.attribution.services import write_refund_entries
+
+    quantity = refund_line.quantity
     line.refunded_quantity += quantity
     line.save(update_fields=["refunded_quantity"])
     product.units_sold = max(0, product.units_sold - quantity)
     if restock:
         product.stock += quantity
     product.save(update_fields=["units_sold", "stock", "updated_at"])
+    write_refund_entries(refund_line, line, order, product, at)
 
 
 def mark_order_paid(order: Order, products: dict[int, Product], *, by) -> None:
@@ -355,7 +369,7 @@ def mark_order_paid(order: Order, products: dict[int, Product], *, by) -> None:
     for suborder in order.suborders.prefetch_related("lines"):
         _move(order, suborder, "pay", by=by)
         for line in suborder.lines.all():
-            mark_line_paid(line, products[line.product_id], now)
+            mark_line_paid(line, products[line.product_id], now, order)
     _on_commit_email("paid", order.pk)
 
 

@@ -260,7 +260,12 @@ def confirm_refund(refund_id: int, *, reference: str = "", provider_event_id: st
         line = rl.line
         suborder = suborders[line.suborder_id]
         mark_line_refunded(
-            line, rl.quantity, products[line.product_id], restock=suborder.status == FulfilmentStatus.PAID
+            line,
+            rl,
+            products[line.product_id],
+            order,
+            restock=suborder.status == FulfilmentStatus.PAID,
+            at=refund.confirmed_at,
         )
         touched.add(suborder.pk)
     order.refunded_fen += refund.amount_fen

@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "marketplace.certification",
     "marketplace.orders",
     "marketplace.payments",
+    "marketplace.live",
+    "marketplace.attribution",
     "producers",
     "catalog",
     "cms",
@@ -209,3 +211,13 @@ CELERY_BEAT_SCHEDULE["payments-reconcile-stripe"] = {
     "task": "payments.reconcile_stripe",
     "schedule": crontab(minute="*/10"),
 }
+
+# Attribution ledger: reconciled against orders, payments and refunds every night, after
+# the day's expiries; household statement lookups are rate-limited per address and per
+# registration number (failed attempts within the window).
+CELERY_BEAT_SCHEDULE["attribution-audit-ledger"] = {
+    "task": "attribution.audit_ledger",
+    "schedule": crontab(minute=30, hour=2),
+}
+STATEMENT_LOOKUP_MAX_FAILURES = env_int("STATEMENT_LOOKUP_MAX_FAILURES", 5)
+STATEMENT_LOOKUP_WINDOW_MINUTES = env_int("STATEMENT_LOOKUP_WINDOW_MINUTES", 15)

@@ -1,0 +1,29 @@
+import logging
+
+from celery import shared_task
+from django.core.mail import mail_admins
+
+from .audit import audit_ledger
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="attribution.audit_ledger", ignore_result=False)
+def audit_ledger_task() -> dict:
+    """Nightly reconciliation of the ledger (Celery beat). Discrepancies are logged as
+    errors and mailed to ADMINS; the result says how many."""
+    report = audit_ledger()
+    result = {
+        "entries": report.entries,
+        "lines": report.lines,
+        "orders": report.orders,
+        "discrepancies": len(report.discrepancies),
+        "seconds": round(report.seconds, 3),
+    }
+    if report.ok:
+        logger.info("ledger audit: %s", result)
+        return result
+    details = "\n".join(str(d) for d in report.discrepancies[:500])
+    logger.error("ledger audit found %d discrepancies:\n%s", len(report.discrepancies), details)
+    mail_admins(f"收益台账核对发现 {len(report.discrepancies)} 处差异", details)
+    return result
