@@ -16,7 +16,7 @@ from catalog.models import Product, Shop
 from catalog.money import format_fen
 from marketplace.accounts.models import Bureau
 from marketplace.accounts.roles import Role, roles_of
-from marketplace.accounts.scoping import is_platform_admin, jurisdiction_code, operated_shop_ids
+from marketplace.accounts.scoping import is_platform_admin, operated_shop_ids
 from marketplace.errors import DomainError
 from producers.models import Region
 
@@ -201,12 +201,12 @@ def go_off_air(event_id: int, *, by) -> LiveEvent:
 # --- featured products -----------------------------------------------------------------
 
 
-def _eligible_products(event: LiveEvent):
-    """Products the event may feature: its shops' (a shops' event), or those of shops in
-    its region (a bureau's event)."""
+def eligible_products(event: LiveEvent):
+    """Products the event may feature: listed ones (certified, on sale) of its shops (a
+    shops' event), or of shops in its region (a bureau's event)."""
     if event.organiser_bureau_id:
-        return Product.objects.filter(shop__region__code__startswith=event.region.code, shop__is_active=True)
-    return Product.objects.filter(shop__in=event.shops.all())
+        return Product.objects.listed().filter(shop__region__code__startswith=event.region.code)
+    return Product.objects.listed().filter(shop__in=event.shops.all())
 
 
 def _check_open_for_changes(event: LiveEvent) -> None:
@@ -228,9 +228,9 @@ def add_featured(event_id: int, product_id: int, *, event_price_fen: int | None,
     event = LiveEvent.objects.select_for_update().get(pk=event_id)
     _require_manager(by, event)
     _check_open_for_changes(event)
-    product = _eligible_products(event).filter(pk=product_id).first()
+    product = eligible_products(event).filter(pk=product_id).first()
     if product is None:
-        raise DomainError("只能选择本场直播参与网店（商务局主办：辖区内网店）的商品。")
+        raise DomainError("只能选择本场直播参与网店（商务局主办：辖区内网店）在售的认定产品。")
     if event.featured.filter(product=product).exists():
         raise DomainError(f"「{product.title}」已在本场直播商品中。")
     _check_price(product, event_price_fen)
@@ -316,12 +316,3 @@ def enter_totals(
     event.totals_entered_by, event.totals_entered_at = by, timezone.now()
     event.save()
     return event
-
-
-def officer_regions(user) -> list[Region]:
-    """Regions an officer may run an event for: their jurisdiction and the counties and
-    cities under it."""
-    code = jurisdiction_code(user)
-    if not code:
-        return []
-    return list(Region.objects.filter(code__startswith=code, level__lte=Region.Level.COUNTY).order_by("code"))

@@ -34,6 +34,14 @@ def local(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datet
     return dt.datetime.combine(day, dt.time(hour, minute, second), tzinfo=SHANGHAI)
 
 
+@pytest.fixture
+def pages(db):
+    """The storefront's page tree with the live events page (/live/) under it."""
+    from marketplace.live.setup import ensure_live_page
+
+    return ensure_live_page()
+
+
 @dataclass
 class LiveWorld:
     w: LedgerWorld

@@ -8,18 +8,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from cms.setup import ensure_storefront_pages
 from marketplace.live.models import LiveAttribution
 from marketplace.orders.models import CartItem, Order, OrderLine
 
 from .conftest import SECOND, clock
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pages(db):
-    ensure_storefront_pages()
 
 
 def checkout_data(lw) -> dict:
