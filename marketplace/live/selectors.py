@@ -358,7 +358,7 @@ def public_event_context(code: str, now: dt.datetime) -> dict | None:
     ]
     return {
         "event": event,
-        "status": status,
+        "event_status": status,
         "features": rows,
         "seconds_to_start": max(0, int((event.window_start - now).total_seconds())),
         "results": event_results(event, now=now) if status == EventStatus.ENDED else None,

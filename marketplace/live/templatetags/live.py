@@ -2,10 +2,12 @@
 and upcoming events of the home page, event status labels."""
 
 from django import template
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from ..models import EventStatus
 from ..pricing import quote_at
+from ..routing import live_page_url
 
 register = template.Library()
 
@@ -24,10 +26,20 @@ def live_events_for_home(context, limit: int = 6):
     if cached is None:
         from ..selectors import home_events
 
-        cached = home_events(timezone.now(), limit)
+        try:
+            live_page_url()  # no live events page: nothing to link to, nothing to show
+        except NoReverseMatch:
+            cached = []
+        else:
+            cached = home_events(timezone.now(), limit)
         if request is not None:
             request._live_home_events = cached
     return cached
+
+
+@register.filter
+def event_status(event) -> str:
+    return event.status
 
 
 @register.filter
