@@ -382,3 +382,24 @@ def test_list_results_and_export_views_run_a_bounded_number_of_queries(client, s
         assert len(b"".join(response.streaming_content).decode("utf-8-sig").splitlines()) == 1 + 13
     with django_assert_num_queries(RESULTS_QUERIES):
         client.get(url("results", lw.event_a.pk))
+
+
+def test_the_platform_runs_a_bureau_event_for_a_city_and_buyers_are_kept_out(client, live_world):
+    lw = live_world
+    as_user(client, lw.w.admin)
+    no_owner = client.post(url("add"), event_post(platform="own", external_url=""))
+    assert "请至少选择一个网店；商务局主办的直播请选择主办部门。" in no_owner.content.decode()
+    bureau = lw.w.officer_city.bureau
+    client.post(
+        url("add"), event_post(title="菏泽市局直播", platform="own", external_url="", organiser_bureau=bureau.pk)
+    )
+    event = LiveEvent.objects.get(title="菏泽市局直播")
+    assert (event.organiser_bureau, event.region, event.shops.count()) == (bureau, lw.w.city, 0)
+
+    as_user(client, lw.w.officer_city)  # their bureau's event: they manage it
+    assert client.get(url("edit", event.pk)).status_code == 200
+    as_user(client, lw.w.officer_a)  # a county officer does not see a city's event
+    assert client.get(url("event", event.pk)).status_code == 404
+    as_user(client, lw.w.buyer)  # no admin access at all
+    response = client.get(url("index"))
+    assert response.status_code == 302 and response.url.startswith("/admin/login/")
