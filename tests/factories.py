@@ -249,10 +249,13 @@ def buyer_details(**overrides):
 
 def place_order_for(products_quantities, *, method="transfer", user=None, **buyer):
     """An order through the real checkout service: [(product, quantity), ...]."""
+    from marketplace.live.pricing import quotes_at
     from marketplace.orders.services import CheckoutLine, place_order
 
+    # The buyer saw the price of the moment: a live event's price while one features it.
+    quotes = quotes_at([p for p, _q in products_quantities], timezone.now())
     return place_order(
-        lines=[CheckoutLine(p.pk, q, p.price_fen) for p, q in products_quantities],
+        lines=[CheckoutLine(p.pk, q, quotes[p.pk].price_fen) for p, q in products_quantities],
         buyer=buyer_details(**buyer),
         payment_method=method,
         user=user,

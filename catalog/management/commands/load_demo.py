@@ -74,7 +74,9 @@ class Command(BaseCommand):
         return log
 
     def _print_logins(self, logins):
-        self.stdout.write("\n演示账号 Demo logins (http://127.0.0.1:8000/admin/ for staff roles):")
+        from django.conf import settings
+
+        self.stdout.write(f"\n演示账号 Demo logins ({settings.SITE_URL}/admin/ for staff roles):")
         rows = [("role", "username", "password", "sees")] + [(x.role, x.username, x.password, x.sees) for x in logins]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         for i, row in enumerate(rows):
