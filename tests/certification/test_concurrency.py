@@ -20,9 +20,6 @@ def _postgres_only():
         pytest.skip("row-lock races are tested on PostgreSQL")
 
 
-_race = race
-
-
 def _under_review(world, product=None):
     app = draft_for(world, product)
     services.apply_transition(app.pk, "submit", by=world.operator_a if product is None else _op(world, product))
@@ -36,7 +33,7 @@ def _op(world, product):
 
 def test_two_officers_decide_at_once_one_wins(world):
     app = _under_review(world)
-    results = _race(
+    results = race(
         [
             lambda: services.apply_transition(app.pk, "certify", by=world.officer_a, note="同意"),
             lambda: services.apply_transition(app.pk, "reject", by=world.officer_city, note="材料不全"),
@@ -63,7 +60,7 @@ def test_concurrent_certifications_never_share_a_number(world):
             product, [ShareSpec(share_bp=500, mode="purchase", collective=world.village_a.collective)]
         )
         apps.append(_under_review(world, product))
-    results = _race([lambda a=a: services.apply_transition(a.pk, "certify", by=world.officer_a) for a in apps])
+    results = race([lambda a=a: services.apply_transition(a.pk, "certify", by=world.officer_a) for a in apps])
     assert [kind for kind, _ in results] == ["ok"] * 8
     numbers = sorted(Certificate.objects.values_list("number", flat=True))
     assert len(set(numbers)) == 8

@@ -21,13 +21,10 @@ def _postgres_only():
         pytest.skip("row-lock races are tested on PostgreSQL")
 
 
-_race = race
-
-
 def test_fifty_buyers_race_for_ten_units(shop_world):
     product = ProductFactory(shop=shop_world.shop_a, title="限量阿胶", stock=10)
     county = shop_world.county
-    results = _race([lambda: place_order_for([(product, 1)], ship_region=county) for _ in range(50)])
+    results = race([lambda: place_order_for([(product, 1)], ship_region=county) for _ in range(50)])
     oks = [v for kind, v in results if kind == "ok"]
     errors = [v for kind, v in results if kind == "error"]
     assert len(oks) == 10
@@ -53,7 +50,7 @@ def test_payments_and_checkouts_on_shared_products_do_not_deadlock(shop_world):
             )
         )
         jobs.append(lambda: place_order_for([(a, 1), (b, 1)], ship_region=county))
-    results = _race(jobs)
+    results = race(jobs)
     assert [kind for kind, _ in results] == ["ok"] * 20, [v for k, v in results if k == "error"]
     a.refresh_from_db()
     b.refresh_from_db()

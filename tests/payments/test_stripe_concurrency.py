@@ -6,10 +6,9 @@ SQLite serialises all writers with a database lock, so these need PostgreSQL
 (``DATABASE_URL=postgres://...``) and are skipped on SQLite."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -17,6 +16,8 @@ from marketplace.orders.models import OrderLine, OrderStatus
 from marketplace.payments import stripe_gateway
 from marketplace.payments.models import Payment, StripeEvent, StripePaymentIntent
 from marketplace.payments.tasks import reconcile_stripe_payments
+
+from tests.concurrency import race
 
 from .conftest import deliver, place_stripe_order
 
@@ -26,27 +27,9 @@ pytestmark = [
 ]
 
 
-def _race(workers: list) -> list:
-    """Run each callable in its own thread, all released at once; return results in order."""
-    barrier = threading.Barrier(len(workers))
-    results: list = [None] * len(workers)
-
-    def run(i, work):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = work()
-        except Exception as exc:  # reported by the assertions below
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a worker hung (deadlock?)"
-    return results
+def values(results: list[tuple[str, object]]) -> list:
+    """The value each thread returned, or the exception it raised (the assertions show it)."""
+    return [value for _kind, value in results]
 
 
 def test_twelve_simultaneous_deliveries_of_one_event_make_one_payment(fake_stripe):
@@ -54,7 +37,7 @@ def test_twelve_simultaneous_deliveries_of_one_event_make_one_payment(fake_strip
     record, _secret = stripe_gateway.ensure_payment_intent(order)
     event = fake_stripe.pay(record.intent_id, "wechat_pay")
 
-    answers = _race([lambda: deliver(Client(), event) for _ in range(12)])
+    answers = values(race([lambda: deliver(Client(), event) for _ in range(12)]))
 
     assert [getattr(a, "status_code", a) for a in answers] == [200] * 12
     assert sorted(a.json()["duplicate"] for a in answers) == [False] + [True] * 11
@@ -75,7 +58,7 @@ def test_webhook_deliveries_and_reconciliation_racing_book_one_payment(fake_stri
     StripePaymentIntent.objects.filter(pk=record.pk).update(created_at=timezone.now() - dt.timedelta(minutes=30))
 
     workers = [lambda: deliver(Client(), event) for _ in range(4)] + [reconcile_stripe_payments for _ in range(4)]
-    results = _race(workers)
+    results = values(race(workers))
 
     assert [getattr(r, "status_code", None) for r in results[:4]] == [200] * 4
     assert all(isinstance(r, dict) and r["errors"] == 0 for r in results[4:]), results[4:]
@@ -92,7 +75,7 @@ def test_distinct_events_for_one_order_processed_at_once_do_not_deadlock(fake_st
     failed = fake_stripe.decline(record.intent_id)
     succeeded = fake_stripe.pay(record.intent_id)
 
-    results = _race([lambda e=e: deliver(Client(), e) for e in [failed, succeeded] * 4])
+    results = values(race([lambda e=e: deliver(Client(), e) for e in [failed, succeeded] * 4]))
 
     assert [getattr(r, "status_code", r) for r in results] == [200] * 8
     assert StripeEvent.objects.count() == 2
