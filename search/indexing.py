@@ -42,11 +42,24 @@ def category_names(category) -> list[str]:
     return [category.name] + ([category.parent.name] if category.parent_id else [])
 
 
+def other_texts(product: Product) -> list[str]:
+    """Everything searchable about a product besides its title: summary, description,
+    producer, shop, categories and origin (village up to province)."""
+    return [
+        product.summary,
+        product.description,
+        product.producer.name,
+        product.shop.name,
+        *category_names(product.category),
+        *region_names(product.origin_region),
+    ]
+
+
 def entry_for(product: Product) -> ProductSearchEntry:
     """The search row of one product (its relations loaded as by ``products_for_indexing``)."""
     regions = region_names(product.origin_region)
     categories = category_names(product.category)
-    others = [product.summary, product.description, product.producer.name, product.shop.name, *categories, *regions]
+    others = other_texts(product)
     title_tokens = document_tokens([product.title])
     # Bigrams for the title only: elsewhere they would double the index for little gain.
     body_tokens = [t for t in document_tokens(others, with_bigrams=False) if t not in set(title_tokens)]
@@ -102,12 +115,8 @@ def rebuild_database_index(*, progress: bool = False, batch_size: int = BATCH_SI
 
 
 def elasticsearch_enabled() -> bool:
-    """ELASTICSEARCH_URL is set and the Elasticsearch backend module exists. The module
-    (search/backends/elasticsearch.py) is not written yet: until it is, everything runs on
-    the database backend and the upkeep hooks below stay idle."""
-    from importlib.util import find_spec
-
-    return bool(getattr(settings, "ELASTICSEARCH_URL", "")) and find_spec("search.backends.elasticsearch") is not None
+    """Searches and index upkeep go to Elasticsearch as well (ELASTICSEARCH_URL is set)."""
+    return bool(getattr(settings, "ELASTICSEARCH_URL", ""))
 
 
 def schedule_reindex(product_ids: Iterable[int]) -> None:

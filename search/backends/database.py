@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, Substr
 from catalog.models import Product
 
 from ..text import QueryTerm, highlight
-from . import FACET_NAMES, PRICE_BANDS, FacetValue, SearchParams, SearchResult
+from . import FACET_NAMES, PRICE_BANDS, FacetValue, SearchParams, SearchResult, Suggestion
 
 ENTRY_TABLE = "product_search_productsearchentry"
 
@@ -205,15 +205,10 @@ class DatabaseBackend:
             backend=self.name,
         )
 
-    def suggest(self, terms: list[QueryTerm], limit: int = 8) -> list[str]:
-        """Titles of listed products matching what was typed so far, best first."""
+    def suggest(self, terms: list[QueryTerm], limit: int = 8) -> list[Suggestion]:
+        """Listed products matching what was typed so far, best first, as (id, title);
+        more than ``limit``, since several products may share a title."""
         if not terms:
             return []
-        titles = matching(terms).order_by("-rank", "-units_sold", "-pk").values_list("title", flat=True)
-        out: list[str] = []
-        for title in titles[: limit * 4]:
-            if title not in out:
-                out.append(title)
-            if len(out) == limit:
-                break
-        return out
+        rows = matching(terms).order_by("-rank", "-units_sold", "-pk").values_list("pk", "title")
+        return [Suggestion(pk, title) for pk, title in rows[: limit * 4]]
