@@ -39,12 +39,14 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch, NotFoundError, TransportError
+from elasticsearch import ConnectionError as TransportConnectionError
 from elasticsearch.dsl import (
     Boolean,
     Date,
     DateRange,
     Document,
     FacetedSearch,
+    Index,
     Integer,
     Keyword,
     MetaField,
@@ -86,7 +88,9 @@ TOKEN_PREFIXES = {"min_chars": 1, "max_chars": 10}
 class ProductDocument(Document):
     """One product as Elasticsearch holds it. Products off the storefront are not indexed
     (the upkeep deletes them); those kept carry what the query-time "listed now" filter
-    needs, so a stale document still cannot be shown by Elasticsearch alone."""
+    needs (flags and certificate periods), so a certificate that lapses needs no update.
+    What the index has not caught up with yet (a revocation a second ago) is dropped by
+    the selector's check against ``Product.objects.listed()``."""
 
     product_id = Integer()
     title = Text(analyzer="cjk")
@@ -123,7 +127,10 @@ INDEX_SETTINGS = {"number_of_shards": 1}
 
 def index_body() -> dict:
     """The settings and mappings every product index is created with."""
-    return {"settings": INDEX_SETTINGS, "mappings": ProductDocument._doc_type.mapping.to_dict()}
+    index = Index("products")  # the name is not part of the body; each build has its own
+    index.settings(**INDEX_SETTINGS)
+    index.document(ProductDocument)
+    return index.to_dict()
 
 
 def alias_name() -> str:
@@ -173,8 +180,10 @@ def backend_errors(action: str) -> Iterator[None]:
         yield
     except ConnectionTimeout as exc:
         raise SearchBackendError(f"Elasticsearch {action} timed out: {exc}") from exc
-    except TransportError as exc:
+    except TransportConnectionError as exc:
         raise SearchBackendError(f"Elasticsearch {action} failed, unreachable: {exc}") from exc
+    except TransportError as exc:  # e.g. an answer that is not JSON
+        raise SearchBackendError(f"Elasticsearch {action} failed: {exc}") from exc
     except ApiError as exc:
         raise SearchBackendError(f"Elasticsearch {action} refused: {exc}") from exc
 
