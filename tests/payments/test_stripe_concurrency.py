@@ -16,7 +16,6 @@ from marketplace.orders.models import OrderLine, OrderStatus
 from marketplace.payments import stripe_gateway
 from marketplace.payments.models import Payment, StripeEvent, StripePaymentIntent
 from marketplace.payments.tasks import reconcile_stripe_payments
-
 from tests.concurrency import race
 
 from .conftest import deliver, place_stripe_order
