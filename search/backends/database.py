@@ -252,17 +252,24 @@ def _band_sql() -> tuple[str, list]:
 # word that matches more than a few percent of products it prefers reading every row of
 # the match table and testing each over the GIN index. Measured at 100,000 products:
 # 牡丹 (7,700 matches) 60 ms that way, 10 ms through the index; 菏泽 (31,000) 67 ms and
-# 40 ms. The index is always there and always the better way, so this statement runs
-# with sequential scans off, RESET right after it so that the other statements of an
-# enclosing transaction plan as usual. The few small tables it joins have primary-key indexes.
+# 40 ms. So the statement runs with sequential scans off, RESET right after it so that
+# the other statements of an enclosing transaction plan as usual (the few small tables
+# it joins have primary-key indexes). Except for one-character words (s, 山, as typed
+# for suggestions): their prefix covers hundreds of index entries and most products,
+# and testing every row is the faster way (s: about 200 ms against 260), which the
+# planner finds by itself.
 PLANNER_BEFORE = "SET LOCAL enable_seqscan = off; "
 PLANNER_AFTER = "; RESET enable_seqscan"
 
 
-def _execute_search_sql(sql: str, args: list) -> list[tuple]:
+def _index_pays(terms) -> bool:
+    return all(len(alt) > 1 for term in terms for alt in term.alternatives)
+
+
+def _execute_search_sql(sql: str, args: list, terms) -> list[tuple]:
     with connection.cursor() as cursor:
-        if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
-            # Prepared statements take one command: no planner hint then.
+        if not _index_pays(terms) or connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+            # (Prepared statements take one command: no planner setting with them.)
             cursor.execute(sql, args)
         else:
             # One round trip: the setting, the search (the second result), the reset.
@@ -300,7 +307,9 @@ UNION ALL
 SELECT 1, NULL, NULL, NULL, NULL, NULL, ROW_NUMBER() OVER (ORDER BY {order}), page.m_id, p.title
 FROM (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) page JOIN {Product._meta.db_table} p ON p.id = page.m_id
 """
-    rows = _execute_search_sql(sql, [*rank_args, *band_args, *where_args, params.page_size, params.offset])
+    rows = _execute_search_sql(
+        sql, [*rank_args, *band_args, *where_args, params.page_size, params.offset], params.terms
+    )
     total, facets = _sum_facets([r[1:7] for r in rows if r[0] == 0])
     page = [(r[7], r[8]) for r in sorted((r for r in rows if r[0] == 1), key=lambda r: r[6])]
     return total, facets, page
@@ -336,7 +345,7 @@ class DatabaseBackend:
                 f" ON p.id = s.product_id WHERE {where}"
                 " ORDER BY ts_rank(s.title_vector, %s::tsquery) DESC, s.units_sold DESC, s.product_id DESC LIMIT %s"
             )
-            rows = _execute_search_sql(sql, [*args, tsquery_text(terms), limit * 4])
+            rows = _execute_search_sql(sql, [*args, tsquery_text(terms), limit * 4], terms)
             return [Suggestion(pk, title) for pk, title in rows]
         rows = matching(terms).order_by("-rank", "-units_sold", "-pk").values_list("pk", "title")
         return [Suggestion(pk, title) for pk, title in rows[: limit * 4]]

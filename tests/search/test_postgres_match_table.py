@@ -72,6 +72,8 @@ CASES = [
     ("山药", {"region_code": "3717", "price_band": "50-100"}),
     ("菏泽", {"producer_kind": "household"}),
     ("单县", {}),
+    ("山", {}),  # one character: the planner's own plan, no setting
+    ("s", {"sort": "price_asc"}),
 ]
 
 
@@ -193,3 +195,12 @@ def test_facet_keys_are_the_storefront_keys(catalogue):
     assert {v.key for v in facets["price"]} <= set(PRICE_BAND_KEYS)
     assert {v.key for v in facets["in_stock"]} == {"0", "1"}
     assert {v.key for v in facets["category"]} == {"fruit-veg", "grain-oil"}
+
+
+def test_the_planner_setting_does_not_outlive_the_search(catalogue):
+    # Inside the test's transaction, as inside any atomic block: SET LOCAL would last
+    # until its end without the RESET.
+    assert len(found()) == 6
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan')")
+        assert cursor.fetchone()[0] == "on"
