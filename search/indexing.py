@@ -42,11 +42,24 @@ def category_names(category) -> list[str]:
     return [category.name] + ([category.parent.name] if category.parent_id else [])
 
 
+def other_texts(product: Product) -> list[str]:
+    """Everything searchable about a product besides its title: summary, description,
+    producer, shop, categories and origin (village up to province)."""
+    return [
+        product.summary,
+        product.description,
+        product.producer.name,
+        product.shop.name,
+        *category_names(product.category),
+        *region_names(product.origin_region),
+    ]
+
+
 def entry_for(product: Product) -> ProductSearchEntry:
     """The search row of one product (its relations loaded as by ``products_for_indexing``)."""
     regions = region_names(product.origin_region)
     categories = category_names(product.category)
-    others = [product.summary, product.description, product.producer.name, product.shop.name, *categories, *regions]
+    others = other_texts(product)
     title_tokens = document_tokens([product.title])
     # Bigrams for the title only: elsewhere they would double the index for little gain.
     body_tokens = [t for t in document_tokens(others, with_bigrams=False) if t not in set(title_tokens)]
@@ -98,29 +111,71 @@ def rebuild_database_index(*, progress: bool = False, batch_size: int = BATCH_SI
         written += len(batch)
         bar.update(len(batch))
     bar.close()
+    if connection.vendor == "postgresql":
+        # Every row was rewritten: give the planner fresh statistics now rather than
+        # whenever autovacuum gets to it (search plans depend on them).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ProductSearchEntry._meta.db_table}, product_search_match")
     return written
 
 
 def elasticsearch_enabled() -> bool:
-    """ELASTICSEARCH_URL is set and the Elasticsearch backend module exists. The module
-    (search/backends/elasticsearch.py) is not written yet: until it is, everything runs on
-    the database backend and the upkeep hooks below stay idle."""
-    from importlib.util import find_spec
-
-    return bool(getattr(settings, "ELASTICSEARCH_URL", "")) and find_spec("search.backends.elasticsearch") is not None
+    """Searches and index upkeep go to Elasticsearch as well (ELASTICSEARCH_URL is set)."""
+    return bool(getattr(settings, "ELASTICSEARCH_URL", ""))
 
 
-def schedule_reindex(product_ids: Iterable[int]) -> None:
-    """After the current transaction commits (at once outside one), reindex these
-    products in Celery tasks of at most ``BATCH_SIZE`` ids each."""
-    ids = sorted(set(product_ids))
-    if not ids:
-        return
+class _PendingReindex:
+    """The product ids waiting to be re-indexed on one database connection, sent as ONE
+    batch of Celery tasks when the transaction commits: a transaction that saves 500
+    products gives one task and one Elasticsearch bulk request, not 500.
 
-    def send():
+    Every ``schedule_reindex`` call registers an on-commit callback, and the first one
+    to run sends everything gathered so far; the others find nothing left. Django forgets
+    the callbacks of a rolled-back savepoint: ids it added still go with the commit, where
+    re-indexing them only confirms what the database holds. A rolled-back transaction
+    leaves its batch behind, and the next transaction starts a new one.
+
+    ``database_ids`` also need their database entry rebuilt (a shop or region renamed);
+    the others only need pushing to Elasticsearch (the product's own save already wrote
+    its entry)."""
+
+    def __init__(self, transaction_block=None) -> None:
+        # The outermost atomic block of the transaction the ids belong to.
+        self.transaction_block = transaction_block
+        self.ids: set[int] = set()
+        self.database_ids: set[int] = set()
+
+    def add(self, ids: set[int], *, database: bool) -> None:
+        self.ids |= ids
+        if database:
+            self.database_ids |= ids
+
+    def flush(self) -> None:
         from .tasks import reindex_products
 
+        ids, database_ids = sorted(self.ids), self.database_ids
+        self.ids, self.database_ids = set(), set()
         for start in range(0, len(ids), BATCH_SIZE):
-            reindex_products.delay(ids[start : start + BATCH_SIZE])
+            chunk = ids[start : start + BATCH_SIZE]
+            reindex_products.delay(chunk, database_ids=[pk for pk in chunk if pk in database_ids])
 
-    transaction.on_commit(send)
+
+def schedule_reindex(product_ids: Iterable[int], *, database: bool = True) -> None:
+    """After the current transaction commits (at once outside one), re-index these
+    products in Celery tasks of at most ``BATCH_SIZE`` ids: their database entries (unless
+    ``database=False``) and, with Elasticsearch configured, their documents. Calls within
+    one transaction add up to one batch."""
+    ids = set(product_ids)
+    if not ids or not (database or elasticsearch_enabled()):
+        return
+    connection = transaction.get_connection()
+    block = connection.atomic_blocks[0] if connection.in_atomic_block else None
+    pending = getattr(connection, "_product_search_pending", None)
+    if block is None:
+        pending = _PendingReindex()  # autocommit: sent right away by on_commit below
+    elif pending is None or pending.transaction_block is not block:
+        pending = connection._product_search_pending = _PendingReindex(block)
+    pending.add(ids, database=database)
+    # robust: a failing push (Elasticsearch down, eager Celery) must not turn the request
+    # that committed the change into an error page.
+    transaction.on_commit(pending.flush, robust=True)

@@ -6,9 +6,10 @@ class ProductSearchEntry(models.Model):
     """The database search index: one row per product, holding its text already cut by
     jieba and turned into pinyin, so that a query is matched token for token.
 
-    On PostgreSQL a generated ``search_vector`` column (tsvector over the tokens, title
-    weighted A, the rest B) with a GIN index is added by migration 0002; Django does not
-    know the column, the database keeps it in step with the token fields."""
+    On PostgreSQL, triggers (migration 0004) turn each row into one of
+    ``product_search_match``: tsvectors of the tokens (GIN-indexed) beside copies of the
+    product columns search filters on. Django does not know that table; the database
+    keeps it in step with this one, the products and their certificates."""
 
     product = models.OneToOneField(
         "catalog.Product", on_delete=models.CASCADE, primary_key=True, related_name="search_entry"

@@ -4,11 +4,12 @@ to the database when Elasticsearch fails, and turn ids into product cards.
 ``search_products`` and ``ProductSearchResults`` are what views rely on; which backend
 answered is recorded on the result but changes nothing the template shows."""
 
+import html
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 
@@ -25,12 +26,13 @@ from .backends import (
     SearchResult,
 )
 from .backends.database import DatabaseBackend
-from .text import MAX_QUERY_LENGTH, QueryTerm, parse_query
+from .text import MAX_QUERY_LENGTH, QueryTerm, highlight, parse_query
 from .text import search_terms as search_terms  # noqa: F401  (re-exported for callers)
 
 logger = logging.getLogger(__name__)
 
 SYNONYMS_CACHE_KEY = "search:synonyms:v1"
+_MARKS = re.compile(r"</?mark>")
 
 __all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "ProductSearchResults", "search_products", "suggest"]
 
@@ -61,8 +63,6 @@ def get_backend():
     """Elasticsearch when ``ELASTICSEARCH_URL`` is set, the database otherwise."""
     from .indexing import elasticsearch_enabled
 
-    if getattr(settings, "ELASTICSEARCH_URL", "") and not elasticsearch_enabled():
-        logger.warning("ELASTICSEARCH_URL is set but the Elasticsearch backend is not built yet; using the database")
     if elasticsearch_enabled():
         from .backends.elasticsearch import ElasticsearchBackend
 
@@ -90,12 +90,26 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
     if not terms:
         return []
     backend = get_backend()
+    found = None
     if not isinstance(backend, DatabaseBackend):
         try:
-            return backend.suggest(prefix, limit=limit)
+            found = backend.suggest(terms, limit=limit)
         except SearchBackendError as exc:
             logger.warning("Elasticsearch suggest failed, falling back to the database backend: %s", exc)
-    return DatabaseBackend().suggest(terms, limit=limit)
+        else:
+            # As for results: whatever the catalogue no longer lists is dropped.
+            ids = [s.product_id for s in found]
+            listed = set(Product.objects.listed().filter(pk__in=ids).values_list("pk", flat=True))
+            found = [s for s in found if s.product_id in listed]
+    if found is None:
+        found = DatabaseBackend().suggest(terms, limit=limit)
+    titles: list[str] = []
+    for suggestion in found:
+        if suggestion.title not in titles:
+            titles.append(suggestion.title)
+        if len(titles) == limit:
+            break
+    return titles
 
 
 class _ResultWindow:
@@ -218,7 +232,12 @@ def search_products(
     # whatever listed() no longer returns is dropped here.
     products = [cards[pk] for pk in result.product_ids if pk in cards]
     for product in products:
-        product.title_html = result.highlights.get(product.pk) or product.title
+        marked = result.highlights.get(product.pk)
+        # Elasticsearch highlights the title it indexed; if the product was renamed
+        # since, mark the current title here instead.
+        if marked is None or html.unescape(_MARKS.sub("", marked)) != product.title:
+            marked = highlight(product.title, terms)
+        product.title_html = marked
     paginator = Paginator(_ResultWindow(result.total, products), page_size)
     return ProductSearchResults(
         query=query,

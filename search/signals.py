@@ -1,11 +1,15 @@
 """Which catalogue changes touch the search index, and how.
 
-A product's own row is re-indexed in the database at once, inside the transaction that
-saves it. Everything that fans out to many products, and every Elasticsearch push, goes
-through ``schedule_reindex`` (Celery, after commit). Certificates do not change any text:
-the database backend joins ``Product.objects.listed()`` at query time, and Elasticsearch
-results are filtered through it too; the push only removes the revoked product from the
-Elasticsearch index."""
+A product's own database entry is rewritten at once, inside the transaction that saves
+it. Everything that fans out to many products, and every Elasticsearch push, goes
+through ``schedule_reindex``: ids gathered per transaction, sent to Celery after commit
+in batches (one Elasticsearch bulk request each).
+
+Certificates change no text: the database backend checks validity at query time, and so
+does Elasticsearch (certificate periods are in the document); the push after a
+certificate is issued, revoked or recorded as expired updates those periods and removes
+a product that is off the storefront. Queryset ``update()`` calls send no signals: that is
+why validity is never left to the index alone, and the selector re-checks every id."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -14,22 +18,26 @@ from catalog.models import Category, Product, Shop
 from marketplace.certification.models import Certificate
 from producers.models import Producer, Region
 
-from .indexing import elasticsearch_enabled, index_products, schedule_reindex
+from .indexing import index_products, schedule_reindex
+
+# Saving only these (every order changes stock and units sold) leaves the text alone:
+# the database backend reads them from the product row, Elasticsearch gets a push.
+NON_TEXT_FIELDS = frozenset({"stock", "units_sold", "price_fen", "is_listed", "updated_at"})
 
 
 @receiver(post_save, sender=Product, dispatch_uid="search_product_saved")
-def product_saved(sender, instance, raw=False, **kwargs):
+def product_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:
         return
-    index_products([instance.pk])
-    if elasticsearch_enabled():
-        schedule_reindex([instance.pk])
+    if update_fields is None or not set(update_fields) <= NON_TEXT_FIELDS:
+        index_products([instance.pk])
+    schedule_reindex([instance.pk], database=False)
 
 
 @receiver(post_delete, sender=Product, dispatch_uid="search_product_deleted")
 def product_deleted(sender, instance, **kwargs):
-    if elasticsearch_enabled():
-        schedule_reindex([instance.pk])
+    # The database entry goes with the product (cascade); the document must be deleted.
+    schedule_reindex([instance.pk], database=False)
 
 
 @receiver(post_save, sender=Shop, dispatch_uid="search_shop_saved")
@@ -65,8 +73,8 @@ def region_saved(sender, instance, raw=False, created=False, **kwargs):
 @receiver(post_save, sender=Certificate, dispatch_uid="search_certificate_saved")
 @receiver(post_delete, sender=Certificate, dispatch_uid="search_certificate_deleted")
 def certificate_changed(sender, instance, raw=False, **kwargs):
-    if not raw and elasticsearch_enabled():
-        schedule_reindex([instance.product_id])
+    if not raw:
+        schedule_reindex([instance.product_id], database=False)
 
 
 def _forget_synonyms(**kwargs):

@@ -158,6 +158,9 @@ TASKS = {"default": {"BACKEND": "marketplace.task_backend.CeleryTaskBackend"}}
 # Search: database (jieba-segmented) unless ELASTICSEARCH_URL is set.
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "marketplace")
+# Seconds a storefront search may wait for Elasticsearch before the database answers
+# instead; index upkeep and search_reindex allow longer (search/backends/elasticsearch.py).
+ELASTICSEARCH_TIMEOUT = float(env_str("ELASTICSEARCH_TIMEOUT", "2"))
 
 # Certification: how long a certificate runs, and a font with Chinese glyphs for the
 # certificate picture (a system font is looked for when unset).

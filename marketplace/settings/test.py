@@ -21,3 +21,7 @@ CELERY_RESULT_BACKEND = "cache+memory://"
 # worker process see the same data as the test.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_PATH", str(VAR_DIR / "test.sqlite3"))}
+
+# The suite searches the database whatever the environment says; the tests against a real
+# Elasticsearch (tests/search/test_elasticsearch_live.py) read ELASTICSEARCH_URL themselves.
+ELASTICSEARCH_URL = ""

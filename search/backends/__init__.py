@@ -2,8 +2,10 @@
 
 ``SearchParams`` says what the buyer asked for; a backend's ``search(params)`` answers
 with a ``SearchResult`` of the same shape whichever backend it is: product ids in order
-for the requested page, the total, facets with counts, highlighted titles and
-suggestions. ``search.selectors`` picks the backend and turns ids into product cards."""
+for the requested page, the total, facets with counts (within every chosen filter) and
+highlighted titles; ``suggest(terms, limit)`` answers with ``Suggestion``s.
+``search.selectors`` picks the backend, falls back to the database when Elasticsearch
+raises ``SearchBackendError``, and turns ids into product cards."""
 
 from dataclasses import dataclass, field
 
@@ -71,6 +73,15 @@ class SearchResult:
     highlights: dict[int, str] = field(default_factory=dict)  # product id → title HTML with <mark>
     suggestions: list[str] = field(default_factory=list)
     backend: str = ""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One as-you-type suggestion: a product's title, with its id so that the selector can
+    check it is still on the storefront."""
+
+    product_id: int
+    title: str
 
 
 class SearchBackendError(Exception):

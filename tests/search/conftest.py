@@ -46,3 +46,28 @@ def shops(regions):
         "shan": ShopFactory(name="李庄村电商服务站", slug="lizhuang", region=regions["shan_village"]),
         "chengwu": ShopFactory(name="王庄村电商服务站", slug="wangzhuang", region=regions["chengwu_village"]),
     }
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "elasticsearch: needs a real Elasticsearch at ELASTICSEARCH_URL (skipped when it is not set)"
+    )
+
+
+@pytest.fixture
+def fake_es(settings):
+    """The local Elasticsearch endpoint (tests/search/fake_elasticsearch.py), with the
+    marketplace configured to use it, and the alias a previous search_reindex would have
+    left, so that upkeep pushes have somewhere to go."""
+    from search.backends.elasticsearch import index_body
+
+    from .fake_elasticsearch import FakeElasticsearchServer
+
+    with FakeElasticsearchServer() as fake:
+        settings.ELASTICSEARCH_URL = fake.url
+        settings.ELASTICSEARCH_INDEX_PREFIX = "test"
+        settings.ELASTICSEARCH_TIMEOUT = 1.0
+        # With the mappings search_reindex creates, so a document field they do not
+        # declare is refused (dynamic: strict), as Elasticsearch would.
+        fake.make_index("test-products-20260101000000000000", alias="test-products", mappings=index_body()["mappings"])
+        yield fake

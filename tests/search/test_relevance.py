@@ -4,6 +4,8 @@ results, over the demo catalogue (catalog/demo/data.py), with the database backe
 Titles the demo leaves uncertified or in a closed shop must never show, whatever the
 query; a product whose certificate is revoked leaves the results at once."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -102,3 +104,34 @@ def test_a_revoked_product_leaves_the_results_at_once(demo):
     assert sorted(top5("山药")) == sorted(["山药脆片", "山药粉"])
     assert "菏泽铁棍山药" not in top5("shanyao")
     assert "菏泽铁棍山药" not in top5("菏泽铁棍山药")
+
+
+CARD = re.compile(r'<article class="card" data-product-id="\d+" data-title="([^"]*)">')
+
+
+def test_the_demo_story_through_the_storefront(client, demo):
+    """A new buyer types 山药, shanyao or sy and finds the yams, narrows to 单县 and
+    50–100 yuan; once the certificate is revoked the yam never shows."""
+
+    def search(**params):
+        response = client.get("/search/", params)
+        assert response.status_code == 200
+        return CARD.findall(response.content.decode()), response.context["results"]
+
+    for query in ("山药", "shanyao", "sy"):
+        found, _ = search(q=query)
+        assert {"菏泽铁棍山药", "山药脆片", "山药粉"} <= set(found[:5]), query
+    found, results = search(q="山药", region="371722", price="50-100")
+    assert "菏泽铁棍山药" in found
+    assert [v.key for v in results.facets["county"]] == ["371722"]
+    assert [v.key for v in results.facets["price"]] == ["50-100"]
+
+    yam = Product.objects.get(title="菏泽铁棍山药")
+    application = Application.objects.get(certificate__in=Certificate.objects.valid_now().filter(product=yam))
+    services.apply_transition(
+        application.pk, "revoke", by=User.objects.get(username="officer-shanxian"), note="抽检不合格"
+    )
+
+    for params in ({"q": "山药"}, {"q": "shanyao"}, {"q": "sy"}, {"q": "山药", "region": "371722", "price": "50-100"}):
+        assert "菏泽铁棍山药" not in search(**params)[0], params
+    assert "菏泽铁棍山药" not in client.get("/search/suggest/", {"q": "铁棍"}).json()["suggestions"]

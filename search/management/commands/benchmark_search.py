@@ -1,3 +1,4 @@
+import os
 import random
 import statistics
 import time
@@ -54,6 +55,8 @@ class Command(BaseCommand):
         if queries < 1:
             raise CommandError("--queries must be at least 1")
         rng = random.Random(seed)
+        # On a shared machine other work slows every figure down: say how busy it was.
+        load_before = os.getloadavg()[0]
         products = Product.objects.count()
         listed = Product.objects.listed().count()
         for _ in range(warmup):
@@ -72,6 +75,7 @@ class Command(BaseCommand):
             label = query + ("" if not kwargs else " " + " ".join(f"{k}={v}" for k, v in kwargs.items()))
             per_query.setdefault(label, []).append(elapsed)
             hits[label] = results.count
+        load_after = os.getloadavg()[0]
         timings.sort()
         p50 = statistics.median(timings)
         p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
@@ -83,6 +87,7 @@ class Command(BaseCommand):
             f"backend: {backend}",
             f"products: {products} ({listed} listed)",
             f"searches: {queries} (after {warmup} warm-up), seed {seed}",
+            f"machine: {os.cpu_count()} CPUs, load average {load_before:.2f} before, {load_after:.2f} after",
             f"p50: {p50:.1f} ms",
             f"p95: {p95:.1f} ms",
             f"max: {timings[-1]:.1f} ms",
