@@ -221,3 +221,9 @@ CELERY_BEAT_SCHEDULE["attribution-audit-ledger"] = {
 }
 STATEMENT_LOOKUP_MAX_FAILURES = env_int("STATEMENT_LOOKUP_MAX_FAILURES", 5)
 STATEMENT_LOOKUP_WINDOW_MINUTES = env_int("STATEMENT_LOOKUP_WINDOW_MINUTES", 15)
+
+# Consumption-support reports (marketplace.reports): summary tables kept from the ledger,
+# report views in the admin, a JSON endpoint. A custom report period may span at most
+# REPORTS_MAX_RANGE_DAYS days (its timeline has one point per day).
+INSTALLED_APPS += ["marketplace.reports"]
+REPORTS_MAX_RANGE_DAYS = env_int("REPORTS_MAX_RANGE_DAYS", 3 * 366)
