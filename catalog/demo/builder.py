@@ -31,6 +31,7 @@ from .certification import certify_demo_products
 from .data import DEMO_BASE, DEMO_USERS, VILLAGES, DemoUser, DemoVillage
 from .generators import credit_code, demo_price, draw_shares, household_status, person_name
 from .images import card_png, demo_collection, save_wagtail_image
+from .sales import make_demo_sales
 
 Log = Callable[[str], None]
 
@@ -421,6 +422,8 @@ def build_demo(
                 admin=users["admin"],
             )
             result.counts.update({f"certification_{k}": v for k, v in vars(certification).items()})
+            sales = make_demo_sales(admin=users["admin"], seed=seed)  # for the consumption-support reports
+            result.counts.update({f"sales_{k}": v for k, v in vars(sales).items()})
         result.logins = demo_logins()
         result.counts["pages"] = ensure_story_pages(images=images)
         result.counts["categories"] = len(categories)

@@ -98,7 +98,7 @@ def register_reports_viewsets():
 @hooks.register("register_admin_menu_item")
 def register_reports_menu():
     return SubmenuMenuItem(
-        _("消费帮扶报表 Reports"),
+        _("消费帮扶报表 Consumption support"),
         Menu(register_hook_name=REPORTS_MENU_HOOK),
         icon_name="table",
         name="reports",

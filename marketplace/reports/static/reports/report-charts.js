@@ -2,7 +2,7 @@
  * Reads the figures the page embedded with json_script; draws the daily timeline with
  * each live event marked, the region bars (a click drills down) and the category share.
  * <body data-chart-renderer="svg"> (the printable view) draws SVG, which prints crisply. */
-(function () {
+function drawReportCharts() {
   "use strict";
   var source = document.getElementById("report-chart-data");
   if (!source || !window.echarts) {
@@ -117,4 +117,11 @@
       ],
     });
   }
-})();
+}
+
+// The admin loads scripts before the page body: draw once the document is parsed.
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", drawReportCharts);
+} else {
+  drawReportCharts();
+}
