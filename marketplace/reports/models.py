@@ -32,12 +32,32 @@ from producers.validators import validate_credit_code
 _PATTERN = "varchar_pattern_ops"
 
 
-class SalesDay(models.Model):
-    """One day's paid value of one shop's products of one category, producer kind and
-    buyer type, in one producer region, certified at payment or not; with how the net
-    went to households, village collectives and producers (the three add up to net)."""
+class Grain(models.TextChoices):
+    """How long a summary row's period is. Every sum is kept per day, per calendar month
+    and per calendar year (``day`` is the first day of the period), and a report period is
+    read as whole years, then whole months, then the days left at either end
+    (``periods.split``): a yearly report reads year rows, not 365 days of them, and
+    distinct households (not additive over days) are counted over the same rows."""
 
-    day = models.DateField(_("日期 day"))
+    DAY = "day", _("日 day")
+    MONTH = "month", _("月 month")
+    YEAR = "year", _("年 year")
+
+
+def _period_index(name: str, **kwargs) -> models.Index:
+    return models.Index(
+        fields=["grain", "region_code", "day"], opclasses=["varchar_ops", _PATTERN, "date_ops"], name=name, **kwargs
+    )
+
+
+class SalesSummary(models.Model):
+    """The paid value, in one period (a day, month or year), of one shop's products of one
+    category, producer kind and buyer type, in one producer region, certified at payment
+    or not; with how the net went to households, village collectives and producers (the
+    three add up to the net)."""
+
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    day = models.DateField(_("期间起始日 first day of the period"))
     region_code = models.CharField(_("生产主体所在地代码 producer region code"), max_length=12)
     shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", db_index=False)
     category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -50,34 +70,31 @@ class SalesDay(models.Model):
     collective_fen = models.BigIntegerField(default=0)  # net to village collectives
     producer_fen = models.BigIntegerField(default=0)  # net retained by producers
 
-    KEY = ("day", "region_code", "shop_id", "category_id", "producer_kind", "buyer_type", "certified")
+    KEY = ("grain", "day", "region_code", "shop_id", "category_id", "producer_kind", "buyer_type", "certified")
     SUMS = ("sales_fen", "refunds_fen", "household_fen", "collective_fen", "producer_fen")
 
     class Meta:
-        verbose_name = _("日汇总 daily sales summary")
-        verbose_name_plural = _("日汇总 daily sales summaries")
+        verbose_name = _("销售汇总 sales summary")
+        verbose_name_plural = _("销售汇总 sales summaries")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "region_code", "shop", "category", "producer_kind", "buyer_type", "certified"],
-                name="reports_salesday_key",
+                fields=["grain", "day", "region_code", "shop", "category", "producer_kind", "buyer_type", "certified"],
+                name="reports_sales_key",
             )
         ]
-        indexes = [
-            models.Index(
-                fields=["region_code", "day"], opclasses=[_PATTERN, "date_ops"], name="reports_salesday_region"
-            ),
-            models.Index(fields=["shop"], name="reports_salesday_shop"),
-        ]
+        indexes = [_period_index("reports_sales_region"), models.Index(fields=["shop"], name="reports_sales_shop")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.region_code} {self.shop_id}/{self.category_id}: {self.sales_fen + self.refunds_fen}"
+        return f"{self.grain} {self.day} {self.region_code} {self.shop_id}: {self.sales_fen + self.refunds_fen}"
 
 
-class ProductSalesDay(models.Model):
-    """One day's paid value of one product, by buyer type, certified or not, and by the
-    live event the lines were tagged with (``live_event_pk`` 0 and ``live_attribution``
-    "" when none). Top products, sales of uncertified products and event results read it."""
+class ProductSalesSummary(models.Model):
+    """The paid value, in one period, of one product, by buyer type, certified or not, and
+    by the live event its lines were tagged with (``live_event_pk`` 0 and
+    ``live_attribution`` "" when none). Top products, sales of uncertified products and
+    event results read it."""
 
+    grain = models.CharField(max_length=5, choices=Grain.choices)
     day = models.DateField()
     region_code = models.CharField(max_length=12)
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -94,6 +111,7 @@ class ProductSalesDay(models.Model):
     refunds_fen = models.BigIntegerField(default=0)
 
     KEY = (
+        "grain",
         "day",
         "region_code",
         "product_id",
@@ -108,11 +126,12 @@ class ProductSalesDay(models.Model):
     SUMS = ("sales_fen", "refunds_fen")
 
     class Meta:
-        verbose_name = _("商品日汇总 daily product sales summary")
-        verbose_name_plural = _("商品日汇总 daily product sales summaries")
+        verbose_name = _("商品销售汇总 product sales summary")
+        verbose_name_plural = _("商品销售汇总 product sales summaries")
         constraints = [
             models.UniqueConstraint(
                 fields=[
+                    "grain",
                     "day",
                     "region_code",
                     "product",
@@ -124,40 +143,33 @@ class ProductSalesDay(models.Model):
                     "live_event_pk",
                     "live_attribution",
                 ],
-                name="reports_productsalesday_key",
+                name="reports_product_key",
             )
         ]
         indexes = [
+            _period_index("reports_product_region"),
+            # Sales of uncertified products are a small share: read them without the rest.
+            _period_index("reports_product_uncertified", condition=Q(certified=False)),
             models.Index(
-                fields=["region_code", "day"], opclasses=[_PATTERN, "date_ops"], name="reports_productday_region"
+                fields=["live_event_pk", "grain", "day"], name="reports_product_event", condition=~Q(live_event_pk=0)
             ),
-            models.Index(
-                fields=["live_event_pk", "day"], name="reports_productday_event", condition=~Q(live_event_pk=0)
-            ),
-            models.Index(fields=["product"], name="reports_productday_product"),
-            models.Index(fields=["shop"], name="reports_productday_shop"),
+            models.Index(fields=["product"], name="reports_product_product"),
+            models.Index(fields=["shop"], name="reports_product_shop"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.product_id}: {self.sales_fen + self.refunds_fen}"
-
-
-class Grain(models.TextChoices):
-    DAY = "day", _("日 day")
-    MONTH = "month", _("月 month")
+        return f"{self.grain} {self.day} {self.product_id}: {self.sales_fen + self.refunds_fen}"
 
 
 class HouseholdIncome(models.Model):
-    """A household's net consumption-support income (certified sales only) per day and
-    per calendar month, from one producer region, category, producer kind and buyer type.
-
+    """A household's net consumption-support income (certified sales only) per day, month
+    and year, from one producer region, category, producer kind and buyer type.
     "Households benefited" counts distinct households with positive net income over a
-    period, which is not additive over days; it is answered from whole months' rows plus
-    the day rows of the period's partial months at either end (``periods.split``), so a
-    yearly figure reads twelve month rows per household instead of 365 day rows."""
+    period, which is not additive: it groups these rows by household over the period's
+    whole years, whole months and remaining days."""
 
     grain = models.CharField(max_length=5, choices=Grain.choices)
-    day = models.DateField(help_text=_("日：当日；月：当月第一天。 The day, or the first day of the month."))
+    day = models.DateField(help_text=_("期间起始日 first day of the period"))
     region_code = models.CharField(max_length=12)
     household = models.ForeignKey("producers.Household", on_delete=models.CASCADE, related_name="+", db_index=False)
     category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -174,15 +186,11 @@ class HouseholdIncome(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["grain", "day", "region_code", "household", "category", "producer_kind", "buyer_type"],
-                name="reports_householdincome_key",
+                name="reports_household_key",
             )
         ]
         indexes = [
-            models.Index(
-                fields=["grain", "region_code", "day"],
-                opclasses=["varchar_ops", _PATTERN, "date_ops"],
-                name="reports_household_region",
-            ),
+            _period_index("reports_household_region"),
             models.Index(fields=["household"], name="reports_household_household"),
         ]
 
@@ -218,7 +226,7 @@ class UnitPurchaseYear(models.Model):
         return f"{self.year} {self.tax_id} {self.region_code}: {self.net_fen}"
 
 
-SUMMARY_MODELS = (SalesDay, ProductSalesDay, HouseholdIncome, UnitPurchaseYear)
+SUMMARY_MODELS = (SalesSummary, ProductSalesSummary, HouseholdIncome, UnitPurchaseYear)
 
 
 class ReservedShareTarget(models.Model):

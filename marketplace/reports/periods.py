@@ -1,9 +1,9 @@
 """Report periods: a day, an ISO week (Monday to Sunday), a month, a quarter, a year or
 a custom range of Asia/Shanghai calendar days, both ends inclusive.
 
-``split`` cuts a period into whole calendar months plus the days of the partial months at
-either end, so that figures that are not additive over days (distinct households) can be
-read from month rows where whole months are covered."""
+``split`` cuts a period into whole calendar years, whole months and the days left over,
+the grains the summary tables keep, so that a report reads as few rows as possible and
+figures that are not additive over days (distinct households) stay exact."""
 
 import calendar
 import datetime as dt
@@ -101,13 +101,9 @@ def period_of(kind: str, anchor: dt.date) -> Period:
     raise ValueError(f"unknown period kind {kind!r}")
 
 
-def split(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
-    """[start, end] as (first and last whole month, given by their first days; or None)
-    and the remaining day ranges at either end.
-
-    >>> split(dt.date(2026, 1, 15), dt.date(2026, 4, 10))
-    ((datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)), [(datetime.date(2026, 1, 15), datetime.date(2026, 1, 31)), (datetime.date(2026, 4, 1), datetime.date(2026, 4, 10))])
-    """  # noqa: E501
+def _split_months(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+    """[start, end] as (first days of the first and last whole month, or None) and the
+    day ranges left at either end."""
     first_full = start if start.day == 1 else _month_end(start) + dt.timedelta(days=1)
     last_full_end = end if end == _month_end(end) else end.replace(day=1) - dt.timedelta(days=1)
     if first_full > last_full_end:
@@ -118,3 +114,33 @@ def split(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None,
     if last_full_end < end:
         edges.append((last_full_end + dt.timedelta(days=1), end))
     return (first_full, last_full_end.replace(day=1)), edges
+
+
+def split(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """[start, end] as summary rows to read: (grain, first, last) means the rows of that
+    grain whose period starts on a day in [first, last]. Whole calendar years first, then
+    whole months of what is left, then the days at either end; together they cover every
+    day of the period exactly once.
+
+    >>> split(dt.date(2026, 11, 20), dt.date(2028, 2, 3))  # doctest: +NORMALIZE_WHITESPACE
+    [('year', datetime.date(2027, 1, 1), datetime.date(2027, 1, 1)),
+     ('month', datetime.date(2026, 12, 1), datetime.date(2026, 12, 1)),
+     ('day', datetime.date(2026, 11, 20), datetime.date(2026, 11, 30)),
+     ('month', datetime.date(2028, 1, 1), datetime.date(2028, 1, 1)),
+     ('day', datetime.date(2028, 2, 1), datetime.date(2028, 2, 3))]
+    """
+    parts: list[tuple[str, dt.date, dt.date]] = []
+    first_year = start if (start.month, start.day) == (1, 1) else dt.date(start.year + 1, 1, 1)
+    last_year_end = end if (end.month, end.day) == (12, 31) else dt.date(end.year - 1, 12, 31)
+    if first_year <= last_year_end:
+        parts.append(("year", first_year, dt.date(last_year_end.year, 1, 1)))
+        pieces = [(start, first_year - dt.timedelta(days=1)), (last_year_end + dt.timedelta(days=1), end)]
+        pieces = [(a, b) for a, b in pieces if a <= b]
+    else:
+        pieces = [(start, end)]
+    for a, b in pieces:
+        months, days = _split_months(a, b)
+        if months:
+            parts.append(("month", *months))
+        parts += [("day", x, y) for x, y in days]
+    return parts

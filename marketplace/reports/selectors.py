@@ -28,14 +28,14 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
-from catalog.models import Category
+from catalog.models import Category, Product
 from marketplace.certification.models import Certificate
 from marketplace.live.models import LiveAttribution, LiveEvent, Platform
 from marketplace.orders.models import BuyerType
 from producers.models import Producer, Region
 
 from .filters import ReportFilters
-from .models import Grain, HouseholdIncome, ProductSalesDay, ReservedShareTarget, SalesDay, UnitPurchaseYear
+from .models import Grain, HouseholdIncome, ProductSalesSummary, ReservedShareTarget, SalesSummary, UnitPurchaseYear
 from .periods import split
 
 TOP_N = 20
@@ -103,8 +103,16 @@ CERTIFIED = Q(certified=True)
 UNCERTIFIED = Q(certified=False)
 
 
-def _summary_filter(f: ReportFilters, start: dt.date | None = None, end: dt.date | None = None) -> Q:
-    q = Q(day__gte=start or f.period.start, day__lte=end or f.period.end)
+def _periods_q(f: ReportFilters) -> Q:
+    """The summary rows that make up the period: whole years, whole months, then days."""
+    q = Q(pk__in=[])
+    for grain, first, last in split(f.period.start, f.period.end):
+        q |= Q(grain=grain, day__gte=first, day__lte=last)
+    return q
+
+
+def _dimensions_q(f: ReportFilters) -> Q:
+    q = Q()
     if f.region_code:
         q &= Q(region_code__startswith=f.region_code)
     if f.category_ids:
@@ -114,6 +122,10 @@ def _summary_filter(f: ReportFilters, start: dt.date | None = None, end: dt.date
     if f.buyer_type:
         q &= Q(buyer_type=f.buyer_type)
     return q
+
+
+def _summary_filter(f: ReportFilters) -> Q:
+    return _periods_q(f) & _dimensions_q(f)
 
 
 def _money():
@@ -156,7 +168,7 @@ def _money_cells(row: dict, whole: int) -> list:
 
 def build_report(f: ReportFilters) -> Report:
     """The whole report for ``filters`` (already checked against the viewer's jurisdiction)."""
-    sales = SalesDay.objects.filter(_summary_filter(f))
+    sales = SalesSummary.objects.filter(_summary_filter(f))
     totals = {**ZERO, **sales.aggregate(**_money())}
     net = _net(totals)
     benefited, benefited_income = households_benefited(f)
@@ -166,7 +178,7 @@ def build_report(f: ReportFilters) -> Report:
     regions, children = _regions_table(f, sales, net)
     tables = {
         "summary": _summary_table(totals, benefited, benefited_income, certificates),
-        "timeline": _timeline_table(f, sales, events),
+        "timeline": _timeline_table(f, events),
         "regions": regions,
         "categories": _categories_table(f, sales, net),
         "producer_kinds": _choice_table(
@@ -224,10 +236,13 @@ def _summary_table(totals: dict, benefited: int, benefited_income: int, certific
     )
 
 
-def _timeline_table(f: ReportFilters, sales, events: list[dict]) -> ReportTable:
+def _timeline_table(f: ReportFilters, events: list[dict]) -> ReportTable:
+    days = SalesSummary.objects.filter(
+        _dimensions_q(f), grain=Grain.DAY, day__gte=f.period.start, day__lte=f.period.end
+    )
     by_day = {
         row["day"]: row
-        for row in sales.values("day").annotate(
+        for row in days.values("day").annotate(
             net=Sum(F("sales_fen") + F("refunds_fen"), filter=CERTIFIED, default=0),
             u_net=Sum(F("sales_fen") + F("refunds_fen"), filter=UNCERTIFIED, default=0),
         )
@@ -366,21 +381,34 @@ def _shops_table(sales, totals: dict) -> ReportTable:
 
 
 def _product_sales(f: ReportFilters):
-    return ProductSalesDay.objects.filter(_summary_filter(f))
+    return ProductSalesSummary.objects.filter(_summary_filter(f))
+
+
+def _top_products(f: ReportFilters, certified: bool, order: str) -> list[dict]:
+    """The first ``TOP_N`` products by ``order`` ("-net" or "-sales"): summed per product
+    id alone, then named, so the aggregate never drags product and shop names along."""
+    top = list(
+        _product_sales(f)
+        .filter(certified=certified)
+        .values("product_id")
+        .annotate(sales=Sum("sales_fen"), refunds=Sum("refunds_fen"), net=Sum(F("sales_fen") + F("refunds_fen")))
+        .order_by(order, "product_id")[:TOP_N]
+    )
+    if top:
+        names = {
+            row["pk"]: row
+            for row in Product.objects.filter(pk__in=[r["product_id"] for r in top]).values("pk", "title", "shop__name")
+        }
+        for row in top:
+            row["title"], row["shop"] = names[row["product_id"]]["title"], names[row["product_id"]]["shop__name"]
+    return top
 
 
 def _products_table(f: ReportFilters, totals: dict) -> ReportTable:
-    top = (
-        _product_sales(f)
-        .filter(certified=True)
-        .values("product_id", "product__title", "shop__name")
-        .annotate(sales=Sum("sales_fen"), refunds=Sum("refunds_fen"), net=Sum(F("sales_fen") + F("refunds_fen")))
-        .order_by("-net", "product_id")[:TOP_N]
-    )
     whole = _net(totals)
     rows = [
-        [row["product__title"], row["shop__name"], row["sales"], row["refunds"], row["net"], percent(row["net"], whole)]
-        for row in top
+        [row["title"], row["shop"], row["sales"], row["refunds"], row["net"], percent(row["net"], whole)]
+        for row in _top_products(f, True, "-net")
     ]
     total = ["全部认定产品合计", "", totals["sales"], totals["refunds"], whole, percent(whole, whole)]
     return ReportTable(
@@ -393,14 +421,10 @@ def _products_table(f: ReportFilters, totals: dict) -> ReportTable:
 
 
 def _uncertified_table(f: ReportFilters, totals: dict) -> ReportTable:
-    top = (
-        _product_sales(f)
-        .filter(certified=False)
-        .values("product_id", "product__title", "shop__name")
-        .annotate(sales=Sum("sales_fen"), refunds=Sum("refunds_fen"), net=Sum(F("sales_fen") + F("refunds_fen")))
-        .order_by("-sales", "product_id")[:TOP_N]
-    )
-    rows = [[row["product__title"], row["shop__name"], row["sales"], row["refunds"], row["net"]] for row in top]
+    rows = [
+        [row["title"], row["shop"], row["sales"], row["refunds"], row["net"]]
+        for row in _top_products(f, False, "-sales")
+    ]
     total = ["全部未认定产品合计", "", totals["u_sales"], totals["u_refunds"], _u_net(totals)]
     return ReportTable(
         "uncertified",
@@ -422,23 +446,9 @@ def _uncertified_table(f: ReportFilters, totals: dict) -> ReportTable:
 
 def households_benefited(f: ReportFilters) -> tuple[int, int]:
     """(how many distinct households had positive net consumption-support income in the
-    period and scope, their net income in total). Whole months are read from month rows,
-    the partial months at either end from day rows: one grouped query."""
-    months, edges = split(f.period.start, f.period.end)
-    when = Q(pk__in=[])
-    if months:
-        when |= Q(grain=Grain.MONTH, day__gte=months[0], day__lte=months[1])
-    for start, end in edges:
-        when |= Q(grain=Grain.DAY, day__gte=start, day__lte=end)
-    qs = HouseholdIncome.objects.filter(when)
-    if f.region_code:
-        qs = qs.filter(region_code__startswith=f.region_code)
-    if f.category_ids:
-        qs = qs.filter(category_id__in=f.category_ids)
-    if f.producer_kind:
-        qs = qs.filter(producer_kind=f.producer_kind)
-    if f.buyer_type:
-        qs = qs.filter(buyer_type=f.buyer_type)
+    period and scope, their net income in total): the period's year, month and day rows
+    grouped by household in one query."""
+    qs = HouseholdIncome.objects.filter(_summary_filter(f))
     result = (
         qs.order_by()
         .values("household_id")

@@ -36,7 +36,15 @@ from marketplace.attribution.models import BeneficiaryKind, EntryKind, LedgerEnt
 from marketplace.errors import DomainError
 from marketplace.orders.models import BuyerType
 
-from .models import SUMMARY_MODELS, Grain, HouseholdIncome, ProductSalesDay, ReportApiToken, SalesDay, UnitPurchaseYear
+from .models import (
+    SUMMARY_MODELS,
+    Grain,
+    HouseholdIncome,
+    ProductSalesSummary,
+    ReportApiToken,
+    SalesSummary,
+    UnitPurchaseYear,
+)
 
 # pg_advisory_xact_lock key of the summary tables ("REPO" in ASCII).
 SUMMARY_LOCK_KEY = 0x5245504F
@@ -74,11 +82,21 @@ def lock_summaries() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARY_LOCK_KEY])
 
 
+def _periods(day: dt.date) -> tuple[tuple[str, dt.date], ...]:
+    """The day, month and year a day belongs to, as (grain, first day)."""
+    return (
+        (Grain.DAY.value, day),
+        (Grain.MONTH.value, day.replace(day=1)),
+        (Grain.YEAR.value, day.replace(month=1, day=1)),
+    )
+
+
 def accumulate(facts: Iterable[Sequence]) -> Deltas:
-    """Sum ledger facts (tuples of ``_FACT_FIELDS``) into summary rows: {model: {key: sums}}."""
+    """Sum ledger facts (tuples of ``_FACT_FIELDS``) into summary rows: {model: {key: sums}},
+    each fact into its day's, month's and year's rows."""
     tz = timezone.get_default_timezone()
     out: Deltas = {model: defaultdict(lambda m=model: [0] * len(m.SUMS)) for model in SUMMARY_MODELS}
-    sales_day, product_day, households, units = (out[m] for m in SUMMARY_MODELS)
+    sales, products, households, units = (out[m] for m in SUMMARY_MODELS)
     for (
         kind,
         amount,
@@ -98,25 +116,27 @@ def accumulate(facts: Iterable[Sequence]) -> Deltas:
     ) in facts:
         day = timezone.localtime(booked_at, tz).date()
         money = 0 if kind == EntryKind.SALE else 1
-        row = sales_day[(day, region_code, shop_id, category_id, producer_kind, buyer_type, certified)]
-        row[money] += amount
-        row[_BENEFICIARY_COLUMN[beneficiary_kind]] += amount
-        product_key = (
-            day,
-            region_code,
-            product_id,
-            shop_id,
-            category_id,
-            producer_kind,
-            buyer_type,
-            certified,
-            live_event_id or 0,
-            live_attribution or "",
-        )
-        product_day[product_key][money] += amount
-        if certified and beneficiary_kind == BeneficiaryKind.HOUSEHOLD:
-            for grain, start in ((Grain.DAY, day), (Grain.MONTH, day.replace(day=1))):
-                key = (str(grain), start, region_code, household_id, category_id, producer_kind, buyer_type)
+        household = certified and beneficiary_kind == BeneficiaryKind.HOUSEHOLD
+        for grain, start in _periods(day):
+            row = sales[(grain, start, region_code, shop_id, category_id, producer_kind, buyer_type, certified)]
+            row[money] += amount
+            row[_BENEFICIARY_COLUMN[beneficiary_kind]] += amount
+            product_key = (
+                grain,
+                start,
+                region_code,
+                product_id,
+                shop_id,
+                category_id,
+                producer_kind,
+                buyer_type,
+                certified,
+                live_event_id or 0,
+                live_attribution or "",
+            )
+            products[product_key][money] += amount
+            if household:
+                key = (grain, start, region_code, household_id, category_id, producer_kind, buyer_type)
                 households[key][0] += amount
         if certified and buyer_type == BuyerType.BUDGET_UNIT and tax_id:
             units[(day.year, region_code, tax_id, shop_id)][0] += amount
@@ -177,13 +197,29 @@ def _ledger_day():
     return TruncDate("booked_at", tzinfo=timezone.get_default_timezone())
 
 
+def _with_months_and_years(day_rows: Iterable[tuple], width: int) -> Iterator[tuple]:
+    """Day rows ``(day, *key, *sums)`` (``width`` sums), each yielded as a day row, then
+    the month and year rows they add up to."""
+    rollup: dict[tuple, list[int]] = {}
+    for day, *rest in day_rows:
+        key, sums = tuple(rest[:-width]), rest[-width:]
+        yield (Grain.DAY.value, day, *key, *sums)
+        for grain, start in _periods(day)[1:]:
+            total = rollup.setdefault((grain, start, *key), [0] * width)
+            for i, value in enumerate(sums):
+                total[i] += value
+    for key, sums in rollup.items():
+        yield (*key, *sums)
+
+
 def expected_rows(model) -> Iterator[tuple]:
     """The rows ``model`` should hold, computed from the whole ledger by grouped queries
-    (not by the Python path ``apply_entries`` takes): tuples of ``model.KEY + model.SUMS``."""
+    (not by the Python path ``apply_entries`` takes): tuples of ``model.KEY + model.SUMS``.
+    Day rows come from the database; month and year rows are their sums."""
     tz = timezone.get_default_timezone()
     ledger = LedgerEntry.objects.order_by()
     sale, refund = Q(kind=EntryKind.SALE), Q(kind=EntryKind.REFUND)
-    if model is SalesDay:
+    if model is SalesSummary:
         qs = (
             ledger.annotate(d=_ledger_day(), rc=F("producer_region__code"))
             .values("d", "rc", "shop_id", "category_id", "producer_kind", "buyer_type", "certified_at_payment")
@@ -194,29 +230,25 @@ def expected_rows(model) -> Iterator[tuple]:
                 c=Sum("amount_fen", filter=Q(beneficiary_kind=BeneficiaryKind.COLLECTIVE), default=0),
                 p=Sum("amount_fen", filter=Q(beneficiary_kind=BeneficiaryKind.PRODUCER), default=0),
             )
+            .values_list(
+                "d",
+                "rc",
+                "shop_id",
+                "category_id",
+                "producer_kind",
+                "buyer_type",
+                "certified_at_payment",
+                "s",
+                "r",
+                "h",
+                "c",
+                "p",
+            )
         )
-        for row in qs.iterator(chunk_size=10_000):
-            yield (
-                row["d"],
-                row["rc"],
-                row["shop_id"],
-                row["category_id"],
-                row["producer_kind"],
-                row["buyer_type"],
-                row["certified_at_payment"],
-                row["s"],
-                row["r"],
-                row["h"],
-                row["c"],
-                row["p"],
-            )
-    elif model is ProductSalesDay:
+        yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 5)
+    elif model is ProductSalesSummary:
         qs = (
-            ledger.annotate(
-                d=_ledger_day(),
-                rc=F("producer_region__code"),
-                ev=Coalesce("live_event_id", Value(0)),
-            )
+            ledger.annotate(d=_ledger_day(), rc=F("producer_region__code"), ev=Coalesce("live_event_id", Value(0)))
             .values(
                 "d",
                 "rc",
@@ -230,36 +262,31 @@ def expected_rows(model) -> Iterator[tuple]:
                 "live_attribution",
             )
             .annotate(s=Sum("amount_fen", filter=sale, default=0), r=Sum("amount_fen", filter=refund, default=0))
-        )
-        for row in qs.iterator(chunk_size=10_000):
-            yield (
-                row["d"],
-                row["rc"],
-                row["product_id"],
-                row["shop_id"],
-                row["category_id"],
-                row["producer_kind"],
-                row["buyer_type"],
-                row["certified_at_payment"],
-                row["ev"],
-                row["live_attribution"],
-                row["s"],
-                row["r"],
+            .values_list(
+                "d",
+                "rc",
+                "product_id",
+                "shop_id",
+                "category_id",
+                "producer_kind",
+                "buyer_type",
+                "certified_at_payment",
+                "ev",
+                "live_attribution",
+                "s",
+                "r",
             )
+        )
+        yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 2)
     elif model is HouseholdIncome:
         qs = (
             ledger.filter(certified_at_payment=True, beneficiary_kind=BeneficiaryKind.HOUSEHOLD)
             .annotate(d=_ledger_day(), rc=F("producer_region__code"))
             .values("d", "rc", "household_id", "category_id", "producer_kind", "buyer_type")
             .annotate(n=Sum("amount_fen"))
+            .values_list("d", "rc", "household_id", "category_id", "producer_kind", "buyer_type", "n")
         )
-        months: dict[tuple, int] = defaultdict(int)
-        for row in qs.iterator(chunk_size=10_000):
-            rest = (row["rc"], row["household_id"], row["category_id"], row["producer_kind"], row["buyer_type"])
-            months[(row["d"].replace(day=1), *rest)] += row["n"]
-            yield (str(Grain.DAY), row["d"], *rest, row["n"])
-        for (month, *rest), net in months.items():
-            yield (str(Grain.MONTH), month, *rest, net)
+        yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 1)
     elif model is UnitPurchaseYear:
         qs = (
             ledger.filter(certified_at_payment=True, buyer_type=BuyerType.BUDGET_UNIT)

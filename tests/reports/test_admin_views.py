@@ -201,3 +201,15 @@ def test_targets_are_entered_by_officers_for_their_own_bureau(report_world, clie
     listing = client.get("/admin/reports/targets/").content.decode()
     assert "单县财政局" in listing and "成武县财政局" in listing
     assert client.get(f"/admin/reports/targets/edit/{theirs.pk}/").status_code in (302, 403, 404)
+
+
+def test_names_are_escaped_on_the_page_and_in_the_charts(report_world, client):
+    w = report_world
+    from catalog.models import Product, Shop
+
+    Product.objects.filter(pk=w.yam.pk).update(title='<script>alert("山药")</script>')
+    Shop.objects.filter(pk=w.shop_a.pk).update(name="朱楼<img src=x onerror=alert(1)>")
+    client.force_login(w.officer_a)
+    html = client.get("/admin/reports/", YEAR_PARAMS).content.decode()
+    assert '<script>alert("山药")' not in html and "&lt;script&gt;alert(&quot;山药&quot;)" in html
+    assert "<img src=x" not in html and "朱楼&lt;img src=x onerror=alert(1)&gt;" in html

@@ -173,6 +173,8 @@ def test_county_officer_sees_exact_figures_for_every_period_kind(report_world, c
         {"period": "day", "date": f"{YEAR}-04-01"},
         {"period": "custom", "start": f"{YEAR}-01-15", "end": f"{YEAR}-04-10"},
         {"period": "custom", "start": f"{YEAR}-02-10", "end": f"{YEAR + 1}-01-31"},
+        # A whole year (year rows) between partial months (day rows) of the years around it.
+        {"period": "custom", "start": f"{YEAR - 1}-12-20", "end": f"{YEAR + 1}-01-05"},
     ]
     for params in cases:
         data = fetch(client, **params)
@@ -246,6 +248,8 @@ def test_households_benefited_are_distinct_and_positive_over_any_range(report_wo
         (f"{YEAR}-04-15", f"{YEAR}-04-15"),  # the refund day: negative for the households
         (f"{YEAR}-06-18", f"{YEAR}-06-20"),  # a sale and its full refund: nobody benefited
         (f"{YEAR}-03-31", f"{YEAR}-04-01"),
+        (f"{YEAR - 1}-12-31", f"{YEAR + 1}-01-01"),
+        (f"{YEAR}-01-01", f"{YEAR}-12-30"),
     ]:
         data = fetch(client, period="custom", start=start, end=end)
         s = summary(data["tables"]["summary"]["rows"])

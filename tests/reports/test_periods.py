@@ -39,23 +39,36 @@ def test_labels_and_bounds():
     assert Period("custom", D(2027, 1, 2), D(2027, 1, 5)).shifted(1) is None
 
 
-@given(st.dates(D(2001, 1, 1), D(2099, 1, 1)), st.integers(0, 800))
-def test_split_covers_every_day_exactly_once(start, length):
+@given(st.dates(D(2001, 1, 1), D(2097, 1, 1)), st.integers(0, 1200))
+def test_split_covers_every_day_exactly_once_with_as_few_rows_as_possible(start, length):
     end = start + dt.timedelta(days=length)
-    months, edges = split(start, end)
     days = []
-    for a, b in edges:
-        days += [a + dt.timedelta(days=n) for n in range((b - a).days + 1)]
-        if months:  # with whole months in between, each edge is part of one month
-            assert (a.year, a.month) == (b.year, b.month)
-    if not months:
-        assert edges == [(start, end)]
-    if months:
-        first, last = months
-        assert first.day == 1 and last.day == 1 and first <= last
-        month = first
-        while month <= last:
-            following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            days += [month + dt.timedelta(days=n) for n in range((following - month).days)]
-            month = following
+    for grain, first, last in split(start, end):
+        assert first <= last
+        if grain == "day":
+            days += [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+        elif grain == "month":
+            assert first.day == 1 and last.day == 1
+            month = first
+            while month <= last:
+                following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+                days += [month + dt.timedelta(days=n) for n in range((following - month).days)]
+                month = following
+        else:
+            assert grain == "year" and (first.month, first.day) == (last.month, last.day) == (1, 1)
+            for year in range(first.year, last.year + 1):
+                days += [D(year, 1, 1) + dt.timedelta(days=n) for n in range((D(year + 1, 1, 1) - D(year, 1, 1)).days)]
     assert sorted(days) == [start + dt.timedelta(days=n) for n in range(length + 1)]
+    # Day rows only for partial months; month rows only for partial years.
+    day_ranges = [(a, b) for g, a, b in split(start, end) if g == "day"]
+    assert all((a.year, a.month) == (b.year, b.month) for a, b in day_ranges) or len(day_ranges) == 1
+
+
+def test_split_of_a_year_a_quarter_and_a_range_across_years():
+    assert split(D(2027, 1, 1), D(2027, 12, 31)) == [("year", D(2027, 1, 1), D(2027, 1, 1))]
+    assert split(D(2027, 4, 1), D(2027, 6, 30)) == [("month", D(2027, 4, 1), D(2027, 6, 1))]
+    assert split(D(2026, 12, 15), D(2029, 1, 10)) == [
+        ("year", D(2027, 1, 1), D(2028, 1, 1)),
+        ("day", D(2026, 12, 15), D(2026, 12, 31)),
+        ("day", D(2029, 1, 1), D(2029, 1, 10)),
+    ]

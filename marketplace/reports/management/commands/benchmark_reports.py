@@ -15,7 +15,7 @@ from marketplace.accounts.models import User
 from marketplace.attribution.models import LedgerEntry
 from marketplace.reports.access import report_jurisdiction
 from marketplace.reports.filters import parse_filters
-from marketplace.reports.models import SUMMARY_MODELS, SalesDay
+from marketplace.reports.models import SUMMARY_MODELS, Grain, SalesSummary
 from marketplace.reports.selectors import build_report
 
 
@@ -56,10 +56,10 @@ class Command(BaseCommand):
             raise CommandError(f"no user {user!r}: run load_demo first")
         city = report_jurisdiction(officer)
         if not year:
-            latest = SalesDay.objects.order_by("-day").values_list("day", flat=True).first()
+            latest = SalesSummary.objects.filter(grain=Grain.DAY).order_by("-day").values_list("day", flat=True).first()
             year = latest.year if latest else timezone.localdate().year
         village = (
-            SalesDay.objects.filter(region_code__startswith=county, day__year=year)
+            SalesSummary.objects.filter(grain=Grain.YEAR, region_code__startswith=county, day__year=year)
             .order_by("-sales_fen")
             .values_list("region_code", flat=True)
             .first()
