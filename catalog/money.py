@@ -20,3 +20,11 @@ def parse_yuan(text: str) -> int:
     if value != value.quantize(Decimal("0.01")) or value < 0:
         raise ValueError(f"金额最多两位小数且不能为负：{text!r}")
     return int(value * 100)
+
+
+def bp_percent(bp: int | None) -> str:
+    """Basis points as a percentage, exactly: 2550 -> '25.50%'."""
+    bp = bp or 0
+    sign = "-" if bp < 0 else ""
+    bp = abs(bp)
+    return f"{sign}{bp // 100}.{bp % 100:02d}%"

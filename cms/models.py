@@ -36,7 +36,7 @@ class HomePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body"), FieldPanel("products_shown")]
     max_count = 1
-    subpage_types = ["cms.CatalogPage", "cms.ArticleIndexPage"]
+    subpage_types = ["cms.CatalogPage", "cms.ArticleIndexPage", "live.LiveIndexPage"]
 
     class Meta:
         verbose_name = _("首页 home page")

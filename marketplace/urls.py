@@ -16,6 +16,9 @@ urlpatterns = [
     path("payments/", include("marketplace.payments.urls")),
     path("", include("marketplace.certification.urls")),
     path("", include("marketplace.orders.urls")),
+    path("", include("marketplace.attribution.urls")),
+    # Under the live events page's own URL; its pages (/live/, /live/<code>/) are Wagtail's.
+    path("live/", include("marketplace.live.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -20,6 +20,7 @@ from wagtail.admin.widgets.boolean_radio_select import BooleanRadioSelect
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
+from catalog.money import bp_percent
 from marketplace.accounts.admin_policy import (
     PLATFORM_MENU_HOOK,
     SHOP_ADMIN_MENU_HOOK,
@@ -56,14 +57,6 @@ class BenefitLinkagePolicy(ScopedPermissionPolicy):
 for _model in (Producer, Household, Collective, Region):
     register_permission_policy(_model, ScopedPermissionPolicy(_model))
 register_permission_policy(BenefitLinkage, BenefitLinkagePolicy(BenefitLinkage))
-
-
-def bp_percent(bp: int | None) -> str:
-    """Basis points as a percentage, exactly: 2550 -> '25.50%'."""
-    bp = bp or 0
-    sign = "-" if bp < 0 else ""
-    bp = abs(bp)
-    return f"{sign}{bp // 100}.{bp % 100:02d}%"
 
 
 # Producers, households, collectives ---------------------------------------------------

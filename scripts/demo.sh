@@ -9,6 +9,9 @@ ensure_venv
 
 export DJANGO_SETTINGS_MODULE=marketplace.settings.dev
 HOST_PORT="${DEMO_ADDR:-127.0.0.1:8000}"
+# Links that leave the site (certificate QR codes, e-mails, the printed logins) use this.
+export SITE_URL="${SITE_URL:-http://$HOST_PORT}"
+export WAGTAILADMIN_BASE_URL="${WAGTAILADMIN_BASE_URL:-$SITE_URL}"
 
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py load_demo --seed 1

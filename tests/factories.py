@@ -249,11 +249,53 @@ def buyer_details(**overrides):
 
 def place_order_for(products_quantities, *, method="transfer", user=None, **buyer):
     """An order through the real checkout service: [(product, quantity), ...]."""
+    from marketplace.live.pricing import quotes_at
     from marketplace.orders.services import CheckoutLine, place_order
 
+    # The buyer saw the price of the moment: a live event's price while one features it.
+    quotes = quotes_at([p for p, _q in products_quantities], timezone.now())
     return place_order(
-        lines=[CheckoutLine(p.pk, q, p.price_fen) for p, q in products_quantities],
+        lines=[CheckoutLine(p.pk, q, quotes[p.pk].price_fen) for p, q in products_quantities],
         buyer=buyer_details(**buyer),
         payment_method=method,
         user=user,
     )
+
+
+# --- live-stream sales (marketplace.live) ----------------------------------------------------------------------------
+
+
+class LiveEventFactory(factory.django.DjangoModelFactory):
+    """A published shops' event of two hours starting tomorrow at 19:00 (Asia/Shanghai);
+    pass ``shops=[...]`` (its region then follows from them, as the services keep it)."""
+
+    class Meta:
+        model = "live.LiveEvent"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"助农直播第{n}场")
+    host = "村播小李"
+    is_published = True
+    scheduled_start = factory.LazyFunction(
+        lambda: timezone.localtime().replace(hour=19, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    )
+    scheduled_end = factory.LazyAttribute(lambda e: e.scheduled_start + dt.timedelta(hours=2))
+
+    @factory.post_generation
+    def shops(self, create, extracted, **kwargs):
+        if create and extracted:
+            from marketplace.live.services import common_region
+
+            self.shops.add(*extracted)
+            if self.region_id is None and self.organiser_bureau_id is None:
+                self.region = common_region(extracted)
+                self.save(update_fields=["region"])
+
+
+class FeaturedProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "live.FeaturedProduct"
+
+    event = factory.SubFactory(LiveEventFactory)
+    product = factory.SubFactory(ProductFactory)
+    event_price_fen = None

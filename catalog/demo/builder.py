@@ -22,6 +22,7 @@ from marketplace.accounts.models import Bureau, User
 from marketplace.accounts.roles import Role, sync_role_groups
 from marketplace.attribution.maintenance import purge_orders_of_shops
 from marketplace.certification.maintenance import purge_for_products
+from marketplace.live.maintenance import purge_events_of_shops
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
 from producers.regions import DEFAULT_PROVINCES, load_regions
 from producers.services import ShareSpec, revise_benefit_linkage
@@ -31,6 +32,7 @@ from .certification import certify_demo_products
 from .data import DEMO_BASE, DEMO_USERS, VILLAGES, DemoUser, DemoVillage
 from .generators import credit_code, demo_price, draw_shares, household_status, person_name
 from .images import card_png, demo_collection, save_wagtail_image
+from .live import build_live_demo, retime_live_demo
 from .sales import make_demo_sales
 
 Log = Callable[[str], None]
@@ -50,6 +52,8 @@ class DemoResult:
     regions_created: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
+    live_events: list = field(default_factory=list)  # the demo's live events (catalog/demo/live.py)
+    live_token: str = ""  # the live-now event's viewer token, shown once when made
 
 
 def shop_slugs() -> list[str]:
@@ -173,6 +177,7 @@ def reset_demo() -> None:
     shops = Shop.objects.filter(slug__in=shop_slugs())
     products = Product.objects.filter(shop__in=shops)
     purge_orders_of_shops(list(shops.values_list("pk", flat=True)))
+    purge_events_of_shops(list(shops.values_list("pk", flat=True)))
     purge_for_products(list(products.values_list("pk", flat=True)))
     # Children before parents, in chunks (after --products 100000 there are half a million rows).
     _delete_in_chunks(BenefitShare.objects.filter(linkage__product__in=products))
@@ -422,8 +427,13 @@ def build_demo(
                 admin=users["admin"],
             )
             result.counts.update({f"certification_{k}": v for k, v in vars(certification).items()})
+            live = build_live_demo(seed, users, log)
+            result.live_events, result.live_token = live.events, live.token
+            result.counts["live_orders"] = live.orders
             sales = make_demo_sales(admin=users["admin"], seed=seed)  # for the consumption-support reports
             result.counts.update({f"sales_{k}": v for k, v in vars(sales).items()})
+        else:
+            result.live_events = retime_live_demo(seed, log)
         result.logins = demo_logins()
         result.counts["pages"] = ensure_story_pages(images=images)
         result.counts["categories"] = len(categories)

@@ -5,7 +5,8 @@ one refund by hand, and a budget unit's reserved-share target. Most of it is 单
 that ``officer-shanxian`` opens a dashboard with figures on it; a few orders are other
 counties', so that drilling up to the city shows more than one county.
 
-Separate from the live-event demo orders (another module adds those around its events).
+Separate from the live-event demo (``catalog/demo/live.py``), and clear of it: no product
+that an event features is bought here, so the events' results stay the live demo's own.
 Deterministic for a seed: which products, how many, which buyers. The sales happen when
 the demo is loaded (payment time is the real time: the services read the clock), since
 only then are the demo's certificates valid."""
@@ -17,6 +18,8 @@ from django.utils import timezone
 
 from catalog.models import Product
 from marketplace.accounts.models import Bureau
+from marketplace.live.models import FeaturedProduct
+from marketplace.live.pricing import quotes_at
 from marketplace.orders.models import BuyerType, OrderLine, PaymentMethod
 from marketplace.orders.services import BuyerDetails, CheckoutLine, place_order
 from marketplace.payments import services as payments
@@ -65,7 +68,13 @@ def make_demo_sales(*, admin, seed: int = 1) -> DemoSalesCounts:
     """Place and pay the demo's orders (see module docstring). Needs the demo's certified
     products; does nothing when there are none in 单县."""
     rng = random.Random(f"{seed}:demo-sales")
-    purchasable = Product.objects.purchasable().select_related("shop__region").order_by("pk")
+    # Products no live event features: the live demo's event results stay its own.
+    purchasable = (
+        Product.objects.purchasable()
+        .exclude(pk__in=FeaturedProduct.objects.values("product_id"))
+        .select_related("shop__region")
+        .order_by("pk")
+    )
     shan = [p for p in purchasable if p.shop.region.code.startswith(SHAN_COUNTY)]
     elsewhere = [p for p in purchasable if p.shop.region.code.startswith("37") and p not in shan]
     counts = DemoSalesCounts()
@@ -76,8 +85,9 @@ def make_demo_sales(*, admin, seed: int = 1) -> DemoSalesCounts:
     for n, (buyer_type, organisation, local, other) in enumerate(ORDERS, start=1):
         chosen = rng.sample(shan, min(local, len(shan))) + rng.sample(elsewhere, min(other, len(elsewhere)))
         institutional = buyer_type != BuyerType.INDIVIDUAL
+        prices = quotes_at(chosen, timezone.now())  # what the buyer sees at checkout
         lines = [
-            CheckoutLine(p.pk, rng.randint(5, 20) if institutional else rng.randint(1, 3), p.price_fen)
+            CheckoutLine(p.pk, rng.randint(5, 20) if institutional else rng.randint(1, 3), prices[p.pk].price_fen)
             for p in chosen
             if p.stock > 20
         ]
@@ -97,6 +107,8 @@ def make_demo_sales(*, admin, seed: int = 1) -> DemoSalesCounts:
             tax_id=_tax_id(body) if body else "",
         )
         order = place_order(lines=lines, buyer=buyer, payment_method=PaymentMethod.TRANSFER)
+        for line in lines:  # keep the local stock figures true for the orders that follow
+            next(p for p in chosen if p.pk == line.product_id).stock -= line.quantity
         payments.record_transfer_receipt(
             order.pk, amount_fen=order.total_fen, reference=f"DEMO-{order.number}", by=admin
         )

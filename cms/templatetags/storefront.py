@@ -5,6 +5,7 @@ from django import template
 from django.urls import NoReverseMatch
 
 from catalog.models import CARD_RENDITION, DETAIL_RENDITION
+from catalog.money import bp_percent as format_bp
 from catalog.money import format_fen
 from cms import routing, selectors
 
@@ -66,3 +67,9 @@ def article_cover_rendition(image):
     from cms.models import ARTICLE_CARD_RENDITION
 
     return _rendition(image, ARTICLE_CARD_RENDITION)
+
+
+@register.filter
+def bp_percent(value) -> str:
+    """Basis points -> '12.5%'."""
+    return format_bp(value)

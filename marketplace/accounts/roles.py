@@ -67,6 +67,21 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.PLATFORM_ADMIN: ["*"],  # every permission; row scoping does not limit them either
 }
 
+# Live-stream sales: operators run their shops' events, officers their own bureau's; which
+# rows each may see and change is decided by marketplace.live.access.
+_LIVE_EVENTS = [
+    f"live.{verb}_{model}"
+    for model, verbs in [
+        ("liveevent", ("add", "change", "view")),
+        ("featuredproduct", ("add", "change", "delete", "view")),
+        ("viewertoken", ("add", "change", "view")),
+        ("viewersample", ("view",)),
+    ]
+    for verb in verbs
+]
+ROLE_PERMISSIONS[Role.SHOP_OPERATOR] += _LIVE_EVENTS
+ROLE_PERMISSIONS[Role.BUREAU_OFFICER] += _LIVE_EVENTS
+
 # Wagtail's images and documents take permissions per collection (GroupCollectionPermission),
 # not from group.permissions: these are granted on the root collection, i.e. everywhere.
 _MEDIA_ALL = [

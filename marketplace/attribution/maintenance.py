@@ -6,6 +6,7 @@ the same ``marketplace.audit_purge`` switch the certification audit trail honour
 
 from django.db import connection, transaction
 
+from marketplace.append_only import purge_switch
 from marketplace.orders.models import CartItem, Order, OrderEvent, OrderLine, SubOrder
 from marketplace.payments.models import Payment, Refund, RefundLine, StripePaymentIntent, StripeRefund
 
@@ -21,15 +22,10 @@ def purge_orders_of_shops(shop_ids: list[int]) -> int:
     kept: it names no order by key.) Returns how many orders went."""
     order_ids = list(SubOrder.objects.filter(shop_id__in=shop_ids).values_list("order_id", flat=True).distinct())
     table = LedgerEntry._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Lets the ledger trigger allow deletes until this transaction ends.
-            cursor.execute("SET LOCAL marketplace.audit_purge = 'on'")
+    with connection.cursor() as cursor, purge_switch(cursor):
         for start in range(0, len(order_ids), CHUNK):
             part = order_ids[start : start + CHUNK]
             cursor.execute(f"DELETE FROM {table} WHERE order_id IN ({','.join(['%s'] * len(part))})", part)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL marketplace.audit_purge = 'off'")
     Payout.objects.filter(shop_id__in=shop_ids).delete()
     StatementAccess.objects.filter(household__shares__linkage__product__shop_id__in=shop_ids).delete()
     CartItem.objects.filter(product__shop_id__in=shop_ids).delete()

@@ -154,6 +154,35 @@ def statement_entries(beneficiary: Beneficiary, permissions: StatementPermission
     return qs
 
 
+def statement_header(
+    beneficiary: Beneficiary,
+    permissions: StatementPermissions,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Statement:
+    """Who and which period, with personal data masked unless ``permissions.unmasked``;
+    no figures (one query, for the village's full name)."""
+    from producers.selectors import region_paths
+
+    is_household = isinstance(beneficiary, Household)
+    if is_household:
+        name = beneficiary.head_name if permissions.unmasked else beneficiary.masked_name
+        number = beneficiary.registration_number if permissions.unmasked else beneficiary.masked_registration_number
+    else:
+        name, number = beneficiary.name, beneficiary.credit_code
+    return Statement(
+        beneficiary=beneficiary,
+        kind=BeneficiaryKind.HOUSEHOLD if is_household else BeneficiaryKind.COLLECTIVE,
+        name=name,
+        registration_number=number,
+        village_name=region_paths([beneficiary.village])[beneficiary.village.code],
+        start=start,
+        end=end,
+        restricted_to_shops=permissions.shop_ids is not None,
+    )
+
+
 def build_statement(
     beneficiary: Beneficiary,
     permissions: StatementPermissions,
@@ -165,25 +194,8 @@ def build_statement(
     """A beneficiary's statement for [start, end] (Asia/Shanghai days, both inclusive,
     either open): totals, by month, by product and by benefit mode, and the latest
     entries. Personal data is masked unless ``permissions.unmasked``. Seven queries."""
-    from producers.selectors import region_paths
-
-    is_household = isinstance(beneficiary, Household)
-    if is_household:
-        name = beneficiary.head_name if permissions.unmasked else beneficiary.masked_name
-        number = beneficiary.registration_number if permissions.unmasked else beneficiary.masked_registration_number
-    else:
-        name, number = beneficiary.name, beneficiary.credit_code
+    statement = statement_header(beneficiary, permissions, start=start, end=end)
     qs = statement_entries(beneficiary, permissions, start, end)
-    statement = Statement(
-        beneficiary=beneficiary,
-        kind=BeneficiaryKind.HOUSEHOLD if is_household else BeneficiaryKind.COLLECTIVE,
-        name=name,
-        registration_number=number,
-        village_name=region_paths([beneficiary.village])[beneficiary.village.code],
-        start=start,
-        end=end,
-        restricted_to_shops=permissions.shop_ids is not None,
-    )
     totals = qs.aggregate(
         sales=Sum("amount_fen", filter=Q(kind=EntryKind.SALE), default=0),
         refunds=Sum("amount_fen", filter=Q(kind=EntryKind.REFUND), default=0),
@@ -293,3 +305,14 @@ def payout_report(shop_id: int, start: dt.date, end: dt.date, *, unmasked_househ
         )
     rows.sort(key=lambda r: (-r.owed_fen, r.kind, r.label))
     return rows
+
+
+def payout_household_ids(shop_id: int) -> list[int]:
+    """Households with ledger income or payouts from the shop (for deciding masking)."""
+    from_ledger = LedgerEntry.objects.filter(shop_id=shop_id, household__isnull=False).values_list(
+        "household_id", flat=True
+    )
+    from_payouts = Payout.objects.filter(shop_id=shop_id, household__isnull=False).values_list(
+        "household_id", flat=True
+    )
+    return list(set(from_ledger.distinct()) | set(from_payouts.distinct()))

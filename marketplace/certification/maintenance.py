@@ -7,6 +7,8 @@ deliberate exception; it goes through here, in one transaction, and nowhere else
 
 from django.db import connection, transaction
 
+from marketplace.append_only import purge_switch
+
 from .models import Application, Certificate, CertificateSequence, Evidence, ExpiryNotice, TransitionRecord
 
 
@@ -20,16 +22,11 @@ def purge_for_products(product_ids: list[int]) -> int:
     for evidence in Evidence.objects.filter(application_id__in=apps):
         evidence.file.delete(save=False)
     table = TransitionRecord._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Lets the audit trigger allow deletes until this transaction ends.
-            cursor.execute("SET LOCAL marketplace.audit_purge = 'on'")
+    with connection.cursor() as cursor, purge_switch(cursor):
         for start in range(0, len(apps), 2000):
             part = apps[start : start + 2000]
             placeholders = ",".join(["%s"] * len(part))
             cursor.execute(f"DELETE FROM {table} WHERE application_id IN ({placeholders})", part)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL marketplace.audit_purge = 'off'")
     ExpiryNotice.objects.filter(certificate__application_id__in=apps).delete()
     Application.objects.filter(pk__in=apps).update(renewal_of=None)
     Certificate.objects.filter(application_id__in=apps).delete()

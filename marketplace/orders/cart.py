@@ -1,18 +1,26 @@
 """The cart: in the session for anonymous buyers, in ``CartItem`` rows for signed-in
 ones, merged on sign-in. Both remember the price the buyer saw, so checkout can say when
-it changed. Only ``Product.objects.purchasable()`` can enter."""
+it changed, and the live event the item came through (``marketplace.live.tagging``).
+Only ``Product.objects.purchasable()`` can enter. Prices are those of the moment,
+live prices included (``marketplace.live.pricing``)."""
 
 from dataclasses import dataclass
 
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from catalog.models import Product
-from catalog.money import format_fen
 from marketplace.errors import DomainError
+from marketplace.live.attribution import LiveTag
+from marketplace.live.models import LiveEvent
+from marketplace.live.pricing import PriceQuote, describe_change, quote_at, quotes_at
 
 from .models import CartItem
+
+KEEP = object()  # _put: leave the item's live tag as it is
 
 SESSION_KEY = "cart"
 MAX_LINES = 50
@@ -33,17 +41,58 @@ class Cart:
                 pid: (q, p) for pid, q, p in self.user.cart_items.values_list("product_id", "quantity", "price_fen")
             }
         raw = self.request.session.get(SESSION_KEY, {})
-        return {int(pid): (int(q), int(p)) for pid, (q, p) in raw.items()}
+        return {int(pid): (int(entry[0]), int(entry[1])) for pid, entry in raw.items()}
 
-    def _put(self, product_id: int, quantity: int, price_fen: int) -> None:
+    def tags(self) -> dict[int, LiveTag]:
+        """The live event each tagged item came through: {product id: LiveTag}."""
         if self.user is not None:
-            CartItem.objects.update_or_create(
-                user=self.user, product_id=product_id, defaults={"quantity": quantity, "price_fen": price_fen}
+            rows = self.user.cart_items.filter(live_event__isnull=False).values_list(
+                "product_id", "live_event_id", "live_tagged_at"
             )
+            return {pid: LiveTag(event_id, at) for pid, event_id, at in rows}
+        raw = self.request.session.get(SESSION_KEY, {})
+        tags = {}
+        for pid, entry in raw.items():
+            at = parse_datetime(str(entry[3])) if len(entry) == 4 and entry[2] else None
+            if at is not None:
+                tags[int(pid)] = LiveTag(int(entry[2]), at)
+        return tags
+
+    def _put(self, product_id: int, quantity: int, price_fen: int, tag=KEEP) -> None:
+        """Store an item; ``tag`` a LiveTag, None to clear it, or KEEP."""
+        if self.user is not None:
+            defaults = {"quantity": quantity, "price_fen": price_fen}
+            if tag is not KEEP:
+                defaults.update(
+                    live_event_id=tag.event_id if tag else None, live_tagged_at=tag.tagged_at if tag else None
+                )
+            CartItem.objects.update_or_create(user=self.user, product_id=product_id, defaults=defaults)
         else:
             raw = self.request.session.get(SESSION_KEY, {})
-            raw[str(product_id)] = [quantity, price_fen]
+            entry = [quantity, price_fen]
+            old = raw.get(str(product_id)) or []
+            if tag is KEEP and len(old) == 4:
+                entry += old[2:]
+            elif tag is not KEEP and tag is not None:
+                entry += [tag.event_id, tag.tagged_at.isoformat()]
+            raw[str(product_id)] = entry
             self.request.session[SESSION_KEY] = raw
+
+    def tag_items(self, event, at) -> int:
+        """Tag the items ``event`` may claim (its featured products, its shops' products)
+        with it. Returns how many were tagged."""
+        from marketplace.live.tagging import claimable
+
+        items = self.items()
+        if not items:
+            return 0
+        products = list(Product.objects.filter(pk__in=list(items)).only("pk", "shop_id"))
+        tag = LiveTag(event.pk, at)
+        claimed = claimable(event, products)
+        for pid in claimed:
+            quantity, price = items[pid]
+            self._put(pid, quantity, price, tag=tag)
+        return len(claimed)
 
     def remove(self, product_id: int) -> None:
         if self.user is not None:
@@ -75,8 +124,21 @@ class Cart:
         self._check_quantity(product, current + quantity)
         if not current and len(self.items()) >= MAX_LINES:
             raise DomainError(f"购物车最多放 {MAX_LINES} 种商品。")
-        self._put(product.pk, current + quantity, product.price_fen)
+        now = timezone.now()
+        self._put(
+            product.pk, current + quantity, quote_at(product, now).price_fen, tag=self._live_tag_for(product, now)
+        )
         return product
+
+    def _live_tag_for(self, product: Product, now):
+        """The session's live tag when it may claim ``product``; else keep what the item has."""
+        from marketplace.live.tagging import claimable, session_tag
+
+        found = session_tag(self.request, now)
+        if found is None:
+            return KEEP
+        tag, event = found
+        return tag if product.pk in claimable(event, [product]) else KEEP
 
     def update(self, product_id: int, quantity: int) -> None:
         """Set the quantity of a product already in the cart (0 removes it)."""
@@ -105,6 +167,8 @@ class CartLine:
     product: Product
     quantity: int
     price_fen: int
+    quote: PriceQuote | None = None  # live price details, when a live price applies
+    live_tag: LiveTag | None = None
 
     @property
     def total_fen(self) -> int:
@@ -117,12 +181,15 @@ def review(cart: Cart) -> tuple[list[CartLine], list[str]]:
     shop in order) and one message per change; the cart is updated to match, so the rest
     of it is never lost."""
     items = cart.items()
+    tags = cart.tags()
     products = {
         p.pk: p for p in Product.objects.purchasable().filter(pk__in=list(items)).select_related("shop").order_by("pk")
     }
     gone_titles = dict(
         Product.objects.filter(pk__in=[pid for pid in items if pid not in products]).values_list("pk", "title")
     )
+    now = timezone.now()
+    quotes = quotes_at(products.values(), now)
     lines, changes = [], []
     for pid, (quantity, seen_price) in items.items():
         product = products.get(pid)
@@ -130,16 +197,15 @@ def review(cart: Cart) -> tuple[list[CartLine], list[str]]:
             changes.append(f"「{gone_titles.get(pid, '该商品')}」已售罄或不再销售，已从购物车移除。")
             cart.remove(pid)
             continue
-        if product.price_fen != seen_price:
-            changes.append(
-                f"「{product.title}」价格已由 ¥{format_fen(seen_price)} 变为 ¥{format_fen(product.price_fen)}。"
-            )
+        quote = quotes[pid]
+        if quote.price_fen != seen_price:
+            changes.append(describe_change(product.title, seen_price, quote, now))
         if quantity > product.stock:
             changes.append(f"「{product.title}」库存不足，数量已由 {quantity} 件调整为 {product.stock} 件。")
             quantity = product.stock
-        if product.price_fen != seen_price or quantity != items[pid][0]:
-            cart._put(pid, quantity, product.price_fen)
-        lines.append(CartLine(product, quantity, product.price_fen))
+        if quote.price_fen != seen_price or quantity != items[pid][0]:
+            cart._put(pid, quantity, quote.price_fen)
+        lines.append(CartLine(product, quantity, quote.price_fen, quote=quote, live_tag=tags.get(pid)))
     lines.sort(key=lambda ln: (ln.product.shop.name, ln.product.shop_id, ln.product.pk))
     return lines, changes
 
@@ -156,12 +222,21 @@ def merge_session_cart(sender, request, user, **kwargs):
     with transaction.atomic():
         existing = {ci.product_id: ci for ci in CartItem.objects.filter(user=user)}
         stock = dict(Product.objects.filter(pk__in=[int(k) for k in raw]).values_list("pk", "stock"))
-        for pid_text, (quantity, price) in raw.items():
+        events = set(
+            LiveEvent.objects.filter(pk__in=[int(e[2]) for e in raw.values() if len(e) == 4 and e[2]]).values_list(
+                "pk", flat=True
+            )
+        )
+        for pid_text, entry in raw.items():
             pid = int(pid_text)
+            quantity, price = entry[0], entry[1]
             if pid not in stock:
                 continue
             total = min(int(quantity) + (existing[pid].quantity if pid in existing else 0), max(stock[pid], 1))
-            CartItem.objects.update_or_create(
-                user=user, product_id=pid, defaults={"quantity": total, "price_fen": int(price)}
-            )
+            defaults = {"quantity": total, "price_fen": int(price)}
+            # The session's live tag goes with the item (it is the more recent visit).
+            tagged_at = parse_datetime(str(entry[3])) if len(entry) == 4 and entry[2] else None
+            if tagged_at is not None and int(entry[2]) in events:
+                defaults.update(live_event_id=int(entry[2]), live_tagged_at=tagged_at)
+            CartItem.objects.update_or_create(user=user, product_id=pid, defaults=defaults)
     request.session[SESSION_KEY] = {}

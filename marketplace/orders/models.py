@@ -64,6 +64,9 @@ class CartItem(models.Model):
     # The price the buyer saw when adding: checkout compares it and says so if it moved.
     price_fen = models.PositiveIntegerField(_("加购时价格（分） price when added (fen)"))
     added_at = models.DateTimeField(auto_now_add=True)
+    # The live event whose link or code the buyer came through, and when (marketplace.live).
+    live_event = models.ForeignKey("live.LiveEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    live_tagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("购物车商品 cart item")

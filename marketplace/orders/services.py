@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Product
-from catalog.money import format_fen
 from marketplace.accounts.scoping import is_platform_admin, operated_shop_ids
 from marketplace.certification.selectors import current_certificate
 from marketplace.errors import DomainError
+from marketplace.live.attribution import LineFacts, LiveTag, attribute_lines
+from marketplace.live.pricing import describe_change, quotes_at
 from producers.models import Region
 from producers.selectors import linkage_in_force
 
@@ -47,7 +48,7 @@ class SoldOut(DomainError):
 class PriceChanged(DomainError):
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__("价格已变动：" + "；".join(problems))
+        super().__init__("价格已变动，请返回购物车核对：" + "".join(problems))
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class CheckoutLine:
     product_id: int
     quantity: int
     expected_price_fen: int  # the price the buyer saw; a different price refuses the checkout
+    live_tag: LiveTag | None = None  # the live event the cart item came through (marketplace.live)
 
 
 def payment_window(method: str) -> dt.timedelta:
@@ -98,6 +100,10 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
     against ``Product.objects.purchasable()`` (certified now, active shop, listed). Raises
     ``SoldOut`` naming every product that is no longer available or short, and
     ``PriceChanged`` when a price differs from what the buyer saw; nothing is reserved then.
+
+    The moment of the order prices it (a live event's price while its window is open,
+    ``live.pricing``) and decides which event each line counts for (``live.attribution``);
+    both are stored on the lines, and the ledger copies the event from there.
     """
     if not lines:
         raise DomainError("购物车是空的。")
@@ -117,6 +123,8 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
 
     products = lock_products(wanted)
     purchasable = set(Product.objects.purchasable().filter(pk__in=list(products)).values_list("pk", flat=True))
+    now = timezone.now()
+    quotes = quotes_at(products.values(), now)
     sold_out, price_changes = [], []
     for pid, line in wanted.items():
         product = products.get(pid)
@@ -125,18 +133,21 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
             sold_out.append(f"「{title}」已售罄或已下架")
         elif product.stock < line.quantity:
             sold_out.append(f"「{product.title}」库存不足，仅剩 {product.stock} 件")
-        elif product.price_fen != line.expected_price_fen:
-            price_changes.append(f"「{product.title}」现价 ¥{format_fen(product.price_fen)}")
+        elif quotes[pid].price_fen != line.expected_price_fen:
+            price_changes.append(describe_change(product.title, line.expected_price_fen, quotes[pid], now))
     if sold_out:
         raise SoldOut(sold_out)
     if price_changes:
         raise PriceChanged(price_changes)
+    price = {pid: quotes[pid].price_fen for pid in wanted}
+    live = attribute_lines(
+        {pid: LineFacts(pid, products[pid].shop_id, line.live_tag) for pid, line in wanted.items()}, now
+    )
 
     by_shop: dict[int, list[Product]] = defaultdict(list)
     for pid in sorted(wanted):
         by_shop[products[pid].shop_id].append(products[pid])
-    total = sum(products[pid].price_fen * line.quantity for pid, line in wanted.items())
-    now = timezone.now()
+    total = sum(price[pid] * line.quantity for pid, line in wanted.items())
     order = Order.objects.create(
         number=_new_order_number(),
         user=user if getattr(user, "is_authenticated", False) else None,
@@ -159,20 +170,23 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
         suborder = SubOrder.objects.create(
             order=order,
             shop_id=shop_id,
-            subtotal_fen=sum(p.price_fen * wanted[p.pk].quantity for p in shop_products),
+            subtotal_fen=sum(price[p.pk] * wanted[p.pk].quantity for p in shop_products),
         )
         for product in shop_products:
             certificate = current_certificate(product)
             linkage = linkage_in_force(product, now)
+            attribution = live.get(product.pk)
             OrderLine.objects.create(
                 suborder=suborder,
                 product=product,
                 title=product.title,
                 unit=product.unit,
-                unit_price_fen=product.price_fen,
+                unit_price_fen=price[product.pk],
                 quantity=wanted[product.pk].quantity,
                 certificate_number=certificate.number if certificate else "",
                 linkage=linkage,
+                live_event_id=attribution.event_id if attribution else None,
+                live_attribution=attribution.kind if attribution else "",
             )
             product.stock -= wanted[product.pk].quantity
             product.save(update_fields=["stock", "updated_at"])

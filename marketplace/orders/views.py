@@ -124,7 +124,9 @@ def checkout(request):
             )
             try:
                 order = services.place_order(
-                    lines=[services.CheckoutLine(ln.product.pk, ln.quantity, ln.price_fen) for ln in lines],
+                    lines=[
+                        services.CheckoutLine(ln.product.pk, ln.quantity, ln.price_fen, ln.live_tag) for ln in lines
+                    ],
                     buyer=buyer,
                     payment_method=data["payment_method"],
                     user=request.user,

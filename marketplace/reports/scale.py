@@ -37,6 +37,7 @@ from marketplace.attribution.models import BeneficiaryKind, EntryKind, LedgerEnt
 from marketplace.attribution.services import beneficiaries_of
 from marketplace.certification.models import Certificate
 from marketplace.live.models import CODE_ALPHABET, LiveAttribution, LiveEvent
+from marketplace.live.services import common_region
 from marketplace.orders.models import (
     BuyerType,
     FulfilmentStatus,
@@ -269,6 +270,7 @@ def _make_events(gen: _Generator, end: dt.date) -> list[_Event]:
     a few of their products (kept here only: no FeaturedProduct rows, which would protect
     the products from ``load_demo --reset``)."""
     events = []
+    shops_by_id = Shop.objects.select_related("region").in_bulk({p.shop_id for p in gen.products})
     for city in gen.cities:
         shop_ids = sorted({p.shop_id for p in gen.by_city[city]})
         day = gen.start + dt.timedelta(days=gen.rng.randrange(5, 20))
@@ -286,6 +288,8 @@ def _make_events(gen: _Generator, end: dt.date) -> list[_Event]:
                 actual_start=start + dt.timedelta(minutes=gen.rng.randrange(0, 10)),
                 actual_end=start + dt.timedelta(hours=2, minutes=gen.rng.randrange(0, 15)),
                 description="直播带货：本地认定产品专场。",
+                region=common_region([shops_by_id[pk] for pk in shops]),
+                is_published=True,
             )
             events.append((event, shops, chosen, city))
             day += dt.timedelta(days=gen.rng.randint(10, 20))

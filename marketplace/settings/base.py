@@ -222,6 +222,14 @@ CELERY_BEAT_SCHEDULE["attribution-audit-ledger"] = {
 STATEMENT_LOOKUP_MAX_FAILURES = env_int("STATEMENT_LOOKUP_MAX_FAILURES", 5)
 STATEMENT_LOOKUP_WINDOW_MINUTES = env_int("STATEMENT_LOOKUP_WINDOW_MINUTES", 15)
 
+# Live-stream sales (marketplace.live): how many whole days after the day an event ends
+# its link still earns "post-live" sales, and how many viewer-sample requests one
+# event token may make per minute (more get 429).
+LIVE_POST_LIVE_DAYS = env_int("LIVE_POST_LIVE_DAYS", 7)
+LIVE_SAMPLES_PER_MINUTE = env_int("LIVE_SAMPLES_PER_MINUTE", 30)
+# ?live=<code> on any page tags the visitor's cart with that event (needs sessions and messages).
+MIDDLEWARE += ["marketplace.live.middleware.LiveLinkMiddleware"]
+
 # Consumption-support reports (marketplace.reports): summary tables kept from the ledger,
 # report views in the admin, a JSON endpoint. A custom report period may span at most
 # REPORTS_MAX_RANGE_DAYS days (its timeline has one point per day).

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from marketplace.accounts.roles import Role
+from marketplace.orders.models import OrderLine
 from marketplace.payments import services as payments
 from producers.models import BenefitMode, Household, Producer
 from producers.services import ShareSpec, revise_benefit_linkage
@@ -106,6 +107,16 @@ def ledger_world(role_groups) -> LedgerWorld:
         chen=chen,
         collective=collective,
     )
+
+
+@pytest.fixture
+def sales(ledger_world) -> LedgerWorld:
+    """Two yam orders (3 + 2 boxes), one oil order, a refund of one yam box."""
+    w = ledger_world
+    first = buy_and_pay(w, [(w.yam, 3), (w.oil, 1)], buyer_type="union")
+    buy_and_pay(w, [(w.yam, 2)])
+    refund_lines(w, first, {OrderLine.objects.get(suborder__order=first, product=w.yam): 1})
+    return w
 
 
 def buy_and_pay(world: LedgerWorld, products_quantities, *, buyer_type="individual", **buyer):

@@ -354,3 +354,28 @@ def test_reset_after_scale_wipes_bulk_rows_and_their_references(client):
         ReferenceIndex.objects.filter(to_content_type=product_type).values_list("to_object_id", flat=True)
     )
     assert referenced and referenced <= product_ids
+
+
+@pytest.mark.django_db
+def test_reset_wipes_demo_orders_with_their_ledger_payments_and_refunds():
+    """Orders made in the demo (and their append-only ledger entries) go with --reset,
+    through the one purge path; on PostgreSQL this passes the ledger's trigger."""
+    from marketplace.attribution.models import LedgerEntry
+    from marketplace.orders.models import Order, OrderLine
+    from marketplace.payments import services as payments
+    from tests.factories import place_order_for
+
+    load_demo("--no-images")
+    admin = User.objects.get(username="admin")
+    product = Product.objects.listed().filter(stock__gt=2).order_by("pk").first()
+    order = place_order_for([(product, 2)])
+    payments.record_transfer_receipt(order.pk, amount_fen=order.total_fen, reference="DEMO-1", by=admin)
+    line = OrderLine.objects.get(suborder__order=order)
+    payments.refund_by_hand(order.pk, lines={line.pk: 1}, reference="DEMO-R1", reason="测试", by=admin)
+    assert LedgerEntry.objects.filter(order=order).count() > 1
+
+    load_demo("--no-images", "--reset")
+
+    assert not Order.objects.filter(pk=order.pk).exists()
+    assert not LedgerEntry.objects.filter(order_id=order.pk).exists()
+    assert Product.objects.count() == DEMO_PRODUCTS

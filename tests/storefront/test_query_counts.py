@@ -27,7 +27,7 @@ SEARCH_QUERIES = 6
 # 6 routing + navigation + product (shop, region, producer, category chain, origin
 # joined) + images + renditions + origin region names + linkage in force and its shares
 # (twice: the household count is producers.selectors' own) + collective names.
-DETAIL_QUERIES = 17  # +1: the certificate shown in the certified badge
+DETAIL_QUERIES = 18  # +1: the certificate shown in the certified badge; +1: a live event's price now
 
 
 def count_queries(client, url) -> tuple[int, list[str]]:

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.demo import add_scale_products, build_demo
+from catalog.demo.live import quiet_mail
 
 
 class Command(BaseCommand):
@@ -37,13 +38,14 @@ class Command(BaseCommand):
         if products < 0:
             raise CommandError("--products 不能为负数 must not be negative")
         started = time.monotonic()
-        result = build_demo(
-            seed=seed,
-            reset=reset,
-            images=not no_images,
-            renditions=renditions,
-            log=self._info(verbosity),
-        )
+        with quiet_mail():  # the replayed purchases of the demo's fictional buyers mail nobody
+            result = build_demo(
+                seed=seed,
+                reset=reset,
+                images=not no_images,
+                renditions=renditions,
+                log=self._info(verbosity),
+            )
         if verbosity:
             for name, value in result.counts.items():
                 self.stdout.write(f"  {name}: {value}")
@@ -62,6 +64,7 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"演示数据就绪 demo ready in {time.monotonic() - started:.1f}s"))
             self._print_logins(result.logins)
+            self._print_live_events(result)
 
     def _info(self, verbosity):
         def log(message):
@@ -71,7 +74,9 @@ class Command(BaseCommand):
         return log
 
     def _print_logins(self, logins):
-        self.stdout.write("\n演示账号 Demo logins (http://127.0.0.1:8000/admin/ for staff roles):")
+        from django.conf import settings
+
+        self.stdout.write(f"\n演示账号 Demo logins ({settings.SITE_URL}/admin/ for staff roles):")
         rows = [("role", "username", "password", "sees")] + [(x.role, x.username, x.password, x.sees) for x in logins]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         for i, row in enumerate(rows):
@@ -80,3 +85,32 @@ class Command(BaseCommand):
             )
             if i == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths) + "  " + "-" * 4)
+
+    def _print_live_events(self, result):
+        import json
+
+        from django.conf import settings
+        from django.urls import reverse
+        from django.utils import timezone
+
+        if not result.live_events:
+            return
+        self.stdout.write("\n直播带货 Live events (open a link to buy through the event; results under /admin/live/):")
+        for event in result.live_events:
+            when = timezone.localtime(event.window_start).strftime("%Y-%m-%d %H:%M")
+            self.stdout.write(f"  [{event.get_status_display()}] {event.title}  {when}  直播码 {event.code}")
+            self.stdout.write(f"      {event.share_url()}")
+        live = next((e for e in result.live_events if e.status == "live"), None)
+        if result.live_token and live is not None:
+            sample = {
+                "at": timezone.localtime().replace(microsecond=0).isoformat(),
+                "concurrent_viewers": 13500,
+                "cumulative_views": 999999,
+                "likes": 50000,
+            }
+            endpoint = settings.SITE_URL.rstrip("/") + reverse("live:push_samples", args=[live.code])
+            self.stdout.write(f"  观看数据令牌 viewer token of the live event (shown once): {result.live_token}")
+            self.stdout.write(
+                f"      curl -X POST -H 'Authorization: Bearer {result.live_token}' "
+                f"-H 'Content-Type: application/json' -d '{json.dumps(sample)}' {endpoint}"
+            )

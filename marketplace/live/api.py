@@ -1,0 +1,55 @@
+"""The JSON endpoint the stream operator's tooling pushes viewer samples to, with a
+per-event token (``Authorization: Bearer <token>``). Thin: rules live in ``metrics``."""
+
+import json
+
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from . import metrics
+from .models import LiveEvent
+
+
+def _json_error(status: int, message: str, errors: list | None = None, **headers) -> JsonResponse:
+    body = {"error": message}
+    if errors is not None:
+        body["errors"] = errors
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+@csrf_exempt
+def push_samples(request, code: str):
+    """POST viewer samples for event ``code`` with ``Authorization: Bearer <token>``.
+    201 stored, 200 nothing new (all already stored), 400 bad payload (reason per field),
+    401 missing or unknown token, 403 revoked or another event's token, 404 no such
+    event, 405 not POST, 409 a time already stored with other numbers, 429 rate limit."""
+    if request.method != "POST":
+        return _json_error(405, "只接受 POST only POST is accepted", Allow="POST")
+    now = timezone.now()
+    try:
+        raw = metrics.token_from_header(request.headers.get("Authorization", ""))
+        event = LiveEvent.objects.filter(code=(code or "").upper()).first()
+        if event is None:
+            return _json_error(404, "没有这场直播 no such event")
+        token = metrics.authorise(raw, event)
+    except metrics.TokenRefused as exc:
+        headers = {"WWW_Authenticate": 'Bearer realm="live"'} if exc.status == 401 else {}
+        return _json_error(exc.status, str(exc), **headers)
+    wait = metrics.within_rate(token, now)
+    if wait:
+        return _json_error(429, "请求过于频繁 too many requests", Retry_After=str(wait))
+    try:
+        payload = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return _json_error(400, "请求体不是有效的 JSON the body is not valid JSON")
+    try:
+        result = metrics.record_samples(event.pk, metrics.items_of(payload), token=token, now=now)
+    except metrics.SamplesRefused as exc:
+        return _json_error(exc.status, "数据被拒绝 samples refused", exc.errors)
+    return JsonResponse(
+        {"stored": result.stored, "duplicates": result.duplicates}, status=201 if result.stored else 200
+    )
