@@ -28,3 +28,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Consumption-support reports: the read-only JSON endpoint (the views are in the admin).
+urlpatterns.insert(-1, path("api/reports/", include("marketplace.reports.urls")))

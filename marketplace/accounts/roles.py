@@ -58,6 +58,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "producers.view_benefitlinkage",
         "producers.view_region",
         "wagtailadmin.access_admin",
+        # Reserved-share targets (预留份额) of their own bureau (marketplace/reports).
+        "reports.view_reservedsharetarget",
+        "reports.add_reservedsharetarget",
+        "reports.change_reservedsharetarget",
+        "reports.delete_reservedsharetarget",
     ],
     Role.PLATFORM_ADMIN: ["*"],  # every permission; row scoping does not limit them either
 }

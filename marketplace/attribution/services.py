@@ -17,6 +17,7 @@ from django.db.models import Sum
 from marketplace.errors import DomainError
 from marketplace.orders.models import Order, OrderLine
 from marketplace.payments.models import RefundLine
+from marketplace.reports.services import apply_entries as add_to_report_summaries
 from producers.models import BenefitLinkage, Collective, Household
 
 from .allocation import FULL_BP, split, split_refund
@@ -126,7 +127,7 @@ def write_sale_entries(line: OrderLine, order: Order, product) -> list[LedgerEnt
         )
         for b, amount in zip(people, amounts, strict=True)
     ]
-    return LedgerEntry.objects.bulk_create(entries)
+    return add_to_report_summaries(LedgerEntry.objects.bulk_create(entries))
 
 
 def write_refund_entries(refund_line: RefundLine, line: OrderLine, order: Order, product, at: dt.datetime) -> list:
@@ -170,7 +171,7 @@ def write_refund_entries(refund_line: RefundLine, line: OrderLine, order: Order,
         for sale, part in zip(sales, parts, strict=True)
         if part
     ]
-    return LedgerEntry.objects.bulk_create(entries)
+    return add_to_report_summaries(LedgerEntry.objects.bulk_create(entries))
 
 
 # --- access codes and payouts -----------------------------------------------------------------------------------------

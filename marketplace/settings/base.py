@@ -232,3 +232,9 @@ LIVE_POST_LIVE_DAYS = env_int("LIVE_POST_LIVE_DAYS", 7)
 LIVE_SAMPLES_PER_MINUTE = env_int("LIVE_SAMPLES_PER_MINUTE", 30)
 # ?live=<code> on any page tags the visitor's cart with that event (needs sessions and messages).
 MIDDLEWARE += ["marketplace.live.middleware.LiveLinkMiddleware"]
+
+# Consumption-support reports (marketplace.reports): summary tables kept from the ledger,
+# report views in the admin, a JSON endpoint. A custom report period may span at most
+# REPORTS_MAX_RANGE_DAYS days (its timeline has one point per day).
+INSTALLED_APPS += ["marketplace.reports"]
+REPORTS_MAX_RANGE_DAYS = env_int("REPORTS_MAX_RANGE_DAYS", 3 * 366)

@@ -1,0 +1,127 @@
+/* Consumption-support report charts (Apache ECharts, vendored: echarts-6.1.0.common.min.js).
+ * Reads the figures the page embedded with json_script; draws the daily timeline with
+ * each live event marked, the region bars (a click drills down) and the category share.
+ * <body data-chart-renderer="svg"> (the printable view) draws SVG, which prints crisply. */
+function drawReportCharts() {
+  "use strict";
+  var source = document.getElementById("report-chart-data");
+  if (!source || !window.echarts) {
+    return;
+  }
+  var data = JSON.parse(source.textContent);
+  var renderer = document.body.getAttribute("data-chart-renderer") || "canvas";
+  var animate = renderer !== "svg";
+
+  function yuan(value) {
+    return "¥" + Number(value || 0).toLocaleString("zh-CN", {
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    });
+  }
+
+  function chart(id) {
+    var el = document.getElementById(id);
+    if (!el) {
+      return null;
+    }
+    var instance = echarts.init(el, null, { renderer: renderer });
+    window.addEventListener("resize", function () {
+      instance.resize();
+    });
+    return instance;
+  }
+
+  var timeline = chart("chart-timeline");
+  if (timeline) {
+    var days = data.timeline.days;
+    var long = days.length > 62;
+    timeline.setOption({
+      animation: animate,
+      color: ["#b5472a", "#8c8c8c"],
+      tooltip: { trigger: "axis", valueFormatter: yuan },
+      legend: { top: 0 },
+      grid: { left: 80, right: 40, top: 40, bottom: long ? 70 : 40 },
+      xAxis: { type: "category", data: days, boundaryGap: false },
+      yAxis: { type: "value", name: "元" },
+      dataZoom: long ? [{ type: "slider", bottom: 10 }, { type: "inside" }] : [],
+      series: [
+        {
+          name: "消费帮扶净额",
+          type: "line",
+          data: data.timeline.net,
+          showSymbol: !long,
+          areaStyle: { opacity: 0.08 },
+          markLine: {
+            symbol: ["none", "pin"],
+            symbolSize: 14,
+            silent: false,
+            lineStyle: { type: "dashed", color: "#1f6f8b", width: 1.5 },
+            label: { formatter: "{b}", position: "insideEndTop", color: "#1f6f8b", fontSize: 11 },
+            tooltip: { formatter: "直播：{b}" },
+            data: data.timeline.events.map(function (event) {
+              return { name: event.title, xAxis: event.date };
+            }),
+          },
+        },
+        {
+          name: "未认定产品净额（不计入）",
+          type: "line",
+          data: data.timeline.uncertified,
+          showSymbol: false,
+          lineStyle: { type: "dotted" },
+        },
+      ],
+    });
+  }
+
+  var regions = chart("chart-regions");
+  if (regions) {
+    var bars = data.regions.slice().reverse();
+    regions.setOption({
+      animation: animate,
+      color: ["#b5472a"],
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: yuan },
+      grid: { left: 110, right: 40, top: 10, bottom: 30 },
+      xAxis: { type: "value", name: "元" },
+      yAxis: { type: "category", data: bars.map(function (r) { return r.name; }) },
+      series: [{ name: "消费帮扶净额", type: "bar", data: bars.map(function (r) { return r.value; }) }],
+    });
+    regions.on("click", function (params) {
+      var target = bars[params.dataIndex];
+      if (target && target.url) {
+        window.location.href = target.url;
+      }
+    });
+  }
+
+  var categories = chart("chart-categories");
+  if (categories) {
+    categories.setOption({
+      animation: animate,
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) {
+          return p.name + "：" + yuan(p.value) + "（" + p.percent + "%）";
+        },
+      },
+      legend: { type: "scroll", bottom: 0 },
+      series: [
+        {
+          name: "品类占比",
+          type: "pie",
+          radius: ["35%", "65%"],
+          center: ["50%", "45%"],
+          label: { formatter: "{b} {d}%" },
+          data: data.categories,
+        },
+      ],
+    });
+  }
+}
+
+// The admin loads scripts before the page body: draw once the document is parsed.
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", drawReportCharts);
+} else {
+  drawReportCharts();
+}

@@ -1,0 +1,83 @@
+"""The scale loader and the benchmark command, small: the bulk-inserted sales are split by
+the attribution app's own code (the ledger audit finds nothing), the summaries rebuilt
+from them agree with the ledger, and the report's figures are the ledger's."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from marketplace.attribution.audit import audit_ledger
+from marketplace.attribution.models import LedgerEntry
+from marketplace.live.models import LiveEvent
+from marketplace.orders.models import Order, OrderLine
+from marketplace.payments.models import Refund
+from marketplace.reports.models import ReservedShareTarget
+from marketplace.reports.services import summary_differences
+from producers.models import BenefitLinkage
+
+from . import ledger_math as lm
+from .test_figures import assert_matches
+
+pytestmark = pytest.mark.django_db
+
+
+def test_scale_sales_pass_the_ledger_audit_and_the_reports_agree(ledger_world, client, tmp_path):
+    w = ledger_world
+    # The linkages were made "now"; let them be in force over the scale window, except for
+    # the oil's (its sales before its first version go to the producer alone).
+    BenefitLinkage.objects.exclude(product=w.oil).update(valid_from=timezone.now() - dt.timedelta(days=400))
+    BenefitLinkage.objects.filter(product=w.oil).update(valid_from=timezone.now() - dt.timedelta(days=30))
+    out = io.StringIO()
+    call_command(
+        "load_scale_sales", "--entries", "4000", "--days", "90", "--seed", "3", stdout=out, stderr=io.StringIO()
+    )
+    assert "ledger entries" in out.getvalue()
+    assert LedgerEntry.objects.count() >= 4000
+    assert OrderLine.objects.filter(live_event__isnull=False).exists()
+    assert LedgerEntry.objects.filter(certified_at_payment=False).exists()
+    assert LedgerEntry.objects.filter(beneficiary_kind="household", product=w.yam).exists()
+    assert LedgerEntry.objects.filter(beneficiary_kind="collective").exists()
+    early_oil = LedgerEntry.objects.filter(product=w.oil, booked_at__lt=timezone.now() - dt.timedelta(days=31))
+    assert early_oil.exists() and set(early_oil.values_list("beneficiary_kind", flat=True)) == {"producer"}
+    assert LedgerEntry.objects.filter(kind="refund").exists() and Refund.objects.exists()
+    assert set(Order.objects.values_list("buyer_type", flat=True)) == {
+        "individual",
+        "budget_unit",
+        "union",
+        "enterprise",
+    }
+    assert LiveEvent.objects.exists() and ReservedShareTarget.objects.exists()
+
+    report = audit_ledger()
+    assert report.ok, report.discrepancies[:5]
+    assert summary_differences() == []
+
+    client.force_login(w.officer_city)
+    first = LedgerEntry.objects.order_by("booked_at").first().booked_at
+    start = dt.date.fromisoformat(first.astimezone(lm.SHANGHAI).date().isoformat()).replace(day=1)
+    data = client.get(
+        "/api/reports/",
+        {"period": "custom", "start": start.isoformat(), "end": (start + dt.timedelta(days=120)).isoformat()},
+    ).json()
+    assert_matches(data, lm.facts(), region="3717")
+
+    results = tmp_path / "bench.txt"
+    call_command(
+        "benchmark_reports",
+        "--runs",
+        "2",
+        "--warmup",
+        "1",
+        "--user",
+        w.officer_city.username,
+        "--county",
+        "371722",
+        "--output",
+        str(results),
+        stdout=io.StringIO(),
+    )
+    text = results.read_text()
+    assert "city yearly dashboard (region 3717): p50" in text and "county drill-down (region 371722)" in text
