@@ -31,6 +31,7 @@ from django.utils import timezone
 from catalog.models import Category, Product
 from marketplace.certification.models import Certificate
 from marketplace.live.models import LiveAttribution, LiveEvent, Platform
+from marketplace.live.selectors import events_results
 from marketplace.orders.models import BuyerType
 from producers.models import Producer, Region
 
@@ -546,9 +547,9 @@ def ledger_event_results(f: ReportFilters) -> dict[int, dict[str, tuple[int, int
     product summary. Events outside the viewer's region keep their key here; the caller
     decides what to show.
 
-    This is the seam for the live-events app: its batch selector of per-event results
-    (``marketplace/live/selectors.py``: viewers, conversion, uplift) replaces this one
-    function when it lands; everything else reads the mapping it returns."""
+    These are the figures *of this report's scope and period*; the whole event's own
+    figures (viewers, conversion, uplift) come from ``live.selectors.events_results`` in
+    ``live_events``."""
     out: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
     rows = (
         _product_sales(f)
@@ -581,8 +582,16 @@ def live_events(f: ReportFilters) -> tuple[list[dict], ReportTable]:
         LiveEvent.objects.annotate(start=Coalesce("actual_start", "scheduled_start"))
         .filter(_events_here(f))
         .filter(started | Q(pk__in=list(results)))
+        .select_related("region")
         .distinct()
         .order_by("start", "pk")
+    )
+    # The whole event's own results (viewers, conversion, uplift, all its attributed
+    # sales), only for events the officer may see in the live app too: those whose
+    # region — the bureau's, or the smallest holding all the event's shops — lies in the
+    # jurisdiction. A joint event with shops elsewhere shows only this scope's sales.
+    whole = events_results(
+        [e for e in events if e.region_id and e.region.code.startswith(f.jurisdiction)], now=timezone.now()
     )
     tz = timezone.get_default_timezone()
     platforms = dict(Platform.choices)
@@ -599,6 +608,7 @@ def live_events(f: ReportFilters) -> tuple[list[dict], ReportTable]:
                 str(platforms.get(event.platform, event.platform)),
                 local,
                 *_event_cells(results.get(event.pk, {})),
+                *_whole_event_cells(whole.get(event.pk)),
             ]
         )
     elsewhere: dict[str, tuple[int, int]] = {}
@@ -609,8 +619,11 @@ def live_events(f: ReportFilters) -> tuple[list[dict], ReportTable]:
             s, n = elsewhere.get(kind, (0, 0))
             elsewhere[kind] = (s + sales, n + net)
     if elsewhere:
-        rows.append(["其他地区主办的直播活动", "", None, *_event_cells(elsewhere)])
-    total = ["合计", "", None, *(sum(r[i] for r in rows) for i in range(3, 9))] if rows else None
+        rows.append(["其他地区主办的直播活动", "", None, *_event_cells(elsewhere), *_whole_event_cells(None)])
+    money_cells = range(3, 3 + 2 * len(ATTRIBUTION_KINDS))
+    total = (
+        ["合计", "", None, *(sum(r[i] for r in rows) for i in money_cells), *_whole_event_cells(None)] if rows else None
+    )
     columns = [Column("event", "直播活动"), Column("platform", "平台"), Column("start", "开播时间", "datetime")]
     for kind in ATTRIBUTION_KINDS:
         label = str(kind.label).split(" ")[0]
@@ -618,15 +631,41 @@ def live_events(f: ReportFilters) -> tuple[list[dict], ReportTable]:
             Column(f"{kind.value}_sales_fen", f"{label}销售额（元）", "money"),
             Column(f"{kind.value}_net_fen", f"{label}净额（元）", "money"),
         ]
+    columns += [
+        Column("peak_viewers", "峰值在线", "count"),
+        Column("total_views", "累计观看", "count"),
+        Column("conversion_percent", "转化率（%）", "percent"),
+        Column("uplift_percent", "直播商品较前7天增长（%）", "percent"),
+        Column("event_attributed_net_fen", "全场直播带货净额（元）", "money"),
+    ]
     table = ReportTable(
         "events",
         "直播活动",
         columns,
         rows,
         total,
-        note="直播中、直播后7天、直播时段自然成交三种口径分列，互不相加；仅计认定产品。",
+        note=(
+            "直播中、直播后7天、直播时段自然成交三种口径分列，互不相加；仅计本报表范围和期间内的认定产品。"
+            "峰值在线、累计观看、转化率（带货买家数÷累计观看）、增长和全场净额为整场活动的数字，"
+            "只对主办地区在本辖区内的活动显示。"
+        ),
     )
     return markers, table
+
+
+def _whole_event_cells(result) -> list:
+    """Peak viewers, total views, conversion %, uplift % and the whole event's attributed
+    net, from ``live.selectors.EventResults``; blanks when not shown."""
+    if result is None:
+        return [None] * 5
+    uplift = result.uplift.percent if result.uplift is not None and result.uplift.complete else None
+    return [
+        result.viewers.peak_concurrent,
+        result.viewers.total_views,
+        result.conversion_percent,
+        uplift,
+        result.attributed.net_fen,
+    ]
 
 
 def _event_cells(kinds: dict[str, tuple[int, int]]) -> list[int]:

@@ -328,3 +328,24 @@ def test_reserved_share_targets_against_certified_purchases_in_the_bureaus_regio
     # The year's last minute (23:59 on 31 December, Asia/Shanghai) is in the year.
     unit_1 = rows[(w.officer_a.bureau.name, ReservedShareTarget.objects.filter(unit_name="单县财政局").get().tax_id)]
     assert unit_1["actual_fen"] == (10 - 4 + 5) * w.yam.price_fen + 4 * w.tea.price_fen
+
+
+def test_whole_event_figures_only_for_events_run_within_the_jurisdiction(report_world, client):
+    """Viewers, conversion and the whole event's attributed net come from the live app's
+    results, for events whose region lies in the officer's jurisdiction; a shops' event
+    without such a region (or one reaching outside) shows only this report's own sales."""
+    from marketplace.live.selectors import events_results
+
+    w = report_world
+    LiveEvent.objects.filter(pk=w.event_region.pk).update(manual_peak_viewers=29_700, manual_total_views=297_000)
+    client.force_login(w.officer_a)
+    rows = {r["event"]: r for r in fetch(client, period="year", date=f"{YEAR}-01-01")["tables"]["events"]["rows"]}
+
+    whole = events_results([LiveEvent.objects.get(pk=w.event_region.pk)])[w.event_region.pk]
+    region_row = rows["单县商务局助农直播"]
+    assert (region_row["peak_viewers"], region_row["total_views"]) == (29_700, 297_000)
+    assert region_row["conversion_percent"] == str(whole.conversion_percent)
+    assert region_row["event_attributed_net_fen"] == whole.attributed.net_fen
+    for title in ("单县山药直播节", "其他地区主办的直播活动"):
+        assert [rows[title][k] for k in ("peak_viewers", "total_views", "conversion_percent")] == [None] * 3
+        assert rows[title]["event_attributed_net_fen"] is None
