@@ -440,9 +440,7 @@ def featured_add(request, pk: int):
     event = _managed_event(request, pk)
     form = FeaturedForm(request.POST, products=services.eligible_products(event))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _error_messages(request, form)
         return redirect("live_admin:event", event.pk)
     data = form.cleaned_data
     return _act(
@@ -459,6 +457,14 @@ def featured_add(request, pk: int):
     )
 
 
+def _error_messages(request, form) -> None:
+    """Each of a refused form's errors as an admin message (the page it returns to shows
+    them above the form that was sent)."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 def _feature_of(event: LiveEvent, feature_id: int) -> FeaturedProduct:
     return get_object_or_404(FeaturedProduct, pk=feature_id, event=event)
 
@@ -469,9 +475,7 @@ def featured_update(request, pk: int, feature_id: int):
     feature = _feature_of(event, feature_id)
     form = FeaturedUpdateForm(request.POST, prefix=f"f{feature.pk}")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _error_messages(request, form)
         return redirect("live_admin:event", event.pk)
     data = form.cleaned_data
     return _act(

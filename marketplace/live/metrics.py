@@ -23,9 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from marketplace.errors import DomainError
+from marketplace.tokens import hash_token
 
 from .models import LiveEvent, ViewerSample, ViewerToken
-from .services import hash_token
 
 MAX_BATCH = 500
 MAX_COUNT = 10**12

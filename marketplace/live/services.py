@@ -4,8 +4,6 @@ viewer tokens and the totals entered by hand. Each function checks who asks
 samples are written by ``metrics``."""
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,6 +16,7 @@ from marketplace.accounts.models import Bureau
 from marketplace.accounts.roles import Role, roles_of
 from marketplace.accounts.scoping import is_platform_admin, operated_shop_ids
 from marketplace.errors import DomainError
+from marketplace.tokens import NewToken
 from producers.models import Region
 
 from .access import may_create, may_manage
@@ -268,10 +267,6 @@ def remove_featured(feature_id: int, *, by) -> None:
 # --- viewer tokens and totals ----------------------------------------------------------------
 
 
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 @transaction.atomic
 def issue_token(event_id: int, *, label: str = "", by) -> tuple[ViewerToken, str]:
     """A new token for pushing this event's viewer samples. Returns the row and the
@@ -280,11 +275,11 @@ def issue_token(event_id: int, *, label: str = "", by) -> tuple[ViewerToken, str
     _require_manager(by, event)
     if timezone.now() >= event.post_live_end:
         raise DomainError("直播结束已超过 7 天，不再签发令牌。")
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    new = NewToken.make(TOKEN_PREFIX)
     token = ViewerToken.objects.create(
-        event=event, label=label.strip()[:60], token_hash=hash_token(raw), prefix=raw[:10], created_by=by
+        event=event, label=label.strip()[:60], token_hash=new.hash, prefix=new.shown, created_by=by
     )
-    return token, raw
+    return token, new.text
 
 
 @transaction.atomic

@@ -22,8 +22,6 @@ writer at a time anyway. The rebuild takes the same lock.
 """
 
 import datetime as dt
-import hashlib
-import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -35,6 +33,7 @@ from django.utils import timezone
 from marketplace.attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
 from marketplace.errors import DomainError
 from marketplace.orders.models import BuyerType
+from marketplace.tokens import NewToken, hash_token
 
 from .models import (
     SUMMARY_MODELS,
@@ -44,6 +43,20 @@ from .models import (
     ReportApiToken,
     SalesSummary,
     UnitPurchaseYear,
+)
+
+# What a product summary row is keyed by, as the rebuild reads it from the ledger.
+PRODUCT_KEYS = (
+    "d",
+    "rc",
+    "product_id",
+    "shop_id",
+    "category_id",
+    "producer_kind",
+    "buyer_type",
+    "certified_at_payment",
+    "ev",
+    "live_attribution",
 )
 
 # pg_advisory_xact_lock key of the summary tables ("REPO" in ASCII).
@@ -249,33 +262,9 @@ def expected_rows(model) -> Iterator[tuple]:
     elif model is ProductSalesSummary:
         qs = (
             ledger.annotate(d=_ledger_day(), rc=F("producer_region__code"), ev=Coalesce("live_event_id", Value(0)))
-            .values(
-                "d",
-                "rc",
-                "product_id",
-                "shop_id",
-                "category_id",
-                "producer_kind",
-                "buyer_type",
-                "certified_at_payment",
-                "ev",
-                "live_attribution",
-            )
+            .values(*PRODUCT_KEYS)
             .annotate(s=Sum("amount_fen", filter=sale, default=0), r=Sum("amount_fen", filter=refund, default=0))
-            .values_list(
-                "d",
-                "rc",
-                "product_id",
-                "shop_id",
-                "category_id",
-                "producer_kind",
-                "buyer_type",
-                "certified_at_payment",
-                "ev",
-                "live_attribution",
-                "s",
-                "r",
-            )
+            .values_list(*PRODUCT_KEYS, "s", "r")
         )
         yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 2)
     elif model is HouseholdIncome:
@@ -354,10 +343,6 @@ def summary_differences(limit: int = 50) -> list[str]:
 TOKEN_PREFIX = "rpt_"
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_api_token(user, name: str) -> tuple[ReportApiToken, str]:
     """Make a token for ``user`` (a bureau officer or platform administrator) and return
     it with its text, which is shown once and never stored."""
@@ -369,9 +354,9 @@ def create_api_token(user, name: str) -> tuple[ReportApiToken, str]:
         raise DomainError("请填写令牌用途，例如“月报表格”。")
     if len(name) > 60:
         raise DomainError("令牌用途最多 60 个字。")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    record = ReportApiToken.objects.create(user=user, name=name, prefix=token[:10], key_hash=hash_token(token))
-    return record, token
+    new = NewToken.make(TOKEN_PREFIX)
+    record = ReportApiToken.objects.create(user=user, name=name, prefix=new.shown, key_hash=new.hash)
+    return record, new.text
 
 
 def revoke_api_token(user, token_id: int) -> ReportApiToken:
