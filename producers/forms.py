@@ -16,7 +16,7 @@ from .services import FULL_SHARE_BP, ShareSpec, validate_shares
 
 def household_label(household: Household) -> str:
     # Choices are scoped to households the user is entitled to see in full.
-    return f"{household.head_name}（{household.registration_number}）"
+    return household.label(unmasked=True)
 
 
 def scope_villages(field, user) -> None:

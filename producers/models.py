@@ -152,6 +152,12 @@ class Household(models.Model):
     def masked_registration_number(self) -> str:
         return mask_registration_number(self.registration_number)
 
+    def label(self, *, unmasked: bool) -> str:
+        """ "张小文（371722100200000011）", or masked for a viewer not entitled to it."""
+        if unmasked:
+            return f"{self.head_name}（{self.registration_number}）"
+        return f"{self.masked_name}（{self.masked_registration_number}）"
+
 
 class Collective(models.Model):
     """A village collective economic organisation (村集体经济组织): keeps the retained share."""

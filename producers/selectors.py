@@ -39,3 +39,16 @@ def region_paths(regions) -> dict[str, str]:
         parts = [names[c] for c in r.ancestors_codes() if c in names and names[c] != "市辖区"]
         out[r.code] = " ".join(parts + [r.name])
     return out
+
+
+def households_in_scope(user, ids) -> set[int]:
+    """Which of the households ``ids`` lie in ``user``'s row scope: the viewers entitled
+    to their full name and registration number (everybody else sees them masked)."""
+    from marketplace.accounts.scoping import VIEW, scope_queryset
+
+    from .models import Household
+
+    ids = [pk for pk in ids if pk]
+    if not ids:
+        return set()
+    return set(scope_queryset(Household.objects.filter(pk__in=ids), user, VIEW).values_list("pk", flat=True))

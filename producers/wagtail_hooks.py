@@ -36,8 +36,8 @@ from marketplace.accounts.scoping import VIEW, scope_queryset
 from marketplace.errors import DomainError
 
 from .forms import BenefitLinkageForm, CollectiveForm, HouseholdForm, ProducerForm
-from .masking import mask_name, mask_registration_number
 from .models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
+from .selectors import households_in_scope
 from .services import FULL_SHARE_BP, revise_benefit_linkage
 
 
@@ -220,17 +220,12 @@ class LinkageInspectView(ScopedInspectView):
     def entitled_household_ids(self) -> set:
         # A linkage may name a household outside the viewer's own scope (the producer's
         # region is in it, the household's village is not): those show masked.
-        ids = [s.household_id for s in self.shares if s.household_id]
-        scoped = scope_queryset(Household.objects.filter(pk__in=ids), self.request.user, VIEW)
-        return set(scoped.values_list("pk", flat=True))
+        return households_in_scope(self.request.user, [s.household_id for s in self.shares])
 
     def beneficiary_label(self, share) -> str:
         if share.household_id is None:
             return str(share.collective)
-        h = share.household
-        if h.pk in self.entitled_household_ids:
-            return f"{h.head_name}（{h.registration_number}）"
-        return f"{mask_name(h.head_name)}（{mask_registration_number(h.registration_number)}）"
+        return share.household.label(unmasked=share.household_id in self.entitled_household_ids)
 
     def get_beneficiaries_display_value(self):
         if not self.shares:

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_POST
 from catalog.models import Shop
 from catalog.money import format_fen
 from marketplace.accounts.roles import Role, roles_of
-from marketplace.accounts.scoping import VIEW, is_platform_admin, operated_shop_ids, scope_queryset
+from marketplace.accounts.scoping import is_platform_admin, operated_shop_ids
 from marketplace.errors import DomainError
 from marketplace.exports import csv_response
 from producers.models import Collective, Household
+from producers.selectors import households_in_scope
 
 from . import documents, selectors, services
 from .forms import PayoutForm, PayoutPeriodForm, PeriodForm, month_bounds
@@ -43,16 +44,6 @@ def _require_payout_roles(user) -> None:
         raise PermissionDenied
 
 
-def _unmasked_household_ids(user, ids) -> set[int]:
-    return set(scope_queryset(Household.objects.filter(pk__in=list(ids)), user, VIEW).values_list("pk", flat=True))
-
-
-def household_label(household: Household, unmasked: bool) -> str:
-    if unmasked:
-        return f"{household.head_name}（{household.registration_number}）"
-    return f"{household.masked_name}（{household.masked_registration_number}）"
-
-
 def statement_index(request):
     _require_statement_roles(request.user)
     kind = request.GET.get("kind", BeneficiaryKind.HOUSEHOLD)
@@ -63,9 +54,9 @@ def statement_index(request):
         request.GET.get("p")
     )
     rows = list(page)
-    unmasked = _unmasked_household_ids(request.user, [r.pk for r in rows]) if kind == "household" else set()
+    unmasked = households_in_scope(request.user, [r.pk for r in rows]) if kind == "household" else set()
     for row in rows:
-        row.label = household_label(row, row.pk in unmasked) if kind == "household" else row.name
+        row.shown_as = row.label(unmasked=row.pk in unmasked) if kind == "household" else row.name
     return render(
         request,
         "attribution/admin/statement_index.html",
@@ -169,7 +160,7 @@ def payout_report(request):
         start, end = period.cleaned_data["start"], period.cleaned_data["end"]
         household_ids = selectors.payout_household_ids(shop.pk)
         rows = selectors.payout_report(
-            shop.pk, start, end, unmasked_household_ids=_unmasked_household_ids(request.user, household_ids)
+            shop.pk, start, end, unmasked_household_ids=households_in_scope(request.user, household_ids)
         )
         if request.GET.get("format") == "csv":
             return csv_response(
@@ -193,10 +184,10 @@ def payout_report(request):
         recent = list(
             shop.payouts.select_related("household", "collective", "recorded_by").order_by("-recorded_at", "-pk")[:20]
         )
-        unmasked = _unmasked_household_ids(request.user, [p.household_id for p in recent if p.household_id])
+        unmasked = households_in_scope(request.user, [p.household_id for p in recent])
         for payout in recent:
             payout.label = (
-                household_label(payout.household, payout.household_id in unmasked)
+                payout.household.label(unmasked=payout.household_id in unmasked)
                 if payout.household_id
                 else payout.collective.name
             )

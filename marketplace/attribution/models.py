@@ -21,7 +21,7 @@ from marketplace.accounts.scoping import Scope
 from marketplace.errors import DomainError
 from marketplace.live.models import LiveAttribution
 from marketplace.orders.models import BuyerType
-from producers.models import BenefitMode, Producer
+from producers.models import BenefitMode, Household, Producer
 
 
 class LedgerImmutable(DomainError):
@@ -47,6 +47,11 @@ MODE_CHOICES = [*BenefitMode.choices, (RETAINED_MODE, _("生产主体留存 reta
 def beneficiary_key(kind: str, pk: int) -> str:
     """One string naming a beneficiary, for unique keys and grouping: "household:12"."""
     return f"{kind}:{pk}"
+
+
+def kind_of(beneficiary) -> str:
+    """The beneficiary kind of a ``Household`` or ``Collective`` row."""
+    return BeneficiaryKind.HOUSEHOLD if isinstance(beneficiary, Household) else BeneficiaryKind.COLLECTIVE
 
 
 class LedgerEntryQuerySet(models.QuerySet):

@@ -11,16 +11,16 @@ from django.utils import timezone
 
 from marketplace.accounts.roles import Role, roles_of
 from marketplace.accounts.scoping import VIEW, is_platform_admin, jurisdiction_code, operated_shop_ids, scope_queryset
+from marketplace.days import day_bounds
 from producers.models import Collective, Household
 
-from .models import MODE_CHOICES, BeneficiaryKind, EntryKind, LedgerEntry, Payout, beneficiary_key
+from .models import MODE_CHOICES, BeneficiaryKind, EntryKind, LedgerEntry, Payout, beneficiary_key, kind_of
 
 Beneficiary = Household | Collective
 
 
 def key_of(beneficiary: Beneficiary) -> str:
-    kind = BeneficiaryKind.HOUSEHOLD if isinstance(beneficiary, Household) else BeneficiaryKind.COLLECTIVE
-    return beneficiary_key(kind, beneficiary.pk)
+    return beneficiary_key(kind_of(beneficiary), beneficiary.pk)
 
 
 # --- who may read what ------------------------------------------------------------------------------------------------
@@ -109,14 +109,6 @@ def statement_beneficiaries(user, kind: str, query: str = "") -> QuerySet:
 # --- the statement ----------------------------------------------------------------------------------------------------
 
 
-def day_bounds(start: dt.date | None, end: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """[start 00:00, day after end 00:00) in Asia/Shanghai; either may be open."""
-    tz = timezone.get_default_timezone()
-    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz) if start else None
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz) if end else None
-    return lo, hi
-
-
 @dataclass
 class Statement:
     beneficiary: Beneficiary
@@ -165,15 +157,15 @@ def statement_header(
     no figures (one query, for the village's full name)."""
     from producers.selectors import region_paths
 
-    is_household = isinstance(beneficiary, Household)
-    if is_household:
+    kind = kind_of(beneficiary)
+    if kind == BeneficiaryKind.HOUSEHOLD:
         name = beneficiary.head_name if permissions.unmasked else beneficiary.masked_name
         number = beneficiary.registration_number if permissions.unmasked else beneficiary.masked_registration_number
     else:
         name, number = beneficiary.name, beneficiary.credit_code
     return Statement(
         beneficiary=beneficiary,
-        kind=BeneficiaryKind.HOUSEHOLD if is_household else BeneficiaryKind.COLLECTIVE,
+        kind=kind,
         name=name,
         registration_number=number,
         village_name=region_paths([beneficiary.village])[beneficiary.village.code],
@@ -284,11 +276,7 @@ def payout_report(shop_id: int, start: dt.date, end: dt.date, *, unmasked_househ
         kind, pk = key.split(":")
         if kind == BeneficiaryKind.HOUSEHOLD:
             who = households[int(pk)]
-            label = (
-                f"{who.head_name}（{who.registration_number}）"
-                if who.pk in unmasked_household_ids
-                else f"{who.masked_name}（{who.masked_registration_number}）"
-            )
+            label = who.label(unmasked=who.pk in unmasked_household_ids)
         else:
             who = collectives[int(pk)]
             label = who.name

@@ -21,7 +21,16 @@ from marketplace.reports.services import apply_entries as add_to_report_summarie
 from producers.models import BenefitLinkage, Collective, Household
 
 from .allocation import FULL_BP, split, split_refund
-from .models import RETAINED_MODE, BeneficiaryKind, EntryKind, LedgerEntry, Payout, StatementAccess, beneficiary_key
+from .models import (
+    RETAINED_MODE,
+    BeneficiaryKind,
+    EntryKind,
+    LedgerEntry,
+    Payout,
+    StatementAccess,
+    beneficiary_key,
+    kind_of,
+)
 
 
 @dataclass(frozen=True)
@@ -32,38 +41,15 @@ class Beneficiary:
     mode: str
     region_id: int
 
-    @property
-    def key(self) -> str:
-        return beneficiary_key(self.kind, self.pk)
-
 
 def beneficiaries_of(linkage: BenefitLinkage | None, producer) -> list[Beneficiary]:
     """Who shares a sale under ``linkage``: each share in the order it was entered, then
     the producer with the unallocated rest (all of it when there is no linkage)."""
     out: list[Beneficiary] = []
     if linkage is not None:
-        shares = linkage.shares.select_related("household", "collective").order_by("pk")
-        for share in shares:
-            if share.household_id:
-                out.append(
-                    Beneficiary(
-                        BeneficiaryKind.HOUSEHOLD,
-                        share.household_id,
-                        share.share_bp,
-                        share.mode,
-                        share.household.village_id,
-                    )
-                )
-            else:
-                out.append(
-                    Beneficiary(
-                        BeneficiaryKind.COLLECTIVE,
-                        share.collective_id,
-                        share.share_bp,
-                        share.mode,
-                        share.collective.village_id,
-                    )
-                )
+        for share in linkage.shares.select_related("household", "collective").order_by("pk"):
+            who = share.beneficiary
+            out.append(Beneficiary(kind_of(who), who.pk, share.share_bp, share.mode, who.village_id))
     rest = FULL_BP - sum(b.share_bp for b in out)
     if rest < 0:
         raise DomainError(f"利益联结份额合计超过 100%（{FULL_BP - rest} 基点）。")
@@ -157,16 +143,15 @@ def write_refund_entries(refund_line: RefundLine, line: OrderLine, order: Order,
             booked_at=at,
             refund_id=refund_line.refund_id,
             refund_line=refund_line,
+            # The same beneficiary, share and mode as the sale it reverses.
+            beneficiary_kind=sale.beneficiary_kind,
+            beneficiary_key=sale.beneficiary_key,
+            household_id=sale.household_id,
+            collective_id=sale.collective_id,
             beneficiary_region_id=sale.beneficiary_region_id,
             share_bp=sale.share_bp,
             mode=sale.mode,
-            **_beneficiary_fields(sale.beneficiary_kind, sale.household_id or sale.collective_id or sale.producer_id),
-            **{
-                **common,
-                "linkage_id": sale.linkage_id,
-                "certificate_number": sale.certificate_number,
-                "certified_at_payment": sale.certified_at_payment,
-            },
+            **common,
         )
         for sale, part in zip(sales, parts, strict=True)
         if part
@@ -225,7 +210,7 @@ def record_payout(
     reference = (reference or "").strip()
     if not reference:
         raise DomainError("请填写发放凭证号（转账流水号等）。")
-    kind = BeneficiaryKind.HOUSEHOLD if isinstance(beneficiary, Household) else BeneficiaryKind.COLLECTIVE
+    kind = kind_of(beneficiary)
     key = beneficiary_key(kind, beneficiary.pk)
     if not LedgerEntry.objects.filter(shop_id=shop_id, beneficiary_key=key).exists():
         raise DomainError("该受益方没有来自本店的收益记录。")

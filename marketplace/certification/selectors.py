@@ -4,9 +4,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 
 from catalog.models import Category
+from marketplace.days import day_bounds
 
 from .models import Certificate
 
@@ -45,10 +45,9 @@ def catalogue(filters: CatalogueFilters) -> QuerySet[Certificate]:
         qs = qs.filter(product__category_id__in=cat_ids)
     if filters.bureau_id:
         qs = qs.filter(bureau_id=filters.bureau_id)
-    tz = timezone.get_current_timezone()
-    if filters.issued_from:
-        qs = qs.filter(issued_at__gte=dt.datetime.combine(filters.issued_from, dt.time.min, tzinfo=tz))
-    if filters.issued_to:
-        end = dt.datetime.combine(filters.issued_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        qs = qs.filter(issued_at__lt=end)
+    lo, hi = day_bounds(filters.issued_from, filters.issued_to)
+    if lo:
+        qs = qs.filter(issued_at__gte=lo)
+    if hi:
+        qs = qs.filter(issued_at__lt=hi)
     return qs.order_by("-issued_at", "-pk")

@@ -9,7 +9,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
+from marketplace.days import day_bounds
 
 KINDS = {
     "day": "日",
@@ -71,11 +71,7 @@ class Period:
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """[start 00:00, day after end 00:00) in Asia/Shanghai, as aware datetimes."""
-        tz = timezone.get_default_timezone()
-        return (
-            dt.datetime.combine(self.start, dt.time.min, tzinfo=tz),
-            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-        )
+        return day_bounds(self.start, self.end)
 
 
 def _month_end(day: dt.date) -> dt.date:
