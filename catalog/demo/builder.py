@@ -176,8 +176,9 @@ def reset_demo() -> None:
     bureaus, users) stays and is brought up to date by the next build."""
     shops = Shop.objects.filter(slug__in=shop_slugs())
     products = Product.objects.filter(shop__in=shops)
-    purge_orders_of_shops(list(shops.values_list("pk", flat=True)))
-    purge_events_of_shops(list(shops.values_list("pk", flat=True)))
+    shop_ids = list(shops.values_list("pk", flat=True))
+    purge_orders_of_shops(shop_ids)
+    purge_events_of_shops(shop_ids)
     purge_for_products(list(products.values_list("pk", flat=True)))
     # Children before parents, in chunks (after --products 100000 there are half a million rows).
     _delete_in_chunks(BenefitShare.objects.filter(linkage__product__in=products))

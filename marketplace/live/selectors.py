@@ -144,7 +144,9 @@ def _apply(figures: Figures, row: dict) -> None:
     figures.orders, figures.buyers = row["orders"], row["buyers"]
 
 
-def events_results(events: Iterable[LiveEvent], *, now: dt.datetime | None = None) -> dict[int, EventResults]:
+def events_results(
+    events: Iterable[LiveEvent], *, now: dt.datetime | None = None, detail: bool = True
+) -> dict[int, EventResults]:
     """Results of many events at once: ``{event id: EventResults}``.
 
     Eight queries whatever the number of events (fewer when there is nothing to ask):
@@ -152,6 +154,10 @@ def events_results(events: Iterable[LiveEvent], *, now: dt.datetime | None = Non
     households and collectives with a positive net, per kind and together; units from
     the paid order lines; viewer samples; featured products; the uplift sums. For a page
     of a report, pass that page's events.
+
+    ``detail=False`` answers only the in-live and post-live sums together
+    (``attributed``), viewers and uplift — what the bureaus' reports show beside their own
+    figures — in four queries: the per-kind sums, beneficiary counts and units stay empty.
 
     Definitions (README, "Live-stream sales"): GMV = sale entries, net = all entries
     (refund reversals deducted), orders and buyers counted distinct over the entries'
@@ -165,15 +171,26 @@ def events_results(events: Iterable[LiveEvent], *, now: dt.datetime | None = Non
         return results
     ids = list(results)
     entries = LedgerEntry.objects.filter(live_event_id__in=ids)
+    attributed = entries.filter(live_attribution__in=ATTRIBUTED)
+    for row in attributed.values("live_event_id").annotate(**LEDGER_SUMS).order_by():
+        _apply(results[row["live_event_id"]].attributed, row)
+    if detail:
+        _add_kind_sums(results, entries)
+        _add_beneficiary_counts(results, entries)
+        _add_units(results, ids)
+    _add_viewers(results, ids)
+    _add_uplift(results, now)
+    return results
 
+
+def _add_kind_sums(results: dict[int, EventResults], entries) -> None:
     for row in entries.values("live_event_id", "live_attribution").annotate(**LEDGER_SUMS).order_by():
         figures = _kind(results[row["live_event_id"]], row["live_attribution"])
         if figures is not None:
             _apply(figures, row)
-    attributed = entries.filter(live_attribution__in=ATTRIBUTED)
-    for row in attributed.values("live_event_id").annotate(**LEDGER_SUMS).order_by():
-        _apply(results[row["live_event_id"]].attributed, row)
 
+
+def _add_beneficiary_counts(results: dict[int, EventResults], entries) -> None:
     beneficiaries = entries.exclude(beneficiary_kind=BeneficiaryKind.PRODUCER)
     per_beneficiary = ("live_event_id", "live_attribution", "beneficiary_kind", "beneficiary_key")
     per_kind = Counter(
@@ -202,6 +219,8 @@ def events_results(events: Iterable[LiveEvent], *, now: dt.datetime | None = Non
                 figures.households = per_kind[(result.event.pk, key, BeneficiaryKind.HOUSEHOLD)]
                 figures.collectives = per_kind[(result.event.pk, key, BeneficiaryKind.COLLECTIVE)]
 
+
+def _add_units(results: dict[int, EventResults], ids: list[int]) -> None:
     lines = (
         OrderLine.objects.filter(live_event_id__in=ids, paid_at__isnull=False)
         .values("live_event_id", "live_attribution")
@@ -217,6 +236,8 @@ def events_results(events: Iterable[LiveEvent], *, now: dt.datetime | None = Non
                 figures.units += row["units"] - row["refunded"]
                 figures.units_refunded += row["refunded"]
 
+
+def _add_viewers(results: dict[int, EventResults], ids: list[int]) -> None:
     samples = (
         ViewerSample.objects.filter(event_id__in=ids)
         .values("event_id")
@@ -234,9 +255,6 @@ def events_results(events: Iterable[LiveEvent], *, now: dt.datetime | None = Non
         viewers.entered_by_hand = any(
             v is not None for v in (event.manual_peak_viewers, event.manual_total_views, event.manual_likes)
         )
-
-    _add_uplift(results, now)
-    return results
 
 
 def _kind(result: EventResults, kind: str) -> Figures | None:

@@ -9,7 +9,7 @@ jurisdiction), ``category`` (a category slug), ``producer_kind`` and ``buyer_typ
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
@@ -40,7 +40,6 @@ class ReportFilters:
     category_ids: tuple[int, ...] = ()
     producer_kind: str = ""
     buyer_type: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def region_code(self) -> str:

@@ -50,6 +50,35 @@ def _period_index(name: str, **kwargs) -> models.Index:
     )
 
 
+# A summary's KEY names foreign keys by attribute (the upsert writes ids); constraints
+# name them by field.
+_FOREIGN_KEYS = {"shop_id": "shop", "category_id": "category", "product_id": "product", "household_id": "household"}
+
+
+def _key_constraint(key: tuple[str, ...], name: str) -> models.UniqueConstraint:
+    """The unique constraint behind a summary's ``KEY`` — the upsert's ``ON CONFLICT``
+    columns — built from the same tuple, so the two cannot drift apart."""
+    return models.UniqueConstraint(fields=[_FOREIGN_KEYS.get(k, k) for k in key], name=name)
+
+
+_SALES_KEY = ("grain", "day", "region_code", "shop_id", "category_id", "producer_kind", "buyer_type", "certified")
+_PRODUCT_KEY = (
+    "grain",
+    "day",
+    "region_code",
+    "product_id",
+    "shop_id",
+    "category_id",
+    "producer_kind",
+    "buyer_type",
+    "certified",
+    "live_event_pk",
+    "live_attribution",
+)
+_HOUSEHOLD_KEY = ("grain", "day", "region_code", "household_id", "category_id", "producer_kind", "buyer_type")
+_UNIT_KEY = ("year", "region_code", "tax_id", "shop_id")
+
+
 class SalesSummary(models.Model):
     """The paid value, in one period (a day, month or year), of one shop's products of one
     category, producer kind and buyer type, in one producer region, certified at payment
@@ -70,18 +99,13 @@ class SalesSummary(models.Model):
     collective_fen = models.BigIntegerField(default=0)  # net to village collectives
     producer_fen = models.BigIntegerField(default=0)  # net retained by producers
 
-    KEY = ("grain", "day", "region_code", "shop_id", "category_id", "producer_kind", "buyer_type", "certified")
+    KEY = _SALES_KEY
     SUMS = ("sales_fen", "refunds_fen", "household_fen", "collective_fen", "producer_fen")
 
     class Meta:
         verbose_name = _("销售汇总 sales summary")
         verbose_name_plural = _("销售汇总 sales summaries")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["grain", "day", "region_code", "shop", "category", "producer_kind", "buyer_type", "certified"],
-                name="reports_sales_key",
-            )
-        ]
+        constraints = [_key_constraint(_SALES_KEY, "reports_sales_key")]
         indexes = [_period_index("reports_sales_region"), models.Index(fields=["shop"], name="reports_sales_shop")]
 
     def __str__(self) -> str:
@@ -110,42 +134,13 @@ class ProductSalesSummary(models.Model):
     sales_fen = models.BigIntegerField(default=0)
     refunds_fen = models.BigIntegerField(default=0)
 
-    KEY = (
-        "grain",
-        "day",
-        "region_code",
-        "product_id",
-        "shop_id",
-        "category_id",
-        "producer_kind",
-        "buyer_type",
-        "certified",
-        "live_event_pk",
-        "live_attribution",
-    )
+    KEY = _PRODUCT_KEY
     SUMS = ("sales_fen", "refunds_fen")
 
     class Meta:
         verbose_name = _("商品销售汇总 product sales summary")
         verbose_name_plural = _("商品销售汇总 product sales summaries")
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "grain",
-                    "day",
-                    "region_code",
-                    "product",
-                    "shop",
-                    "category",
-                    "producer_kind",
-                    "buyer_type",
-                    "certified",
-                    "live_event_pk",
-                    "live_attribution",
-                ],
-                name="reports_product_key",
-            )
-        ]
+        constraints = [_key_constraint(_PRODUCT_KEY, "reports_product_key")]
         indexes = [
             _period_index("reports_product_region"),
             # Sales of uncertified products are a small share: read them without the rest.
@@ -177,18 +172,13 @@ class HouseholdIncome(models.Model):
     buyer_type = models.CharField(max_length=20, choices=BuyerType.choices)
     net_fen = models.BigIntegerField(default=0)
 
-    KEY = ("grain", "day", "region_code", "household_id", "category_id", "producer_kind", "buyer_type")
+    KEY = _HOUSEHOLD_KEY
     SUMS = ("net_fen",)
 
     class Meta:
         verbose_name = _("帮扶户收入汇总 household income summary")
         verbose_name_plural = _("帮扶户收入汇总 household income summaries")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["grain", "day", "region_code", "household", "category", "producer_kind", "buyer_type"],
-                name="reports_household_key",
-            )
-        ]
+        constraints = [_key_constraint(_HOUSEHOLD_KEY, "reports_household_key")]
         indexes = [
             _period_index("reports_household_region"),
             models.Index(fields=["household"], name="reports_household_household"),
@@ -208,15 +198,13 @@ class UnitPurchaseYear(models.Model):
     shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", db_index=False)
     net_fen = models.BigIntegerField(default=0)
 
-    KEY = ("year", "region_code", "tax_id", "shop_id")
+    KEY = _UNIT_KEY
     SUMS = ("net_fen",)
 
     class Meta:
         verbose_name = _("预算单位采购汇总 budget unit purchases")
         verbose_name_plural = _("预算单位采购汇总 budget unit purchases")
-        constraints = [
-            models.UniqueConstraint(fields=["year", "region_code", "tax_id", "shop"], name="reports_unitpurchase_key")
-        ]
+        constraints = [_key_constraint(_UNIT_KEY, "reports_unitpurchase_key")]
         indexes = [
             models.Index(fields=["tax_id", "year"], name="reports_unitpurchase_tax"),
             models.Index(fields=["shop"], name="reports_unitpurchase_shop"),
@@ -295,7 +283,3 @@ class ReportApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None

@@ -199,7 +199,8 @@ def _day_weights(start: dt.date, days: int, rng: random.Random) -> list[float]:
 
 class _Generator:
     def __init__(self, seed: int, start: dt.date, days: int, log):
-        self.rng = random.Random(f"{seed}:scale-sales:{Order.objects.count()}")
+        self.sequence = Order.objects.count()
+        self.rng = random.Random(f"{seed}:scale-sales:{self.sequence}")
         self.tz = timezone.get_default_timezone()
         self.start, self.days = start, days
         self.products = _products(log)
@@ -218,7 +219,6 @@ class _Generator:
         self.day_weights = self._cumulative(_day_weights(start, days, self.rng))
         self.counties = list(Region.objects.filter(level=Region.Level.COUNTY).values_list("pk", "code", "name"))
         self.units = self._budget_units()
-        self.sequence = Order.objects.count()
 
     @staticmethod
     def _cumulative(weights: list[float]) -> list[float]:

@@ -62,11 +62,6 @@ class ReportTable:
     note: str = ""
     links: list[dict | None] = field(default_factory=list)  # per row: query changes to drill down (screen only)
 
-    def row_dicts(self, rows=None) -> list[dict]:
-        return [
-            dict(zip((c.key for c in self.columns), row, strict=True)) for row in (self.rows if rows is None else rows)
-        ]
-
 
 @dataclass
 class Report:
@@ -591,7 +586,9 @@ def live_events(f: ReportFilters) -> tuple[list[dict], ReportTable]:
     # region — the bureau's, or the smallest holding all the event's shops — lies in the
     # jurisdiction. A joint event with shops elsewhere shows only this scope's sales.
     whole = events_results(
-        [e for e in events if e.region_id and e.region.code.startswith(f.jurisdiction)], now=timezone.now()
+        [e for e in events if e.region_id and e.region.code.startswith(f.jurisdiction)],
+        now=timezone.now(),
+        detail=False,
     )
     tz = timezone.get_default_timezone()
     platforms = dict(Platform.choices)

@@ -166,7 +166,10 @@ def apply_entries(entries: list[LedgerEntry]) -> list[LedgerEntry]:
         raise DomainError("台账记录尚未保存，不能计入报表汇总。")
     facts = LedgerEntry.objects.filter(pk__in=ids).values_list(*_FACT_FIELDS)
     deltas = accumulate(facts)
-    with transaction.atomic():
+    # The ledger writers always run inside the paying transaction; no savepoint is needed
+    # (a failure must roll the entries back with the summaries), but a transaction is
+    # still opened when called in autocommit, so the advisory lock has one to live in.
+    with transaction.atomic(savepoint=False):
         lock_summaries()
         for model in SUMMARY_MODELS:
             _upsert(model, deltas[model])
@@ -375,7 +378,7 @@ def user_for_token(token: str):
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
     record = (
-        ReportApiToken.objects.select_related("user")
+        ReportApiToken.objects.select_related("user__bureau__region")
         .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
