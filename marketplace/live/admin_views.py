@@ -26,7 +26,7 @@ from marketplace.errors import DomainError
 from marketplace.exports import csv_response, xlsx_response
 
 from . import services
-from .access import events_managed_by, events_visible_to, may_create
+from .access import events_visible_to, may_create, may_manage
 from .forms import EventForm, FeaturedForm, FeaturedUpdateForm, TokenForm, TotalsForm
 from .models import EventStatus, FeaturedProduct, LiveEvent, ViewerToken
 from .selectors import EventResults, event_results, events_results
@@ -50,7 +50,7 @@ def _visible_event(request, pk: int) -> LiveEvent:
 
 def _managed_event(request, pk: int) -> LiveEvent:
     event = _visible_event(request, pk)
-    if not events_managed_by(request.user).filter(pk=event.pk).exists():
+    if not may_manage(request.user, event):
         raise PermissionDenied
     return event
 
@@ -340,7 +340,7 @@ def event_edit(request, pk: int):
 
 def event_detail(request, pk: int, *, new_token: str = "", new_token_row: ViewerToken | None = None):
     event = _visible_event(request, pk)
-    manages = events_managed_by(request.user).filter(pk=event.pk).exists()
+    manages = may_manage(request.user, event)
     now = timezone.now()
     features = list(event.featured.select_related("product__shop").order_by("sort_order", "pk"))
     share_url = _share_url(event)
@@ -411,9 +411,9 @@ def event_qr(request, pk: int):
     return response
 
 
-def _act(request, pk: int, action, success: str):
-    """Run a service on a managed event, with its refusal shown as a message."""
-    event = _managed_event(request, pk)
+def _act(request, event: LiveEvent, action, success: str):
+    """Run a service on a managed event (the caller has checked that it is), with its
+    refusal shown as a message."""
     try:
         action(event)
     except DomainError as exc:
@@ -426,13 +426,21 @@ def _act(request, pk: int, action, success: str):
 @require_POST
 def event_go_live(request, pk: int):
     return _act(
-        request, pk, lambda e: services.go_live(e.pk, by=request.user), "已开播，直播价和直播中归因自现在起生效。"
+        request,
+        _managed_event(request, pk),
+        lambda e: services.go_live(e.pk, by=request.user),
+        "已开播，直播价和直播中归因自现在起生效。",
     )
 
 
 @require_POST
 def event_off_air(request, pk: int):
-    return _act(request, pk, lambda e: services.go_off_air(e.pk, by=request.user), "已下播，直播后7天归因开始计算。")
+    return _act(
+        request,
+        _managed_event(request, pk),
+        lambda e: services.go_off_air(e.pk, by=request.user),
+        "已下播，直播后7天归因开始计算。",
+    )
 
 
 @require_POST
@@ -445,7 +453,7 @@ def featured_add(request, pk: int):
     data = form.cleaned_data
     return _act(
         request,
-        pk,
+        event,
         lambda e: services.add_featured(
             e.pk,
             data["product"].pk,
@@ -457,12 +465,12 @@ def featured_add(request, pk: int):
     )
 
 
-def _error_messages(request, form) -> None:
+def _error_messages(request, form, *, labelled: bool = False) -> None:
     """Each of a refused form's errors as an admin message (the page it returns to shows
-    them above the form that was sent)."""
-    for errors in form.errors.values():
+    them above the form that was sent), optionally after its field's label."""
+    for field, errors in form.errors.items():
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, f"{form.fields[field].label}：{error}" if labelled else error)
 
 
 def _feature_of(event: LiveEvent, feature_id: int) -> FeaturedProduct:
@@ -480,7 +488,7 @@ def featured_update(request, pk: int, feature_id: int):
     data = form.cleaned_data
     return _act(
         request,
-        pk,
+        event,
         lambda e: services.update_featured(
             feature.pk, event_price_fen=data["event_price"], sort_order=data["sort_order"], by=request.user
         ),
@@ -492,7 +500,7 @@ def featured_update(request, pk: int, feature_id: int):
 def featured_remove(request, pk: int, feature_id: int):
     event = _managed_event(request, pk)
     feature = _feature_of(event, feature_id)
-    return _act(request, pk, lambda e: services.remove_featured(feature.pk, by=request.user), "已移除直播商品。")
+    return _act(request, event, lambda e: services.remove_featured(feature.pk, by=request.user), "已移除直播商品。")
 
 
 @require_POST
@@ -514,7 +522,7 @@ def token_revoke(request, pk: int, token_id: int):
     event = _managed_event(request, pk)
     token = get_object_or_404(ViewerToken, pk=token_id, event=event)
     return _act(
-        request, pk, lambda e: services.revoke_token(token.pk, by=request.user), f"已撤销令牌 {token.prefix}…。"
+        request, event, lambda e: services.revoke_token(token.pk, by=request.user), f"已撤销令牌 {token.prefix}…。"
     )
 
 
@@ -523,14 +531,12 @@ def totals_enter(request, pk: int):
     event = _managed_event(request, pk)
     form = TotalsForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label}：{error}")
+        _error_messages(request, form, labelled=True)
         return redirect("live_admin:event", event.pk)
     data = form.cleaned_data
     return _act(
         request,
-        pk,
+        event,
         lambda e: services.enter_totals(
             e.pk,
             peak_viewers=data["peak_viewers"],

@@ -34,9 +34,8 @@ class LiveTag:
 
 @dataclass(frozen=True)
 class LineFacts:
-    """What the rules need to know about one line to be placed."""
+    """What the rules need to know about one line to be placed (keyed by product id)."""
 
-    product_id: int
     shop_id: int
     tag: LiveTag | None = None
 

@@ -79,7 +79,7 @@ class EventForm(forms.Form):
             shops = Shop.objects.all() if admin else Shop.objects.filter(pk__in=operated_shop_ids(user))
             self.fields["shops"] = forms.ModelMultipleChoiceField(
                 label="参与网店",
-                queryset=shops.order_by("name"),
+                queryset=shops.select_related("region").order_by("name"),
                 required=self.mode == "shops",
                 widget=forms.CheckboxSelectMultiple,
             )

@@ -164,7 +164,7 @@ class LiveEvent(models.Model):
 
     objects = LiveEventQuerySet.as_manager()
     # Operators see the events of the shops they run; officers those whose region lies
-    # in their jurisdiction. Who may change an event is ``selectors.events_managed_by``.
+    # in their jurisdiction. Who may change an event is ``access.events_managed_by``.
     scope = Scope(shop="shops", region="region")
 
     class Meta:
@@ -215,10 +215,6 @@ class LiveEvent(models.Model):
 
     def get_status_display(self) -> str:
         return str(EventStatus(self.status).label)
-
-    @property
-    def is_bureau_event(self) -> bool:
-        return self.organiser_bureau_id is not None
 
     def get_absolute_url(self) -> str:
         from .routing import live_page_url
@@ -294,10 +290,6 @@ class ViewerToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.event_id})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
 
 
 class ViewerSample(models.Model):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 
 from catalog.models import Product
+from cms.models import ARTICLE_CARD_RENDITION  # event cards draw the cover as article cards do
 from marketplace.attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
 from marketplace.orders.models import OrderLine
 
@@ -25,7 +26,6 @@ from .pricing import quotes_at
 
 ATTRIBUTED = (LiveAttribution.IN_LIVE, LiveAttribution.POST_LIVE)
 UPLIFT_DAYS = 7
-COVER_RENDITION = "fill-480x270"
 
 # A buyer is their account when signed in, else the e-mail address they gave.
 BUYER_KEY = Case(
@@ -318,7 +318,7 @@ def event_results(event: LiveEvent, *, now: dt.datetime | None = None) -> EventR
 
 
 def _with_cover(qs):
-    rendition_qs = get_image_model().get_rendition_model().objects.filter(filter_spec=COVER_RENDITION)
+    rendition_qs = get_image_model().get_rendition_model().objects.filter(filter_spec=ARTICLE_CARD_RENDITION)
     return qs.select_related("cover").prefetch_related(Prefetch("cover__renditions", queryset=rendition_qs))
 
 

@@ -36,10 +36,12 @@ def _require_manager(user, event: LiveEvent) -> None:
 
 def common_region(shops: Iterable[Shop]) -> Region:
     """The deepest region holding every shop of ``shops`` (codes nest by prefix)."""
-    codes = [shop.region.code for shop in shops]
-    if not codes:
+    shops = list(shops)
+    if not shops:
         raise DomainError("请至少选择一个网店。")
-    candidates = [codes[0][:n] for n in (12, 9, 6, 4, 2) if n <= len(codes[0])]
+    codes = [shop.region.code for shop in shops]
+    first = shops[0].region
+    candidates = [first.code, *reversed(first.ancestors_codes())]  # deepest first
     prefixed = [c for c in candidates if all(code.startswith(c) for code in codes)]
     found = {r.code: r for r in Region.objects.filter(code__in=prefixed)}
     for code in prefixed:  # deepest first

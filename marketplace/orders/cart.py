@@ -26,6 +26,12 @@ SESSION_KEY = "cart"
 MAX_LINES = 50
 
 
+def session_tag(entry: list) -> LiveTag | None:
+    """The live tag of a session cart entry ([quantity, price, event id, tagged at ISO])."""
+    at = parse_datetime(str(entry[3])) if len(entry) == 4 and entry[2] else None
+    return LiveTag(int(entry[2]), at) if at is not None else None
+
+
 class Cart:
     """{product id: (quantity, price seen in fen)} for one buyer."""
 
@@ -35,38 +41,27 @@ class Cart:
 
     # storage
 
-    def items(self) -> dict[int, tuple[int, int]]:
+    def rows(self) -> dict[int, tuple[int, int, LiveTag | None]]:
+        """{product id: (quantity, price seen in fen, the live event it came through or None)}."""
         if self.user is not None:
-            return {
-                pid: (q, p) for pid, q, p in self.user.cart_items.values_list("product_id", "quantity", "price_fen")
-            }
-        raw = self.request.session.get(SESSION_KEY, {})
-        return {int(pid): (int(entry[0]), int(entry[1])) for pid, entry in raw.items()}
-
-    def tags(self) -> dict[int, LiveTag]:
-        """The live event each tagged item came through: {product id: LiveTag}."""
-        if self.user is not None:
-            rows = self.user.cart_items.filter(live_event__isnull=False).values_list(
-                "product_id", "live_event_id", "live_tagged_at"
+            rows = self.user.cart_items.values_list(
+                "product_id", "quantity", "price_fen", "live_event_id", "live_tagged_at"
             )
-            return {pid: LiveTag(event_id, at) for pid, event_id, at in rows}
+            return {pid: (q, p, LiveTag(event_id, at) if event_id else None) for pid, q, p, event_id, at in rows}
         raw = self.request.session.get(SESSION_KEY, {})
-        tags = {}
-        for pid, entry in raw.items():
-            at = parse_datetime(str(entry[3])) if len(entry) == 4 and entry[2] else None
-            if at is not None:
-                tags[int(pid)] = LiveTag(int(entry[2]), at)
-        return tags
+        return {int(pid): (int(entry[0]), int(entry[1]), session_tag(entry)) for pid, entry in raw.items()}
+
+    def items(self) -> dict[int, tuple[int, int]]:
+        return {pid: (quantity, price) for pid, (quantity, price, _tag) in self.rows().items()}
 
     def _put(self, product_id: int, quantity: int, price_fen: int, tag=KEEP) -> None:
-        """Store an item; ``tag`` a LiveTag, None to clear it, or KEEP."""
+        """Store an item; ``tag`` a LiveTag, None to clear it, or KEEP. (Signed-in carts are
+        tagged by ``tag_items``'s one UPDATE; their tag columns are kept here.)"""
         if self.user is not None:
-            defaults = {"quantity": quantity, "price_fen": price_fen}
-            if tag is not KEEP:
-                defaults.update(
-                    live_event_id=tag.event_id if tag else None, live_tagged_at=tag.tagged_at if tag else None
-                )
-            CartItem.objects.update_or_create(user=self.user, product_id=product_id, defaults=defaults)
+            assert tag is KEEP, "signed-in cart items are tagged by tag_items"
+            CartItem.objects.update_or_create(
+                user=self.user, product_id=product_id, defaults={"quantity": quantity, "price_fen": price_fen}
+            )
         else:
             raw = self.request.session.get(SESSION_KEY, {})
             entry = [quantity, price_fen]
@@ -89,9 +84,13 @@ class Cart:
         products = list(Product.objects.filter(pk__in=list(items)).only("pk", "shop_id"))
         tag = LiveTag(event.pk, at)
         claimed = claimable(event, products)
-        for pid in claimed:
-            quantity, price = items[pid]
-            self._put(pid, quantity, price, tag=tag)
+        if self.user is not None:
+            # Only the tag changes: one UPDATE for all the claimed items.
+            self.user.cart_items.filter(product_id__in=claimed).update(live_event_id=event.pk, live_tagged_at=at)
+        else:
+            for pid in claimed:
+                quantity, price = items[pid]
+                self._put(pid, quantity, price, tag=tag)
         return len(claimed)
 
     def remove(self, product_id: int) -> None:
@@ -180,8 +179,8 @@ def review(cart: Cart) -> tuple[list[CartLine], list[str]]:
     cap quantities at the stock, take the current price. Returns the lines (grouped by
     shop in order) and one message per change; the cart is updated to match, so the rest
     of it is never lost."""
-    items = cart.items()
-    tags = cart.tags()
+    rows = cart.rows()
+    items = {pid: (quantity, price) for pid, (quantity, price, _tag) in rows.items()}
     products = {
         p.pk: p for p in Product.objects.purchasable().filter(pk__in=list(items)).select_related("shop").order_by("pk")
     }
@@ -205,7 +204,7 @@ def review(cart: Cart) -> tuple[list[CartLine], list[str]]:
             quantity = product.stock
         if quote.price_fen != seen_price or quantity != items[pid][0]:
             cart._put(pid, quantity, quote.price_fen)
-        lines.append(CartLine(product, quantity, quote.price_fen, quote=quote, live_tag=tags.get(pid)))
+        lines.append(CartLine(product, quantity, quote.price_fen, quote=quote, live_tag=rows[pid][2]))
     lines.sort(key=lambda ln: (ln.product.shop.name, ln.product.shop_id, ln.product.pk))
     return lines, changes
 
@@ -222,10 +221,9 @@ def merge_session_cart(sender, request, user, **kwargs):
     with transaction.atomic():
         existing = {ci.product_id: ci for ci in CartItem.objects.filter(user=user)}
         stock = dict(Product.objects.filter(pk__in=[int(k) for k in raw]).values_list("pk", "stock"))
+        tags = {int(pid): session_tag(entry) for pid, entry in raw.items()}
         events = set(
-            LiveEvent.objects.filter(pk__in=[int(e[2]) for e in raw.values() if len(e) == 4 and e[2]]).values_list(
-                "pk", flat=True
-            )
+            LiveEvent.objects.filter(pk__in=[t.event_id for t in tags.values() if t]).values_list("pk", flat=True)
         )
         for pid_text, entry in raw.items():
             pid = int(pid_text)
@@ -235,8 +233,8 @@ def merge_session_cart(sender, request, user, **kwargs):
             total = min(int(quantity) + (existing[pid].quantity if pid in existing else 0), max(stock[pid], 1))
             defaults = {"quantity": total, "price_fen": int(price)}
             # The session's live tag goes with the item (it is the more recent visit).
-            tagged_at = parse_datetime(str(entry[3])) if len(entry) == 4 and entry[2] else None
-            if tagged_at is not None and int(entry[2]) in events:
-                defaults.update(live_event_id=int(entry[2]), live_tagged_at=tagged_at)
+            tag = tags[pid]
+            if tag is not None and tag.event_id in events:
+                defaults.update(live_event_id=tag.event_id, live_tagged_at=tag.tagged_at)
             CartItem.objects.update_or_create(user=user, product_id=pid, defaults=defaults)
     request.session[SESSION_KEY] = {}

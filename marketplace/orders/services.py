@@ -140,9 +140,7 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
     if price_changes:
         raise PriceChanged(price_changes)
     price = {pid: quotes[pid].price_fen for pid in wanted}
-    live = attribute_lines(
-        {pid: LineFacts(pid, products[pid].shop_id, line.live_tag) for pid, line in wanted.items()}, now
-    )
+    live = attribute_lines({pid: LineFacts(products[pid].shop_id, line.live_tag) for pid, line in wanted.items()}, now)
 
     by_shop: dict[int, list[Product]] = defaultdict(list)
     for pid in sorted(wanted):

@@ -5,7 +5,6 @@ from django import template
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
-from ..models import EventStatus
 from ..pricing import quote_at
 from ..routing import live_page_url
 
@@ -20,28 +19,11 @@ def live_quote(product):
 
 @register.simple_tag(takes_context=True)
 def live_events_for_home(context, limit: int = 6):
-    """Live and upcoming published events, live first; once per request."""
-    request = context.get("request")
-    cached = getattr(request, "_live_home_events", None)
-    if cached is None:
-        from ..selectors import home_events
+    """Live and upcoming published events, live first (the home page's one call)."""
+    from ..selectors import home_events
 
-        try:
-            live_page_url()  # no live events page: nothing to link to, nothing to show
-        except NoReverseMatch:
-            cached = []
-        else:
-            cached = home_events(timezone.now(), limit)
-        if request is not None:
-            request._live_home_events = cached
-    return cached
-
-
-@register.filter
-def event_status(event) -> str:
-    return event.status
-
-
-@register.filter
-def event_status_label(event) -> str:
-    return str(EventStatus(event.status).label)
+    try:
+        live_page_url()  # no live events page: nothing to link to, nothing to show
+    except NoReverseMatch:
+        return []
+    return home_events(timezone.now(), limit)
