@@ -23,7 +23,7 @@ from .access import report_jurisdiction
 from .filters import ReportFilterError, ReportFilters, parse_filters
 from .models import ReportApiToken
 from .periods import KINDS
-from .selectors import Report, ReportTable, build_report
+from .selectors import TABLE_BUILDERS, Report, ReportTable, build_report, build_table
 
 TABLE_FORMATS = ("csv", "xlsx")
 
@@ -160,10 +160,9 @@ def export_table(request, table: str, fmt: str):
         filters = _load(request)
     except ReportFilterError as exc:
         return _bad_request(exc)
-    report = build_report(filters)
-    if table not in report.tables:
+    if table not in TABLE_BUILDERS:
         raise Http404
-    return exports.table_response(report, report.tables[table], fmt)
+    return exports.table_response(filters, build_table(filters, table), fmt)
 
 
 def export_workbook(request):

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from catalog.money import format_fen
 from marketplace.exports import XLSX_TYPE, csv_response, xlsx_response
 
+from .filters import ReportFilters
 from .selectors import Report, ReportTable
 
 MONEY_FORMAT = "#,##0.00"
@@ -120,14 +121,13 @@ def report_json(report: Report) -> dict:
     }
 
 
-def filename(report: Report, what: str) -> str:
-    f = report.filters
+def filename(f: ReportFilters, what: str) -> str:
     return f"consumption-support-{what}-{f.region_code or 'all'}-{f.period.start:%Y%m%d}-{f.period.end:%Y%m%d}"
 
 
-def table_response(report: Report, table: ReportTable, fmt: str):
+def table_response(f: ReportFilters, table: ReportTable, fmt: str):
     header = [c.label for c in table.columns]
-    name = filename(report, table.key)
+    name = filename(f, table.key)
     if fmt == "csv":
         return csv_response(name, header, export_rows(table))
     return xlsx_response(name, table.title, header, export_rows(table))
@@ -158,5 +158,5 @@ def workbook_response(report: Report) -> HttpResponse:
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename(report, "report")}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{filename(report.filters, "report")}.xlsx"'
     return response

@@ -23,6 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, Substr
@@ -162,33 +163,64 @@ def _money_cells(row: dict, whole: int) -> list:
 # --- the report -------------------------------------------------------------------------------------------------------
 
 
+class _Inputs:
+    """What several tables share, computed on first use, so that one table alone (an
+    export) costs only its own queries."""
+
+    def __init__(self, f: ReportFilters):
+        self.f = f
+
+    @cached_property
+    def sales(self):
+        return SalesSummary.objects.filter(_summary_filter(self.f))
+
+    @cached_property
+    def totals(self) -> dict:
+        return {**ZERO, **self.sales.aggregate(**_money())}
+
+    @property
+    def net(self) -> int:
+        return _net(self.totals)
+
+    @cached_property
+    def events(self) -> tuple[list[dict], ReportTable]:
+        return live_events(self.f)
+
+    @cached_property
+    def regions(self) -> tuple[ReportTable, list]:
+        return _regions_table(self.f, self.sales, self.net)
+
+
+# Every table of the report, in the order the page, the workbook and the JSON show them.
+TABLE_BUILDERS = {
+    "summary": lambda i: _summary_table(i.totals, *households_benefited(i.f), certificate_counts(i.f)),
+    "timeline": lambda i: _timeline_table(i.f, i.events[0]),
+    "regions": lambda i: i.regions[0],
+    "categories": lambda i: _categories_table(i.f, i.sales, i.net),
+    "producer_kinds": lambda i: _choice_table(
+        "producer_kinds", "按生产主体类型", "生产主体类型", "producer_kind", Producer.Kind.choices, i.sales, i.net
+    ),
+    "buyer_types": lambda i: _choice_table(
+        "buyer_types", "按买家类型", "买家类型", "buyer_type", BuyerType.choices, i.sales, i.net
+    ),
+    "shops": lambda i: _shops_table(i.sales, i.totals),
+    "products": lambda i: _products_table(i.f, i.totals),
+    "uncertified": lambda i: _uncertified_table(i.f, i.totals),
+    "events": lambda i: i.events[1],
+    "targets": lambda i: targets_table(i.f),
+}
+
+
+def build_table(f: ReportFilters, key: str) -> ReportTable:
+    """One table of the report (``TABLE_BUILDERS`` key), with only the queries it needs."""
+    return TABLE_BUILDERS[key](_Inputs(f))
+
+
 def build_report(f: ReportFilters) -> Report:
     """The whole report for ``filters`` (already checked against the viewer's jurisdiction)."""
-    sales = SalesSummary.objects.filter(_summary_filter(f))
-    totals = {**ZERO, **sales.aggregate(**_money())}
-    net = _net(totals)
-    benefited, benefited_income = households_benefited(f)
-    certificates = certificate_counts(f)
-    events, event_table = live_events(f)
-
-    regions, children = _regions_table(f, sales, net)
-    tables = {
-        "summary": _summary_table(totals, benefited, benefited_income, certificates),
-        "timeline": _timeline_table(f, events),
-        "regions": regions,
-        "categories": _categories_table(f, sales, net),
-        "producer_kinds": _choice_table(
-            "producer_kinds", "按生产主体类型", "生产主体类型", "producer_kind", Producer.Kind.choices, sales, net
-        ),
-        "buyer_types": _choice_table(
-            "buyer_types", "按买家类型", "买家类型", "buyer_type", BuyerType.choices, sales, net
-        ),
-        "shops": _shops_table(sales, totals),
-        "products": _products_table(f, totals),
-        "uncertified": _uncertified_table(f, totals),
-        "events": event_table,
-        "targets": targets_table(f),
-    }
+    inputs = _Inputs(f)
+    tables = {key: build(inputs) for key, build in TABLE_BUILDERS.items()}
+    events, children = inputs.events[0], inputs.regions[1]
     region = f.region
     breadcrumbs: list[Region] = []
     if region is not None:
