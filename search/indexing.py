@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from catalog.models import Product
 
+from .backends.database import MATCH_TABLE
 from .models import ProductSearchEntry
 from .text import document_tokens, normalise, pinyin_tokens
 
@@ -115,7 +116,7 @@ def rebuild_database_index(*, progress: bool = False, batch_size: int = BATCH_SI
         # Every row was rewritten: give the planner fresh statistics now rather than
         # whenever autovacuum gets to it (search plans depend on them).
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {ProductSearchEntry._meta.db_table}, product_search_match")
+            cursor.execute(f"ANALYZE {ProductSearchEntry._meta.db_table}, {MATCH_TABLE}")
     return written
 
 

@@ -4,11 +4,11 @@ to the database when Elasticsearch fails, and turn ids into product cards.
 ``search_products`` and ``ProductSearchResults`` are what views rely on; which backend
 answered is recorded on the result but changes nothing the template shows."""
 
-import html
 import logging
 import math
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -26,13 +26,12 @@ from .backends import (
     SearchResult,
 )
 from .backends.database import DatabaseBackend
-from .text import MAX_QUERY_LENGTH, QueryTerm, highlight, parse_query
+from .text import MAX_QUERY_LENGTH, QueryTerm, highlight, parse_query, safe_highlight
 from .text import search_terms as search_terms  # noqa: F401  (re-exported for callers)
 
 logger = logging.getLogger(__name__)
 
 SYNONYMS_CACHE_KEY = "search:synonyms:v1"
-_MARKS = re.compile(r"</?mark>")
 
 __all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "ProductSearchResults", "search_products", "suggest"]
 
@@ -70,17 +69,30 @@ def get_backend():
     return DatabaseBackend()
 
 
+T = TypeVar("T")
+
+
+def ask_backend(action: str, ask: Callable[[Any], T]) -> tuple[T, Any]:
+    """``ask(backend)`` of the configured backend, and the backend that answered: if
+    Elasticsearch cannot answer (``SearchBackendError``), the database does, and the
+    failure is logged as a warning ("Elasticsearch <action> failed, ...")."""
+    backend = get_backend()
+    if isinstance(backend, DatabaseBackend):
+        return ask(backend), backend
+    try:
+        return ask(backend), backend
+    except SearchBackendError as exc:
+        # The action is part of the message template, so each keeps its own.
+        logger.warning(f"Elasticsearch {action} failed, falling back to the database backend: %s", exc)
+    database = DatabaseBackend()
+    return ask(database), database
+
+
 def run_search(params: SearchParams) -> SearchResult:
     """Ask the configured backend; if Elasticsearch cannot answer, the database does, and
     the failure is logged as a warning."""
-    backend = get_backend()
-    if isinstance(backend, DatabaseBackend):
-        return backend.search(params)
-    try:
-        return backend.search(params)
-    except SearchBackendError as exc:
-        logger.warning("Elasticsearch search failed, falling back to the database backend: %s", exc)
-        return DatabaseBackend().search(params)
+    result, _backend = ask_backend("search", lambda b: b.search(params))
+    return result
 
 
 def suggest(prefix: str, limit: int = 8) -> list[str]:
@@ -89,20 +101,12 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
     terms = query_terms(prefix)
     if not terms:
         return []
-    backend = get_backend()
-    found = None
+    found, backend = ask_backend("suggest", lambda b: b.suggest(terms, limit=limit))
     if not isinstance(backend, DatabaseBackend):
-        try:
-            found = backend.suggest(terms, limit=limit)
-        except SearchBackendError as exc:
-            logger.warning("Elasticsearch suggest failed, falling back to the database backend: %s", exc)
-        else:
-            # As for results: whatever the catalogue no longer lists is dropped.
-            ids = [s.product_id for s in found]
-            listed = set(Product.objects.listed().filter(pk__in=ids).values_list("pk", flat=True))
-            found = [s for s in found if s.product_id in listed]
-    if found is None:
-        found = DatabaseBackend().suggest(terms, limit=limit)
+        # As for results: whatever the catalogue no longer lists is dropped.
+        ids = [s.product_id for s in found]
+        listed = set(Product.objects.listed().filter(pk__in=ids).values_list("pk", flat=True))
+        found = [s for s in found if s.product_id in listed]
     titles: list[str] = []
     for suggestion in found:
         if suggestion.title not in titles:
@@ -135,7 +139,6 @@ class ProductSearchResults:
     category: Category | None = None
     facets: dict = field(default_factory=dict)  # name → [FacetValue] with labels
     highlights: dict = field(default_factory=dict)
-    suggestions: list[str] = field(default_factory=list)
     backend: str = ""
     params: SearchParams | None = None
 
@@ -235,9 +238,8 @@ def search_products(
         marked = result.highlights.get(product.pk)
         # Elasticsearch highlights the title it indexed; if the product was renamed
         # since, mark the current title here instead.
-        if marked is None or html.unescape(_MARKS.sub("", marked)) != product.title:
-            marked = highlight(product.title, terms)
-        product.title_html = marked
+        checked = safe_highlight(marked, product.title) if marked else None
+        product.title_html = checked or highlight(product.title, terms)
     paginator = Paginator(_ResultWindow(result.total, products), page_size)
     return ProductSearchResults(
         query=query,
@@ -246,7 +248,6 @@ def search_products(
         category=category,
         facets=_label_facets(result.facets, category_tree),
         highlights=result.highlights,
-        suggestions=result.suggestions,
         backend=result.backend,
         params=params,
     )

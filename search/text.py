@@ -4,6 +4,7 @@ Documents and queries go through the same functions, so a word is cut the same w
 both sides. Both backends index the output of ``document_tokens`` (the database as
 space-separated tokens, Elasticsearch in whitespace-analysed fields)."""
 
+import html
 import logging
 import re
 import threading
@@ -207,4 +208,25 @@ def highlight(title: str, terms: list[QueryTerm]) -> SafeString:
         out.append(f"<mark>{escape(m.group(0))}</mark>")
         last = m.end()
     out.append(escape(title[last:]))
+    return mark_safe("".join(out))
+
+
+def safe_highlight(fragment: str, title: str) -> SafeString | None:
+    """A highlighted title (HTML-encoded, with <mark> tags, as Elasticsearch or
+    ``highlight`` give it) rebuilt from its text: escaped by us, and only if it is exactly
+    ``title`` with marks. None otherwise (marks unbalanced, or another title)."""
+    out: list[str] = []
+    plain: list[str] = []
+    inside = False
+    for part in re.split(r"(</?mark>)", fragment):
+        if part in ("<mark>", "</mark>"):
+            if inside == (part == "<mark>"):
+                return None
+            inside = part == "<mark>"
+            continue
+        text = html.unescape(part)
+        plain.append(text)
+        out.append(f"<mark>{escape(text)}</mark>" if inside and text else escape(text))
+    if inside or "".join(plain) != title:
+        return None
     return mark_safe("".join(out))

@@ -71,7 +71,6 @@ class SearchResult:
     total: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     highlights: dict[int, str] = field(default_factory=dict)  # product id → title HTML with <mark>
-    suggestions: list[str] = field(default_factory=list)
     backend: str = ""
 
 
@@ -88,8 +87,10 @@ class SearchBackendError(Exception):
     """The backend could not answer (unreachable, timed out, refused the query)."""
 
 
-def price_band_of(price_fen: int) -> str:
-    for key, _label, low, high in PRICE_BANDS:
-        if price_fen >= low and (high is None or price_fen < high):
-            return key
-    return PRICE_BANDS[-1][0]
+def price_band_bounds(key: str) -> tuple[int, int | None] | None:
+    """(lower bound in fen inclusive, upper bound exclusive or None) of the price band
+    ``key``; None when no band has that key (no price filter)."""
+    for band_key, _label, low, high in PRICE_BANDS:
+        if band_key == key:
+            return low, high
+    return None

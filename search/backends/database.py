@@ -20,7 +20,6 @@ Facets, the total and the page of ids come from one statement either way."""
 
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
@@ -28,7 +27,7 @@ from catalog.models import Category, Product, Shop
 from producers.models import Producer, Region
 
 from ..text import QueryTerm, highlight
-from . import FACET_NAMES, PRICE_BANDS, FacetValue, SearchParams, SearchResult, Suggestion
+from . import FACET_NAMES, PRICE_BANDS, FacetValue, SearchParams, SearchResult, Suggestion, price_band_bounds
 
 MATCH_TABLE = "product_search_match"
 
@@ -76,25 +75,12 @@ def _title_q(term: QueryTerm) -> Q:
     return q
 
 
-def matching(terms, *, postgres: bool | None = None):
+def matching(terms):
     """Listed products matching every term, annotated with ``rank`` (higher is better),
-    through ``listed()`` and joins: the path of databases other than PostgreSQL, and
-    PostgreSQL's reference in the tests of ``facets_and_page_postgres``."""
-    if postgres is None:
-        postgres = connection.vendor == "postgresql"
+    through ``listed()`` and a substring match on ``document``: the path of databases
+    other than PostgreSQL (PostgreSQL leaves ``document`` empty and searches
+    ``product_search_match``, see ``facets_and_page_postgres``)."""
     qs = Product.objects.listed()
-    if postgres:
-        query = tsquery_text(terms)
-        product = Product._meta.db_table
-        qs = qs.filter(
-            pk__in=RawSQL(f"SELECT product_id FROM {MATCH_TABLE} WHERE search_vector @@ %s::tsquery", [query])
-        )
-        return qs.annotate(
-            rank=RawSQL(
-                f"SELECT ts_rank(title_vector, %s::tsquery) FROM {MATCH_TABLE} WHERE product_id = {product}.id",
-                [query],
-            )
-        )
     for term in terms:
         qs = qs.filter(_term_q(term, "search_entry__document"))
     # Per term: a whole title word 4, part of the title 3, elsewhere 1.
@@ -120,12 +106,11 @@ def apply_filters(qs, params: SearchParams):
         qs = qs.filter(origin_region__code__startswith=params.region_code)
     if params.producer_kind:
         qs = qs.filter(producer__kind=params.producer_kind)
-    if params.price_band:
-        for key, _label, low, high in PRICE_BANDS:
-            if key == params.price_band:
-                qs = qs.filter(price_fen__gte=low)
-                if high is not None:
-                    qs = qs.filter(price_fen__lt=high)
+    if bounds := price_band_bounds(params.price_band):
+        low, high = bounds
+        qs = qs.filter(price_fen__gte=low)
+        if high is not None:
+            qs = qs.filter(price_fen__lt=high)
     if params.in_stock:
         qs = qs.filter(stock__gt=0)
     return qs
@@ -156,6 +141,15 @@ def _sum_facets(rows) -> tuple[int, dict[str, list[FacetValue]]]:
         for name, values in counts.items()
     }
     return total, facets
+
+
+def _split_rows(rows) -> tuple[int, dict[str, list[FacetValue]], list[tuple[int, str]]]:
+    """(total, facets, page of (id, title)) from the rows of a facets-and-page statement:
+    kind 0 rows are facet groups (root, code, kind, band, stocked, n), kind 1 rows the
+    page (row number, id, title)."""
+    total, facets = _sum_facets([r[1:7] for r in rows if r[0] == 0])
+    page = [(r[7], r[8]) for r in sorted((r for r in rows if r[0] == 1), key=lambda r: r[6])]
+    return total, facets, page
 
 
 SORT_COLUMNS = {
@@ -198,21 +192,20 @@ def facets_and_page_joined(qs, params: SearchParams) -> tuple[int, dict[str, lis
     with connection.cursor() as cursor:
         cursor.execute(sql, [*inner_params, params.page_size, params.offset])
         rows = cursor.fetchall()
-    total, facets = _sum_facets([r[1:7] for r in rows if r[0] == 0])
-    page = [(r[7], r[8]) for r in sorted((r for r in rows if r[0] == 1), key=lambda r: r[6])]
-    return total, facets, page
+    return _split_rows(rows)
 
 
-def _listed_matches_where(terms, params: SearchParams | None) -> tuple[str, list]:
-    """The WHERE clause over ``product_search_match s``: every term, listed now (as
-    ``Product.objects.listed()`` decides it, today in Asia/Shanghai), and the filters."""
+def _listed_matches_where(query: str, params: SearchParams | None) -> tuple[str, list]:
+    """The WHERE clause over ``product_search_match s``: every term (``query``, from
+    ``tsquery_text``), listed now (as ``Product.objects.listed()`` decides it, today in
+    Asia/Shanghai), and the filters."""
     where = [
         "s.search_vector @@ %s::tsquery",
         "s.is_listed",
         "s.certified @> %s::date",
         f"s.shop_id IN (SELECT id FROM {Shop._meta.db_table} WHERE is_active)",
     ]
-    args: list = [tsquery_text(terms), timezone.localdate()]
+    args: list = [query, timezone.localdate()]
     if params is not None:
         if params.category_ids:
             where.append("s.category_id = ANY(%s)")
@@ -223,13 +216,13 @@ def _listed_matches_where(terms, params: SearchParams | None) -> tuple[str, list
         if params.producer_kind:
             where.append(f"s.producer_id IN (SELECT id FROM {Producer._meta.db_table} WHERE kind = %s)")
             args.append(params.producer_kind)
-        for key, _label, low, high in PRICE_BANDS:
-            if key == params.price_band:
-                where.append("s.price_fen >= %s")
-                args.append(low)
-                if high is not None:
-                    where.append("s.price_fen < %s")
-                    args.append(high)
+        if bounds := price_band_bounds(params.price_band):
+            low, high = bounds
+            where.append("s.price_fen >= %s")
+            args.append(low)
+            if high is not None:
+                where.append("s.price_fen < %s")
+                args.append(high)
         if params.in_stock:
             where.append("s.stock > 0")
     return " AND ".join(where), args
@@ -282,12 +275,11 @@ def facets_and_page_postgres(params: SearchParams) -> tuple[int, dict[str, list[
     """What ``facets_and_page_joined`` answers, from ``product_search_match`` alone: the
     matches are grouped by category, origin and producer ids (a few hundred groups at
     most), and only those groups and the page's 24 rows are joined to the catalogue."""
-    where, where_args = _listed_matches_where(params.terms, params)
+    query = tsquery_text(params.terms)
+    where, where_args = _listed_matches_where(query, params)
     band, band_args = _band_sql()
     # The newest-first order does not use the rank: do not compute it for every match.
-    rank, rank_args = (
-        ("0", []) if params.sort == "newest" else ("ts_rank(s.title_vector, %s::tsquery)", [tsquery_text(params.terms)])
-    )
+    rank, rank_args = ("0", []) if params.sort == "newest" else ("ts_rank(s.title_vector, %s::tsquery)", [query])
     order = SORT_COLUMNS.get(params.sort, SORT_COLUMNS["relevance"])
     category, region, producer = Category._meta.db_table, Region._meta.db_table, Producer._meta.db_table
     sql = f"""
@@ -310,9 +302,7 @@ FROM (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) page JOIN {Product._m
     rows = _execute_search_sql(
         sql, [*rank_args, *band_args, *where_args, params.page_size, params.offset], params.terms
     )
-    total, facets = _sum_facets([r[1:7] for r in rows if r[0] == 0])
-    page = [(r[7], r[8]) for r in sorted((r for r in rows if r[0] == 1), key=lambda r: r[6])]
-    return total, facets, page
+    return _split_rows(rows)
 
 
 class DatabaseBackend:
@@ -339,13 +329,14 @@ class DatabaseBackend:
         if not terms:
             return []
         if connection.vendor == "postgresql":
-            where, args = _listed_matches_where(terms, None)
+            query = tsquery_text(terms)
+            where, args = _listed_matches_where(query, None)
             sql = (
                 f"SELECT s.product_id, p.title FROM {MATCH_TABLE} s JOIN {Product._meta.db_table} p"
                 f" ON p.id = s.product_id WHERE {where}"
                 " ORDER BY ts_rank(s.title_vector, %s::tsquery) DESC, s.units_sold DESC, s.product_id DESC LIMIT %s"
             )
-            rows = _execute_search_sql(sql, [*args, tsquery_text(terms), limit * 4], terms)
+            rows = _execute_search_sql(sql, [*args, query, limit * 4], terms)
             return [Suggestion(pk, title) for pk, title in rows]
         rows = matching(terms).order_by("-rank", "-units_sold", "-pk").values_list("pk", "title")
         return [Suggestion(pk, title) for pk, title in rows[: limit * 4]]

@@ -24,9 +24,7 @@ Documents live in ``<prefix>-products-<timestamp>`` indices behind the alias
 call, so search stays up while it runs; ``push_products`` keeps the current one in step."""
 
 import datetime as dt
-import html
 import logging
-import re
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -36,8 +34,6 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.db.models import Q as DbQ
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch, NotFoundError, TransportError
 from elasticsearch import ConnectionError as TransportConnectionError
 from elasticsearch.dsl import (
@@ -63,7 +59,7 @@ from catalog.models import Product
 from marketplace.certification.models import Certificate
 
 from ..indexing import BATCH_SIZE, entry_for, other_texts, products_for_indexing
-from ..text import QueryTerm, has_cjk, highlight, normalise
+from ..text import QueryTerm, has_cjk, highlight, normalise, safe_highlight
 from . import (
     FACET_NAMES,
     PRICE_BANDS,
@@ -483,26 +479,6 @@ class ProductSearch(FacetedSearch):
             encoder="html",
             highlight_query=Q("bool", should=[Q("match_phrase", title=w) for w in words]).to_dict(),
         )
-
-
-def safe_highlight(fragment: str, title: str) -> SafeString | None:
-    """Elasticsearch's highlighted title (HTML-encoded, with <mark> tags) rebuilt from its
-    text: escaped by us, and only if it is exactly ``title`` with marks. None otherwise."""
-    out: list[str] = []
-    plain: list[str] = []
-    inside = False
-    for part in re.split(r"(</?mark>)", fragment):
-        if part in ("<mark>", "</mark>"):
-            if inside == (part == "<mark>"):
-                return None
-            inside = part == "<mark>"
-            continue
-        text = html.unescape(part)
-        plain.append(text)
-        out.append(f"<mark>{escape(text)}</mark>" if inside and text else escape(text))
-    if inside or "".join(plain) != title:
-        return None
-    return mark_safe("".join(out))
 
 
 def _facet_values(facet, data) -> list[tuple[str, int]]:

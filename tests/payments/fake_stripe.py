@@ -24,8 +24,10 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fake_http import LocalFakeServer
 
 API_VERSION = "2025-01-27.acacia"
 # Test payment methods, named like Stripe's test tokens.
@@ -357,21 +359,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("POST")
 
 
-class FakeStripeServer:
+class FakeStripeServer(LocalFakeServer[FakeStripe]):
     """Start with ``with FakeStripeServer(api_key) as fake: ...``; ``fake.url`` is the base."""
 
     def __init__(self, api_key: str):
-        self.fake = FakeStripe(api_key=api_key)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.fake = self.fake  # type: ignore[attr-defined]
-        self.fake.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="fake-stripe", daemon=True)
-
-    def __enter__(self) -> FakeStripe:
-        self.thread.start()
-        return self.fake
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(FakeStripe(api_key=api_key), _Handler, thread_name="fake-stripe")

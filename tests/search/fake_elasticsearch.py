@@ -26,8 +26,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from tests.fake_http import LocalFakeServer
 
 VERSION = "8.19.3"
 
@@ -283,24 +285,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("DELETE")
 
 
-class FakeElasticsearchServer:
+class FakeElasticsearchServer(LocalFakeServer[FakeElasticsearch]):
     """``with FakeElasticsearchServer() as fake: ...``; ``fake.url`` is the address."""
 
     def __init__(self):
-        self.fake = FakeElasticsearch()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.fake = self.fake  # type: ignore[attr-defined]
-        self.fake.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="fake-elasticsearch", daemon=True)
-
-    def __enter__(self) -> FakeElasticsearch:
-        self.thread.start()
-        return self.fake
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(FakeElasticsearch(), _Handler, thread_name="fake-elasticsearch")
 
 
 # -- Elasticsearch-shaped answers, built by tests from documents they chose ---------------

@@ -1,8 +1,6 @@
 """Database search through the storefront: facets with exact counts, filters, sorting,
 pagination, highlights, synonyms, pinyin, suggestions, and index upkeep."""
 
-import re
-
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -13,14 +11,9 @@ from search.models import ProductSearchEntry, SynonymGroup
 from search.selectors import search_products
 from tests.factories import ProducerFactory, ProductFactory
 
+from .helpers import titles
+
 pytestmark = pytest.mark.django_db
-
-CARD = re.compile(r'<article class="card" data-product-id="(\d+)" data-title="([^"]*)">')
-
-
-def titles(response) -> list[str]:
-    assert response.status_code == 200
-    return [t for _pk, t in CARD.findall(response.content.decode())]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from tests.factories import ProductFactory
 
 from .fake_elasticsearch import search_response
-from .test_elasticsearch_requests import titles
+from .helpers import titles
 
 pytestmark = pytest.mark.django_db
 

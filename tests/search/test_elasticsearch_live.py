@@ -19,7 +19,7 @@ from search.backends.database import DatabaseBackend
 from search.selectors import query_terms
 from tests.factories import ProductFactory, certify_product, officer_for
 
-from .test_elasticsearch_requests import titles
+from .helpers import titles
 
 LIVE_URL = os.environ.get("ELASTICSEARCH_URL", "")
 

@@ -14,10 +14,9 @@ from producers.models import Producer
 from tests.factories import ProducerFactory, ProductFactory
 
 from .fake_elasticsearch import range_buckets, search_response, terms_buckets
+from .helpers import empty_aggregations, titles
 
 pytestmark = pytest.mark.django_db
-
-CARD = re.compile(r'<article class="card" data-product-id="(\d+)" data-title="([^"]*)">')
 
 EXPECTED_MAPPINGS = {
     "dynamic": "strict",
@@ -76,16 +75,6 @@ def catalogue(storefront, shops, categories):
         "oil": ProductFactory(shop=shops["shan"], category=categories["grain_oil"], title="冷榨牡丹籽油"),
     }
     return made
-
-
-def empty_aggregations() -> dict:
-    names = ["category", "province", "city", "county", "kind", "in_stock"]
-    return {name: terms_buckets({}) for name in names} | {"price": range_buckets([])}
-
-
-def titles(response) -> list[str]:
-    assert response.status_code == 200
-    return [t for _pk, t in CARD.findall(response.content.decode())]
 
 
 def source(product: Product) -> dict:

@@ -18,7 +18,7 @@ from producers.models import Region
 from tests.factories import ProductFactory, UserFactory, certify_product, officer_for
 
 from .fake_elasticsearch import search_response
-from .test_elasticsearch_requests import empty_aggregations, titles
+from .helpers import empty_aggregations, titles
 
 pytestmark = pytest.mark.django_db
 
