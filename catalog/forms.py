@@ -3,11 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.accounts.admin_policy import ScopedModelForm
-from marketplace.accounts.roles import Role
-from marketplace.accounts.scoping import is_platform_admin
-
-from .money import format_fen, parse_yuan
+from core.admin_policy import ScopedModelForm
+from core.money import format_fen, parse_yuan
+from core.roles import Role
+from core.scoping import is_platform_admin
 
 # PositiveIntegerField's upper bound on every database we run on.
 MAX_PRICE_FEN = 2_147_483_647

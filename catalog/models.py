@@ -6,7 +6,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
-from marketplace.accounts.scoping import Scope
+from core.scoping import Scope
 
 # The rendition every product card and the product page use; prefetched with the list.
 CARD_RENDITION = "fill-400x400"
@@ -82,7 +82,7 @@ class ProductQuerySet(models.QuerySet):
         active, and a certificate valid today (Asia/Shanghai). The one place that decides
         it; because validity is part of this query, a revoked or lapsed certificate hides
         the product at once, with no job to wait for."""
-        from marketplace.certification.selectors import certified_now_filter
+        from certification.selectors import certified_now_filter
 
         return self.filter(certified_now_filter(), is_listed=True, shop__is_active=True)
 
@@ -153,7 +153,7 @@ class Product(ClusterableModel):
 
     @property
     def price_yuan(self) -> str:
-        from .money import format_fen
+        from core.money import format_fen
 
         return format_fen(self.price_fen)
 

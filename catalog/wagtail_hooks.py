@@ -1,5 +1,5 @@
 """Admin for shops, products and categories. Rows are scoped by
-``marketplace.accounts.admin_policy`` (one policy per model, registered first)."""
+``core.admin_policy`` (one policy per model, registered first)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -7,7 +7,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, Objec
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.permissions import register_permission_policy
 
-from marketplace.accounts.admin_policy import (
+from core.admin_policy import (
     PLATFORM_MENU_HOOK,
     SHOP_ADMIN_MENU_HOOK,
     ScopedModelViewSet,

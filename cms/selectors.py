@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from wagtail.images import get_image_model
 
 from catalog.models import DETAIL_RENDITION, Category, Product, ProductImage, ProductQuerySet, Shop, ShopQuerySet
-from marketplace.certification.models import Certificate
+from certification.models import Certificate
 from producers.models import Collective
 from producers.selectors import benefited_household_count, linkage_in_force
 

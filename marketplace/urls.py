@@ -13,12 +13,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.suggestions, name="search_suggest"),
-    path("payments/", include("marketplace.payments.urls")),
-    path("", include("marketplace.certification.urls")),
-    path("", include("marketplace.orders.urls")),
-    path("", include("marketplace.attribution.urls")),
+    path("payments/", include("payments.urls")),
+    path("", include("certification.urls")),
+    path("", include("orders.urls")),
+    path("", include("attribution.urls")),
     # Under the live events page's own URL; its pages (/live/, /live/<code>/) are Wagtail's.
-    path("live/", include("marketplace.live.urls")),
+    path("live/", include("live.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -30,4 +30,4 @@ if settings.DEBUG:
 urlpatterns += [path("", include(wagtail_urls))]
 
 # Consumption-support reports: the read-only JSON endpoint (the views are in the admin).
-urlpatterns.insert(-1, path("api/reports/", include("marketplace.reports.urls")))
+urlpatterns.insert(-1, path("api/reports/", include("reports.urls")))

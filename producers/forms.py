@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateTimeInput
 
-from marketplace.accounts.admin_policy import ScopedModelForm
-from marketplace.accounts.scoping import VIEW, scope_queryset
-from marketplace.errors import DomainError
+from core.admin_policy import ScopedModelForm
+from core.errors import DomainError
+from core.scoping import VIEW, scope_queryset
 
 from .models import BenefitLinkage, BenefitMode, Collective, Household, Region
 from .services import FULL_SHARE_BP, ShareSpec, validate_shares

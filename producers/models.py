@@ -4,10 +4,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.accounts.scoping import Scope
+from core.scoping import Scope
+from core.validators import validate_credit_code
 
 from .masking import mask_name, mask_registration_number
-from .validators import validate_credit_code
 
 
 class RegionQuerySet(models.QuerySet):

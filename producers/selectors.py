@@ -44,7 +44,7 @@ def region_paths(regions) -> dict[str, str]:
 def households_in_scope(user, ids) -> set[int]:
     """Which of the households ``ids`` lie in ``user``'s row scope: the viewers entitled
     to their full name and registration number (everybody else sees them masked)."""
-    from marketplace.accounts.scoping import VIEW, scope_queryset
+    from core.scoping import VIEW, scope_queryset
 
     from .models import Household
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from marketplace.errors import DomainError
+from core.errors import DomainError
 
 from .models import BenefitLinkage, BenefitMode, BenefitShare, Collective, Household
 

@@ -1,6 +1,6 @@
 """Admin for producers, households, collectives, benefit linkages and regions.
 
-Rows are scoped by ``marketplace.accounts.admin_policy``. Benefit linkages are versioned:
+Rows are scoped by ``core.admin_policy``. Benefit linkages are versioned:
 adding one, or "editing" the version in force, calls ``services.revise_benefit_linkage``
 and makes a new version; superseded versions are read-only and no version is deleted."""
 
@@ -20,8 +20,7 @@ from wagtail.admin.widgets.boolean_radio_select import BooleanRadioSelect
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
-from catalog.money import bp_percent
-from marketplace.accounts.admin_policy import (
+from core.admin_policy import (
     PLATFORM_MENU_HOOK,
     SHOP_ADMIN_MENU_HOOK,
     ScopedCreateView,
@@ -32,8 +31,9 @@ from marketplace.accounts.admin_policy import (
     ScopedModelViewSet,
     ScopedPermissionPolicy,
 )
-from marketplace.accounts.scoping import VIEW, scope_queryset
-from marketplace.errors import DomainError
+from core.errors import DomainError
+from core.money import bp_percent
+from core.scoping import VIEW, scope_queryset
 
 from .forms import BenefitLinkageForm, CollectiveForm, HouseholdForm, ProducerForm
 from .models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region

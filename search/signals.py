@@ -15,7 +15,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from catalog.models import Category, Product, Shop
-from marketplace.certification.models import Certificate
+from certification.models import Certificate
 from producers.models import Producer, Region
 
 from .indexing import index_products, schedule_reindex

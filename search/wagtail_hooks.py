@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 
-from marketplace.accounts.admin_policy import PLATFORM_MENU_HOOK, ScopedModelViewSet
+from core.admin_policy import PLATFORM_MENU_HOOK, ScopedModelViewSet
 
 from .models import SynonymGroup
 

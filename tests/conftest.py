@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from marketplace.accounts.roles import sync_role_groups
+from core.roles import sync_role_groups
 
 CHROMIUM = "/usr/bin/chromium"
 

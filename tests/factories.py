@@ -12,8 +12,8 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
 from catalog.models import Category, Product, ProductImage, Shop
-from marketplace.accounts.models import Bureau, User
-from marketplace.accounts.roles import Role, sync_role_groups
+from core.models import Bureau, User
+from core.roles import Role, sync_role_groups
 from producers.models import Collective, Household, Producer, Region
 
 
@@ -188,8 +188,8 @@ _certificate_numbers = itertools.count(1)
 
 def certify_product(product, *, valid_from=None, valid_until=None, bureau=None):
     """Give ``product`` a certificate directly, without the workflow (tests of the
-    workflow itself go through marketplace.certification.services)."""
-    from marketplace.certification.models import Application, Certificate, Status
+    workflow itself go through certification.services)."""
+    from certification.models import Application, Certificate, Status
 
     today = timezone.localdate()
     valid_from = valid_from or today - dt.timedelta(days=30)
@@ -214,12 +214,12 @@ def certify_product(product, *, valid_from=None, valid_until=None, bureau=None):
     )
 
 
-# --- buying (marketplace.orders) ------------------------------------------------------------------------------------
+# --- buying (orders) ------------------------------------------------------------------------------------
 
 
 def valid_credit_code(prefix: str = "91371722MA3C4D5E6") -> str:
     """A unified social credit code with a correct check character."""
-    from producers.validators import credit_code_check_char
+    from core.validators import credit_code_check_char
 
     return prefix + credit_code_check_char(prefix)
 
@@ -231,7 +231,7 @@ def ship_county():
 
 def buyer_details(**overrides):
     """Checkout details of an individual buyer shipping to 单县."""
-    from marketplace.orders.services import BuyerDetails
+    from orders.services import BuyerDetails
 
     values = {
         "buyer_type": "individual",
@@ -249,8 +249,8 @@ def buyer_details(**overrides):
 
 def place_order_for(products_quantities, *, method="transfer", user=None, **buyer):
     """An order through the real checkout service: [(product, quantity), ...]."""
-    from marketplace.live.pricing import quotes_at
-    from marketplace.orders.services import CheckoutLine, place_order
+    from live.pricing import quotes_at
+    from orders.services import CheckoutLine, place_order
 
     # The buyer saw the price of the moment: a live event's price while one features it.
     quotes = quotes_at([p for p, _q in products_quantities], timezone.now())
@@ -262,7 +262,7 @@ def place_order_for(products_quantities, *, method="transfer", user=None, **buye
     )
 
 
-# --- live-stream sales (marketplace.live) ----------------------------------------------------------------------------
+# --- live-stream sales (live) ----------------------------------------------------------------------------
 
 
 class LiveEventFactory(factory.django.DjangoModelFactory):
@@ -284,7 +284,7 @@ class LiveEventFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def shops(self, create, extracted, **kwargs):
         if create and extracted:
-            from marketplace.live.services import common_region
+            from live.services import common_region
 
             self.shops.add(*extracted)
             if self.region_id is None and self.organiser_bureau_id is None:

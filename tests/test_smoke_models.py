@@ -1,8 +1,8 @@
 import pytest
 
 from catalog.models import Product
-from marketplace.accounts.roles import Role
-from marketplace.accounts.scoping import scope_queryset, user_can
+from core.roles import Role
+from core.scoping import scope_queryset, user_can
 from tests.factories import ProductFactory, ShopFactory, UserFactory, officer_for, region_chain
 
 

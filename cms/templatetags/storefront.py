@@ -5,9 +5,9 @@ from django import template
 from django.urls import NoReverseMatch
 
 from catalog.models import CARD_RENDITION, DETAIL_RENDITION
-from catalog.money import bp_percent as format_bp
-from catalog.money import format_fen
 from cms import routing, selectors
+from core.money import bp_percent as format_bp
+from core.money import format_fen
 
 register = template.Library()
 

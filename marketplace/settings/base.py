@@ -18,23 +18,24 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "marketplace.accounts",
-    "marketplace.certification",
-    "marketplace.orders",
-    "marketplace.payments",
-    "marketplace.live",
-    "marketplace.attribution",
+    "core",
+    "certification",
+    "orders",
+    "payments",
+    "live",
+    "attribution",
     "producers",
     "catalog",
     "cms",
     "search.apps.SearchConfig",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "marketplace.accounts.wagtail_users.MarketplaceUsersConfig",  # wagtail.users + our user form fields
+    "core.wagtail_users.MarketplaceUsersConfig",  # wagtail.users + our user form fields
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -192,7 +193,7 @@ LOGGING = {
     "loggers": {"jieba": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
 
-# Buying (marketplace.orders): how long stock stays reserved for an unpaid order —
+# Buying (orders): how long stock stays reserved for an unpaid order —
 # card / Alipay / WeChat Pay, and bank transfer (institutions pay by invoice, slowly) —
 # and how often the beat task cancels lapsed orders and returns their stock.
 ORDER_PAYMENT_WINDOW_MINUTES = env_int("ORDER_PAYMENT_WINDOW_MINUTES", 30)
@@ -202,7 +203,7 @@ CELERY_BEAT_SCHEDULE["orders-expire-unpaid"] = {
     "schedule": crontab(minute="*/5"),
 }
 
-# Stripe payments (marketplace.payments.stripe_*): how old a webhook signature's timestamp
+# Stripe payments (payments.stripe_*): how old a webhook signature's timestamp
 # may be (older deliveries are refused as replays), how many times the library retries a
 # failed request (same idempotency key), and which PaymentIntents the reconciliation beat
 # task asks Stripe about: pending longer than AFTER minutes, created within WINDOW hours.
@@ -225,16 +226,16 @@ CELERY_BEAT_SCHEDULE["attribution-audit-ledger"] = {
 STATEMENT_LOOKUP_MAX_FAILURES = env_int("STATEMENT_LOOKUP_MAX_FAILURES", 5)
 STATEMENT_LOOKUP_WINDOW_MINUTES = env_int("STATEMENT_LOOKUP_WINDOW_MINUTES", 15)
 
-# Live-stream sales (marketplace.live): how many whole days after the day an event ends
+# Live-stream sales (live): how many whole days after the day an event ends
 # its link still earns "post-live" sales, and how many viewer-sample requests one
 # event token may make per minute (more get 429).
 LIVE_POST_LIVE_DAYS = env_int("LIVE_POST_LIVE_DAYS", 7)
 LIVE_SAMPLES_PER_MINUTE = env_int("LIVE_SAMPLES_PER_MINUTE", 30)
 # ?live=<code> on any page tags the visitor's cart with that event (needs sessions and messages).
-MIDDLEWARE += ["marketplace.live.middleware.LiveLinkMiddleware"]
+MIDDLEWARE += ["live.middleware.LiveLinkMiddleware"]
 
-# Consumption-support reports (marketplace.reports): summary tables kept from the ledger,
+# Consumption-support reports (reports): summary tables kept from the ledger,
 # report views in the admin, a JSON endpoint. A custom report period may span at most
 # REPORTS_MAX_RANGE_DAYS days (its timeline has one point per day).
-INSTALLED_APPS += ["marketplace.reports"]
+INSTALLED_APPS += ["reports"]
 REPORTS_MAX_RANGE_DAYS = env_int("REPORTS_MAX_RANGE_DAYS", 3 * 366)

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import producers.validators
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120, verbose_name='名称 name')),
-                ('credit_code', models.CharField(blank=True, max_length=18, validators=[producers.validators.validate_credit_code], verbose_name='统一社会信用代码 unified social credit code')),
+                ('credit_code', models.CharField(blank=True, max_length=18, validators=[core.validators.validate_credit_code], verbose_name='统一社会信用代码 unified social credit code')),
             ],
             options={
                 'verbose_name': '村集体 village collective',
@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120, verbose_name='名称 name')),
                 ('kind', models.CharField(choices=[('household', '农户 household'), ('cooperative', '合作社 cooperative'), ('collective', '村集体 village collective'), ('workshop', '扶贫车间 poverty-alleviation workshop'), ('enterprise', '龙头企业 leading enterprise')], max_length=20, verbose_name='类型 kind')),
-                ('credit_code', models.CharField(blank=True, help_text='法人主体必填；农户可空。 Required for legal entities; households may leave it blank.', max_length=18, validators=[producers.validators.validate_credit_code], verbose_name='统一社会信用代码 unified social credit code')),
+                ('credit_code', models.CharField(blank=True, help_text='法人主体必填；农户可空。 Required for legal entities; households may leave it blank.', max_length=18, validators=[core.validators.validate_credit_code], verbose_name='统一社会信用代码 unified social credit code')),
                 ('description', models.TextField(blank=True, verbose_name='简介 description')),
                 ('shop', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='producers', to='catalog.shop', verbose_name='网店 shop')),
                 ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='producers', to='producers.region', verbose_name='所在地 region')),

@@ -56,7 +56,7 @@ from elasticsearch.dsl.faceted_search import FacetedResponse
 from tqdm import tqdm
 
 from catalog.models import Product
-from marketplace.certification.models import Certificate
+from certification.models import Certificate
 
 from ..indexing import BATCH_SIZE, entry_for, other_texts, products_for_indexing
 from ..text import QueryTerm, has_cjk, highlight, normalise, safe_highlight

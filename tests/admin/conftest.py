@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from marketplace.accounts.roles import Role
+from core.roles import Role
 from tests.factories import (
     CategoryFactory,
     CollectiveFactory,

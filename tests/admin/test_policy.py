@@ -7,7 +7,7 @@ from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.permissions import policy_registry
 
 from catalog.models import Product
-from marketplace.accounts.admin_policy import ScopedPermissionPolicy
+from core.admin_policy import ScopedPermissionPolicy
 from producers.models import BenefitLinkage, Household
 from producers.services import ShareSpec, revise_benefit_linkage
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_policy_is_registered_for_every_admin_model():
     from catalog.models import Category, Shop
-    from marketplace.accounts.models import Bureau
+    from core.models import Bureau
     from producers.models import Collective, Producer, Region
 
     for model in (Product, Shop, Category, Producer, Household, Collective, BenefitLinkage, Region, Bureau):

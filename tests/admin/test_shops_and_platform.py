@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Category, Shop
-from marketplace.accounts.models import Bureau, User
+from core.models import Bureau, User
 
 from .helpers import url
 from .test_products import refused

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from marketplace.accounts.roles import Role
-from marketplace.orders.models import OrderLine
-from marketplace.payments import services as payments
+from core.roles import Role
+from orders.models import OrderLine
+from payments import services as payments
 from producers.models import BenefitMode, Household, Producer
 from producers.services import ShareSpec, revise_benefit_linkage
 from tests.factories import (

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.attribution.allocation import FULL_BP, split, split_refund
+from attribution.allocation import FULL_BP, split, split_refund
 
 
 @st.composite

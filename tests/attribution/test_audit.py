@@ -4,10 +4,10 @@ each discrepancy named with its order when the books and the ledger disagree."""
 import pytest
 from django.core.management import call_command
 
-from marketplace.attribution.models import LedgerEntry
-from marketplace.attribution.tasks import audit_ledger_task
-from marketplace.orders.models import OrderLine
-from marketplace.payments.models import Payment
+from attribution.models import LedgerEntry
+from attribution.tasks import audit_ledger_task
+from orders.models import OrderLine
+from payments.models import Payment
 
 from .conftest import buy_and_pay, refund_lines
 

@@ -10,10 +10,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketplace.attribution.models import EntryKind, LedgerEntry, LedgerImmutable
-from marketplace.attribution.services import write_sale_entries
-from marketplace.certification.models import Certificate
-from marketplace.orders.models import OrderLine, OrderStatus
+from attribution.models import EntryKind, LedgerEntry, LedgerImmutable
+from attribution.services import write_sale_entries
+from certification.models import Certificate
+from orders.models import OrderLine, OrderStatus
 from producers.models import BenefitMode
 from producers.services import ShareSpec, revise_benefit_linkage
 from tests.factories import HouseholdFactory, ProductFactory
@@ -111,7 +111,7 @@ def test_a_linkage_changed_after_a_sale_does_not_change_that_sale(ledger_world):
 
 def test_the_linkage_version_in_force_at_payment_not_at_checkout_is_used(ledger_world):
     w = ledger_world
-    from marketplace.payments import services as payments
+    from payments import services as payments
     from tests.factories import place_order_for
 
     order = place_order_for([(w.yam, 1)])
@@ -125,7 +125,7 @@ def test_the_linkage_version_in_force_at_payment_not_at_checkout_is_used(ledger_
 
 def test_a_sale_without_a_valid_certificate_at_payment_is_marked_so(ledger_world):
     w = ledger_world
-    from marketplace.payments import services as payments
+    from payments import services as payments
     from tests.factories import place_order_for
 
     order = place_order_for([(w.yam, 2)])
@@ -140,7 +140,7 @@ def test_a_sale_without_a_valid_certificate_at_payment_is_marked_so(ledger_world
 
 def test_a_partial_transfer_writes_nothing_until_the_order_is_paid(ledger_world):
     w = ledger_world
-    from marketplace.payments import services as payments
+    from payments import services as payments
     from tests.factories import place_order_for
 
     order = place_order_for([(w.yam, 2)])

@@ -9,8 +9,8 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace.attribution.forms import month_bounds
-from marketplace.attribution.models import LedgerEntry, Payout
+from attribution.forms import month_bounds
+from attribution.models import LedgerEntry, Payout
 
 from .conftest import buy_and_pay
 

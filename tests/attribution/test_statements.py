@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db.models import Sum
 from django.urls import reverse
 
-from marketplace.attribution.models import LedgerEntry, StatementAccess
+from attribution.models import LedgerEntry, StatementAccess
 from producers.models import BenefitMode
 from producers.services import ShareSpec, revise_benefit_linkage
 

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from cms.setup import ensure_storefront_pages
-from marketplace.accounts.roles import Role
-from marketplace.orders.models import Order
+from core.roles import Role
+from orders.models import Order
 from tests.factories import ProductFactory, ShopFactory, UserFactory, region_chain, valid_credit_code
 
 from .test_storefront_browser import chromium_page

@@ -9,9 +9,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from marketplace.accounts.roles import Role
-from marketplace.live.setup import ensure_live_page
-from marketplace.orders.models import Order
+from core.roles import Role
+from live.setup import ensure_live_page
+from orders.models import Order
 from tests.factories import (
     FeaturedProductFactory,
     LiveEventFactory,

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from cms.setup import ensure_storefront_pages
-from marketplace.accounts.roles import Role
-from marketplace.payments import services as payments
+from core.roles import Role
+from payments import services as payments
 from producers.models import BenefitMode
 from producers.services import ShareSpec, revise_benefit_linkage
 from tests.factories import HouseholdFactory, ProductFactory, ShopFactory, UserFactory, place_order_for, region_chain

@@ -8,9 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from marketplace.accounts.roles import Role
-from marketplace.certification import services
-from marketplace.certification.models import Evidence
+from certification import services
+from certification.models import Evidence
+from core.roles import Role
 from producers.models import BenefitMode, Producer
 from producers.services import ShareSpec, revise_benefit_linkage
 from tests.factories import (
@@ -111,7 +111,7 @@ def world(db) -> World:
 
 
 def _valid_code(first17: str) -> str:
-    from producers.validators import credit_code_check_char
+    from core.validators import credit_code_check_char
 
     return first17 + credit_code_check_char(first17)
 

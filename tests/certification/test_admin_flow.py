@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from marketplace.certification.models import Application, Certificate, Status
+from certification.models import Application, Certificate, Status
 from tests.factories import UserFactory
 
 from .conftest import pdf_upload, png_upload
@@ -96,7 +96,7 @@ def test_operator_cannot_apply_for_another_shops_product(world, client):
 
 @pytest.mark.django_db
 def test_buyer_is_refused_the_certification_admin(world, client):
-    from marketplace.accounts.roles import Role
+    from core.roles import Role
 
     client.force_login(UserFactory(roles=[Role.BUYER]))
     response = client.get(reverse("certification_admin:index"))

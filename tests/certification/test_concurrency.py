@@ -4,9 +4,9 @@ Needs real row locks, so it runs on PostgreSQL (skipped on SQLite)."""
 import pytest
 from django.db import connection
 
-from marketplace.certification import services
-from marketplace.certification.models import Certificate, Status
-from marketplace.errors import DomainError
+from certification import services
+from certification.models import Certificate, Status
+from core.errors import DomainError
 from tests.concurrency import race
 
 from .conftest import draft_for

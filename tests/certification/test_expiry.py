@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
-from marketplace.certification.models import Certificate, ExpiryNotice, Status, TransitionRecord
-from marketplace.certification.selectors import current_certificate
-from marketplace.certification.tasks import notify_expiring, record_expiries
+from certification.models import Certificate, ExpiryNotice, Status, TransitionRecord
+from certification.selectors import current_certificate
+from certification.tasks import notify_expiring, record_expiries
 
 from .conftest import certified_for
 
@@ -41,7 +41,7 @@ def test_certificate_valid_through_its_last_day_in_shanghai_time(world):
 
 @pytest.mark.django_db
 def test_revoked_certificate_is_not_current(world):
-    from marketplace.certification import services
+    from certification import services
 
     app = certified_for(world)
     services.apply_transition(app.pk, "revoke", by=world.officer_a, note="抽检不合格")

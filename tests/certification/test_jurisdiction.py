@@ -2,10 +2,10 @@
 
 import pytest
 
-from marketplace.accounts.roles import Role
-from marketplace.certification import services
-from marketplace.certification.models import Status, TransitionRecord
-from marketplace.errors import DomainError
+from certification import services
+from certification.models import Status, TransitionRecord
+from core.errors import DomainError
+from core.roles import Role
 from tests.factories import UserFactory
 
 from .conftest import certified_for, draft_for

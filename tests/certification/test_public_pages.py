@@ -10,9 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image
 
-from marketplace.certification import services
-from marketplace.certification.documents import QR_SCALE, qr_png, qr_position, verification_url
-from marketplace.certification.models import Certificate
+from certification import services
+from certification.documents import QR_SCALE, qr_png, qr_position, verification_url
+from certification.models import Certificate
 
 from .conftest import certified_for
 
@@ -72,7 +72,7 @@ def test_certificate_png_and_pdf(world, client, settings):
 def test_certificate_png_has_chinese_glyphs_not_boxes(world):
     """Text drawn with a real CJK font covers many more pixels than the tofu boxes a
     Latin-only font would draw; compare the title band with and without text."""
-    from marketplace.certification.documents import certificate_png
+    from certification.documents import certificate_png
 
     cert = certified_for(world).certificate
     image = Image.open(io.BytesIO(certificate_png(cert))).convert("L")

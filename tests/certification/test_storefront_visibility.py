@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from certification import services
+from certification.models import Certificate
 from cms.setup import ensure_storefront_pages
-from marketplace.certification import services
-from marketplace.certification.models import Certificate
 
 from .conftest import certified_for
 

@@ -6,16 +6,16 @@ import itertools
 import pytest
 from django.db import connection
 
-from marketplace.certification import services
-from marketplace.certification.models import (
+from certification import services
+from certification.models import (
     Application,
     AuditImmutable,
     Certificate,
     Status,
     TransitionRecord,
 )
-from marketplace.certification.transitions import TRANSITIONS, Actor
-from marketplace.errors import DomainError
+from certification.transitions import TRANSITIONS, Actor
+from core.errors import DomainError
 
 from .conftest import certified_for, draft_for
 

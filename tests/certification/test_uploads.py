@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from marketplace.certification import services
-from marketplace.certification.models import Evidence
-from marketplace.errors import DomainError
+from certification import services
+from certification.models import Evidence
+from core.errors import DomainError
 
 from .conftest import draft_for, pdf_upload, png_upload
 

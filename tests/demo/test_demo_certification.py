@@ -6,12 +6,12 @@ import io
 import pytest
 from django.core.management import call_command
 
-from catalog.demo.certification import HANDS_ON_SHOP
-from catalog.demo.data import VILLAGES
 from catalog.models import Product
-from marketplace.accounts.models import User
-from marketplace.accounts.scoping import scope_queryset
-from marketplace.certification.models import Application, Certificate, Status, TransitionRecord
+from certification.models import Application, Certificate, Status, TransitionRecord
+from core.models import User
+from core.scoping import scope_queryset
+from demo.certification import HANDS_ON_SHOP
+from demo.data import VILLAGES
 
 DEMO_PRODUCTS = sum(len(v.products) for v in VILLAGES)
 

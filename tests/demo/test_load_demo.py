@@ -13,14 +13,14 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.models import ReferenceIndex
 
-from catalog.demo.data import DEMO_BASE, VILLAGES
 from catalog.models import Category, Product, ProductImage, Shop
 from cms.models import ArticleIndexPage, ArticlePage, CatalogPage, HomePage
-from marketplace.accounts.models import Bureau, User
-from marketplace.accounts.roles import Role, roles_of
-from marketplace.accounts.scoping import scope_queryset, user_can
+from core.models import Bureau, User
+from core.roles import Role, roles_of
+from core.scoping import scope_queryset, user_can
+from core.validators import validate_credit_code
+from demo.data import DEMO_BASE, VILLAGES
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
-from producers.validators import validate_credit_code
 
 DEMO_PRODUCTS = sum(len(v.products) for v in VILLAGES)
 
@@ -360,9 +360,9 @@ def test_reset_after_scale_wipes_bulk_rows_and_their_references(client):
 def test_reset_wipes_demo_orders_with_their_ledger_payments_and_refunds():
     """Orders made in the demo (and their append-only ledger entries) go with --reset,
     through the one purge path; on PostgreSQL this passes the ledger's trigger."""
-    from marketplace.attribution.models import LedgerEntry
-    from marketplace.orders.models import Order, OrderLine
-    from marketplace.payments import services as payments
+    from attribution.models import LedgerEntry
+    from orders.models import Order, OrderLine
+    from payments import services as payments
     from tests.factories import place_order_for
 
     load_demo("--no-images")

@@ -12,10 +12,10 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from marketplace.live.attribution import LiveTag
-from marketplace.live.pricing import quotes_at
-from marketplace.orders.services import CheckoutLine, place_order
-from marketplace.payments import services as payments
+from live.attribution import LiveTag
+from live.pricing import quotes_at
+from orders.services import CheckoutLine, place_order
+from payments import services as payments
 from tests.attribution.conftest import LedgerWorld, buy_and_pay, ledger_world, refund_lines  # noqa: F401
 from tests.factories import FeaturedProductFactory, LiveEventFactory, ProductFactory, buyer_details
 
@@ -37,7 +37,7 @@ def local(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datet
 @pytest.fixture
 def pages(db):
     """The storefront's page tree with the live events page (/live/) under it."""
-    from marketplace.live.setup import ensure_live_page
+    from live.setup import ensure_live_page
 
     return ensure_live_page()
 

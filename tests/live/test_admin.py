@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from marketplace.live.models import FeaturedProduct, LiveEvent, ViewerToken
-from marketplace.live.selectors import event_results
+from live.models import FeaturedProduct, LiveEvent, ViewerToken
+from live.selectors import event_results
 from tests.factories import FeaturedProductFactory, LiveEventFactory
 
 from .conftest import clock, local, pay, place, tag_of
@@ -74,7 +74,7 @@ def statuses(client, event) -> dict[str, int | str]:
 
 @pytest.fixture
 def with_token(live_world):
-    from marketplace.live import services
+    from live import services
 
     for event, operator in (
         (live_world.event_a, live_world.w.operator_a),

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from marketplace.attribution.models import LedgerEntry
-from marketplace.live.models import LiveAttribution
-from marketplace.orders.models import OrderLine
+from attribution.models import LedgerEntry
+from live.models import LiveAttribution
+from orders.models import OrderLine
 from tests.factories import FeaturedProductFactory, LiveEventFactory, ProductFactory
 
 from .conftest import SECOND, local, pay, place, tag_of

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from marketplace.live.models import LiveAttribution
-from marketplace.orders.models import CartItem, Order, OrderLine
+from live.models import LiveAttribution
+from orders.models import CartItem, Order, OrderLine
 
 from .conftest import SECOND, clock
 
@@ -105,8 +105,8 @@ def test_a_live_price_that_ended_before_checkout_is_refused_with_the_reason(clie
 
 
 def test_the_same_change_caught_by_the_order_service_names_the_live_price(live_world):
-    from marketplace.errors import DomainError
-    from marketplace.orders.services import CheckoutLine, place_order
+    from core.errors import DomainError
+    from orders.services import CheckoutLine, place_order
     from tests.factories import buyer_details
 
     lw = live_world

@@ -10,13 +10,13 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.urls import reverse
 
-from marketplace.accounts.models import User
-from marketplace.attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
-from marketplace.attribution.selectors import StatementPermissions, build_statement
-from marketplace.live.models import EventStatus, LiveAttribution, LiveEvent
-from marketplace.live.selectors import event_results
-from marketplace.orders.models import Order
-from marketplace.payments import services as payments
+from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
+from attribution.selectors import StatementPermissions, build_statement
+from core.models import User
+from live.models import EventStatus, LiveAttribution, LiveEvent
+from live.selectors import event_results
+from orders.models import Order
+from payments import services as payments
 from producers.models import Household
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from marketplace.attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
-from marketplace.errors import DomainError
-from marketplace.live import services
-from marketplace.live.metrics import record_samples
-from marketplace.live.models import LiveAttribution
-from marketplace.live.selectors import event_results, events_results
-from marketplace.orders.models import OrderLine
+from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
+from core.errors import DomainError
+from live import services
+from live.metrics import record_samples
+from live.models import LiveAttribution
+from live.selectors import event_results, events_results
+from orders.models import OrderLine
 
 from .conftest import clock, pay, place, refund_lines, tag_of
 

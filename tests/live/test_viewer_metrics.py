@@ -9,10 +9,10 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from marketplace.errors import DomainError
-from marketplace.live import services
-from marketplace.live.models import ViewerSample, ViewerToken
-from marketplace.tokens import hash_token
+from core.errors import DomainError
+from core.tokens import hash_token
+from live import services
+from live.models import ViewerSample, ViewerToken
 
 from .conftest import SECOND, clock
 

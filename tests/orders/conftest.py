@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from marketplace.accounts.roles import Role
+from core.roles import Role
 from tests.factories import ProductFactory, ShopFactory, UserFactory, officer_for, region_chain
 
 

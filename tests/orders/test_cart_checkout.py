@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from catalog.models import Product
-from marketplace.orders.models import CartItem, Order, OrderStatus
+from orders.models import CartItem, Order, OrderStatus
 from tests.factories import ProductFactory, valid_credit_code
 
 from .conftest import checkout_post
@@ -184,7 +184,7 @@ def test_checkout_reports_price_change_and_sold_out_and_keeps_the_rest(client, s
 
 
 def test_sold_out_between_review_and_order_is_a_clear_refusal(shop_world):
-    from marketplace.errors import DomainError
+    from core.errors import DomainError
     from tests.factories import place_order_for
 
     with pytest.raises(DomainError, match="已售罄/库存不足：「牡丹籽油」库存不足，仅剩 5 件"):

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 
 from catalog.models import Product
-from marketplace.orders.models import Order, OrderLine
-from marketplace.orders.services import SoldOut
-from marketplace.payments.services import confirm_payment
+from orders.models import Order, OrderLine
+from orders.services import SoldOut
+from payments.services import confirm_payment
 from tests.concurrency import race
 from tests.factories import ProductFactory, place_order_for
 

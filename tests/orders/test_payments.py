@@ -1,4 +1,4 @@
-"""Money in and out through marketplace.payments.services: full and partial receipts,
+"""Money in and out through payments.services: full and partial receipts,
 over-payment refused, mismatches flagged (never marking paid), idempotency on the
 provider event and reference, units sold, refunds never above what was paid, stock back
 only for goods not shipped, and lapsed reservations returning stock."""
@@ -10,12 +10,12 @@ from django.core import mail
 from django.utils import timezone
 
 from catalog.models import Product
-from marketplace.errors import DomainError
-from marketplace.orders.models import Order, OrderLine, SubOrder
-from marketplace.orders.services import apply_transition, expire_unpaid_orders
-from marketplace.orders.transitions import Actor, Target
-from marketplace.payments.models import Payment, Refund
-from marketplace.payments.services import (
+from core.errors import DomainError
+from orders.models import Order, OrderLine, SubOrder
+from orders.services import apply_transition, expire_unpaid_orders
+from orders.transitions import Actor, Target
+from payments.models import Payment, Refund
+from payments.services import (
     confirm_payment,
     confirm_refund,
     record_refund,
@@ -229,7 +229,7 @@ def test_lapsed_reservations_are_cancelled_and_stock_returns(shop_world):
 
 
 def test_beat_task_is_scheduled_and_runs(shop_world, settings):
-    from marketplace.orders.tasks import expire_unpaid_orders as task
+    from orders.tasks import expire_unpaid_orders as task
 
     assert settings.CELERY_BEAT_SCHEDULE["orders-expire-unpaid"]["task"] == "orders.expire_unpaid_orders"
     order = place_order_for([(shop_world.yam, 1)], method="card")

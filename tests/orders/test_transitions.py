@@ -3,10 +3,10 @@ allowed only from its sources and only by its actors, each recorded in the histo
 
 import pytest
 
-from marketplace.errors import DomainError
-from marketplace.orders.models import FulfilmentStatus, Order, OrderEvent, OrderStatus, SubOrder
-from marketplace.orders.services import apply_transition
-from marketplace.orders.transitions import TRANSITIONS, Actor, Target, available_actions
+from core.errors import DomainError
+from orders.models import FulfilmentStatus, Order, OrderEvent, OrderStatus, SubOrder
+from orders.services import apply_transition
+from orders.transitions import TRANSITIONS, Actor, Target, available_actions
 from tests.factories import place_order_for
 
 pytestmark = pytest.mark.django_db

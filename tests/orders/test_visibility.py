@@ -5,8 +5,8 @@ shipping, receipts and refunds over HTTP; query counts of the list pages."""
 import pytest
 from django.urls import reverse
 
-from marketplace.orders.models import Order, SubOrder
-from marketplace.payments.services import confirm_payment
+from orders.models import Order, SubOrder
+from payments.services import confirm_payment
 from tests.factories import ProductFactory, place_order_for, valid_credit_code
 
 pytestmark = pytest.mark.django_db

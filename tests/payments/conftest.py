@@ -9,8 +9,8 @@ import time
 import pytest
 from django.urls import reverse
 
-from marketplace.orders.models import BuyerType, PaymentMethod
-from marketplace.orders.services import BuyerDetails, CheckoutLine, place_order
+from orders.models import BuyerType, PaymentMethod
+from orders.services import BuyerDetails, CheckoutLine, place_order
 from tests.factories import ProductFactory, ShopFactory, region_chain
 
 from .fake_stripe import FakeStripeServer

@@ -12,10 +12,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from marketplace.orders.models import OrderLine, OrderStatus
-from marketplace.payments import stripe_gateway
-from marketplace.payments.models import Payment, StripeEvent, StripePaymentIntent
-from marketplace.payments.tasks import reconcile_stripe_payments
+from orders.models import OrderLine, OrderStatus
+from payments import stripe_gateway
+from payments.models import Payment, StripeEvent, StripePaymentIntent
+from payments.tasks import reconcile_stripe_payments
 from tests.concurrency import race
 
 from .conftest import deliver, place_stripe_order

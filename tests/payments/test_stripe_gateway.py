@@ -4,9 +4,9 @@ the local endpoint: exact parameters, CNY amount in fen, the order's idempotency
 import pytest
 import stripe
 
-from marketplace.orders.models import PaymentMethod
-from marketplace.payments import stripe_gateway
-from marketplace.payments.models import StripePaymentIntent
+from orders.models import PaymentMethod
+from payments import stripe_gateway
+from payments.models import StripePaymentIntent
 
 from .conftest import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_URL, pay_url, place_stripe_order
 

@@ -4,10 +4,10 @@ set of entries; a refund confirmed by webhook (twice) writes one set of reversal
 import pytest
 from django.core.management import call_command
 
-from marketplace.attribution.models import EntryKind, LedgerEntry
-from marketplace.orders.models import OrderLine
-from marketplace.payments import stripe_gateway
-from marketplace.payments.models import StripeRefund
+from attribution.models import EntryKind, LedgerEntry
+from orders.models import OrderLine
+from payments import stripe_gateway
+from payments.models import StripeRefund
 
 pytestmark = pytest.mark.django_db
 

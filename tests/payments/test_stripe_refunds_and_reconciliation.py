@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from marketplace.errors import DomainError
-from marketplace.orders.models import OrderLine, OrderStatus
-from marketplace.payments import stripe_gateway
-from marketplace.payments.models import Payment, Refund, StripeEvent, StripePaymentIntent, StripeRefund
-from marketplace.payments.tasks import reconcile_stripe_payments
+from core.errors import DomainError
+from orders.models import OrderLine, OrderStatus
+from payments import stripe_gateway
+from payments.models import Payment, Refund, StripeEvent, StripePaymentIntent, StripeRefund
+from payments.tasks import reconcile_stripe_payments
 
 from .conftest import place_stripe_order
 
@@ -258,7 +258,7 @@ def test_reconciliation_does_nothing_without_stripe(settings, db):
 
 
 def _lapse(order):
-    from marketplace.orders.services import expire_unpaid_orders
+    from orders.services import expire_unpaid_orders
 
     assert expire_unpaid_orders(now=order.payment_due_at + dt.timedelta(minutes=1)) == 1
     order.refresh_from_db()

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from marketplace.orders.models import OrderStatus
-from marketplace.payments import stripe_gateway
-from marketplace.payments.models import Payment, StripeEvent, StripePaymentIntent
+from orders.models import OrderStatus
+from payments import stripe_gateway
+from payments.models import Payment, StripeEvent, StripePaymentIntent
 
 from .conftest import WEBHOOK_SECRET, deliver, stripe_signature
 

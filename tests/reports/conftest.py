@@ -18,12 +18,12 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Product
-from marketplace.certification.models import Certificate
-from marketplace.live.models import LiveEvent
-from marketplace.orders.models import OrderLine
-from marketplace.reports.models import ReservedShareTarget
+from certification.models import Certificate
+from live.models import LiveEvent
+from orders.models import OrderLine
 from producers.models import BenefitMode, Producer
 from producers.services import ShareSpec, revise_benefit_linkage
+from reports.models import ReservedShareTarget
 from tests.attribution.conftest import buy_and_pay, ledger_world, refund_lines  # noqa: F401  (fixtures)
 from tests.factories import (
     CategoryFactory,
@@ -90,7 +90,7 @@ def _tag(order, product, event, attribution: str) -> None:
 
 def _buy(w, clock, moment, items, *, buyer_type="individual", tag=None, **buyer):
     """Place at ``moment`` - 5 minutes, tag lines with a live event, pay at ``moment``."""
-    from marketplace.payments import services as payments
+    from payments import services as payments
     from tests.factories import place_order_for
 
     clock.set(moment - dt.timedelta(minutes=5))
@@ -227,7 +227,7 @@ def report_world(ledger_world, clock) -> ReportWorld:  # noqa: F811  (ledger_wor
     pending = place_order_for([(noodles, 3)])
     Certificate.objects.filter(product=noodles).update(revoked_at=at(5, 20, 10), revoke_reason="抽检不合格")
     clock.set(at(5, 20, 10, 10))
-    from marketplace.payments import services as payments
+    from payments import services as payments
 
     payments.record_transfer_receipt(pending.pk, amount_fen=pending.total_fen, reference="BANK-NOODLES", by=w.admin)
     o["uncertified"] = pending

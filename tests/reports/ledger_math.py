@@ -1,5 +1,5 @@
 """Report figures recomputed straight from ``LedgerEntry`` rows with plain Python, sharing
-no code with ``marketplace.reports``: what the tests compare the screen, the exports and
+no code with ``reports``: what the tests compare the screen, the exports and
 the JSON endpoint with, to the fen."""
 
 import datetime as dt
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from marketplace.attribution.models import LedgerEntry
+from attribution.models import LedgerEntry
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

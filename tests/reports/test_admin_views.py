@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from marketplace.reports.models import ReservedShareTarget
+from reports.models import ReservedShareTarget
 from tests.admin.test_shops_and_platform import sidebar_text
 
 from . import ledger_math as lm

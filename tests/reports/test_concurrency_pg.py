@@ -7,10 +7,10 @@ SQLite serialises all writers, so this needs PostgreSQL (``DATABASE_URL=postgres
 import pytest
 from django.db import connection
 
-from marketplace.payments import services as payments
-from marketplace.reports.services import summary_differences
+from payments import services as payments
 from producers.models import BenefitMode
 from producers.services import ShareSpec, revise_benefit_linkage
+from reports.services import summary_differences
 from tests.concurrency import race
 from tests.factories import CategoryFactory, ProducerFactory, ProductFactory, ShopFactory, place_order_for
 

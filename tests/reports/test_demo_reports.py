@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from marketplace.accounts.models import User
-from marketplace.attribution.audit import audit_ledger
-from marketplace.reports.services import summary_differences
+from attribution.audit import audit_ledger
+from core.models import User
+from reports.services import summary_differences
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from marketplace.live.models import LiveEvent
-from marketplace.reports.models import ReportApiToken, ReservedShareTarget
-from marketplace.reports.services import create_api_token
+from live.models import LiveEvent
+from reports.models import ReportApiToken, ReservedShareTarget
+from reports.services import create_api_token
 from tests.factories import valid_credit_code
 
 from . import ledger_math as lm

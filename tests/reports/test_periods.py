@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.reports.periods import Period, period_of, split
+from reports.periods import Period, period_of, split
 
 D = dt.date
 

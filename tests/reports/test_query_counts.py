@@ -8,12 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from marketplace.certification.models import Certificate
-from marketplace.live.models import LiveEvent
-from marketplace.reports.models import ReservedShareTarget
-from marketplace.reports.services import create_api_token
+from certification.models import Certificate
+from live.models import LiveEvent
 from producers.models import BenefitMode
 from producers.services import ShareSpec, revise_benefit_linkage
+from reports.models import ReservedShareTarget
+from reports.services import create_api_token
 from tests.factories import HouseholdFactory, ProductFactory, ShopFactory, region_chain, valid_credit_code
 
 from .conftest import YEAR, _buy, at

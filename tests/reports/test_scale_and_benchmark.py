@@ -9,14 +9,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from marketplace.attribution.audit import audit_ledger
-from marketplace.attribution.models import LedgerEntry
-from marketplace.live.models import LiveEvent
-from marketplace.orders.models import Order, OrderLine
-from marketplace.payments.models import Refund
-from marketplace.reports.models import ReservedShareTarget
-from marketplace.reports.services import summary_differences
+from attribution.audit import audit_ledger
+from attribution.models import LedgerEntry
+from live.models import LiveEvent
+from orders.models import Order, OrderLine
+from payments.models import Refund
 from producers.models import BenefitLinkage
+from reports.models import ReservedShareTarget
+from reports.services import summary_differences
 
 from . import ledger_math as lm
 from .test_figures import assert_matches

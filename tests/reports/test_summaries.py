@@ -6,15 +6,15 @@ import io
 import pytest
 from django.core.management import call_command
 
-from marketplace.attribution.models import LedgerEntry
-from marketplace.reports.models import (
+from attribution.models import LedgerEntry
+from reports.models import (
     SUMMARY_MODELS,
     HouseholdIncome,
     ProductSalesSummary,
     SalesSummary,
     UnitPurchaseYear,
 )
-from marketplace.reports.services import summary_differences, table_rows
+from reports.services import summary_differences, table_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from marketplace.accounts.roles import Role
-from marketplace.reports.models import ReportApiToken
-from marketplace.reports.services import create_api_token
+from core.roles import Role
+from reports.models import ReportApiToken
+from reports.services import create_api_token
 
 pytestmark = pytest.mark.django_db
 

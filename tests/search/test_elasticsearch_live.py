@@ -143,7 +143,7 @@ def test_sorting_by_price_and_best_selling(live_es, catalogue):
 def test_a_revoked_certificate_leaves_the_index_and_the_results(
     client, live_es, catalogue, django_capture_on_commit_callbacks
 ):
-    from marketplace.certification import services
+    from certification import services
     from producers.models import Region
 
     call_command("search_reindex", "--backend", "elasticsearch", verbosity=0)

@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from catalog.models import Product
-from marketplace.certification import services
-from marketplace.certification.models import Application, Status
-from marketplace.certification.tasks import record_expiries
+from certification import services
+from certification.models import Application, Status
+from certification.tasks import record_expiries
 from producers.models import Region
 from tests.factories import ProductFactory, UserFactory, certify_product, officer_for
 

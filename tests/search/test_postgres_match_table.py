@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalog.models import Product
-from marketplace.certification.models import Certificate
+from certification.models import Certificate
 from producers.models import Producer
 from search.backends import PRICE_BAND_KEYS, SearchParams
 from search.backends.database import (

@@ -1,5 +1,5 @@
 """The relevance set: what buyers type, and the products that must be in the first five
-results, over the demo catalogue (catalog/demo/data.py), with the database backend.
+results, over the demo catalogue (demo/data.py), with the database backend.
 
 Titles the demo leaves uncertified or in a closed shop must never show, whatever the
 query; a product whose certificate is revoked leaves the results at once."""
@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Product
-from marketplace.accounts.models import User
-from marketplace.certification import services
-from marketplace.certification.models import Application, Certificate
+from certification import services
+from certification.models import Application, Certificate
+from core.models import User
 from search.selectors import search_products
 
 pytestmark = pytest.mark.django_db

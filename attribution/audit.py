@@ -1,0 +1,214 @@
+"""Reconciling the ledger against orders, payments and refunds (``manage.py audit_ledger``
+and the periodic Celery task ``attribution.audit_ledger``).
+
+Every check is a grouped aggregate in the database; Python only compares the figures, so
+a million entries take seconds, not hours. What must hold:
+
+1. a paid order line has sale entries adding up to unit price × quantity, and an unpaid
+   line has no entries;
+2. all entries of a line add up to unit price × (quantity − refunded quantity);
+3. a confirmed refund line has reversing entries adding up to minus its amount; a
+   pending or failed refund has none;
+4. no beneficiary holds less than zero from any line;
+5. each entry agrees with its line on the order, the product and whether the product was
+   certified at payment;
+6. for a paid order, accepted payments add up to what the order says was received,
+   confirmed refunds to what it says was refunded, and the entries of its lines to the
+   difference.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, F, OuterRef, Q, Sum
+
+from orders.models import Order, OrderLine, OrderStatus
+from payments.models import Payment, Refund, RefundLine
+
+from .models import EntryKind, LedgerEntry
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    order_number: str
+    what: str
+    line_id: int | None = None
+
+    def __str__(self) -> str:
+        where = f"订单 {self.order_number}" + (f" 明细 {self.line_id}" if self.line_id else "")
+        return f"{where}：{self.what}"
+
+
+@dataclass
+class AuditReport:
+    entries: int = 0
+    lines: int = 0
+    orders: int = 0
+    seconds: float = 0.0
+    discrepancies: list[Discrepancy] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.discrepancies
+
+
+def audit_ledger() -> AuditReport:
+    started = time.monotonic()
+    report = AuditReport()
+    found = report.discrepancies
+
+    per_line = {
+        row["order_line_id"]: row
+        for row in LedgerEntry.objects.values("order_line_id").annotate(
+            total=Sum("amount_fen"),
+            sales=Sum("amount_fen", filter=Q(kind=EntryKind.SALE), default=0),
+            refunds=Sum("amount_fen", filter=Q(kind=EntryKind.REFUND), default=0),
+        )
+    }
+    report.entries = LedgerEntry.objects.count()
+    confirmed_refunds = dict(
+        RefundLine.objects.filter(refund__status=Refund.Status.CONFIRMED)
+        .values("line_id")
+        .annotate(s=Sum("amount_fen"))
+        .values_list("line_id", "s")
+    )
+    lines = OrderLine.objects.filter(
+        Q(paid_at__isnull=False) | Exists(LedgerEntry.objects.filter(order_line=OuterRef("pk")))
+    )
+    for line in lines.values(
+        "pk",
+        "paid_at",
+        "unit_price_fen",
+        "quantity",
+        "refunded_quantity",
+        "suborder__order__number",
+    ).iterator(chunk_size=5000):
+        report.lines += 1
+        pk, number = line["pk"], line["suborder__order__number"]
+        got = per_line.get(pk)
+        if line["paid_at"] is None:
+            if got:
+                found.append(Discrepancy(number, f"未付款的明细有台账记录 {got['total']} 分", pk))
+            continue
+        gross = line["unit_price_fen"] * line["quantity"]
+        net = line["unit_price_fen"] * (line["quantity"] - line["refunded_quantity"])
+        if got is None:
+            found.append(Discrepancy(number, f"已付款明细没有台账记录（应为 {gross} 分）", pk))
+            continue
+        if got["sales"] != gross:
+            found.append(Discrepancy(number, f"销售记账合计 {got['sales']} 分，应为 {gross} 分", pk))
+        if got["total"] != net:
+            found.append(Discrepancy(number, f"台账净额 {got['total']} 分，应为已付减已退 {net} 分", pk))
+        refunded = confirmed_refunds.get(pk, 0)
+        if -got["refunds"] != refunded:
+            found.append(Discrepancy(number, f"冲减合计 {-got['refunds']} 分，已确认退款 {refunded} 分", pk))
+
+    _check_refund_lines(found)
+    _check_negative_holdings(found)
+    _check_entry_attributes(found)
+    report.orders = _check_orders(found)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _check_refund_lines(found: list[Discrepancy]) -> None:
+    per_refund_line = dict(
+        LedgerEntry.objects.filter(kind=EntryKind.REFUND)
+        .values("refund_line_id")
+        .annotate(s=Sum("amount_fen"))
+        .values_list("refund_line_id", "s")
+    )
+    rows = RefundLine.objects.filter(
+        Q(refund__status=Refund.Status.CONFIRMED) | Exists(LedgerEntry.objects.filter(refund_line=OuterRef("pk")))
+    ).values("pk", "line_id", "amount_fen", "refund__status", "refund__order__number")
+    for row in rows.iterator(chunk_size=5000):
+        booked = -per_refund_line.get(row["pk"], 0)
+        number = row["refund__order__number"]
+        if row["refund__status"] != Refund.Status.CONFIRMED:
+            found.append(
+                Discrepancy(number, f"未确认的退款（{row['refund__status']}）已冲减 {booked} 分", row["line_id"])
+            )
+        elif booked != row["amount_fen"]:
+            found.append(
+                Discrepancy(
+                    number, f"退款明细 {row['pk']} 冲减 {booked} 分，退款金额 {row['amount_fen']} 分", row["line_id"]
+                )
+            )
+
+
+def _check_negative_holdings(found: list[Discrepancy]) -> None:
+    negative = (
+        LedgerEntry.objects.values("order_line_id", "beneficiary_key", "order__number")
+        .annotate(s=Sum("amount_fen"))
+        .filter(s__lt=0)
+    )
+    for row in negative:
+        found.append(
+            Discrepancy(
+                row["order__number"], f"受益方 {row['beneficiary_key']} 余额为负（{row['s']} 分）", row["order_line_id"]
+            )
+        )
+
+
+def _check_entry_attributes(found: list[Discrepancy]) -> None:
+    mismatched = (
+        LedgerEntry.objects.exclude(order_id=F("order_line__suborder__order_id"))
+        | LedgerEntry.objects.exclude(product_id=F("order_line__product_id"))
+        | LedgerEntry.objects.exclude(certified_at_payment=F("order_line__certified_at_payment"))
+    )
+    seen = set()
+    for row in mismatched.values("order_line_id", "order_line__suborder__order__number")[:1000]:
+        if row["order_line_id"] in seen:
+            continue
+        seen.add(row["order_line_id"])
+        found.append(
+            Discrepancy(
+                row["order_line__suborder__order__number"],
+                "台账记录的订单、商品或认定状态与订单明细不一致",
+                row["order_line_id"],
+            )
+        )
+
+
+def _check_orders(found: list[Discrepancy]) -> int:
+    paid_states = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
+    ledger = dict(LedgerEntry.objects.values("order_id").annotate(s=Sum("amount_fen")).values_list("order_id", "s"))
+    accepted = dict(
+        Payment.objects.filter(status=Payment.Status.ACCEPTED)
+        .values("order_id")
+        .annotate(s=Sum("amount_fen"))
+        .values_list("order_id", "s")
+    )
+    refunded = dict(
+        Refund.objects.filter(status=Refund.Status.CONFIRMED)
+        .values("order_id")
+        .annotate(s=Sum("amount_fen"))
+        .values_list("order_id", "s")
+    )
+    checked = 0
+    orders = Order.objects.filter(
+        Q(status__in=paid_states) | Exists(LedgerEntry.objects.filter(order=OuterRef("pk")))
+    ).values("pk", "number", "status", "paid_fen", "refunded_fen", "total_fen")
+    for order in orders.iterator(chunk_size=5000):
+        checked += 1
+        pk, number = order["pk"], order["number"]
+        if order["status"] not in paid_states:
+            found.append(Discrepancy(number, f"订单状态为 {order['status']}，却有台账记录 {ledger[pk]} 分"))
+            continue
+        if accepted.get(pk, 0) != order["paid_fen"]:
+            found.append(Discrepancy(number, f"已入账收款 {accepted.get(pk, 0)} 分，订单记已收 {order['paid_fen']} 分"))
+        if order["paid_fen"] != order["total_fen"]:
+            found.append(
+                Discrepancy(number, f"已付款订单收款 {order['paid_fen']} 分，不等于应付 {order['total_fen']} 分")
+            )
+        if refunded.get(pk, 0) != order["refunded_fen"]:
+            found.append(
+                Discrepancy(number, f"已确认退款 {refunded.get(pk, 0)} 分，订单记已退 {order['refunded_fen']} 分")
+            )
+        expected = order["paid_fen"] - order["refunded_fen"]
+        if ledger.get(pk, 0) != expected:
+            found.append(Discrepancy(number, f"台账合计 {ledger.get(pk, 0)} 分，应为已收减已退 {expected} 分"))
+    return checked
+
+
+__all__ = ["AuditReport", "Discrepancy", "audit_ledger"]

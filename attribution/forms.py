@@ -1,0 +1,98 @@
+"""Forms of statements, payouts and the household lookup. Messages are in Chinese."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from core.money import parse_yuan
+
+MAX_PERIOD_DAYS = 3 * 366
+
+
+class PeriodForm(forms.Form):
+    """A statement period: Asia/Shanghai days, both inclusive, either may be open."""
+
+    start = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError("结束日期不能早于开始日期。")
+        return data
+
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        if not self.is_valid():
+            return None, None
+        return self.cleaned_data.get("start"), self.cleaned_data.get("end")
+
+
+def month_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    next_first = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, next_first - dt.timedelta(days=1)
+
+
+class PayoutPeriodForm(forms.Form):
+    """The payout report's shop and period (required, at most three years)."""
+
+    shop = forms.TypedChoiceField(label="网店", coerce=int, choices=[])
+    start = forms.DateField(label="期间起", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="期间止", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, shops, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shop"].choices = [(s.pk, s.name) for s in shops]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError("期间结束日不能早于开始日。")
+            if (end - start).days > MAX_PERIOD_DAYS:
+                raise forms.ValidationError("期间最长三年。")
+        return data
+
+
+class PayoutForm(forms.Form):
+    """One payout to one beneficiary, in yuan as typed (kept as integer fen)."""
+
+    beneficiary = forms.CharField(widget=forms.HiddenInput)
+    amount = forms.CharField(label="发放金额（元）", max_length=20)
+    paid_on = forms.DateField(label="发放日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label="凭证号", max_length=100)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def clean_amount(self) -> int:
+        text = self.cleaned_data["amount"].strip()
+        negative = text.startswith("-")
+        try:
+            fen = parse_yuan(text.lstrip("-"))
+        except ValueError as exc:
+            raise forms.ValidationError("请输入金额，如 120.50（冲正可填负数）。") from exc
+        if fen == 0:
+            raise forms.ValidationError("发放金额不能为零。")
+        return -fen if negative else fen
+
+    def clean_paid_on(self) -> dt.date:
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError("发放日期不能晚于今天。")
+        return paid_on
+
+
+class LookupForm(forms.Form):
+    """A household reads its own statement: registration number and access code."""
+
+    registration_number = forms.CharField(label="建档立卡编号", max_length=32)
+    access_code = forms.CharField(label="查询码", max_length=16, help_text="由帮扶网店发放的 8 位查询码。")
+
+    def clean_registration_number(self) -> str:
+        return self.cleaned_data["registration_number"].strip()
+
+    def clean_access_code(self) -> str:
+        return self.cleaned_data["access_code"].strip().upper().replace(" ", "").replace("-", "")

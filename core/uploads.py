@@ -1,0 +1,69 @@
+"""Checking uploaded evidence by its content, never by its name."""
+
+import uuid
+import warnings
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image
+
+from core.errors import DomainError
+
+ALLOWED_TYPES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    file: ContentFile
+    original_name: str
+    content_type: str
+    size: int
+
+
+def check_upload(upload: UploadedFile) -> CheckedUpload:
+    """Accept JPEG, PNG, WebP or PDF up to ``MAX_UPLOAD_BYTES``, judged by content.
+    Images are opened with Pillow's decompression-bomb protection turned into an error."""
+    limit = settings.MAX_UPLOAD_BYTES
+    size = upload.size or 0
+    if size == 0:
+        raise DomainError("上传的文件是空的。")
+    if size > limit:
+        raise DomainError(f"文件过大（{size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。")
+    upload.seek(0)
+    data = upload.read()
+    kind = filetype.guess(data[:8192])
+    content_type = kind.mime if kind else ""
+    if content_type not in ALLOWED_TYPES:
+        raise DomainError("只接受 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容判断，与扩展名无关）。")
+    if content_type == "application/pdf":
+        if b"%%EOF" not in data[-2048:]:
+            raise DomainError("PDF 文件不完整或已损坏。")
+    else:
+        _check_image(upload, data)
+    name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
+    stored = ContentFile(data, name=f"{uuid.uuid4().hex}.{ALLOWED_TYPES[content_type]}")
+    return CheckedUpload(file=stored, original_name=name, content_type=content_type, size=len(data))
+
+
+def _check_image(upload: UploadedFile, data: bytes) -> None:
+    import io
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as img:
+                img.verify()
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise DomainError("图片像素过多，疑似解压炸弹，已拒绝。") from exc
+        except Exception as exc:  # Pillow raises many kinds for a broken file
+            raise DomainError("图片文件无法读取或已损坏。") from exc

@@ -1,0 +1,3 @@
+"""Deterministic demo data for the marketplace (``manage.py load_demo``) and the scale data
+the benchmarks load: ``builder`` (the demo), ``scale_catalogue`` (bulk products),
+``scale_sales`` (a year of sales)."""

@@ -1,0 +1,117 @@
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from demo.builder import build_demo
+from demo.live import quiet_mail
+from demo.scale_catalogue import add_scale_products
+
+
+class Command(BaseCommand):
+    help = (
+        "载入演示数据：村级网店、生产主体、帮扶户、商品、利益联结、文章和各角色的演示账号。"
+        " Load the deterministic demo marketplace and print one login per role."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=1, help="随机种子 random seed (default: %(default)s)")
+        parser.add_argument(
+            "--products",
+            type=int,
+            default=0,
+            metavar="N",
+            help="另外批量插入 N 件商品（压测用） bulk-insert N more products on top of the demo, for benchmarks",
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="先清除已有演示数据 wipe the demo content first, then rebuild"
+        )
+        parser.add_argument(
+            "--no-images", action="store_true", help="不生成商品图片（测试用） skip generating product pictures"
+        )
+        parser.add_argument(
+            "--renditions",
+            action="store_true",
+            help="预先生成缩略图 make the storefront's picture renditions now instead of on the first visit",
+        )
+
+    def handle(self, *args, seed, products, reset, no_images, renditions, verbosity, **options):
+        if products < 0:
+            raise CommandError("--products 不能为负数 must not be negative")
+        started = time.monotonic()
+        with quiet_mail():  # the replayed purchases of the demo's fictional buyers mail nobody
+            result = build_demo(
+                seed=seed,
+                reset=reset,
+                images=not no_images,
+                renditions=renditions,
+                log=self._info(verbosity),
+            )
+        if verbosity:
+            for name, value in result.counts.items():
+                self.stdout.write(f"  {name}: {value}")
+        if products:
+            scale_started = time.monotonic()
+            counts = add_scale_products(products, seed=seed, progress=verbosity > 0)
+            if verbosity:
+                self.stdout.write(
+                    f"批量插入 bulk: {counts.products} products, {counts.linkages} linkages, {counts.shares} shares, "
+                    f"{counts.households} households, {counts.product_images} product images, "
+                    f"{counts.certificates} certificates "
+                    f"in {time.monotonic() - scale_started:.1f}s"
+                )
+            # Bulk inserts fire no signals: rebuild the search index over them (issue 8).
+            call_command("search_reindex", verbosity=verbosity)
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS(f"演示数据就绪 demo ready in {time.monotonic() - started:.1f}s"))
+            self._print_logins(result.logins)
+            self._print_live_events(result)
+
+    def _info(self, verbosity):
+        def log(message):
+            if verbosity:
+                self.stdout.write(message)
+
+        return log
+
+    def _print_logins(self, logins):
+        from django.conf import settings
+
+        self.stdout.write(f"\n演示账号 Demo logins ({settings.SITE_URL}/admin/ for staff roles):")
+        rows = [("role", "username", "password", "sees")] + [(x.role, x.username, x.password, x.sees) for x in logins]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        for i, row in enumerate(rows):
+            self.stdout.write(
+                "  " + "  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)) + "  " + row[3]
+            )
+            if i == 0:
+                self.stdout.write("  " + "  ".join("-" * w for w in widths) + "  " + "-" * 4)
+
+    def _print_live_events(self, result):
+        import json
+
+        from django.conf import settings
+        from django.urls import reverse
+        from django.utils import timezone
+
+        if not result.live_events:
+            return
+        self.stdout.write("\n直播带货 Live events (open a link to buy through the event; results under /admin/live/):")
+        for event in result.live_events:
+            when = timezone.localtime(event.window_start).strftime("%Y-%m-%d %H:%M")
+            self.stdout.write(f"  [{event.get_status_display()}] {event.title}  {when}  直播码 {event.code}")
+            self.stdout.write(f"      {event.share_url()}")
+        live = next((e for e in result.live_events if e.status == "live"), None)
+        if result.live_token and live is not None:
+            sample = {
+                "at": timezone.localtime().replace(microsecond=0).isoformat(),
+                "concurrent_viewers": 13500,
+                "cumulative_views": 999999,
+                "likes": 50000,
+            }
+            endpoint = settings.SITE_URL.rstrip("/") + reverse("live:push_samples", args=[live.code])
+            self.stdout.write(f"  观看数据令牌 viewer token of the live event (shown once): {result.live_token}")
+            self.stdout.write(
+                f"      curl -X POST -H 'Authorization: Bearer {result.live_token}' "
+                f"-H 'Content-Type: application/json' -d '{json.dumps(sample)}' {endpoint}"
+            )

@@ -1,0 +1,365 @@
+"""Live-stream sale events (直播带货): what an event is, which products it features, the
+viewer figures pushed for it and the tokens allowed to push them.
+
+The behaviour around events (event pages, tagging carts through ``?live=<code>``, viewer
+metrics, per-event results) lives in the rest of this app; order lines and ledger entries
+point here so that event results and household attribution come from the same ledger.
+
+Times (decided, see README "Live-stream sales"): an event's **window** is
+[actual start, actual end) when recorded, else the scheduled ones, each side separately;
+its **post-live period** runs from the window's end to the end of the 7th day after the
+day it ended (Asia/Shanghai), i.e. until 00:00 of the 8th day."""
+
+import datetime as dt
+import secrets
+import string
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from core.scoping import Scope
+
+CODE_ALPHABET = string.ascii_uppercase.replace("O", "").replace("I", "") + "23456789"
+
+
+def new_event_code() -> str:
+    """Eight characters a viewer can read aloud or type from a stream overlay."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+class Platform(models.TextChoices):
+    OWN = "own", _("本站直播间 our event page")
+    DOUYIN = "douyin", _("抖音 Douyin")
+    KUAISHOU = "kuaishou", _("快手 Kuaishou")
+    WECHAT_CHANNELS = "wechat_channels", _("微信视频号 WeChat Channels")
+    TAOBAO_LIVE = "taobao_live", _("淘宝直播 Taobao Live")
+
+
+class LiveAttribution(models.TextChoices):
+    """How an order line relates to an event; the three are reported apart, never added."""
+
+    IN_LIVE = "in_live", _("直播中 in-live")
+    POST_LIVE = "post_live", _("直播后7天 post-live")
+    WINDOW = "window", _("直播时段自然成交 window")
+
+
+class EventStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("预告 upcoming")
+    LIVE = "live", _("直播中 live now")
+    ENDED = "ended", _("已结束 ended")
+
+
+class LiveEventQuerySet(models.QuerySet):
+    def published(self) -> "LiveEventQuerySet":
+        return self.filter(is_published=True)
+
+    def with_window(self) -> "LiveEventQuerySet":
+        """Annotate ``window_start_at`` / ``window_end_at``: actual times when recorded,
+        else the scheduled ones."""
+        return self.annotate(
+            window_start_at=Coalesce("actual_start", "scheduled_start"),
+            window_end_at=Coalesce("actual_end", "scheduled_end"),
+        )
+
+    def live_at(self, at: dt.datetime) -> "LiveEventQuerySet":
+        """Events whose window contains ``at`` (start inclusive, end exclusive)."""
+        return self.with_window().filter(window_start_at__lte=at, window_end_at__gt=at)
+
+    def upcoming_at(self, at: dt.datetime) -> "LiveEventQuerySet":
+        return self.with_window().filter(window_start_at__gt=at)
+
+
+def post_live_end_for(window_end: dt.datetime) -> dt.datetime:
+    """00:00 (Asia/Shanghai) of the day after the ``LIVE_POST_LIVE_DAYS``-th day after the
+    day ``window_end`` falls on: the rest of the event's last day plus that many whole days."""
+    tz = timezone.get_default_timezone()
+    last_day = timezone.localtime(window_end, tz).date()
+    return dt.datetime.combine(last_day + dt.timedelta(days=settings.LIVE_POST_LIVE_DAYS + 1), dt.time.min, tzinfo=tz)
+
+
+class LiveEvent(models.Model):
+    """One scheduled broadcast, run by one or more shops, or by a bureau for a region.
+
+    ``region`` is where the event belongs, for row scoping: the region a bureau runs it
+    for (``organiser_bureau`` set), or for a shops' event the deepest region holding all of
+    its shops (kept by ``services``). An officer therefore sees a shops' event when all of
+    its shops lie in their jurisdiction."""
+
+    title = models.CharField(_("标题 title"), max_length=120)
+    code = models.CharField(_("直播码 event code"), max_length=12, unique=True, default=new_event_code)
+    host = models.CharField(_("主播 host"), max_length=80, blank=True)
+    platform = models.CharField(_("平台 platform"), max_length=20, choices=Platform.choices, default=Platform.OWN)
+    external_url = models.URLField(_("外部直播间链接 external URL"), blank=True)
+    description = models.TextField(_("简介 description"), blank=True)
+    shops = models.ManyToManyField(
+        "catalog.Shop", blank=True, related_name="live_events", verbose_name=_("参与网店 shops")
+    )
+    region = models.ForeignKey(
+        "producers.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("归属地区 region"),
+        help_text=_(
+            "商务局主办时为主办地区；网店直播为各参与网店共同所在的最小地区（自动计算）。"
+            " The region a bureau runs it for; for shops, the smallest region holding them all."
+        ),
+    )
+    organiser_bureau = models.ForeignKey(
+        "accounts.Bureau",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="live_events",
+        verbose_name=_("主办部门 organising bureau"),
+    )
+    is_published = models.BooleanField(
+        _("公开 published"), default=False, help_text=_("公开后出现在直播页和首页，直播链接才生效。")
+    )
+    embed_url = models.URLField(
+        _("播放器嵌入地址 player embed URL"),
+        blank=True,
+        help_text=_("本站直播间：直播服务商提供的可嵌入播放页（iframe）地址。"),
+    )
+    scheduled_start = models.DateTimeField(_("计划开始 scheduled start"))
+    scheduled_end = models.DateTimeField(_("计划结束 scheduled end"))
+    actual_start = models.DateTimeField(_("实际开始 actual start"), null=True, blank=True)
+    actual_end = models.DateTimeField(_("实际结束 actual end"), null=True, blank=True)
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("封面 cover"),
+    )
+    replay_url = models.URLField(_("回放链接 replay URL"), blank=True)
+    # Viewer totals entered by hand after the event (the platform's own figures); each
+    # one, when entered, is reported instead of what the pushed samples give.
+    manual_peak_viewers = models.PositiveIntegerField(_("最高同时在线（手工） peak concurrent viewers"), null=True)
+    manual_total_views = models.PositiveBigIntegerField(_("累计观看（手工） total views"), null=True)
+    manual_likes = models.PositiveBigIntegerField(_("点赞数（手工） likes"), null=True)
+    totals_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    totals_entered_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiveEventQuerySet.as_manager()
+    # Operators see the events of the shops they run; officers those whose region lies
+    # in their jurisdiction. Who may change an event is ``access.events_managed_by``.
+    scope = Scope(shop="shops", region="region")
+
+    class Meta:
+        verbose_name = _("直播活动 live event")
+        verbose_name_plural = _("直播活动 live events")
+        ordering = ["-scheduled_start", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scheduled_end__gt=models.F("scheduled_start")), name="live_event_scheduled_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end__isnull=True)
+                | Q(actual_start__isnull=False, actual_end__gt=models.F("actual_start")),
+                name="live_event_actual_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # --- the event's times -----------------------------------------------------------------
+
+    @property
+    def window_start(self) -> dt.datetime:
+        return self.actual_start or self.scheduled_start
+
+    @property
+    def window_end(self) -> dt.datetime:
+        return self.actual_end or self.scheduled_end
+
+    @property
+    def post_live_end(self) -> dt.datetime:
+        return post_live_end_for(self.window_end)
+
+    def is_live_at(self, at: dt.datetime) -> bool:
+        return self.window_start <= at < self.window_end
+
+    def status_at(self, at: dt.datetime) -> str:
+        if at < self.window_start:
+            return EventStatus.UPCOMING
+        if at < self.window_end:
+            return EventStatus.LIVE
+        return EventStatus.ENDED
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+    def get_status_display(self) -> str:
+        return str(EventStatus(self.status).label)
+
+    def get_absolute_url(self) -> str:
+        from .routing import live_page_url
+
+        return f"{live_page_url()}{self.code}/"
+
+    def share_url(self) -> str:
+        """The link (and QR code) the stream shows: the event page, tagging the cart."""
+        return f"{settings.SITE_URL.rstrip('/')}{self.get_absolute_url()}?live={self.code}"
+
+
+class FeaturedProductQuerySet(models.QuerySet):
+    def annotate_window(self) -> "FeaturedProductQuerySet":
+        """Annotate the event's ``window_start_at`` / ``window_end_at``."""
+        return self.annotate(
+            window_start_at=Coalesce("event__actual_start", "event__scheduled_start"),
+            window_end_at=Coalesce("event__actual_end", "event__scheduled_end"),
+        )
+
+    def live_at(self, at: dt.datetime) -> "FeaturedProductQuerySet":
+        """Features of published events whose window contains ``at``."""
+        return (
+            self.filter(event__is_published=True)
+            .annotate_window()
+            .filter(window_start_at__lte=at, window_end_at__gt=at)
+        )
+
+
+class FeaturedProduct(models.Model):
+    """A product shown in an event, with an optional price valid only while it runs."""
+
+    event = models.ForeignKey(LiveEvent, on_delete=models.CASCADE, related_name="featured")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="live_features")
+    event_price_fen = models.PositiveIntegerField(_("直播价（分） event price (fen)"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序 order"), default=0)
+
+    objects = FeaturedProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("直播商品 featured product")
+        verbose_name_plural = _("直播商品 featured products")
+        ordering = ["sort_order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["event", "product"], name="featured_product_once")]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.product}"
+
+
+class ViewerToken(models.Model):
+    """A credential the stream operator's tooling uses to push viewer samples for ONE
+    event. Only a SHA-256 hash is stored (the token is 256 random bits, so a slow hash
+    buys nothing); the token itself is shown once, when made. Revoked tokens stay, for
+    the record of who pushed which sample."""
+
+    event = models.ForeignKey(LiveEvent, on_delete=models.CASCADE, related_name="viewer_tokens")
+    label = models.CharField(_("用途 label"), max_length=60, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("前缀 prefix"), max_length=12, help_text=_("令牌开头几位，用于辨认。"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间 revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("最近使用 last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("观看数据令牌 viewer-metrics token")
+        verbose_name_plural = _("观看数据令牌 viewer-metrics tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.event_id})"
+
+
+class ViewerSample(models.Model):
+    """One reading of the stream's counters at a moment inside the event window."""
+
+    event = models.ForeignKey(LiveEvent, on_delete=models.CASCADE, related_name="viewer_samples")
+    at = models.DateTimeField(_("时间 time"))
+    concurrent_viewers = models.PositiveIntegerField(_("同时在线 concurrent viewers"))
+    cumulative_views = models.PositiveBigIntegerField(_("累计观看 cumulative views"))
+    likes = models.PositiveBigIntegerField(_("点赞 likes"))
+    token = models.ForeignKey(ViewerToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="samples")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("观看数据 viewer sample")
+        verbose_name_plural = _("观看数据 viewer samples")
+        ordering = ["event", "at"]
+        constraints = [models.UniqueConstraint(fields=["event", "at"], name="viewer_sample_once_per_time")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} @ {self.at:%H:%M:%S}: {self.concurrent_viewers}"
+
+
+# --- the public pages ----------------------------------------------------------------------------------------------
+
+
+class LiveIndexPage(RoutablePageMixin, Page):
+    """直播间: the list of live, upcoming and past events at its own URL, and one page per
+    event under it (``<code>/``), served from ``LiveEvent`` rows the way the catalogue
+    page serves products, so an event needs no page of its own in the tree."""
+
+    intro = RichTextField(_("导语 intro"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    max_count = 1
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("直播页 live events page")
+
+    def _render(self, request, template, status=200, **extra):
+        context = self.get_context(request)
+        context.update(extra)
+        return TemplateResponse(request, template, context, status=status)
+
+    @path("", name="index")
+    def index_route(self, request):
+        from .selectors import public_event_lists
+
+        return self._render(request, "live/index_page.html", lists=public_event_lists(timezone.now()))
+
+    @path("<str:code>/", name="event")
+    def event_route(self, request, code):
+        from .selectors import public_event_context
+
+        context = public_event_context(code, timezone.now())
+        if context is None:
+            return self._render(request, "live/event_not_found.html", status=404)
+        return self._render(request, "live/event_page.html", **context)
+
+
+@receiver(post_save, sender=LiveIndexPage)
+@receiver(post_delete, sender=LiveIndexPage)
+@receiver(post_save, sender=Site)
+@receiver(post_delete, sender=Site)
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+def _live_page_changed(sender, **kwargs):
+    from .routing import clear_live_url_cache
+
+    clear_live_url_cache()

@@ -1,0 +1,78 @@
+"""The price a buyer pays at a given moment: the product's own price, or, while an event
+featuring it runs, that event's live price (直播价).
+
+Decided: the live price is for **anybody** buying the product while the event's window
+is open (it is the advertised price of the broadcast), not only for buyers who came
+through the event's link; it ends with the window. Several events live at once: the
+lowest of their prices. A live price never raises the price: above the product's own
+price, the product's own price applies.
+
+The cart records the price the buyer saw and checkout compares it with the price at the
+moment of the order (``orders.services.place_order``), so a live price that ended in
+between is refused with ``describe_change``'s message."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from core.money import format_fen
+
+from .models import FeaturedProduct
+
+
+@dataclass(frozen=True)
+class PriceQuote:
+    product_id: int
+    price_fen: int  # what a buyer pays now
+    regular_fen: int  # the product's own price
+    event_id: int | None = None  # the event whose live price it is, if any
+
+    @property
+    def is_live_price(self) -> bool:
+        return self.event_id is not None
+
+
+def quotes_at(products: Iterable, at: dt.datetime) -> dict[int, PriceQuote]:
+    """``{product id: PriceQuote}`` for ``products`` at the moment ``at``. One query."""
+    products = list(products)
+    live_prices: dict[int, tuple[int, int]] = {}
+    rows = (
+        FeaturedProduct.objects.filter(product_id__in=[p.pk for p in products], event_price_fen__isnull=False)
+        .live_at(at)
+        .order_by("event_price_fen", "event_id")
+        .values_list("product_id", "event_price_fen", "event_id")
+    )
+    for product_id, price, event_id in rows:
+        live_prices.setdefault(product_id, (price, event_id))
+    quotes = {}
+    for product in products:
+        live = live_prices.get(product.pk)
+        if live is not None and live[0] < product.price_fen:
+            quotes[product.pk] = PriceQuote(product.pk, live[0], product.price_fen, live[1])
+        else:
+            quotes[product.pk] = PriceQuote(product.pk, product.price_fen, product.price_fen)
+    return quotes
+
+
+def quote_at(product, at: dt.datetime) -> PriceQuote:
+    return quotes_at([product], at)[product.pk]
+
+
+def ended_live_price(product_id: int, price_fen: int, at: dt.datetime) -> bool:
+    """Whether ``price_fen`` was the live price of an event featuring the product whose
+    window closed by ``at``: that is why the price moved."""
+    return (
+        FeaturedProduct.objects.filter(product_id=product_id, event_price_fen=price_fen)
+        .annotate_window()
+        .filter(window_end_at__lte=at)
+        .exists()
+    )
+
+
+def describe_change(title: str, seen_fen: int, quote: PriceQuote, at: dt.datetime) -> str:
+    """The buyer's message for a price that moved between the cart and now."""
+    if not quote.is_live_price and ended_live_price(quote.product_id, seen_fen, at):
+        return f"「{title}」直播已结束，直播价 ¥{format_fen(seen_fen)} 不再适用，现价 ¥{format_fen(quote.price_fen)}。"
+    if quote.is_live_price:
+        return f"「{title}」正在直播，直播价 ¥{format_fen(quote.price_fen)}（原为 ¥{format_fen(seen_fen)}）。"
+    return f"「{title}」价格已由 ¥{format_fen(seen_fen)} 变为 ¥{format_fen(quote.price_fen)}。"

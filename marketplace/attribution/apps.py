@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class AttributionConfig(AppConfig):
-    name = "marketplace.attribution"
-    label = "attribution"
-    verbose_name = "收益归属 benefit attribution"

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class LiveConfig(AppConfig):
-    name = "marketplace.live"
-    label = "live"
-    verbose_name = "直播带货 live-stream sales"

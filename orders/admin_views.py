@@ -1,0 +1,238 @@
+"""Orders in the Wagtail admin.
+
+* Shop operators: their shops' sub-orders (through ``scoping``), with the shipping
+  details they need to send the parcel — recipient, mobile, address, lines — and nothing
+  else of the buyer (no e-mail, no organisation or tax ID, no other shop's lines). They
+  ship, and, for an order entirely of their shops, record bank receipts and hand refunds.
+* Platform administrators: every order with the buyer's details, payments, refunds and
+  history; they record receipts and refunds for any transfer order.
+* Bureau officers and everyone else: refused (403). Officers see no buyer data at all.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.roles import Role, roles_of
+from core.scoping import is_platform_admin
+from payments import services as payment_services
+
+from . import selectors, services
+from .forms import HandRefundForm, ShipForm, TransferReceiptForm
+from .models import FulfilmentStatus, Order, OrderEvent, OrderLine, OrderStatus, PaymentMethod, SubOrder
+from .transitions import Actor, Target
+
+PAGE_SIZE = 50
+
+
+def _require_orders_access(user) -> None:
+    if not (Role.SHOP_OPERATOR in roles_of(user) or is_platform_admin(user)):
+        raise PermissionDenied
+
+
+def _require_admin(user) -> None:
+    if not is_platform_admin(user):
+        raise PermissionDenied
+
+
+def suborder_index(request):
+    _require_orders_access(request.user)
+    qs = selectors.suborders_for(request.user)
+    status = request.GET.get("status", "")
+    if status in FulfilmentStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "orders/admin/suborder_index.html",
+        {
+            "header_title": "订单发货",
+            "page_title": "订单发货 Sub-orders",
+            "page": page,
+            "status": status,
+            "statuses": FulfilmentStatus.choices,
+            "is_admin": is_platform_admin(request.user),
+        },
+    )
+
+
+def suborder_detail(request, pk: int):
+    _require_orders_access(request.user)
+    suborder = get_object_or_404(selectors.suborders_for(request.user), pk=pk)
+    order = suborder.order
+    may_handle_money = services.can_handle_money(request.user, order)
+    actors = services.actors_of(request.user, order, suborder)
+    return render(
+        request,
+        "orders/admin/suborder_detail.html",
+        {
+            "header_title": f"子订单 {order.number}",
+            "page_title": f"子订单 {order.number}（{suborder.shop.name}）",
+            "suborder": suborder,
+            "order": order,
+            "lines": list(suborder.lines.all()),
+            "events": list(OrderEvent.objects.filter(suborder=suborder).select_related("actor")),
+            "can_ship": suborder.status == FulfilmentStatus.PAID and actors & {Actor.OPERATOR, Actor.ADMIN},
+            "can_complete": suborder.status == FulfilmentStatus.SHIPPED and actors & {Actor.OPERATOR, Actor.ADMIN},
+            "ship_form": ShipForm(),
+            **_money_context(order, may_handle_money),
+        },
+    )
+
+
+def _money_context(order: Order, may_handle_money: bool) -> dict:
+    is_transfer = order.payment_method == PaymentMethod.TRANSFER
+    return {
+        "may_handle_money": may_handle_money,
+        "receipt_form": TransferReceiptForm()
+        if may_handle_money and is_transfer and order.status == OrderStatus.AWAITING_PAYMENT
+        else None,
+        "refund_form": HandRefundForm()
+        if may_handle_money and is_transfer and order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+        else None,
+        "order_lines": list(OrderLine.objects.filter(suborder__order=order).select_related("suborder__shop"))
+        if may_handle_money
+        else [],
+        "payments": list(order.payments.all()) if may_handle_money else [],
+        "refunds": list(order.refunds.all()) if may_handle_money else [],
+    }
+
+
+def _back(request, fallback_name: str, *args):
+    target = request.POST.get("back") or ""
+    if target.startswith("/admin/"):
+        return redirect(target)
+    return redirect(fallback_name, *args)
+
+
+@require_POST
+def suborder_transition(request, pk: int, action: str):
+    _require_orders_access(request.user)
+    suborder = get_object_or_404(selectors.suborders_for(request.user), pk=pk)
+    actor = Actor.ADMIN if is_platform_admin(request.user) else Actor.OPERATOR
+    kwargs = {}
+    if action == "ship":
+        form = ShipForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "发货须填写快递公司和运单号。")
+            return redirect("orders_admin:suborder", pk)
+        kwargs = form.cleaned_data
+    try:
+        services.apply_transition(Target.SUBORDER, suborder.pk, action, by=request.user, actor=actor, **kwargs)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已发货，已通知买家。" if action == "ship" else "操作已完成。")
+    return redirect("orders_admin:suborder", pk)
+
+
+def _order_visible(request, pk: int) -> Order:
+    """An order the user may handle money for: admins any; an operator only one whose
+    every sub-order is of their shops (404 otherwise: they may not know it exists)."""
+    _require_orders_access(request.user)
+    order = get_object_or_404(Order, pk=pk)
+    if not services.can_handle_money(request.user, order):
+        if not selectors.suborders_for(request.user).filter(order=order).exists():
+            raise Http404
+        raise PermissionDenied  # their shop's part of a multi-shop order: the platform handles money
+    return order
+
+
+@require_POST
+def order_receipt(request, pk: int):
+    order = _order_visible(request, pk)
+    form = TransferReceiptForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        try:
+            payment_services.record_transfer_receipt(
+                order.pk,
+                amount_fen=form.cleaned_data["amount"],
+                reference=form.cleaned_data["reference"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            order.refresh_from_db()
+            if order.status == OrderStatus.PAID:
+                messages.success(request, "已登记收款，订单已付清，可以发货。")
+            else:
+                messages.success(request, f"已登记收款，尚欠 {order.outstanding_fen} 分。")
+    return _back(request, "orders_admin:order", pk)
+
+
+@require_POST
+def order_refund(request, pk: int):
+    order = _order_visible(request, pk)
+    form = HandRefundForm(request.POST)
+    lines = {}
+    for line in OrderLine.objects.filter(suborder__order=order):
+        raw = (request.POST.get(f"qty_{line.pk}") or "0").strip()
+        if not raw.isdigit():
+            messages.error(request, "退款数量须为非负整数。")
+            return _back(request, "orders_admin:order", pk)
+        if int(raw):
+            lines[line.pk] = int(raw)
+    if not form.is_valid():
+        messages.error(request, "请填写退款流水号。")
+    else:
+        try:
+            payment_services.refund_by_hand(
+                order.pk,
+                lines=lines,
+                reference=form.cleaned_data["reference"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "退款已登记，已通知买家。")
+    return _back(request, "orders_admin:order", pk)
+
+
+def order_index(request):
+    _require_admin(request.user)
+    qs = Order.objects.prefetch_related(
+        Prefetch("suborders", queryset=SubOrder.objects.select_related("shop").order_by("pk"))
+    ).order_by("-created_at", "-pk")
+    status = request.GET.get("status", "")
+    if status in OrderStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "orders/admin/order_index.html",
+        {
+            "header_title": "全部订单",
+            "page_title": "全部订单 Orders",
+            "page": page,
+            "status": status,
+            "statuses": OrderStatus.choices,
+        },
+    )
+
+
+def order_detail(request, pk: int):
+    order = _order_visible(request, pk)
+    order = selectors.order_for_display(Order.objects.filter(pk=order.pk)).get()
+    return render(
+        request,
+        "orders/admin/order_detail.html",
+        {
+            "header_title": f"订单 {order.number}",
+            "page_title": f"订单 {order.number}",
+            "order": order,
+            "is_admin": is_platform_admin(request.user),
+            **_money_context(order, True),
+        },
+    )

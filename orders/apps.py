@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    name = "orders"
+    label = "orders"
+    verbose_name = _("订单 Orders")
+
+    def ready(self):
+        from . import cart  # noqa: F401 - connects the sign-in cart merge

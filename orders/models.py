@@ -1,0 +1,271 @@
+"""Carts, orders, per-shop sub-orders, order lines and the order history.
+
+Where state lives (decided): the **Order** carries the *payment* state (awaiting payment,
+paid, cancelled, partially refunded, refunded) because one checkout is paid once, as a
+whole; each **SubOrder** carries the *fulfilment* state of one shop's part (awaiting
+payment, paid = to ship, shipped, completed, cancelled, refunded) because each shop ships
+its own parcel. Both move only through ``transitions.TRANSITIONS`` and
+``services.apply_transition``; every move is an ``OrderEvent``.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import Scope
+from live.models import LiveAttribution
+
+
+class BuyerType(models.TextChoices):
+    INDIVIDUAL = "individual", _("个人 individual")
+    BUDGET_UNIT = "budget_unit", _("预算单位 budget unit")
+    UNION = "union", _("工会 trade union")
+    ENTERPRISE = "enterprise", _("企业 enterprise")
+
+    @classmethod
+    def institutional(cls) -> tuple[str, ...]:
+        return (cls.BUDGET_UNIT, cls.UNION, cls.ENTERPRISE)
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", _("银行卡 card")
+    ALIPAY = "alipay", _("支付宝 Alipay")
+    WECHAT_PAY = "wechat_pay", _("微信支付 WeChat Pay")
+    TRANSFER = "transfer", _("对公转账 / 发票 bank transfer")
+
+
+class OrderStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", _("待付款 awaiting payment")
+    PAID = "paid", _("已付款 paid")
+    CANCELLED = "cancelled", _("已取消 cancelled")
+    PARTIALLY_REFUNDED = "partially_refunded", _("部分退款 partially refunded")
+    REFUNDED = "refunded", _("已退款 refunded")
+
+
+class FulfilmentStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", _("待付款 awaiting payment")
+    PAID = "paid", _("待发货 paid, to ship")
+    SHIPPED = "shipped", _("已发货 shipped")
+    COMPLETED = "completed", _("已完成 completed")
+    CANCELLED = "cancelled", _("已取消 cancelled")
+    REFUNDED = "refunded", _("已退款 refunded")
+
+
+class CartItem(models.Model):
+    """A signed-in buyer's cart line. Anonymous buyers keep theirs in the session
+    (``cart.SessionCart``); the two merge on sign-in."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_items")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(_("数量 quantity"))
+    # The price the buyer saw when adding: checkout compares it and says so if it moved.
+    price_fen = models.PositiveIntegerField(_("加购时价格（分） price when added (fen)"))
+    added_at = models.DateTimeField(auto_now_add=True)
+    # The live event whose link or code the buyer came through, and when (live).
+    live_event = models.ForeignKey("live.LiveEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    live_tagged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("购物车商品 cart item")
+        verbose_name_plural = _("购物车商品 cart items")
+        ordering = ["added_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "product"], name="cart_item_unique_product")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × {self.quantity}"
+
+
+def new_order_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Order(models.Model):
+    """One checkout: the buyer, the shipping address and the payment state."""
+
+    number = models.CharField(_("订单号 number"), max_length=24, unique=True)
+    token = models.CharField(_("访问令牌 access token"), max_length=64, unique=True, default=new_order_token)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("买家账号 buyer account"),
+    )
+    status = models.CharField(
+        _("付款状态 payment state"), max_length=24, choices=OrderStatus.choices, default=OrderStatus.AWAITING_PAYMENT
+    )
+    buyer_type = models.CharField(_("买家类型 buyer type"), max_length=20, choices=BuyerType.choices)
+    contact_name = models.CharField(_("联系人 contact"), max_length=50)
+    email = models.EmailField(_("邮箱 email"))
+    mobile = models.CharField(_("手机号 mobile"), max_length=11)
+    organisation_name = models.CharField(_("单位名称 organisation"), max_length=120, blank=True)
+    tax_id = models.CharField(_("纳税人识别号 tax ID"), max_length=18, blank=True)
+    ship_region = models.ForeignKey(
+        "producers.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("收货地区 region")
+    )
+    ship_region_name = models.CharField(_("省市县 province/city/county"), max_length=120)
+    ship_detail = models.CharField(_("详细地址 address"), max_length=200)
+    recipient_name = models.CharField(_("收货人 recipient"), max_length=50)
+    recipient_mobile = models.CharField(_("收货人手机 recipient mobile"), max_length=11)
+    payment_method = models.CharField(_("付款方式 payment method"), max_length=20, choices=PaymentMethod.choices)
+    total_fen = models.PositiveBigIntegerField(_("应付（分） total (fen)"))
+    paid_fen = models.PositiveBigIntegerField(_("已收（分） received (fen)"), default=0)
+    refunded_fen = models.PositiveBigIntegerField(_("已退（分） refunded (fen)"), default=0)
+    payment_due_at = models.DateTimeField(_("付款截止 payment due"))
+    created_at = models.DateTimeField(_("下单时间 placed"), auto_now_add=True, db_index=True)
+    paid_at = models.DateTimeField(_("付款时间 paid"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("订单 order")
+        verbose_name_plural = _("订单 orders")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "payment_due_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(paid_fen__lte=models.F("total_fen")), name="order_not_overpaid"),
+            models.CheckConstraint(condition=Q(refunded_fen__lte=models.F("paid_fen")), name="order_refund_le_paid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_institutional(self) -> bool:
+        return self.buyer_type in BuyerType.institutional()
+
+    @property
+    def outstanding_fen(self) -> int:
+        return self.total_fen - self.paid_fen
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("orders:by_token", args=[self.token])
+
+
+class SubOrder(models.Model):
+    """One shop's part of an order: what it ships, with its own fulfilment state.
+
+    Scoped by shop only (no region path): operators see their shops' sub-orders; bureau
+    officers, who are scoped by region, get nothing, as they must see no buyer data."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="suborders", verbose_name=_("订单"))
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.PROTECT, related_name="suborders", verbose_name=_("网店"))
+    status = models.CharField(
+        _("履约状态 fulfilment state"),
+        max_length=24,
+        choices=FulfilmentStatus.choices,
+        default=FulfilmentStatus.AWAITING_PAYMENT,
+    )
+    subtotal_fen = models.PositiveBigIntegerField(_("小计（分） subtotal (fen)"))
+    carrier = models.CharField(_("快递公司 carrier"), max_length=40, blank=True)
+    tracking_number = models.CharField(_("运单号 tracking number"), max_length=40, blank=True)
+    shipped_at = models.DateTimeField(_("发货时间 shipped"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("完成时间 completed"), null=True, blank=True)
+
+    scope = Scope(shop="shop", region=None)
+
+    class Meta:
+        verbose_name = _("子订单 sub-order")
+        verbose_name_plural = _("子订单 sub-orders")
+        ordering = ["-order__created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["order", "shop"], name="suborder_one_per_shop")]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}-{self.shop_id}"
+
+
+class OrderLine(models.Model):
+    """What was sold, as it was at checkout: title, unit price, certificate number and the
+    benefit-linkage version in force."""
+
+    suborder = models.ForeignKey(SubOrder, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_lines")
+    title = models.CharField(_("品名 title"), max_length=120)
+    unit = models.CharField(_("规格 unit"), max_length=40, blank=True)
+    unit_price_fen = models.PositiveIntegerField(_("单价（分） unit price (fen)"))
+    quantity = models.PositiveIntegerField(_("数量 quantity"))
+    certificate_number = models.CharField(_("证书编号 certificate number"), max_length=32, blank=True)
+    linkage = models.ForeignKey(
+        "producers.BenefitLinkage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("利益联结版本 benefit linkage version"),
+    )
+    refunded_quantity = models.PositiveIntegerField(_("已退数量 refunded quantity"), default=0)
+    paid_at = models.DateTimeField(_("付款时间 paid"), null=True, blank=True)
+    live_event = models.ForeignKey(
+        "live.LiveEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        verbose_name=_("直播活动 live event"),
+    )
+    live_attribution = models.CharField(
+        _("直播归因 live attribution"), max_length=12, blank=True, choices=LiveAttribution.choices
+    )
+    certified_at_payment = models.BooleanField(
+        _("付款时有效认定 certified at payment"),
+        null=True,
+        help_text=_("付款时产品是否持有有效证书，决定是否计入消费帮扶金额。"),
+    )
+
+    class Meta:
+        verbose_name = _("订单明细 order line")
+        verbose_name_plural = _("订单明细 order lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(refunded_quantity__lte=models.F("quantity")), name="order_line_refund_le_quantity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} × {self.quantity}"
+
+    @property
+    def line_total_fen(self) -> int:
+        return self.unit_price_fen * self.quantity
+
+    @property
+    def refundable_quantity(self) -> int:
+        return self.quantity - self.refunded_quantity
+
+
+class OrderEvent(models.Model):
+    """The order history: every state change of an order or sub-order, who, when, from, to."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    suborder = models.ForeignKey(SubOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+    action = models.CharField(_("操作 action"), max_length=30)
+    from_status = models.CharField(_("原状态 from"), max_length=24)
+    to_status = models.CharField(_("新状态 to"), max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("时间 at"))
+    note = models.TextField(_("说明 note"), blank=True)
+
+    class Meta:
+        verbose_name = _("订单记录 order event")
+        verbose_name_plural = _("订单记录 order events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+    def get_action_label(self) -> str:
+        from .transitions import TRANSITIONS, Target
+
+        if self.action == "place":
+            return "提交订单"
+        target = Target.SUBORDER if self.suborder_id else Target.ORDER
+        transition = TRANSITIONS.get((target, self.action))
+        return str(transition.label) if transition else self.action

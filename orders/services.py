@@ -1,0 +1,416 @@
+"""Writes of buying: placing an order, moving orders and sub-orders through the
+transition table, cancelling and expiring unpaid orders, and the two line-level hooks
+every paid sale and every refund goes through (``mark_line_paid`` / ``mark_line_refunded``).
+
+Money arrives and leaves through ``payments.services`` (``confirm_payment``,
+``record_refund``, ``confirm_refund``), which call back into this module."""
+
+import datetime as dt
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Product
+from certification.selectors import current_certificate
+from core.errors import DomainError
+from core.scoping import is_platform_admin, operated_shop_ids
+from live.attribution import LineFacts, LiveTag, attribute_lines
+from live.pricing import describe_change, quotes_at
+from producers.models import Region
+from producers.selectors import linkage_in_force
+
+from .locking import lock_order, lock_products
+from .models import (
+    BuyerType,
+    FulfilmentStatus,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    SubOrder,
+)
+from .transitions import TRANSITIONS, Actor, Target
+
+
+class SoldOut(DomainError):
+    """Some products of a checkout are sold out or short; ``problems`` names them."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("已售罄/库存不足：" + "；".join(problems))
+
+
+class PriceChanged(DomainError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("价格已变动，请返回购物车核对：" + "".join(problems))
+
+
+@dataclass(frozen=True)
+class BuyerDetails:
+    buyer_type: str
+    contact_name: str
+    email: str
+    mobile: str
+    ship_region: Region  # a county (level 3)
+    ship_detail: str
+    recipient_name: str
+    recipient_mobile: str
+    organisation_name: str = ""
+    tax_id: str = ""
+
+
+@dataclass(frozen=True)
+class CheckoutLine:
+    product_id: int
+    quantity: int
+    expected_price_fen: int  # the price the buyer saw; a different price refuses the checkout
+    live_tag: LiveTag | None = None  # the live event the cart item came through (live)
+
+
+def payment_window(method: str) -> dt.timedelta:
+    """How long stock stays reserved for an unpaid order of ``method``."""
+    if method == PaymentMethod.TRANSFER:
+        return dt.timedelta(minutes=settings.ORDER_TRANSFER_PAYMENT_WINDOW_MINUTES)
+    return dt.timedelta(minutes=settings.ORDER_PAYMENT_WINDOW_MINUTES)
+
+
+def _new_order_number() -> str:
+    # Date (Asia/Shanghai) + 8 random digits: no shared counter row for concurrent
+    # checkouts to queue on; the unique index catches the (1 in 10^8 a day) clash.
+    return timezone.localdate().strftime("%Y%m%d") + f"{secrets.randbelow(10**8):08d}"
+
+
+def _on_commit_email(kind: str, order_id: int, **extra) -> None:
+    from .tasks import send_order_email
+
+    transaction.on_commit(lambda: send_order_email.delay(kind, order_id, **extra))
+
+
+@transaction.atomic
+def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_method: str, user=None) -> Order:
+    """Reserve stock and create one order split into per-shop sub-orders.
+
+    Products are locked in primary-key order (``locking.lock_products``), then checked
+    against ``Product.objects.purchasable()`` (certified now, active shop, listed). Raises
+    ``SoldOut`` naming every product that is no longer available or short, and
+    ``PriceChanged`` when a price differs from what the buyer saw; nothing is reserved then.
+
+    The moment of the order prices it (a live event's price while its window is open,
+    ``live.pricing``) and decides which event each line counts for (``live.attribution``);
+    both are stored on the lines, and the ledger copies the event from there.
+    """
+    if not lines:
+        raise DomainError("购物车是空的。")
+    if payment_method not in PaymentMethod.values:
+        raise DomainError("请选择付款方式。")
+    if buyer.buyer_type not in BuyerType.values:
+        raise DomainError("请选择买家类型。")
+    if buyer.buyer_type in BuyerType.institutional() and not (buyer.organisation_name and buyer.tax_id):
+        raise DomainError("单位采购须填写单位名称和纳税人识别号。")
+    wanted: dict[int, CheckoutLine] = {}
+    for line in lines:
+        if line.quantity < 1:
+            raise DomainError("数量至少为 1。")
+        if line.product_id in wanted:
+            raise DomainError("同一商品只能出现一次。")
+        wanted[line.product_id] = line
+
+    products = lock_products(wanted)
+    purchasable = set(Product.objects.purchasable().filter(pk__in=list(products)).values_list("pk", flat=True))
+    now = timezone.now()
+    quotes = quotes_at(products.values(), now)
+    sold_out, price_changes = [], []
+    for pid, line in wanted.items():
+        product = products.get(pid)
+        if product is None or pid not in purchasable:
+            title = product.title if product else f"#{pid}"
+            sold_out.append(f"「{title}」已售罄或已下架")
+        elif product.stock < line.quantity:
+            sold_out.append(f"「{product.title}」库存不足，仅剩 {product.stock} 件")
+        elif quotes[pid].price_fen != line.expected_price_fen:
+            price_changes.append(describe_change(product.title, line.expected_price_fen, quotes[pid], now))
+    if sold_out:
+        raise SoldOut(sold_out)
+    if price_changes:
+        raise PriceChanged(price_changes)
+    price = {pid: quotes[pid].price_fen for pid in wanted}
+    live = attribute_lines({pid: LineFacts(products[pid].shop_id, line.live_tag) for pid, line in wanted.items()}, now)
+
+    by_shop: dict[int, list[Product]] = defaultdict(list)
+    for pid in sorted(wanted):
+        by_shop[products[pid].shop_id].append(products[pid])
+    total = sum(price[pid] * line.quantity for pid, line in wanted.items())
+    order = Order.objects.create(
+        number=_new_order_number(),
+        user=user if getattr(user, "is_authenticated", False) else None,
+        buyer_type=buyer.buyer_type,
+        contact_name=buyer.contact_name,
+        email=buyer.email,
+        mobile=buyer.mobile,
+        organisation_name=buyer.organisation_name if buyer.buyer_type in BuyerType.institutional() else "",
+        tax_id=buyer.tax_id.upper() if buyer.buyer_type in BuyerType.institutional() else "",
+        ship_region=buyer.ship_region,
+        ship_region_name=buyer.ship_region.full_name(),
+        ship_detail=buyer.ship_detail,
+        recipient_name=buyer.recipient_name,
+        recipient_mobile=buyer.recipient_mobile,
+        payment_method=payment_method,
+        total_fen=total,
+        payment_due_at=now + payment_window(payment_method),
+    )
+    for shop_id, shop_products in sorted(by_shop.items()):
+        suborder = SubOrder.objects.create(
+            order=order,
+            shop_id=shop_id,
+            subtotal_fen=sum(price[p.pk] * wanted[p.pk].quantity for p in shop_products),
+        )
+        for product in shop_products:
+            certificate = current_certificate(product)
+            linkage = linkage_in_force(product, now)
+            attribution = live.get(product.pk)
+            OrderLine.objects.create(
+                suborder=suborder,
+                product=product,
+                title=product.title,
+                unit=product.unit,
+                unit_price_fen=price[product.pk],
+                quantity=wanted[product.pk].quantity,
+                certificate_number=certificate.number if certificate else "",
+                linkage=linkage,
+                live_event_id=attribution.event_id if attribution else None,
+                live_attribution=attribution.kind if attribution else "",
+            )
+            product.stock -= wanted[product.pk].quantity
+            product.save(update_fields=["stock", "updated_at"])
+    OrderEvent.objects.create(
+        order=order,
+        action="place",
+        from_status="",
+        to_status=order.status,
+        actor=order.user,
+        at=now,
+        note=f"{order.get_payment_method_display()}，应付 {total} 分",
+    )
+    _on_commit_email("received", order.pk)
+    return order
+
+
+# --- the transition table, applied -----------------------------------------------------------------------------------
+
+
+def actors_of(user, order: Order, suborder: SubOrder | None = None, *, token: str | None = None) -> set[Actor]:
+    """The roles ``user`` (or the holder of ``token``) plays towards this order."""
+    actors: set[Actor] = set()
+    if (token and secrets.compare_digest(token, order.token)) or (
+        getattr(user, "is_authenticated", False) and order.user_id == user.pk
+    ):
+        actors.add(Actor.BUYER)
+    if getattr(user, "is_authenticated", False):
+        if is_platform_admin(user):
+            actors.add(Actor.ADMIN)
+        if suborder is not None and suborder.shop_id in operated_shop_ids(user):
+            actors.add(Actor.OPERATOR)
+    return actors
+
+
+def _move(order: Order, suborder: SubOrder | None, action: str, *, by, note: str = "") -> None:
+    """Apply one row of the table to a locked order (or one of its sub-orders) and write
+    the history. The single place a status field changes."""
+    target = Target.SUBORDER if suborder is not None else Target.ORDER
+    transition = TRANSITIONS[(target, action)]
+    row = suborder if suborder is not None else order
+    if row.status not in transition.sources:
+        raise DomainError(
+            f"当前状态为「{row.get_status_display()}」，不能执行「{transition.label}」。可能已被他人处理，请刷新后查看。"
+        )
+    from_status = row.status
+    row.status = transition.to
+    row.save()
+    OrderEvent.objects.create(
+        order=order,
+        suborder=suborder,
+        action=action,
+        from_status=from_status,
+        to_status=transition.to,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        at=timezone.now(),
+        note=note,
+    )
+
+
+@transaction.atomic
+def apply_transition(
+    target: Target,
+    pk: int,
+    action: str,
+    *,
+    by,
+    actor: Actor,
+    note: str = "",
+    token: str | None = None,
+    carrier: str = "",
+    tracking_number: str = "",
+) -> Order | SubOrder:
+    """Apply transition ``action`` of ``TRANSITIONS`` to the order or sub-order ``pk``,
+    as ``actor`` — verified against ``by`` (a user, or None for the system) and ``token``
+    (the buyer's secret link). Locks the order first (``locking.lock_order``), so it
+    serialises with payment handling. Shipping needs ``carrier`` and ``tracking_number``."""
+    transition = TRANSITIONS.get((Target(target), action))
+    if transition is None:
+        raise DomainError(f"未知的操作：{action}。")
+    if actor not in transition.actors:
+        raise DomainError(f"「{transition.label}」不能由该身份办理。")
+    if target == Target.SUBORDER:
+        order_id = SubOrder.objects.filter(pk=pk).values_list("order_id", flat=True).first()
+    else:
+        order_id = pk
+    if order_id is None:
+        raise DomainError("订单不存在。")
+    order, products = lock_order(order_id)
+    suborder = SubOrder.objects.get(pk=pk) if target == Target.SUBORDER else None
+    if actor == Actor.SYSTEM:
+        if by is not None:
+            raise DomainError("此操作只能由系统执行。")
+    elif actor not in actors_of(by, order, suborder, token=token):
+        raise DomainError("无权办理该订单。")
+
+    if action == "ship":
+        carrier, tracking_number = carrier.strip(), tracking_number.strip()
+        if not carrier or not tracking_number:
+            raise DomainError("发货须填写快递公司和运单号。")
+        suborder.carrier, suborder.tracking_number = carrier, tracking_number
+        suborder.shipped_at = timezone.now()
+        note = note or f"{carrier} {tracking_number}"
+    elif action == "complete":
+        suborder.completed_at = timezone.now()
+
+    if target == Target.ORDER and action == "cancel":
+        _cancel(order, products, by=by, note=note)
+    else:
+        _move(order, suborder, action, by=by, note=note)
+    if action == "ship":
+        _on_commit_email("shipped", order.pk, suborder_id=suborder.pk)
+    return suborder if suborder is not None else order
+
+
+def _cancel(order: Order, products: dict[int, Product], *, by, note: str) -> None:
+    """Cancel an unpaid order and return its reserved stock (caller holds ``lock_order``)."""
+    if order.paid_fen:
+        raise DomainError("该订单已收到部分款项，不能直接取消；请先退回已收款项。")
+    _move(order, None, "cancel", by=by, note=note)
+    for suborder in order.suborders.prefetch_related("lines"):
+        _move(order, suborder, "cancel", by=by, note=note)
+        for line in suborder.lines.all():
+            product = products[line.product_id]
+            product.stock += line.quantity
+            product.save(update_fields=["stock", "updated_at"])
+
+
+def expire_unpaid_orders(now: dt.datetime | None = None) -> int:
+    """Cancel orders whose payment window has passed and return their stock. Orders with
+    part of the money received (a partial transfer) are left for an administrator."""
+    now = now or timezone.now()
+    due = Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, payment_due_at__lt=now, paid_fen=0)
+    count = 0
+    for order_id in list(due.values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                order, products = lock_order(order_id)
+                # Re-read under the lock: a payment may have landed since the query.
+                if order.status != OrderStatus.AWAITING_PAYMENT or order.paid_fen or order.payment_due_at >= now:
+                    continue
+                _cancel(order, products, by=None, note="超过付款期限，自动取消并释放库存")
+            count += 1
+        except DomainError:
+            continue
+    return count
+
+
+# --- the two hooks of every sale and every refund ---------------------------------------------------------------------
+
+
+def mark_line_paid(line: OrderLine, product: Product, at: dt.datetime, order: Order) -> None:
+    """An order line becomes paid: THE one place. Snapshots what the sale was at this
+    moment — the benefit-linkage version in force and the certificate valid now (only a
+    product certified at payment counts as consumption support) — counts the units sold,
+    and writes the line's entries in the attribution ledger. Caller holds ``lock_order``."""
+    from attribution.services import write_sale_entries
+
+    certificate = current_certificate(product)
+    line.paid_at = at
+    line.certified_at_payment = certificate is not None
+    if certificate is not None:
+        line.certificate_number = certificate.number
+    line.linkage = linkage_in_force(product, at)
+    line.save(update_fields=["paid_at", "certified_at_payment", "certificate_number", "linkage"])
+    product.units_sold += line.quantity
+    product.save(update_fields=["units_sold", "updated_at"])
+    write_sale_entries(line, order, product)
+
+
+def mark_line_refunded(
+    line: OrderLine, refund_line, product: Product, order: Order, *, restock: bool, at: dt.datetime
+) -> None:
+    """``refund_line.quantity`` units of an order line are refunded: THE one place. Writes
+    the ledger's reversing entries, counts the units back, and returns the stock when the
+    goods did not ship."""
+    from attribution.services import write_refund_entries
+
+    quantity = refund_line.quantity
+    line.refunded_quantity += quantity
+    line.save(update_fields=["refunded_quantity"])
+    product.units_sold = max(0, product.units_sold - quantity)
+    if restock:
+        product.stock += quantity
+    product.save(update_fields=["units_sold", "stock", "updated_at"])
+    write_refund_entries(refund_line, line, order, product, at)
+
+
+def mark_order_paid(order: Order, products: dict[int, Product], *, by) -> None:
+    """The whole order total has been received: move the order and its sub-orders to paid
+    and mark every line paid. Caller holds ``lock_order``."""
+    now = timezone.now()
+    order.paid_at = now
+    _move(order, None, "pay", by=by, note=f"已收 {order.paid_fen} 分")
+    for suborder in order.suborders.prefetch_related("lines"):
+        _move(order, suborder, "pay", by=by)
+        for line in suborder.lines.all():
+            mark_line_paid(line, products[line.product_id], now, order)
+    _on_commit_email("paid", order.pk)
+
+
+def can_handle_money(user, order: Order) -> bool:
+    """Who records bank receipts and hand refunds: platform administrators, and a shop
+    operator when the WHOLE order is of shops they operate (otherwise the money is for
+    several shops and the platform handles it)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_platform_admin(user):
+        return True
+    shop_ids = set(order.suborders.values_list("shop_id", flat=True))
+    return bool(shop_ids) and shop_ids <= set(operated_shop_ids(user))
+
+
+def fulfilment_of(order: Order) -> list[SubOrder]:
+    return list(order.suborders.select_related("shop").prefetch_related("lines"))
+
+
+__all__ = [
+    "BuyerDetails",
+    "CheckoutLine",
+    "FulfilmentStatus",
+    "PriceChanged",
+    "SoldOut",
+    "apply_transition",
+    "expire_unpaid_orders",
+    "mark_line_paid",
+    "mark_line_refunded",
+    "mark_order_paid",
+    "place_order",
+]

@@ -1,0 +1,226 @@
+"""The buyer's side: cart, checkout, orders. Thin: rules live in cart.py and services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from payments.services import available_methods, stripe_configured
+from producers.models import Region
+
+from . import selectors, services
+from .cart import Cart, review
+from .forms import CheckoutForm
+from .models import FulfilmentStatus, Order, OrderStatus, PaymentMethod
+from .transitions import Actor, Target
+
+ORDER_SESSION_KEY = "recent_orders"
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+def cart_add(request):
+    product_id, quantity = _int(request.POST.get("product_id")), _int(request.POST.get("quantity"), 1)
+    if product_id is None or quantity is None:
+        messages.error(request, "请选择商品和数量。")
+        return redirect(_safe_next(request, reverse("orders:cart")))
+    try:
+        product = Cart(request).add(product_id, quantity)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已将「{product.title}」× {quantity} 加入购物车。")
+    return redirect(_safe_next(request, reverse("orders:cart")))
+
+
+@require_POST
+def cart_update(request):
+    product_id, quantity = _int(request.POST.get("product_id")), _int(request.POST.get("quantity"))
+    if product_id is None or quantity is None or quantity < 0:
+        messages.error(request, "数量须为 0 或正整数。")
+    else:
+        try:
+            Cart(request).update(product_id, quantity)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+    return redirect("orders:cart")
+
+
+def cart_view(request):
+    cart = Cart(request)
+    lines, changes = review(cart)
+    for change in changes:
+        messages.warning(request, change)
+    return render(request, "orders/cart.html", _cart_context(lines))
+
+
+def _cart_context(lines) -> dict:
+    shops: dict[int, dict] = {}
+    for line in lines:
+        group = shops.setdefault(line.product.shop_id, {"shop": line.product.shop, "lines": [], "subtotal_fen": 0})
+        group["lines"].append(line)
+        group["subtotal_fen"] += line.total_fen
+    return {"groups": list(shops.values()), "total_fen": sum(ln.total_fen for ln in lines), "lines": lines}
+
+
+def _initial_for(request) -> dict:
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {
+        "contact_name": user.get_full_name() or user.username,
+        "email": user.email,
+        "mobile": getattr(user, "phone", "") or "",
+    }
+
+
+def checkout(request):
+    cart = Cart(request)
+    lines, changes = review(cart)
+    methods = available_methods()
+    form = CheckoutForm(request.POST or None, methods=methods, initial=_initial_for(request))
+    if not lines:
+        for change in changes:
+            messages.warning(request, change)
+        messages.info(request, "购物车是空的，先去挑选商品吧。")
+        return redirect("orders:cart")
+    if request.method == "POST":
+        if changes:
+            # Something moved since the buyer looked: show what, keep the form filled,
+            # and let them confirm the updated cart.
+            form.is_valid()
+            form.add_error(None, "购物车有变动，请核对后再提交：" + " ".join(changes))
+        elif form.is_valid():
+            data = form.cleaned_data
+            buyer = services.BuyerDetails(
+                buyer_type=data["buyer_type"],
+                contact_name=data["contact_name"].strip(),
+                email=data["email"],
+                mobile=data["mobile"],
+                ship_region=data["ship_region"],
+                ship_detail=data["ship_detail"].strip(),
+                recipient_name=data["recipient_name"].strip(),
+                recipient_mobile=data["recipient_mobile"],
+                organisation_name=(data.get("organisation_name") or "").strip(),
+                tax_id=data.get("tax_id") or "",
+            )
+            try:
+                order = services.place_order(
+                    lines=[
+                        services.CheckoutLine(ln.product.pk, ln.quantity, ln.price_fen, ln.live_tag) for ln in lines
+                    ],
+                    buyer=buyer,
+                    payment_method=data["payment_method"],
+                    user=request.user,
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+                lines, _changes = review(cart)
+            else:
+                cart.clear()
+                recent = request.session.get(ORDER_SESSION_KEY, [])
+                request.session[ORDER_SESSION_KEY] = ([order.token] + recent)[:10]
+                messages.success(request, f"订单 {order.number} 已提交，库存已为您保留。")
+                return redirect("orders:by_token", order.token)
+    context = _cart_context(lines)
+    context.update({"form": form, "stripe_configured": stripe_configured()})
+    return render(request, "orders/checkout.html", context)
+
+
+def region_children(request):
+    """The sub-regions of a province or city, for the address selects (JSON)."""
+    parent = request.GET.get("parent", "")
+    region = Region.objects.filter(code=parent, level__in=(Region.Level.PROVINCE, Region.Level.CITY)).first()
+    if region is None:
+        return JsonResponse({"regions": []})
+    children = region.children.filter(is_official=True).order_by("code").values_list("code", "name")
+    return JsonResponse({"regions": [{"code": c, "name": n} for c, n in children]})
+
+
+@login_required(login_url="orders:login")
+def order_list(request):
+    orders = list(selectors.buyer_orders(request.user)[:100])
+    return render(request, "orders/order_list.html", {"orders": orders})
+
+
+def _render_order(request, order: Order, *, token: str | None):
+    actors = services.actors_of(request.user, order, token=token)
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "token": token,
+            "can_cancel": Actor.BUYER in actors and order.status == OrderStatus.AWAITING_PAYMENT and not order.paid_fen,
+            "is_transfer": order.payment_method == PaymentMethod.TRANSFER,
+            "awaiting": order.status == OrderStatus.AWAITING_PAYMENT,
+            "shipped_status": FulfilmentStatus.SHIPPED,
+            "stripe_configured": stripe_configured(),
+        },
+    )
+
+
+@login_required(login_url="orders:login")
+def order_detail(request, number: str):
+    """A signed-in buyer's own order; anybody else's is a 404 (not a 403: no hint it exists)."""
+    order = selectors.order_for_display(Order.objects.filter(user=request.user, number=number)).first()
+    if order is None:
+        raise Http404
+    return _render_order(request, order, token=None)
+
+
+def order_by_token(request, token: str):
+    """The secret link emailed to the buyer: whoever holds it sees the order."""
+    order = selectors.order_for_display(Order.objects.filter(token=token)).first()
+    if order is None or len(token) < 32:
+        raise Http404
+    return _render_order(request, order, token=token)
+
+
+@require_POST
+def order_action(request, token: str, action: str):
+    """The buyer's two actions: cancel an unpaid order, confirm receipt of a shop's parcel."""
+    order = get_object_or_404(Order, token=token)
+    try:
+        if action == "cancel":
+            services.apply_transition(
+                Target.ORDER, order.pk, "cancel", by=request.user, actor=Actor.BUYER, token=token, note="买家取消"
+            )
+            messages.success(request, "订单已取消，库存已释放。")
+        elif action == "complete":
+            suborder = get_object_or_404(order.suborders, pk=_int(request.POST.get("suborder")))
+            services.apply_transition(
+                Target.SUBORDER, suborder.pk, "complete", by=request.user, actor=Actor.BUYER, token=token
+            )
+            messages.success(request, "已确认收货，谢谢您的支持！")
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("orders:by_token", token)
+
+
+class BuyerLoginView(LoginView):
+    template_name = "orders/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse("orders:list")

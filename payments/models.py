@@ -1,0 +1,93 @@
+"""Money received and returned, for every payment method.
+
+A ``Payment`` is one receipt (a Stripe charge, a bank transfer); a ``Refund`` is money
+sent back, for named order lines. Amounts are integer fen in CNY. Both are written only by
+``payments.services``; the Stripe integration keeps its own event log and
+calls those services."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import PaymentMethod
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("已入账 accepted")
+        FLAGGED = "flagged", _("待核查 flagged")
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(_("方式 method"), max_length=20, choices=PaymentMethod.choices)
+    amount_fen = models.PositiveBigIntegerField(_("金额（分） amount (fen)"))
+    currency = models.CharField(_("币种 currency"), max_length=3, default="CNY")
+    reference = models.CharField(_("流水号 reference"), max_length=100)
+    provider_event_id = models.CharField(_("渠道事件号 provider event id"), max_length=100, null=True, blank=True)
+    status = models.CharField(_("状态 status"), max_length=12, choices=Status.choices)
+    flag_reason = models.CharField(_("核查原因 flag reason"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(_("入账时间 received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("收款 payment")
+        verbose_name_plural = _("收款 payments")
+        ordering = ["received_at", "pk"]
+        constraints = [
+            # Idempotency: one row per provider event, and per (method, reference).
+            models.UniqueConstraint(
+                fields=["provider_event_id"], condition=Q(provider_event_id__isnull=False), name="payment_event_once"
+            ),
+            models.UniqueConstraint(fields=["method", "reference"], name="payment_reference_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.reference}"
+
+
+class Refund(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("处理中 pending")
+        CONFIRMED = "confirmed", _("已退款 confirmed")
+        FAILED = "failed", _("失败 failed")
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds")
+    amount_fen = models.PositiveBigIntegerField(_("金额（分） amount (fen)"))
+    status = models.CharField(_("状态 status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(_("原因 reason"), max_length=200, blank=True)
+    reference = models.CharField(_("退款流水号 reference"), max_length=100, blank=True)
+    provider_event_id = models.CharField(_("渠道事件号 provider event id"), max_length=100, null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("退款 refund")
+        verbose_name_plural = _("退款 refunds")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_event_id"], condition=Q(provider_event_id__isnull=False), name="refund_event_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.amount_fen}"
+
+
+class RefundLine(models.Model):
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="refund_lines")
+    quantity = models.PositiveIntegerField(_("数量 quantity"))
+    amount_fen = models.PositiveBigIntegerField(_("金额（分） amount (fen)"))
+
+    def __str__(self) -> str:
+        return f"{self.line_id} × {self.quantity}"
+
+
+from .stripe_models import *  # noqa: E402,F401,F403  (the Stripe integration's own tables)

@@ -1,0 +1,311 @@
+"""Money in and out, for every payment method: the entry points the Stripe integration
+(``payments.stripe*``) calls, and bank-transfer receipts and hand refunds.
+
+Every function here locks through ``orders.locking.lock_order`` (the order
+row, then its products by pk), the same order checkout uses, so payment handling and
+checkouts never deadlock; concurrent redeliveries of one event queue on the order row
+and the second finds the first's Payment (idempotent)."""
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from core.errors import DomainError
+from core.money import format_fen
+from orders.locking import lock_order
+from orders.models import FulfilmentStatus, Order, OrderLine, OrderStatus, PaymentMethod
+from orders.services import _move, _on_commit_email, can_handle_money, mark_line_refunded, mark_order_paid
+
+from .models import Payment, Refund, RefundLine
+
+CURRENCY = "CNY"
+
+
+def stripe_configured() -> bool:
+    """Card / Alipay / WeChat Pay are offered only when all three Stripe settings are set."""
+    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY and settings.STRIPE_WEBHOOK_SECRET)
+
+
+def available_methods() -> list[str]:
+    """Payment methods the checkout offers: bank transfer always, Stripe's when configured."""
+    methods = [PaymentMethod.TRANSFER.value]
+    if stripe_configured():
+        methods = [PaymentMethod.CARD.value, PaymentMethod.ALIPAY.value, PaymentMethod.WECHAT_PAY.value, *methods]
+    return methods
+
+
+def _existing(method: str, reference: str, provider_event_id: str | None) -> Payment | None:
+    if provider_event_id:
+        found = Payment.objects.filter(provider_event_id=provider_event_id).first()
+        if found:
+            return found
+    return Payment.objects.filter(method=method, reference=reference).first()
+
+
+@transaction.atomic
+def confirm_payment(
+    order_id: int,
+    *,
+    amount_fen: int,
+    currency: str,
+    method: str,
+    reference: str,
+    by=None,
+    provider_event_id: str | None = None,
+) -> Payment:
+    """Record money received for an order, and mark the order paid when the total is in.
+
+    * ``amount_fen`` is integer fen; ``currency`` must be "CNY"; ``method`` one of
+      ``PaymentMethod`` (card, alipay, wechat_pay, transfer); ``reference`` the provider's
+      id (PaymentIntent id, bank reference); ``provider_event_id`` the webhook event id.
+    * Idempotent: a second call with the same ``provider_event_id``, or the same
+      (``method``, ``reference``), returns the first Payment and changes nothing.
+    * Card / Alipay / WeChat Pay must bring exactly the outstanding amount; a transfer
+      may bring part of it (partial receipts). Any other amount, another currency, or an
+      order no longer awaiting payment gives a **flagged** Payment: stored for a person to
+      check, never counted, never marks the order paid. (The bank-transfer admin form
+      refuses an over-payment before it gets here: ``record_transfer_receipt``.)
+    * When the received total equals the order total: the order and its sub-orders move
+      to paid and each line goes through ``orders.services.mark_line_paid`` (units sold).
+
+    Locks via ``lock_order``. Raises ``DomainError`` for an unknown order or method, a
+    non-positive amount, or a reference already used for another order.
+    """
+    if method not in PaymentMethod.values:
+        raise DomainError(f"未知的付款方式：{method}。")
+    if not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise DomainError("收款金额须为正整数（分）。")
+    reference = (reference or "").strip()
+    if not reference:
+        raise DomainError("请填写流水号/银行回单号。")
+    try:
+        order, products = lock_order(order_id)
+    except Order.DoesNotExist as exc:
+        raise DomainError("订单不存在。") from exc
+    existing = _existing(method, reference, provider_event_id)
+    if existing is not None:
+        if existing.order_id != order.pk:
+            raise DomainError("该流水号已用于另一订单。")
+        return existing
+
+    flag = ""
+    if (currency or "").upper() != CURRENCY:
+        flag = f"币种 {currency} 与订单币种 CNY 不符"
+    elif order.status != OrderStatus.AWAITING_PAYMENT:
+        flag = f"订单当前状态为「{order.get_status_display()}」，不应再收款"
+    elif method == PaymentMethod.TRANSFER:
+        if amount_fen > order.outstanding_fen:
+            flag = f"金额 {amount_fen} 分超过待收 {order.outstanding_fen} 分"
+    elif amount_fen != order.outstanding_fen:
+        flag = f"金额 {amount_fen} 分与应收 {order.outstanding_fen} 分不符"
+
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                order=order,
+                method=method,
+                amount_fen=amount_fen,
+                currency=(currency or "").upper()[:3],
+                reference=reference,
+                provider_event_id=provider_event_id or None,
+                status=Payment.Status.FLAGGED if flag else Payment.Status.ACCEPTED,
+                flag_reason=flag,
+                recorded_by=by if getattr(by, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        # Only reachable without the order lock (another order's event id): answer as above.
+        existing = _existing(method, reference, provider_event_id)
+        if existing is None or existing.order_id != order.pk:
+            raise DomainError("该流水号或事件已用于另一订单。") from None
+        return existing
+    if flag:
+        return payment
+
+    order.paid_fen += amount_fen
+    order.save(update_fields=["paid_fen"])
+    if order.paid_fen == order.total_fen:
+        mark_order_paid(order, products, by=by)
+    return payment
+
+
+# Same thing under the name the issue uses for "create/record a Payment".
+record_payment = confirm_payment
+
+
+def record_transfer_receipt(order_id: int, *, amount_fen: int, reference: str, by) -> Payment:
+    """A bank transfer received, recorded in the admin by a platform administrator or by
+    the operator of a shop that owns the whole order. Partial receipts are allowed; an
+    amount above what is still owed is refused with a message (not stored)."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or not can_handle_money(by, order):
+        raise DomainError("只有平台管理员或整单所属网店的运营人员可以登记收款。")
+    if order.payment_method != PaymentMethod.TRANSFER:
+        raise DomainError("该订单不是对公转账订单。")
+    if order.status != OrderStatus.AWAITING_PAYMENT:
+        raise DomainError(f"订单当前状态为「{order.get_status_display()}」，不需要登记收款。")
+    if amount_fen > order.outstanding_fen:
+        raise DomainError(f"登记金额超过待收金额：待收 ¥{format_fen(order.outstanding_fen)}，不能多收。")
+    return confirm_payment(
+        order_id, amount_fen=amount_fen, currency=CURRENCY, method=PaymentMethod.TRANSFER, reference=reference, by=by
+    )
+
+
+def _refund_reserved(order: Order) -> tuple[int, dict[int, int]]:
+    """Money and quantities already promised back (pending or confirmed refunds)."""
+    live = RefundLine.objects.filter(
+        refund__order=order, refund__status__in=(Refund.Status.PENDING, Refund.Status.CONFIRMED)
+    )
+    per_line: dict[int, int] = {}
+    for line_id, qty in live.values_list("line_id", "quantity"):
+        per_line[line_id] = per_line.get(line_id, 0) + qty
+    money = (
+        Refund.objects.filter(order=order, status__in=(Refund.Status.PENDING, Refund.Status.CONFIRMED)).aggregate(
+            s=Sum("amount_fen")
+        )["s"]
+        or 0
+    )
+    return money, per_line
+
+
+@transaction.atomic
+def record_refund(
+    order_id: int,
+    *,
+    lines: Mapping[int, int] | None = None,
+    reason: str = "",
+    by=None,
+    payment_id: int | None = None,
+) -> Refund:
+    """Start a refund: ``lines`` maps order-line id → quantity (None: everything not yet
+    refunded). Amount = unit price × quantity, in fen. Creates a *pending* Refund; the
+    money is counted back only by ``confirm_refund`` (Stripe: on its webhook; bank
+    transfer: at once, see ``refund_by_hand``). Refuses a refund above what was paid or
+    above a line's remaining quantity (pending refunds count). ``by`` None is the system
+    (Stripe handling); a user must be allowed to handle the order's money."""
+    try:
+        order, _products = lock_order(order_id)
+    except Order.DoesNotExist as exc:
+        raise DomainError("订单不存在。") from exc
+    if by is not None and not can_handle_money(by, order):
+        raise DomainError("只有平台管理员或整单所属网店的运营人员可以办理退款。")
+    if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+        raise DomainError(f"订单当前状态为「{order.get_status_display()}」，不能退款。")
+    order_lines = {ln.pk: ln for ln in OrderLine.objects.filter(suborder__order=order)}
+    reserved_money, reserved_qty = _refund_reserved(order)
+    if lines is None:
+        lines = {pk: ln.quantity - reserved_qty.get(pk, 0) for pk, ln in order_lines.items()}
+        lines = {pk: q for pk, q in lines.items() if q > 0}
+    if not lines or not any(q > 0 for q in lines.values()):
+        raise DomainError("请选择要退款的商品和数量。")
+    amount = 0
+    for line_id, qty in lines.items():
+        line = order_lines.get(line_id)
+        if line is None:
+            raise DomainError("退款明细不属于该订单。")
+        if qty < 0:
+            raise DomainError("退款数量不能为负。")
+        left = line.quantity - reserved_qty.get(line_id, 0)
+        if qty > left:
+            raise DomainError(f"「{line.title}」最多还可退 {left} 件。")
+        amount += line.unit_price_fen * qty
+    if reserved_money + amount > order.paid_fen:
+        raise DomainError(f"退款总额不能超过已付金额（已付 {order.paid_fen} 分，已退/退款中 {reserved_money} 分）。")
+    refund = Refund.objects.create(
+        order=order,
+        payment_id=payment_id,
+        amount_fen=amount,
+        reason=reason.strip()[:200],
+        requested_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    RefundLine.objects.bulk_create(
+        [
+            RefundLine(refund=refund, line=order_lines[lid], quantity=q, amount_fen=order_lines[lid].unit_price_fen * q)
+            for lid, q in lines.items()
+            if q > 0
+        ]
+    )
+    return refund
+
+
+@transaction.atomic
+def confirm_refund(refund_id: int, *, reference: str = "", provider_event_id: str | None = None, by=None) -> Refund:
+    """The money of a pending refund has gone back. Idempotent (a confirmed refund, or a
+    known ``provider_event_id``, is returned unchanged). Each refunded line goes through
+    ``orders.services.mark_line_refunded`` (units sold down; stock back if its shop had
+    not shipped); the order becomes partially refunded or refunded, and a sub-order whose
+    lines are all refunded becomes refunded."""
+    order_id = Refund.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise DomainError("退款记录不存在。")
+    order, products = lock_order(order_id)
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if refund.status == Refund.Status.CONFIRMED:
+        return refund
+    if provider_event_id and Refund.objects.filter(provider_event_id=provider_event_id).exists():
+        return refund
+    if refund.status != Refund.Status.PENDING:
+        raise DomainError("该退款已失败，不能确认。")
+    refund.status = Refund.Status.CONFIRMED
+    refund.confirmed_at = timezone.now()
+    refund.reference = (reference or refund.reference).strip()[:100]
+    refund.provider_event_id = provider_event_id or None
+    refund.save()
+
+    suborders = {s.pk: s for s in order.suborders.all()}
+    touched = set()
+    for rl in refund.lines.select_related("line"):
+        line = rl.line
+        suborder = suborders[line.suborder_id]
+        mark_line_refunded(
+            line,
+            rl,
+            products[line.product_id],
+            order,
+            restock=suborder.status == FulfilmentStatus.PAID,
+            at=refund.confirmed_at,
+        )
+        touched.add(suborder.pk)
+    order.refunded_fen += refund.amount_fen
+    order.save(update_fields=["refunded_fen"])
+    for pk in touched:
+        left = OrderLine.objects.filter(suborder_id=pk).exclude(refunded_quantity=F("quantity")).exists()
+        if not left:
+            _move(order, suborders[pk], "refund", by=by, note=refund.reason)
+    fully = not OrderLine.objects.filter(suborder__order=order).exclude(refunded_quantity=F("quantity")).exists()
+    _move(order, None, "refund_full" if fully else "refund_part", by=by, note=f"退款 {refund.amount_fen} 分")
+    _on_commit_email("refunded", order.pk, refund_id=refund.pk)
+    return refund
+
+
+@transaction.atomic
+def fail_refund(refund_id: int, *, reason: str = "") -> Refund:
+    """A pending refund did not go through (the provider refused it): it stops counting
+    against what may still be refunded."""
+    order_id = Refund.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise DomainError("退款记录不存在。")
+    lock_order(order_id)
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if refund.status == Refund.Status.PENDING:
+        refund.status = Refund.Status.FAILED
+        refund.reason = (refund.reason + " / " + reason).strip(" /")[:200]
+        refund.save(update_fields=["status", "reason"])
+    return refund
+
+
+@transaction.atomic
+def refund_by_hand(order_id: int, *, lines: Mapping[int, int] | None, reference: str, reason: str, by) -> Refund:
+    """A bank-transfer refund, paid back outside the platform and recorded here: record
+    and confirm in one step."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        raise DomainError("订单不存在。")
+    if order.payment_method != PaymentMethod.TRANSFER:
+        raise DomainError("在线支付的订单须通过支付渠道原路退款。")
+    if not (reference or "").strip():
+        raise DomainError("请填写退款流水号。")
+    refund = record_refund(order_id, lines=lines, reason=reason, by=by)
+    return confirm_refund(refund.pk, reference=reference, by=by)

@@ -1,0 +1,390 @@
+"""Writes of the reports app: keeping the summary tables in step with the ledger, rebuilding
+them, reserved-share targets and officers' API tokens.
+
+**Keeping summaries in step.** ``apply_entries`` is called by
+``attribution.services.write_sale_entries`` / ``write_refund_entries`` with the entries
+they have just written, inside the same transaction. It reads them back with the few
+joined values it needs (one query), adds them up per summary row in Python and upserts
+the sums (``INSERT … ON CONFLICT … DO UPDATE SET x = x + excluded.x``, PostgreSQL and
+SQLite ≥ 3.24), tables in a fixed order and rows sorted by key. The summaries therefore
+commit or roll back with the entries: each entry is counted exactly once, whatever order
+transactions commit in, with nothing to catch up later.
+
+**Why a lock as well as sorted keys.** One payment calls ``apply_entries`` once per order
+line, and two lines of one order may touch summary rows that another payment's lines
+touch in the opposite order (the same household from two products, the same day and
+category from two shops). Sorting inside one call cannot prevent that deadlock, so on
+PostgreSQL every call first takes one transaction-scoped advisory lock: from their first
+ledger write to commit (milliseconds), transactions that write the ledger take turns on
+the summaries. It is taken after the order and product row locks, and a holder never
+waits for a lock a waiter holds, so it adds no deadlock of its own. SQLite has one
+writer at a time anyway. The rebuild takes the same lock.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.db import connection, transaction
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear, TruncDate
+from django.utils import timezone
+
+from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
+from core.errors import DomainError
+from core.tokens import NewToken, hash_token
+from orders.models import BuyerType
+
+from .models import (
+    SUMMARY_MODELS,
+    Grain,
+    HouseholdIncome,
+    ProductSalesSummary,
+    ReportApiToken,
+    SalesSummary,
+    UnitPurchaseYear,
+)
+
+# What a product summary row is keyed by, as the rebuild reads it from the ledger.
+PRODUCT_KEYS = (
+    "d",
+    "rc",
+    "product_id",
+    "shop_id",
+    "category_id",
+    "producer_kind",
+    "buyer_type",
+    "certified_at_payment",
+    "ev",
+    "live_attribution",
+)
+
+# pg_advisory_xact_lock key of the summary tables ("REPO" in ASCII).
+SUMMARY_LOCK_KEY = 0x5245504F
+
+_FACT_FIELDS = (
+    "kind",
+    "amount_fen",
+    "booked_at",
+    "beneficiary_kind",
+    "household_id",
+    "producer_region__code",
+    "shop_id",
+    "product_id",
+    "category_id",
+    "producer_kind",
+    "buyer_type",
+    "certified_at_payment",
+    "live_event_id",
+    "live_attribution",
+    "order__tax_id",
+)
+_BENEFICIARY_COLUMN = {
+    BeneficiaryKind.HOUSEHOLD: 2,
+    BeneficiaryKind.COLLECTIVE: 3,
+    BeneficiaryKind.PRODUCER: 4,
+}
+
+Deltas = dict[type, dict[tuple, list[int]]]
+
+
+def lock_summaries() -> None:
+    """Take the summaries' transaction lock (PostgreSQL; a no-op on SQLite)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARY_LOCK_KEY])
+
+
+def _periods(day: dt.date) -> tuple[tuple[str, dt.date], ...]:
+    """The day, month and year a day belongs to, as (grain, first day)."""
+    return (
+        (Grain.DAY.value, day),
+        (Grain.MONTH.value, day.replace(day=1)),
+        (Grain.YEAR.value, day.replace(month=1, day=1)),
+    )
+
+
+def accumulate(facts: Iterable[Sequence]) -> Deltas:
+    """Sum ledger facts (tuples of ``_FACT_FIELDS``) into summary rows: {model: {key: sums}},
+    each fact into its day's, month's and year's rows."""
+    tz = timezone.get_default_timezone()
+    out: Deltas = {model: defaultdict(lambda m=model: [0] * len(m.SUMS)) for model in SUMMARY_MODELS}
+    sales, products, households, units = (out[m] for m in SUMMARY_MODELS)
+    for (
+        kind,
+        amount,
+        booked_at,
+        beneficiary_kind,
+        household_id,
+        region_code,
+        shop_id,
+        product_id,
+        category_id,
+        producer_kind,
+        buyer_type,
+        certified,
+        live_event_id,
+        live_attribution,
+        tax_id,
+    ) in facts:
+        day = timezone.localtime(booked_at, tz).date()
+        money = 0 if kind == EntryKind.SALE else 1
+        household = certified and beneficiary_kind == BeneficiaryKind.HOUSEHOLD
+        for grain, start in _periods(day):
+            row = sales[(grain, start, region_code, shop_id, category_id, producer_kind, buyer_type, certified)]
+            row[money] += amount
+            row[_BENEFICIARY_COLUMN[beneficiary_kind]] += amount
+            product_key = (
+                grain,
+                start,
+                region_code,
+                product_id,
+                shop_id,
+                category_id,
+                producer_kind,
+                buyer_type,
+                certified,
+                live_event_id or 0,
+                live_attribution or "",
+            )
+            products[product_key][money] += amount
+            if household:
+                key = (grain, start, region_code, household_id, category_id, producer_kind, buyer_type)
+                households[key][0] += amount
+        if certified and buyer_type == BuyerType.BUDGET_UNIT and tax_id:
+            units[(day.year, region_code, tax_id, shop_id)][0] += amount
+    return out
+
+
+def apply_entries(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    """Add just-written ledger entries to the summary tables, in the caller's transaction.
+    Returns ``entries`` (so the ledger's writers can ``return apply_entries(created)``)."""
+    ids = [entry.pk for entry in entries]
+    if not ids:
+        return entries
+    if None in ids:
+        raise DomainError("台账记录尚未保存，不能计入报表汇总。")
+    facts = LedgerEntry.objects.filter(pk__in=ids).values_list(*_FACT_FIELDS)
+    deltas = accumulate(facts)
+    # The ledger writers always run inside the paying transaction; no savepoint is needed
+    # (a failure must roll the entries back with the summaries), but a transaction is
+    # still opened when called in autocommit, so the advisory lock has one to live in.
+    with transaction.atomic(savepoint=False):
+        lock_summaries()
+        for model in SUMMARY_MODELS:
+            _upsert(model, deltas[model])
+    return entries
+
+
+def _upsert(model, rows: dict[tuple, list[int]], chunk: int = 200) -> None:
+    if not rows:
+        return
+    opts = model._meta
+    qn = connection.ops.quote_name
+    key_columns = [opts.get_field(name).column for name in model.KEY]
+    sum_columns = [opts.get_field(name).column for name in model.SUMS]
+    table = qn(opts.db_table)
+    columns = ", ".join(qn(c) for c in key_columns + sum_columns)
+    conflict = ", ".join(qn(c) for c in key_columns)
+    updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in sum_columns)
+    one = "(" + ", ".join(["%s"] * (len(key_columns) + len(sum_columns))) + ")"
+    ordered = sorted(rows.items())  # a fixed order: concurrent writers meet rows in the same order
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), chunk):
+            part = ordered[start : start + chunk]
+            params = [_adapt(v) for key, sums in part for v in (*key, *sums)]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(part))} "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+                params,
+            )
+
+
+def _adapt(value):
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+# --- rebuilding from the ledger ---------------------------------------------------------------------------------------
+
+
+def _ledger_day():
+    return TruncDate("booked_at", tzinfo=timezone.get_default_timezone())
+
+
+def _with_months_and_years(day_rows: Iterable[tuple], width: int) -> Iterator[tuple]:
+    """Day rows ``(day, *key, *sums)`` (``width`` sums), each yielded as a day row, then
+    the month and year rows they add up to."""
+    rollup: dict[tuple, list[int]] = {}
+    for day, *rest in day_rows:
+        key, sums = tuple(rest[:-width]), rest[-width:]
+        yield (Grain.DAY.value, day, *key, *sums)
+        for grain, start in _periods(day)[1:]:
+            total = rollup.setdefault((grain, start, *key), [0] * width)
+            for i, value in enumerate(sums):
+                total[i] += value
+    for key, sums in rollup.items():
+        yield (*key, *sums)
+
+
+def expected_rows(model) -> Iterator[tuple]:
+    """The rows ``model`` should hold, computed from the whole ledger by grouped queries
+    (not by the Python path ``apply_entries`` takes): tuples of ``model.KEY + model.SUMS``.
+    Day rows come from the database; month and year rows are their sums."""
+    tz = timezone.get_default_timezone()
+    ledger = LedgerEntry.objects.order_by()
+    sale, refund = Q(kind=EntryKind.SALE), Q(kind=EntryKind.REFUND)
+    if model is SalesSummary:
+        qs = (
+            ledger.annotate(d=_ledger_day(), rc=F("producer_region__code"))
+            .values("d", "rc", "shop_id", "category_id", "producer_kind", "buyer_type", "certified_at_payment")
+            .annotate(
+                s=Sum("amount_fen", filter=sale, default=0),
+                r=Sum("amount_fen", filter=refund, default=0),
+                h=Sum("amount_fen", filter=Q(beneficiary_kind=BeneficiaryKind.HOUSEHOLD), default=0),
+                c=Sum("amount_fen", filter=Q(beneficiary_kind=BeneficiaryKind.COLLECTIVE), default=0),
+                p=Sum("amount_fen", filter=Q(beneficiary_kind=BeneficiaryKind.PRODUCER), default=0),
+            )
+            .values_list(
+                "d",
+                "rc",
+                "shop_id",
+                "category_id",
+                "producer_kind",
+                "buyer_type",
+                "certified_at_payment",
+                "s",
+                "r",
+                "h",
+                "c",
+                "p",
+            )
+        )
+        yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 5)
+    elif model is ProductSalesSummary:
+        qs = (
+            ledger.annotate(d=_ledger_day(), rc=F("producer_region__code"), ev=Coalesce("live_event_id", Value(0)))
+            .values(*PRODUCT_KEYS)
+            .annotate(s=Sum("amount_fen", filter=sale, default=0), r=Sum("amount_fen", filter=refund, default=0))
+            .values_list(*PRODUCT_KEYS, "s", "r")
+        )
+        yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 2)
+    elif model is HouseholdIncome:
+        qs = (
+            ledger.filter(certified_at_payment=True, beneficiary_kind=BeneficiaryKind.HOUSEHOLD)
+            .annotate(d=_ledger_day(), rc=F("producer_region__code"))
+            .values("d", "rc", "household_id", "category_id", "producer_kind", "buyer_type")
+            .annotate(n=Sum("amount_fen"))
+            .values_list("d", "rc", "household_id", "category_id", "producer_kind", "buyer_type", "n")
+        )
+        yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 1)
+    elif model is UnitPurchaseYear:
+        qs = (
+            ledger.filter(certified_at_payment=True, buyer_type=BuyerType.BUDGET_UNIT)
+            .exclude(order__tax_id="")
+            .annotate(y=ExtractYear("booked_at", tzinfo=tz), rc=F("producer_region__code"), t=F("order__tax_id"))
+            .values("y", "rc", "t", "shop_id")
+            .annotate(n=Sum("amount_fen"))
+        )
+        for row in qs.iterator(chunk_size=10_000):
+            yield (row["y"], row["rc"], row["t"], row["shop_id"], row["n"])
+    else:
+        raise ValueError(f"not a summary model: {model}")
+
+
+def table_rows(model) -> Iterator[tuple]:
+    """What ``model`` holds now, as tuples of ``model.KEY + model.SUMS``."""
+    return model.objects.order_by().values_list(*model.KEY, *model.SUMS).iterator(chunk_size=10_000)
+
+
+def rebuild_summaries(batch_size: int = 5000, progress=None) -> dict[str, int]:
+    """Empty the summary tables and fill them again from the ledger, in one transaction
+    holding the summaries' lock (payments that write the ledger meanwhile wait for it, then
+    add their entries on top). Returns the rows written per table."""
+    written = {}
+    with transaction.atomic():
+        lock_summaries()
+        for model in SUMMARY_MODELS:
+            model.objects.all().delete()
+            fields = [*model.KEY, *model.SUMS]
+            batch, count = [], 0
+            for values in expected_rows(model):
+                batch.append(model(**dict(zip(fields, values, strict=True))))
+                if len(batch) >= batch_size:
+                    model.objects.bulk_create(batch)
+                    count += len(batch)
+                    batch = []
+                    if progress:
+                        progress(model, count)
+            model.objects.bulk_create(batch)
+            count += len(batch)
+            if progress:
+                progress(model, count)
+            written[model._meta.model_name] = count
+    return written
+
+
+def summary_differences(limit: int = 50) -> list[str]:
+    """Rows where a summary table and the ledger disagree (empty when all agree)."""
+    found: list[str] = []
+    for model in SUMMARY_MODELS:
+        width = len(model.KEY)
+        expected = {values[:width]: values[width:] for values in expected_rows(model)}
+        actual = {values[:width]: values[width:] for values in table_rows(model)}
+        name = model._meta.model_name
+        for key in sorted(set(expected) | set(actual), key=str):
+            if expected.get(key) != actual.get(key):
+                found.append(f"{name} {key}: 台账 ledger {expected.get(key)} ≠ 汇总 summary {actual.get(key)}")
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+# --- API tokens -------------------------------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "rpt_"
+
+
+def create_api_token(user, name: str) -> tuple[ReportApiToken, str]:
+    """Make a token for ``user`` (a bureau officer or platform administrator) and return
+    it with its text, which is shown once and never stored."""
+    from .access import report_jurisdiction
+
+    report_jurisdiction(user)  # refuses anybody who may not read reports
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("请填写令牌用途，例如“月报表格”。")
+    if len(name) > 60:
+        raise DomainError("令牌用途最多 60 个字。")
+    new = NewToken.make(TOKEN_PREFIX)
+    record = ReportApiToken.objects.create(user=user, name=name, prefix=new.shown, key_hash=new.hash)
+    return record, new.text
+
+
+def revoke_api_token(user, token_id: int) -> ReportApiToken:
+    """Revoke one of ``user``'s own tokens (idempotent)."""
+    record = ReportApiToken.objects.filter(pk=token_id, user=user).first()
+    if record is None:
+        raise DomainError("没有这个令牌。")
+    if record.revoked_at is None:
+        record.revoked_at = timezone.now()
+        record.save(update_fields=["revoked_at"])
+    return record
+
+
+def user_for_token(token: str):
+    """The active user a token belongs to, or None for an unknown or revoked token."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+        return None
+    record = (
+        ReportApiToken.objects.select_related("user__bureau__region")
+        .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if record is None:
+        return None
+    now = timezone.now()
+    if record.last_used_at is None or now - record.last_used_at > dt.timedelta(minutes=5):
+        ReportApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    return record.user
