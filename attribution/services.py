@@ -1,10 +1,11 @@
 """Writes of the attribution ledger, and of the records around it (payouts, access codes).
 
-``write_sale_entries`` and ``write_refund_entries`` are called from the two hooks every
-paid sale and every refund goes through (``orders.services.mark_line_paid`` /
-``mark_line_refunded``), inside the transaction that holds ``lock_order``; so there is one
-path into the ledger whatever the payment method (Stripe event, bank transfer,
-reconciliation), and a second call for the same payment or refund writes nothing."""
+``write_sale_entries`` and ``write_refund_entries`` run on the two events every paid sale
+and every refund sends (``orders.events.line_paid`` / ``line_refunded``, received through
+``on_line_paid`` / ``on_line_refunded``, connected in ``apps.py``), inside the transaction
+that holds ``lock_order``; so there is one path into the ledger whatever the payment method
+(Stripe event, bank transfer, reconciliation), and a second call for the same payment or
+refund writes nothing. What they write is announced as ``events.entries_booked``."""
 
 import datetime as dt
 import secrets
@@ -18,9 +19,9 @@ from core.errors import DomainError
 from orders.models import Order, OrderLine
 from payments.models import RefundLine
 from producers.models import BenefitLinkage, Collective, Household
-from reports.services import apply_entries as add_to_report_summaries
 
 from .allocation import FULL_BP, split, split_refund
+from .events import entries_booked
 from .models import (
     RETAINED_MODE,
     BeneficiaryKind,
@@ -113,7 +114,7 @@ def write_sale_entries(line: OrderLine, order: Order, product) -> list[LedgerEnt
         )
         for b, amount in zip(people, amounts, strict=True)
     ]
-    return add_to_report_summaries(LedgerEntry.objects.bulk_create(entries))
+    return _book(entries)
 
 
 def write_refund_entries(refund_line: RefundLine, line: OrderLine, order: Order, product, at: dt.datetime) -> list:
@@ -156,7 +157,23 @@ def write_refund_entries(refund_line: RefundLine, line: OrderLine, order: Order,
         for sale, part in zip(sales, parts, strict=True)
         if part
     ]
-    return add_to_report_summaries(LedgerEntry.objects.bulk_create(entries))
+    return _book(entries)
+
+
+def _book(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    created = LedgerEntry.objects.bulk_create(entries)
+    entries_booked.send(sender=LedgerEntry, entries=created)
+    return created
+
+
+def on_line_paid(sender, *, line: OrderLine, order: Order, product, **kwargs) -> None:
+    """Receiver of ``orders.events.line_paid``."""
+    write_sale_entries(line, order, product)
+
+
+def on_line_refunded(sender, *, line: OrderLine, refund_line: RefundLine, order: Order, product, at, **kwargs) -> None:
+    """Receiver of ``orders.events.line_refunded``."""
+    write_refund_entries(refund_line, line, order, product, at)
 
 
 # --- access codes and payouts -----------------------------------------------------------------------------------------

@@ -4,9 +4,14 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.images import get_image_model
 from wagtail.models import Orderable
 
+from core.money import format_fen
+from core.page_urls import page_url
 from core.scoping import Scope
+
+from .listing import listing_conditions
 
 # The rendition every product card and the product page use; prefetched with the list.
 CARD_RENDITION = "fill-400x400"
@@ -33,9 +38,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from cms.routing import storefront_url
-
-        return storefront_url("category", self.slug)
+        return page_url("category", self.slug)
 
 
 class ShopQuerySet(models.QuerySet):
@@ -71,20 +74,16 @@ class Shop(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from cms.routing import storefront_url
-
-        return storefront_url("shop", self.slug)
+        return page_url("shop", self.slug)
 
 
 class ProductQuerySet(models.QuerySet):
     def listed(self) -> "ProductQuerySet":
         """What the storefront shows, searches and sells: listed by its shop, the shop
-        active, and a certificate valid today (Asia/Shanghai). The one place that decides
-        it; because validity is part of this query, a revoked or lapsed certificate hides
-        the product at once, with no job to wait for."""
-        from certification.selectors import certified_now_filter
-
-        return self.filter(certified_now_filter(), is_listed=True, shop__is_active=True)
+        active, and every condition of ``listing.py`` (a certificate valid today). The one
+        place that decides it; because the conditions are part of this query, a revoked
+        or lapsed certificate hides the product at once, with no job to wait for."""
+        return self.filter(*listing_conditions(), is_listed=True, shop__is_active=True)
 
     def purchasable(self) -> "ProductQuerySet":
         """What can go into a cart: listed and in stock."""
@@ -92,8 +91,6 @@ class ProductQuerySet(models.QuerySet):
 
     def for_cards(self) -> "ProductQuerySet":
         """Everything a product card shows, in a fixed number of queries."""
-        from wagtail.images import get_image_model
-
         image_qs = ProductImage.objects.select_related("image").prefetch_related(
             Prefetch(
                 "image__renditions",
@@ -147,14 +144,10 @@ class Product(ClusterableModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from cms.routing import storefront_url
-
-        return storefront_url("product", self.pk)
+        return page_url("product", self.pk)
 
     @property
     def price_yuan(self) -> str:
-        from core.money import format_fen
-
         return format_fen(self.price_fen)
 
     @property

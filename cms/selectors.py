@@ -1,80 +1,24 @@
-"""Reads behind the storefront pages. Every product list starts from
-``Product.objects.listed()`` so that whatever decides "may be shown" applies here too."""
+"""Reads behind the storefront pages that go beyond the catalogue's own lists
+(``catalog.selectors``): a product's page with its certificate and who it benefits, and the
+live events' public pages with their prices of the moment and results. Every product
+shown starts from ``Product.objects.listed()`` so that whatever decides "may be shown"
+applies here too."""
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from wagtail.images import get_image_model
 
-from catalog.models import DETAIL_RENDITION, Category, Product, ProductImage, ProductQuerySet, Shop, ShopQuerySet
+from catalog.models import DETAIL_RENDITION, Product, ProductImage
 from certification.models import Certificate
+from live.models import EventStatus, LiveEvent
+from live.pricing import quotes_at
+from live_results.selectors import event_results
 from producers.models import Collective
 from producers.selectors import benefited_household_count, linkage_in_force
 
-# ?sort= values the product lists accept; the first is the default.
-SORTS: dict[str, tuple[str, ...]] = {
-    "newest": ("-created_at", "-pk"),
-    "price_asc": ("price_fen", "-pk"),
-    "price_desc": ("-price_fen", "-pk"),
-}
-DEFAULT_SORT = "newest"
-
-
-def clean_sort(value: str | None) -> str:
-    return value if value in SORTS else DEFAULT_SORT
-
-
-def card_products(*, category_ids: list[int] | None = None, shop: Shop | None = None, sort: str = DEFAULT_SORT):
-    """Listed products ready for product cards, filtered and sorted."""
-    qs: ProductQuerySet = Product.objects.listed()
-    if category_ids is not None:
-        qs = qs.filter(category_id__in=category_ids)
-    if shop is not None:
-        qs = qs.filter(shop=shop)
-    return qs.for_cards().order_by(*SORTS[clean_sort(sort)])
-
-
-def top_level_categories() -> list[Category]:
-    return list(Category.objects.filter(parent__isnull=True))
-
-
-def category_tree() -> dict[int | None, list[Category]]:
-    """All categories grouped by parent id, in one query (the table is small)."""
-    children: dict[int | None, list[Category]] = {}
-    for category in Category.objects.all():
-        children.setdefault(category.parent_id, []).append(category)
-    return children
-
-
-def descendant_ids(category: Category, tree: dict[int | None, list[Category]]) -> list[int]:
-    """The category and every category under it, at any depth."""
-    ids, stack = [], [category]
-    while stack:
-        node = stack.pop()
-        ids.append(node.pk)
-        stack.extend(tree.get(node.pk, []))
-    return ids
-
-
-def ancestors(category: Category, tree: dict[int | None, list[Category]]) -> list[Category]:
-    """Top-level category first, down to ``category`` itself (for breadcrumbs)."""
-    by_id = {c.pk: c for group in tree.values() for c in group}
-    chain = [category]
-    while chain[0].parent_id is not None and chain[0].parent_id in by_id and len(chain) < 10:
-        chain.insert(0, by_id[chain[0].parent_id])
-    return chain
-
-
-def shops_with_listed_products() -> ShopQuerySet:
-    return (
-        Shop.objects.active()
-        .filter(Exists(Product.objects.listed().filter(shop=OuterRef("pk"))))
-        .select_related("region")
-    )
-
-
-def active_shop(slug: str) -> Shop | None:
-    return Shop.objects.active().select_related("region").filter(slug=slug).first()
+from .renditions import ARTICLE_CARD_RENDITION
 
 
 def listed_product_for_detail(pk: int) -> Product | None:
@@ -118,3 +62,73 @@ def benefit_summary(product: Product) -> BenefitSummary:
             Collective.objects.filter(shares__linkage=linkage).order_by("name").values_list("name", flat=True)
         )
     return BenefitSummary(household_count=benefited_household_count(product), collectives=collectives)
+
+
+# --- live events' public pages -------------------------------------------------------------------------------------
+
+
+def _with_cover(qs):
+    rendition_qs = get_image_model().get_rendition_model().objects.filter(filter_spec=ARTICLE_CARD_RENDITION)
+    return qs.select_related("cover").prefetch_related(Prefetch("cover__renditions", queryset=rendition_qs))
+
+
+def home_events(now: dt.datetime, limit: int = 6) -> list[LiveEvent]:
+    """Live and upcoming published events for the home page, live ones first then by
+    start. One query (two with covers)."""
+    qs = (
+        _with_cover(LiveEvent.objects.published().with_window())
+        .filter(window_end_at__gt=now)
+        .order_by("window_start_at", "pk")
+    )
+    events = list(qs[:limit])
+    events.sort(key=lambda e: (e.status_at(now) != EventStatus.LIVE, e.window_start, e.pk))
+    return events
+
+
+def public_event_lists(now: dt.datetime) -> dict[str, list[LiveEvent]]:
+    published = _with_cover(LiveEvent.objects.published().with_window())
+    current = list(published.filter(window_end_at__gt=now).order_by("window_start_at", "pk")[:50])
+    return {
+        "live": [e for e in current if e.status_at(now) == EventStatus.LIVE],
+        "upcoming": [e for e in current if e.status_at(now) == EventStatus.UPCOMING],
+        "past": list(published.filter(window_end_at__lte=now).order_by("-window_end_at", "-pk")[:12]),
+    }
+
+
+@dataclass
+class PublicFeature:
+    product: Product
+    price_fen: int
+    regular_fen: int
+    event_price_fen: int | None
+    buyable: bool
+
+
+def public_event_context(code: str, now: dt.datetime) -> dict | None:
+    """What one event's public page shows, or None when there is no such published event."""
+    event = _with_cover(LiveEvent.objects.published()).prefetch_related("shops").filter(code=code.upper()).first()
+    if event is None:
+        return None
+    features = list(event.featured.select_related("product").order_by("sort_order", "pk"))
+    products = {p.pk: p for p in Product.objects.listed().for_cards().filter(pk__in=[f.product_id for f in features])}
+    quotes = quotes_at(products.values(), now)
+    status = event.status_at(now)
+    rows = [
+        PublicFeature(
+            product=products[f.product_id],
+            price_fen=quotes[f.product_id].price_fen,
+            regular_fen=products[f.product_id].price_fen,
+            event_price_fen=f.event_price_fen,
+            buyable=status == EventStatus.LIVE and products[f.product_id].stock > 0,
+        )
+        for f in features
+        if f.product_id in products
+    ]
+    return {
+        "event": event,
+        "event_status": status,
+        "features": rows,
+        "seconds_to_start": max(0, int((event.window_start - now).total_seconds())),
+        "results": event_results(event, now=now) if status == EventStatus.ENDED else None,
+        "in_post_live": status == EventStatus.ENDED and now < event.post_live_end,
+    }

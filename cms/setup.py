@@ -1,9 +1,10 @@
-"""Creating the storefront's page tree: used by the demo data command and by tests."""
+"""Creating the storefront's page tree (home, catalogue, live events): used by the demo data
+command and by tests."""
 
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from .models import CatalogPage, HomePage
+from .models import CatalogPage, HomePage, LiveIndexPage
 
 CATALOG_SLUG = "products"
 
@@ -36,3 +37,24 @@ def ensure_storefront_pages(site_name: str = "消费帮扶馆") -> tuple[HomePag
         home.refresh_from_db()
         catalog = home.add_child(instance=CatalogPage(title="扶贫产品", slug=CATALOG_SLUG))
     return home, catalog
+
+
+LIVE_SLUG = "live"
+
+
+@transaction.atomic
+def ensure_live_page() -> LiveIndexPage:
+    """A live ``LiveIndexPage`` (slug ``live``, the events' public pages) under the home
+    page. Idempotent."""
+    page = LiveIndexPage.objects.first()
+    if page is None:
+        home, _catalog = ensure_storefront_pages()
+        home.refresh_from_db()
+        page = home.add_child(
+            instance=LiveIndexPage(
+                title="直播间",
+                slug=LIVE_SLUG,
+                intro="<p>村播带货：正在直播、直播预告和精彩回放。通过直播链接下单，成交计入这场直播。</p>",
+            )
+        )
+    return page

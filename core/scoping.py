@@ -35,17 +35,19 @@ def _path(prefix: str, field: str) -> str:
 
 
 def operated_shop_ids(user) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
     cached = getattr(user, "_operated_shops", None)
     if cached is None:
-        from catalog.models import Shop
-
-        cached = list(Shop.objects.filter(operators=user).values_list("pk", "region__code"))
+        # Through the user's side of Shop.operators: the kernel names no app above it.
+        cached = list(user.operated_shops.values_list("pk", "region__code"))
         user._operated_shops = cached
     return [pk for pk, _code in cached]
 
 
 def operated_region_codes(user) -> list[str]:
-    operated_shop_ids(user)
+    if not operated_shop_ids(user):
+        return []
     return sorted({code for _pk, code in user._operated_shops})
 
 

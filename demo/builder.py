@@ -14,7 +14,7 @@ from wagtail.models import ReferenceIndex
 from wagtail.rich_text import RichText
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from attribution.maintenance import purge_orders_of_shops
+from attribution.maintenance import purge_ledger
 from catalog.models import Category, Product, ProductImage, Shop
 from catalog.tasks import generate_product_renditions
 from certification.maintenance import purge_for_products
@@ -23,6 +23,8 @@ from cms.setup import ensure_storefront_pages
 from core.models import Bureau, User
 from core.roles import Role, sync_role_groups
 from live.maintenance import purge_events_of_shops
+from orders.maintenance import orders_of_shops, purge_orders
+from payments.maintenance import purge_money_of_orders
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
 from producers.regions import DEFAULT_PROVINCES, load_regions
 from producers.services import ShareSpec, revise_benefit_linkage
@@ -177,7 +179,11 @@ def reset_demo() -> None:
     shops = Shop.objects.filter(slug__in=shop_slugs())
     products = Product.objects.filter(shop__in=shops)
     shop_ids = list(shops.values_list("pk", flat=True))
-    purge_orders_of_shops(shop_ids)
+    # The shops' orders, app by app: what points at an order goes first.
+    order_ids = orders_of_shops(shop_ids)
+    purge_ledger(order_ids, shop_ids)
+    purge_money_of_orders(order_ids)
+    purge_orders(order_ids, shop_ids)
     purge_events_of_shops(shop_ids)
     purge_for_products(list(products.values_list("pk", flat=True)))
     # Children before parents, in chunks (after --products 100000 there are half a million rows).

@@ -27,13 +27,13 @@ from django.utils import timezone
 
 from catalog.models import Product, Shop
 from certification.models import Certificate
+from cms.setup import ensure_live_page
 from core.models import Bureau, User
 from live import services as live_services
 from live.attribution import LiveTag
 from live.metrics import record_samples
 from live.models import CODE_ALPHABET, LiveEvent, Platform
 from live.pricing import quotes_at
-from live.setup import ensure_live_page
 from orders.models import BuyerType, OrderLine
 from orders.services import BuyerDetails, CheckoutLine, place_order
 from payments import services as payments

@@ -10,7 +10,7 @@ from .models import LiveEvent
 def purge_events_of_shops(shop_ids: list[int]) -> int:
     """Delete every event these shops take part in or whose products it features — with
     its featured products, viewer samples and tokens. Their orders must be gone first
-    (``attribution.maintenance.purge_orders_of_shops``): order lines and ledger entries
+    (``demo/builder.py`` removes them first): order lines and ledger entries
     keep events from being deleted. Returns how many events went."""
     ids = list(
         LiveEvent.objects.filter(Q(shops__in=shop_ids) | Q(featured__product__shop__in=shop_ids))

@@ -1,9 +1,12 @@
 """Live-stream sale events (直播带货): what an event is, which products it features, the
 viewer figures pushed for it and the tokens allowed to push them.
 
-The behaviour around events (event pages, tagging carts through ``?live=<code>``, viewer
-metrics, per-event results) lives in the rest of this app; order lines and ledger entries
-point here so that event results and household attribution come from the same ledger.
+Around the events: live prices (``pricing``), which event a sale counts for (``attribution``),
+the session tag a link or code leaves (``tagging``), viewer metrics (``metrics``, ``api``),
+who sees and runs which event (``access``) and the writes (``services``). Per-event results
+from the ledger are in the ``live_results`` app and the public event pages in ``cms``;
+order lines and ledger entries point here so that event results and household
+attribution come from the same ledger.
 
 Times (decided, see README "Live-stream sales"): an event's **window** is
 [actual start, actual end) when recorded, else the scheduled ones, each side separately;
@@ -18,17 +21,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.fields import RichTextField
-from wagtail.models import Page, Site
-from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from core.page_urls import page_url
 from core.scoping import Scope
 
 CODE_ALPHABET = string.ascii_uppercase.replace("O", "").replace("I", "") + "23456789"
@@ -217,9 +213,7 @@ class LiveEvent(models.Model):
         return str(EventStatus(self.status).label)
 
     def get_absolute_url(self) -> str:
-        from .routing import live_page_url
-
-        return f"{live_page_url()}{self.code}/"
+        return page_url("live_event", self.code)
 
     def share_url(self) -> str:
         """The link (and QR code) the stream shows: the event page, tagging the cart."""
@@ -311,55 +305,3 @@ class ViewerSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} @ {self.at:%H:%M:%S}: {self.concurrent_viewers}"
-
-
-# --- the public pages ----------------------------------------------------------------------------------------------
-
-
-class LiveIndexPage(RoutablePageMixin, Page):
-    """直播间: the list of live, upcoming and past events at its own URL, and one page per
-    event under it (``<code>/``), served from ``LiveEvent`` rows the way the catalogue
-    page serves products, so an event needs no page of its own in the tree."""
-
-    intro = RichTextField(_("导语 intro"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    max_count = 1
-    parent_page_types = ["cms.HomePage"]
-    subpage_types: list[str] = []
-
-    class Meta:
-        verbose_name = _("直播页 live events page")
-
-    def _render(self, request, template, status=200, **extra):
-        context = self.get_context(request)
-        context.update(extra)
-        return TemplateResponse(request, template, context, status=status)
-
-    @path("", name="index")
-    def index_route(self, request):
-        from .selectors import public_event_lists
-
-        return self._render(request, "live/index_page.html", lists=public_event_lists(timezone.now()))
-
-    @path("<str:code>/", name="event")
-    def event_route(self, request, code):
-        from .selectors import public_event_context
-
-        context = public_event_context(code, timezone.now())
-        if context is None:
-            return self._render(request, "live/event_not_found.html", status=404)
-        return self._render(request, "live/event_page.html", **context)
-
-
-@receiver(post_save, sender=LiveIndexPage)
-@receiver(post_delete, sender=LiveIndexPage)
-@receiver(post_save, sender=Site)
-@receiver(post_delete, sender=Site)
-@receiver(page_published)
-@receiver(page_unpublished)
-@receiver(post_page_move)
-def _live_page_changed(sender, **kwargs):
-    from .routing import clear_live_url_cache
-
-    clear_live_url_cache()

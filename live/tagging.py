@@ -1,7 +1,7 @@
 """Following an event's link (``?live=<code>``) or entering its code: the visitor's
-session remembers the event and when, the cart items it may claim are tagged with it,
-and products put in the cart later while the tag holds are tagged too
-(``orders.cart.Cart.add``). Whether a tagged line then counts as in-live or post-live is
+session remembers the event and when (``tag_session``); the cart (``orders.live_links``,
+``orders.cart.Cart``) tags the items the event may claim (``claimable``), and products put
+in the cart later while the tag holds. Whether a tagged line then counts as in-live or post-live is
 decided at checkout (``attribution.attribute_lines``).
 
 Decided: the most recent link wins (a cart item already tagged by another event is
@@ -34,11 +34,11 @@ def event_for_code(code: str) -> LiveEvent | None:
     return LiveEvent.objects.published().filter(code=code).first()
 
 
-def follow(request, code: str, at: dt.datetime | None = None) -> LiveEvent:
-    """Tag the visitor's session and cart with the event ``code``. Raises DomainError
-    for an unknown or unpublished code, or one whose post-live period is over."""
-    from orders.cart import Cart
-
+def tag_session(request, code: str, at: dt.datetime | None = None) -> LiveEvent:
+    """Remember in the visitor's session that they came through the event ``code`` (its
+    link, QR code or the code typed in). Raises DomainError for an unknown or unpublished
+    code, or one whose post-live period is over. The cart's items are tagged by the cart
+    (``orders.live_links.follow``)."""
     at = at or timezone.now()
     event = event_for_code(code)
     if event is None:
@@ -46,7 +46,6 @@ def follow(request, code: str, at: dt.datetime | None = None) -> LiveEvent:
     if at >= event.post_live_end:
         raise DomainError(f"直播「{event.title}」已结束超过 7 天，直播链接已失效。")
     request.session[SESSION_KEY] = {"event": event.pk, "at": at.isoformat()}
-    Cart(request).tag_items(event, at)
     return event
 
 

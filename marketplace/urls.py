@@ -5,7 +5,17 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from live import api as live_api
+from orders import live_links
 from search import views as search_views
+
+# Under the live events page's own URL (its pages, /live/ and /live/<code>/, are Wagtail's):
+# the stream operators' viewer-metrics endpoint and the storefront's two live actions.
+live_urlpatterns = [
+    path("code/", live_links.enter_code, name="enter_code"),
+    path("api/events/<str:code>/samples/", live_api.push_samples, name="push_samples"),
+    path("<str:code>/buy/", live_links.buy_now, name="buy_now"),
+]
 
 urlpatterns = [
     path("django-admin/", django_admin.site.urls),
@@ -17,8 +27,7 @@ urlpatterns = [
     path("", include("certification.urls")),
     path("", include("orders.urls")),
     path("", include("attribution.urls")),
-    # Under the live events page's own URL; its pages (/live/, /live/<code>/) are Wagtail's.
-    path("live/", include("live.urls")),
+    path("live/", include((live_urlpatterns, "live"))),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -16,18 +16,27 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from core.errors import DomainError
 from core.roles import Role, roles_of
 from core.scoping import is_platform_admin
-from payments import services as payment_services
 
 from . import selectors, services
-from .forms import HandRefundForm, ShipForm, TransferReceiptForm
-from .models import FulfilmentStatus, Order, OrderEvent, OrderLine, OrderStatus, PaymentMethod, SubOrder
+from .forms import ShipForm
+from .models import FulfilmentStatus, Order, OrderEvent, OrderStatus, SubOrder
 from .transitions import Actor, Target
 
 PAGE_SIZE = 50
+
+# Panels that apps above orders add to the order and sub-order pages (payments adds the
+# money: receipts, refunds and the forms to record them). Each hook function takes
+# (request, order, may_handle_money=...) and returns HTML, or "" for nothing.
+ORDER_PANELS_HOOK = "orders_admin_order_panels"
+
+
+def order_panels(request, order: Order, *, may_handle_money: bool) -> list[str]:
+    return [fn(request, order, may_handle_money=may_handle_money) for fn in hooks.get_hooks(ORDER_PANELS_HOOK)]
 
 
 def _require_orders_access(user) -> None:
@@ -80,30 +89,12 @@ def suborder_detail(request, pk: int):
             "can_ship": suborder.status == FulfilmentStatus.PAID and actors & {Actor.OPERATOR, Actor.ADMIN},
             "can_complete": suborder.status == FulfilmentStatus.SHIPPED and actors & {Actor.OPERATOR, Actor.ADMIN},
             "ship_form": ShipForm(),
-            **_money_context(order, may_handle_money),
+            "panels": order_panels(request, order, may_handle_money=may_handle_money),
         },
     )
 
 
-def _money_context(order: Order, may_handle_money: bool) -> dict:
-    is_transfer = order.payment_method == PaymentMethod.TRANSFER
-    return {
-        "may_handle_money": may_handle_money,
-        "receipt_form": TransferReceiptForm()
-        if may_handle_money and is_transfer and order.status == OrderStatus.AWAITING_PAYMENT
-        else None,
-        "refund_form": HandRefundForm()
-        if may_handle_money and is_transfer and order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
-        else None,
-        "order_lines": list(OrderLine.objects.filter(suborder__order=order).select_related("suborder__shop"))
-        if may_handle_money
-        else [],
-        "payments": list(order.payments.all()) if may_handle_money else [],
-        "refunds": list(order.refunds.all()) if may_handle_money else [],
-    }
-
-
-def _back(request, fallback_name: str, *args):
+def back(request, fallback_name: str, *args):
     target = request.POST.get("back") or ""
     if target.startswith("/admin/"):
         return redirect(target)
@@ -131,7 +122,7 @@ def suborder_transition(request, pk: int, action: str):
     return redirect("orders_admin:suborder", pk)
 
 
-def _order_visible(request, pk: int) -> Order:
+def order_for_money(request, pk: int) -> Order:
     """An order the user may handle money for: admins any; an operator only one whose
     every sub-order is of their shops (404 otherwise: they may not know it exists)."""
     _require_orders_access(request.user)
@@ -141,63 +132,6 @@ def _order_visible(request, pk: int) -> Order:
             raise Http404
         raise PermissionDenied  # their shop's part of a multi-shop order: the platform handles money
     return order
-
-
-@require_POST
-def order_receipt(request, pk: int):
-    order = _order_visible(request, pk)
-    form = TransferReceiptForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    else:
-        try:
-            payment_services.record_transfer_receipt(
-                order.pk,
-                amount_fen=form.cleaned_data["amount"],
-                reference=form.cleaned_data["reference"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
-            order.refresh_from_db()
-            if order.status == OrderStatus.PAID:
-                messages.success(request, "已登记收款，订单已付清，可以发货。")
-            else:
-                messages.success(request, f"已登记收款，尚欠 {order.outstanding_fen} 分。")
-    return _back(request, "orders_admin:order", pk)
-
-
-@require_POST
-def order_refund(request, pk: int):
-    order = _order_visible(request, pk)
-    form = HandRefundForm(request.POST)
-    lines = {}
-    for line in OrderLine.objects.filter(suborder__order=order):
-        raw = (request.POST.get(f"qty_{line.pk}") or "0").strip()
-        if not raw.isdigit():
-            messages.error(request, "退款数量须为非负整数。")
-            return _back(request, "orders_admin:order", pk)
-        if int(raw):
-            lines[line.pk] = int(raw)
-    if not form.is_valid():
-        messages.error(request, "请填写退款流水号。")
-    else:
-        try:
-            payment_services.refund_by_hand(
-                order.pk,
-                lines=lines,
-                reference=form.cleaned_data["reference"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "退款已登记，已通知买家。")
-    return _back(request, "orders_admin:order", pk)
 
 
 def order_index(request):
@@ -223,7 +157,7 @@ def order_index(request):
 
 
 def order_detail(request, pk: int):
-    order = _order_visible(request, pk)
+    order = order_for_money(request, pk)
     order = selectors.order_for_display(Order.objects.filter(pk=order.pk)).get()
     return render(
         request,
@@ -233,6 +167,6 @@ def order_detail(request, pk: int):
             "page_title": f"订单 {order.number}",
             "order": order,
             "is_admin": is_platform_admin(request.user),
-            **_money_context(order, True),
+            "panels": order_panels(request, order, may_handle_money=True),
         },
     )

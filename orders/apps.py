@@ -8,4 +8,7 @@ class OrdersConfig(AppConfig):
     verbose_name = _("订单 Orders")
 
     def ready(self):
-        from . import cart  # noqa: F401 - connects the sign-in cart merge
+        from . import (
+            cart,  # noqa: F401 - connects the sign-in cart merge
+            checks,  # noqa: F401 - registers the start-up checks
+        )

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from catalog.models import Product
 from core.errors import DomainError
+from live import tagging
 from live.attribution import LiveTag
 from live.models import LiveEvent
 from live.pricing import PriceQuote, describe_change, quote_at, quotes_at
@@ -76,14 +77,12 @@ class Cart:
     def tag_items(self, event, at) -> int:
         """Tag the items ``event`` may claim (its featured products, its shops' products)
         with it. Returns how many were tagged."""
-        from live.tagging import claimable
-
         items = self.items()
         if not items:
             return 0
         products = list(Product.objects.filter(pk__in=list(items)).only("pk", "shop_id"))
         tag = LiveTag(event.pk, at)
-        claimed = claimable(event, products)
+        claimed = tagging.claimable(event, products)
         if self.user is not None:
             # Only the tag changes: one UPDATE for all the claimed items.
             self.user.cart_items.filter(product_id__in=claimed).update(live_event_id=event.pk, live_tagged_at=at)
@@ -131,13 +130,11 @@ class Cart:
 
     def _live_tag_for(self, product: Product, now):
         """The session's live tag when it may claim ``product``; else keep what the item has."""
-        from live.tagging import claimable, session_tag
-
-        found = session_tag(self.request, now)
+        found = tagging.session_tag(self.request, now)
         if found is None:
             return KEEP
         tag, event = found
-        return tag if product.pk in claimable(event, [product]) else KEEP
+        return tag if product.pk in tagging.claimable(event, [product]) else KEEP
 
     def update(self, product_id: int, quantity: int) -> None:
         """Set the quantity of a product already in the cart (0 removes it)."""

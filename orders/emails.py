@@ -1,8 +1,12 @@
 """The buyer's emails (in Chinese): order received, payment confirmed, shipped, refunded.
-Each carries the order's secret link, the only way an anonymous buyer finds it again."""
+Each carries the order's secret link, the only way an anonymous buyer finds it again.
+They are sent by a Celery task once the transaction that caused them commits
+(``email_after_commit``)."""
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 
 from .models import Order
@@ -15,7 +19,7 @@ SUBJECTS = {
 }
 
 
-def send_order_email(kind: str, order_id: int, *, suborder_id: int | None = None, refund_id: int | None = None) -> None:
+def compose_and_send(kind: str, order_id: int, *, suborder_id: int | None = None, refund_id: int | None = None) -> None:
     order = Order.objects.filter(pk=order_id).first()
     if order is None or kind not in SUBJECTS:
         return
@@ -28,3 +32,13 @@ def send_order_email(kind: str, order_id: int, *, suborder_id: int | None = None
     }
     body = render_to_string(f"orders/emails/{kind}.txt", context)
     send_mail(SUBJECTS[kind].format(number=order.number), body, settings.DEFAULT_FROM_EMAIL, [order.email])
+
+
+@shared_task(name="orders.send_order_email")
+def send_order_email(kind: str, order_id: int, **extra) -> None:
+    compose_and_send(kind, order_id, **extra)
+
+
+def email_after_commit(kind: str, order_id: int, **extra) -> None:
+    """Send the buyer the ``kind`` e-mail once the current transaction commits."""
+    transaction.on_commit(lambda: send_order_email.delay(kind, order_id, **extra))

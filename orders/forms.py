@@ -5,7 +5,6 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.money import parse_yuan
 from core.validators import validate_credit_code
 from producers.models import Region
 
@@ -89,25 +88,6 @@ class CheckoutForm(forms.Form):
         return data
 
 
-class TransferReceiptForm(forms.Form):
-    amount = forms.CharField(label="到账金额（元）", max_length=20)
-    reference = forms.CharField(label="银行回单号/流水号", max_length=100)
-
-    def clean_amount(self) -> int:
-        try:
-            fen = parse_yuan(self.cleaned_data["amount"])
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
-        if fen <= 0:
-            raise ValidationError("到账金额须大于 0。")
-        return fen
-
-
 class ShipForm(forms.Form):
     carrier = forms.CharField(label="快递公司", max_length=40)
     tracking_number = forms.CharField(label="运单号", max_length=40)
-
-
-class HandRefundForm(forms.Form):
-    reference = forms.CharField(label="退款流水号", max_length=100)
-    reason = forms.CharField(label="退款原因", max_length=200, required=False)

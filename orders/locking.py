@@ -2,27 +2,17 @@
 
 The order: the order row first, then its products by primary key. Checkout locks only
 products (its order does not exist yet), in primary-key order; payment, refund and expiry
-handling (bank transfers here, Stripe webhooks in ``payments``) lock the order
-and then its products through ``lock_order``. Two transactions therefore always ask for
-shared rows in the same sequence and cannot deadlock. Call these inside
-``transaction.atomic``; on SQLite ``select_for_update`` is a no-op and the database
-serialises writers itself."""
-
-from collections.abc import Iterable
+handling (bank transfers and Stripe webhooks in ``payments``) lock the order and then its
+products through ``lock_order``. Two transactions therefore always ask for shared rows in
+the same sequence and cannot deadlock. Call these inside ``transaction.atomic``; on
+SQLite ``select_for_update`` is a no-op and the database serialises writers itself."""
 
 from catalog.models import Product
+from catalog.services import lock_products
 
 from .models import Order, OrderLine
 
-
-def lock_products(ids: Iterable[int]) -> dict[int, Product]:
-    """Lock the products ``ids`` (in primary-key order) and return them by pk."""
-    ids = sorted(set(ids))
-    if not ids:
-        return {}
-    # Evaluated as a list so the whole lock is taken here, in the ORDER BY pk sequence.
-    rows = list(Product.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    return {p.pk: p for p in rows}
+__all__ = ["lock_order", "lock_products"]
 
 
 def lock_order(order_id: int) -> tuple[Order, dict[int, Product]]:

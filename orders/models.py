@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from core.scoping import Scope
 from live.models import LiveAttribution
 
+from .states import FulfilmentStatus, OrderStatus
+from .transitions import TRANSITIONS, Target
+
 
 class BuyerType(models.TextChoices):
     INDIVIDUAL = "individual", _("个人 individual")
@@ -35,23 +38,6 @@ class PaymentMethod(models.TextChoices):
     ALIPAY = "alipay", _("支付宝 Alipay")
     WECHAT_PAY = "wechat_pay", _("微信支付 WeChat Pay")
     TRANSFER = "transfer", _("对公转账 / 发票 bank transfer")
-
-
-class OrderStatus(models.TextChoices):
-    AWAITING_PAYMENT = "awaiting_payment", _("待付款 awaiting payment")
-    PAID = "paid", _("已付款 paid")
-    CANCELLED = "cancelled", _("已取消 cancelled")
-    PARTIALLY_REFUNDED = "partially_refunded", _("部分退款 partially refunded")
-    REFUNDED = "refunded", _("已退款 refunded")
-
-
-class FulfilmentStatus(models.TextChoices):
-    AWAITING_PAYMENT = "awaiting_payment", _("待付款 awaiting payment")
-    PAID = "paid", _("待发货 paid, to ship")
-    SHIPPED = "shipped", _("已发货 shipped")
-    COMPLETED = "completed", _("已完成 completed")
-    CANCELLED = "cancelled", _("已取消 cancelled")
-    REFUNDED = "refunded", _("已退款 refunded")
 
 
 class CartItem(models.Model):
@@ -262,8 +248,6 @@ class OrderEvent(models.Model):
         return f"{self.action}: {self.from_status} → {self.to_status}"
 
     def get_action_label(self) -> str:
-        from .transitions import TRANSITIONS, Target
-
         if self.action == "place":
             return "提交订单"
         target = Target.SUBORDER if self.suborder_id else Target.ORDER

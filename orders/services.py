@@ -3,7 +3,10 @@ transition table, cancelling and expiring unpaid orders, and the two line-level 
 every paid sale and every refund goes through (``mark_line_paid`` / ``mark_line_refunded``).
 
 Money arrives and leaves through ``payments.services`` (``confirm_payment``,
-``record_refund``, ``confirm_refund``), which call back into this module."""
+``record_refund``, ``confirm_refund``), which hand it to this module's
+``record_money_received`` and ``book_refund``: orders alone changes an order's money and
+state. Stock and units sold are catalog's (``catalog.services``); the ledger hears of paid
+and refunded lines through ``events.py``."""
 
 import datetime as dt
 import secrets
@@ -12,8 +15,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from catalog import services as catalog_services
 from catalog.models import Product
 from certification.selectors import current_certificate
 from core.errors import DomainError
@@ -23,6 +28,8 @@ from live.pricing import describe_change, quotes_at
 from producers.models import Region
 from producers.selectors import linkage_in_force
 
+from .emails import email_after_commit
+from .events import line_paid, line_refunded
 from .locking import lock_order, lock_products
 from .models import (
     BuyerType,
@@ -84,12 +91,6 @@ def _new_order_number() -> str:
     # Date (Asia/Shanghai) + 8 random digits: no shared counter row for concurrent
     # checkouts to queue on; the unique index catches the (1 in 10^8 a day) clash.
     return timezone.localdate().strftime("%Y%m%d") + f"{secrets.randbelow(10**8):08d}"
-
-
-def _on_commit_email(kind: str, order_id: int, **extra) -> None:
-    from .tasks import send_order_email
-
-    transaction.on_commit(lambda: send_order_email.delay(kind, order_id, **extra))
 
 
 @transaction.atomic
@@ -186,8 +187,7 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
                 live_event_id=attribution.event_id if attribution else None,
                 live_attribution=attribution.kind if attribution else "",
             )
-            product.stock -= wanted[product.pk].quantity
-            product.save(update_fields=["stock", "updated_at"])
+            catalog_services.reserve_stock(product, wanted[product.pk].quantity)
     OrderEvent.objects.create(
         order=order,
         action="place",
@@ -197,7 +197,7 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
         at=now,
         note=f"{order.get_payment_method_display()}，应付 {total} 分",
     )
-    _on_commit_email("received", order.pk)
+    email_after_commit("received", order.pk)
     return order
 
 
@@ -295,7 +295,7 @@ def apply_transition(
     else:
         _move(order, suborder, action, by=by, note=note)
     if action == "ship":
-        _on_commit_email("shipped", order.pk, suborder_id=suborder.pk)
+        email_after_commit("shipped", order.pk, suborder_id=suborder.pk)
     return suborder if suborder is not None else order
 
 
@@ -307,9 +307,7 @@ def _cancel(order: Order, products: dict[int, Product], *, by, note: str) -> Non
     for suborder in order.suborders.prefetch_related("lines"):
         _move(order, suborder, "cancel", by=by, note=note)
         for line in suborder.lines.all():
-            product = products[line.product_id]
-            product.stock += line.quantity
-            product.save(update_fields=["stock", "updated_at"])
+            catalog_services.return_stock(products[line.product_id], line.quantity)
 
 
 def expire_unpaid_orders(now: dt.datetime | None = None) -> int:
@@ -339,9 +337,8 @@ def mark_line_paid(line: OrderLine, product: Product, at: dt.datetime, order: Or
     """An order line becomes paid: THE one place. Snapshots what the sale was at this
     moment — the benefit-linkage version in force and the certificate valid now (only a
     product certified at payment counts as consumption support) — counts the units sold,
-    and writes the line's entries in the attribution ledger. Caller holds ``lock_order``."""
-    from attribution.services import write_sale_entries
-
+    and announces ``line_paid``, on which the ledger writes the line's entries
+    (``events.py``). Caller holds ``lock_order``."""
     certificate = current_certificate(product)
     line.paid_at = at
     line.certified_at_payment = certificate is not None
@@ -349,27 +346,21 @@ def mark_line_paid(line: OrderLine, product: Product, at: dt.datetime, order: Or
         line.certificate_number = certificate.number
     line.linkage = linkage_in_force(product, at)
     line.save(update_fields=["paid_at", "certified_at_payment", "certificate_number", "linkage"])
-    product.units_sold += line.quantity
-    product.save(update_fields=["units_sold", "updated_at"])
-    write_sale_entries(line, order, product)
+    catalog_services.count_sold(product, line.quantity)
+    line_paid.send(sender=OrderLine, line=line, order=order, product=product)
 
 
 def mark_line_refunded(
     line: OrderLine, refund_line, product: Product, order: Order, *, restock: bool, at: dt.datetime
 ) -> None:
-    """``refund_line.quantity`` units of an order line are refunded: THE one place. Writes
-    the ledger's reversing entries, counts the units back, and returns the stock when the
-    goods did not ship."""
-    from attribution.services import write_refund_entries
-
+    """``refund_line.quantity`` units of an order line are refunded: THE one place. Counts
+    the units back (and returns the stock when the goods did not ship) and announces
+    ``line_refunded``, on which the ledger writes its reversing entries (``events.py``)."""
     quantity = refund_line.quantity
     line.refunded_quantity += quantity
     line.save(update_fields=["refunded_quantity"])
-    product.units_sold = max(0, product.units_sold - quantity)
-    if restock:
-        product.stock += quantity
-    product.save(update_fields=["units_sold", "stock", "updated_at"])
-    write_refund_entries(refund_line, line, order, product, at)
+    catalog_services.count_refunded(product, quantity, restock=restock)
+    line_refunded.send(sender=OrderLine, line=line, refund_line=refund_line, order=order, product=product, at=at)
 
 
 def mark_order_paid(order: Order, products: dict[int, Product], *, by) -> None:
@@ -382,7 +373,58 @@ def mark_order_paid(order: Order, products: dict[int, Product], *, by) -> None:
         _move(order, suborder, "pay", by=by)
         for line in suborder.lines.all():
             mark_line_paid(line, products[line.product_id], now, order)
-    _on_commit_email("paid", order.pk)
+    email_after_commit("paid", order.pk)
+
+
+def record_money_received(order: Order, products: dict[int, Product], amount_fen: int, *, by) -> None:
+    """``amount_fen`` more has been received for the order (payments checked and booked
+    it); when the whole total is in, the order is paid. Caller holds ``lock_order``."""
+    order.paid_fen += amount_fen
+    order.save(update_fields=["paid_fen"])
+    if order.paid_fen == order.total_fen:
+        mark_order_paid(order, products, by=by)
+
+
+def book_refund(
+    order: Order,
+    products: dict[int, Product],
+    refund_lines,
+    *,
+    amount_fen: int,
+    reason: str,
+    at: dt.datetime,
+    by,
+    refund_id: int,
+) -> None:
+    """The money of a refund has gone back (payments confirmed it): each of
+    ``refund_lines`` (payments' rows, each with ``.line`` and ``.quantity``) goes through
+    ``mark_line_refunded`` — the stock comes back where its shop had not shipped — the
+    order's refunded total grows, a sub-order whose lines are all refunded becomes
+    refunded, the order partially or fully refunded, and the buyer is told. Caller holds
+    ``lock_order``."""
+    suborders = {s.pk: s for s in order.suborders.all()}
+    touched = set()
+    for refund_line in refund_lines:
+        line = refund_line.line
+        suborder = suborders[line.suborder_id]
+        mark_line_refunded(
+            line,
+            refund_line,
+            products[line.product_id],
+            order,
+            restock=suborder.status == FulfilmentStatus.PAID,
+            at=at,
+        )
+        touched.add(suborder.pk)
+    order.refunded_fen += amount_fen
+    order.save(update_fields=["refunded_fen"])
+    for pk in touched:
+        left = OrderLine.objects.filter(suborder_id=pk).exclude(refunded_quantity=F("quantity")).exists()
+        if not left:
+            _move(order, suborders[pk], "refund", by=by, note=reason)
+    fully = not OrderLine.objects.filter(suborder__order=order).exclude(refunded_quantity=F("quantity")).exists()
+    _move(order, None, "refund_full" if fully else "refund_part", by=by, note=f"退款 {amount_fen} 分")
+    email_after_commit("refunded", order.pk, refund_id=refund_id)
 
 
 def can_handle_money(user, order: Order) -> bool:
@@ -413,4 +455,6 @@ __all__ = [
     "mark_line_refunded",
     "mark_order_paid",
     "place_order",
+    "record_money_received",
+    "book_refund",
 ]

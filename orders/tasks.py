@@ -1,11 +1,14 @@
-"""Celery tasks of buying: lapse unpaid reservations (beat) and send order emails."""
+"""Celery tasks of buying: lapse unpaid reservations (beat). The order e-mail task lives
+with the e-mails (``emails.send_order_email``); importing it here registers it with workers."""
 
 import logging
 
 from celery import shared_task
 
-from .emails import send_order_email as _send
+from .emails import send_order_email
 from .services import expire_unpaid_orders as _expire
+
+__all__ = ["expire_unpaid_orders", "send_order_email"]
 
 logger = logging.getLogger(__name__)
 
@@ -17,8 +20,3 @@ def expire_unpaid_orders() -> int:
     if count:
         logger.info("cancelled %d unpaid orders past their payment window", count)
     return count
-
-
-@shared_task(name="orders.send_order_email")
-def send_order_email(kind: str, order_id: int, **extra) -> None:
-    _send(kind, order_id, **extra)

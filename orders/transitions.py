@@ -11,8 +11,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import FulfilmentStatus as F
-from .models import OrderStatus as O
+from .states import FulfilmentStatus as F
+from .states import OrderStatus as O
 
 
 class Actor(StrEnum):

@@ -10,13 +10,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from payments.services import available_methods, stripe_configured
 from producers.models import Region
 
 from . import selectors, services
 from .cart import Cart, review
 from .forms import CheckoutForm
 from .models import FulfilmentStatus, Order, OrderStatus, PaymentMethod
+from .payment_options import offered_methods, online_payment_offered
 from .transitions import Actor, Target
 
 ORDER_SESSION_KEY = "recent_orders"
@@ -95,7 +95,7 @@ def _initial_for(request) -> dict:
 def checkout(request):
     cart = Cart(request)
     lines, changes = review(cart)
-    methods = available_methods()
+    methods = offered_methods()
     form = CheckoutForm(request.POST or None, methods=methods, initial=_initial_for(request))
     if not lines:
         for change in changes:
@@ -141,7 +141,7 @@ def checkout(request):
                 messages.success(request, f"订单 {order.number} 已提交，库存已为您保留。")
                 return redirect("orders:by_token", order.token)
     context = _cart_context(lines)
-    context.update({"form": form, "stripe_configured": stripe_configured()})
+    context.update({"form": form, "online_payment": online_payment_offered()})
     return render(request, "orders/checkout.html", context)
 
 
@@ -173,7 +173,6 @@ def _render_order(request, order: Order, *, token: str | None):
             "is_transfer": order.payment_method == PaymentMethod.TRANSFER,
             "awaiting": order.status == OrderStatus.AWAITING_PAYMENT,
             "shipped_status": FulfilmentStatus.SHIPPED,
-            "stripe_configured": stripe_configured(),
         },
     )
 

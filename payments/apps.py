@@ -6,3 +6,11 @@ class PaymentsConfig(AppConfig):
     name = "payments"
     label = "payments"
     verbose_name = _("支付 Payments")
+
+    def ready(self) -> None:
+        from orders.payment_options import offer_methods_from
+
+        from .services import available_methods
+
+        # The checkout offers what payments can take (orders/payment_options.py).
+        offer_methods_from(available_methods)

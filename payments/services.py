@@ -10,14 +10,14 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from core.errors import DomainError
 from core.money import format_fen
 from orders.locking import lock_order
-from orders.models import FulfilmentStatus, Order, OrderLine, OrderStatus, PaymentMethod
-from orders.services import _move, _on_commit_email, can_handle_money, mark_line_refunded, mark_order_paid
+from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
+from orders.services import book_refund, can_handle_money, record_money_received
 
 from .models import Payment, Refund, RefundLine
 
@@ -68,8 +68,9 @@ def confirm_payment(
       order no longer awaiting payment gives a **flagged** Payment: stored for a person to
       check, never counted, never marks the order paid. (The bank-transfer admin form
       refuses an over-payment before it gets here: ``record_transfer_receipt``.)
-    * When the received total equals the order total: the order and its sub-orders move
-      to paid and each line goes through ``orders.services.mark_line_paid`` (units sold).
+    * The money goes to ``orders.services.record_money_received``: when the received total
+      equals the order total, the order and its sub-orders move to paid and each line goes
+      through ``orders.services.mark_line_paid`` (the path to the ledger: ``orders/events.py``).
 
     Locks via ``lock_order``. Raises ``DomainError`` for an unknown order or method, a
     non-positive amount, or a reference already used for another order.
@@ -124,10 +125,7 @@ def confirm_payment(
     if flag:
         return payment
 
-    order.paid_fen += amount_fen
-    order.save(update_fields=["paid_fen"])
-    if order.paid_fen == order.total_fen:
-        mark_order_paid(order, products, by=by)
+    record_money_received(order, products, amount_fen, by=by)
     return payment
 
 
@@ -233,10 +231,10 @@ def record_refund(
 @transaction.atomic
 def confirm_refund(refund_id: int, *, reference: str = "", provider_event_id: str | None = None, by=None) -> Refund:
     """The money of a pending refund has gone back. Idempotent (a confirmed refund, or a
-    known ``provider_event_id``, is returned unchanged). Each refunded line goes through
-    ``orders.services.mark_line_refunded`` (units sold down; stock back if its shop had
-    not shipped); the order becomes partially refunded or refunded, and a sub-order whose
-    lines are all refunded becomes refunded."""
+    known ``provider_event_id``, is returned unchanged). The refunded lines go to
+    ``orders.services.book_refund`` (units sold down; stock back if its shop had not
+    shipped; the order partially refunded or refunded, a sub-order whose lines are all
+    refunded refunded; the ledger reverses)."""
     order_id = Refund.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
     if order_id is None:
         raise DomainError("退款记录不存在。")
@@ -253,30 +251,16 @@ def confirm_refund(refund_id: int, *, reference: str = "", provider_event_id: st
     refund.reference = (reference or refund.reference).strip()[:100]
     refund.provider_event_id = provider_event_id or None
     refund.save()
-
-    suborders = {s.pk: s for s in order.suborders.all()}
-    touched = set()
-    for rl in refund.lines.select_related("line"):
-        line = rl.line
-        suborder = suborders[line.suborder_id]
-        mark_line_refunded(
-            line,
-            rl,
-            products[line.product_id],
-            order,
-            restock=suborder.status == FulfilmentStatus.PAID,
-            at=refund.confirmed_at,
-        )
-        touched.add(suborder.pk)
-    order.refunded_fen += refund.amount_fen
-    order.save(update_fields=["refunded_fen"])
-    for pk in touched:
-        left = OrderLine.objects.filter(suborder_id=pk).exclude(refunded_quantity=F("quantity")).exists()
-        if not left:
-            _move(order, suborders[pk], "refund", by=by, note=refund.reason)
-    fully = not OrderLine.objects.filter(suborder__order=order).exclude(refunded_quantity=F("quantity")).exists()
-    _move(order, None, "refund_full" if fully else "refund_part", by=by, note=f"退款 {refund.amount_fen} 分")
-    _on_commit_email("refunded", order.pk, refund_id=refund.pk)
+    book_refund(
+        order,
+        products,
+        refund.lines.select_related("line"),
+        amount_fen=refund.amount_fen,
+        reason=refund.reason,
+        at=refund.confirmed_at,
+        by=by,
+        refund_id=refund.pk,
+    )
     return refund
 
 

@@ -22,6 +22,7 @@ import time
 from typing import Any
 
 import stripe
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
@@ -33,6 +34,9 @@ from .models import Payment, Refund
 from .stripe_models import StripePaymentIntent, StripeRefund
 
 logger = logging.getLogger(__name__)
+
+# Worth another try later; anything else (a bad request) will not get better by waiting.
+TRANSIENT = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
 
 CURRENCY = "CNY"
 # The Payment Element offers these; each maps onto the order's PaymentMethod of the same name.
@@ -262,8 +266,6 @@ def refund_through_stripe(order_id: int, *, lines: dict[int, int] | None = None,
     """Start a refund of a card / Alipay / WeChat Pay order: a pending ``Refund`` through
     ``payments.services.record_refund`` (which refuses more than was paid), sent to Stripe
     by a Celery task once this transaction commits. It is confirmed only by the webhook."""
-    from .tasks import send_stripe_refund
-
     payment = (
         Payment.objects.filter(order_id=order_id, status=Payment.Status.ACCEPTED, method__in=PAYMENT_METHOD_TYPES)
         .order_by("pk")
@@ -323,3 +325,15 @@ def apply_refund(stripe_refund: Any, *, at: int, provider_event_id: str | None =
         note = f"退款状态 {status}"
     StripeRefund.objects.filter(pk=record.pk).update(status=status, status_at=max(at, record.status_at))
     return "applied", note
+
+
+@shared_task(name="payments.send_stripe_refund", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=6)
+def send_stripe_refund(refund_pk: int) -> str:
+    """Send a pending refund to Stripe. Refused by Stripe → the refund fails (and stops
+    counting against what may still be refunded)."""
+    try:
+        return send_refund(refund_pk).stripe_refund_id
+    except DomainError as exc:
+        payment_services.fail_refund(refund_pk, reason=str(exc))
+        logger.warning("Stripe refused refund %s: %s", refund_pk, exc)
+        return ""

@@ -1,5 +1,7 @@
-"""Stripe's background work (Celery): processing stored webhook events, sending refunds,
-and the periodic reconciliation that asks Stripe about payments left pending.
+"""Stripe's periodic background work (Celery beat): the reconciliation that asks Stripe about
+payments left pending. The tasks that process a stored webhook event
+(``webhooks.process_stripe_event``) and send a refund (``stripe_gateway.send_stripe_refund``)
+live beside the code that queues them; importing them here registers them with workers.
 
 Stripe being unreachable is retried with back-off; every task is safe to run twice."""
 
@@ -16,32 +18,14 @@ from django.utils import timezone
 from core.errors import DomainError
 from orders.models import OrderStatus
 
-from . import services as payment_services
 from . import stripe_gateway as gateway
+from .stripe_gateway import send_stripe_refund
 from .stripe_models import StripeEvent, StripePaymentIntent
-from .webhooks import process_event
+from .webhooks import process_event, process_stripe_event
+
+__all__ = ["process_stripe_event", "reconcile_stripe_payments", "send_stripe_refund"]
 
 logger = logging.getLogger(__name__)
-
-# Worth another try later; anything else (a bad request) will not get better by waiting.
-TRANSIENT = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
-
-
-@shared_task(name="payments.process_stripe_event", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=6)
-def process_stripe_event(event_pk: int) -> str:
-    return process_event(event_pk)
-
-
-@shared_task(name="payments.send_stripe_refund", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=6)
-def send_stripe_refund(refund_pk: int) -> str:
-    """Send a pending refund to Stripe. Refused by Stripe → the refund fails (and stops
-    counting against what may still be refunded)."""
-    try:
-        return gateway.send_refund(refund_pk).stripe_refund_id
-    except DomainError as exc:
-        payment_services.fail_refund(refund_pk, reason=str(exc))
-        logger.warning("Stripe refused refund %s: %s", refund_pk, exc)
-        return ""
 
 
 @shared_task(name="payments.reconcile_stripe")

@@ -9,7 +9,7 @@ The endpoint answers quickly and does no money work itself:
 2. The event is stored under its unique id (``get_or_create`` inside a transaction: two
    concurrent deliveries of one event make one row; the loser of the insert race reads the
    winner's row). A redelivery is answered 200 and has no second effect.
-3. After commit, ``tasks.process_stripe_event`` runs ``process_event``, which locks the
+3. After commit, ``process_stripe_event`` (below) runs ``process_event``, which locks the
    event row and does nothing if it was processed already, so duplicate, concurrent and
    re-queued runs apply an event once. The handlers themselves are idempotent and
    order-independent (see ``stripe_gateway.apply_intent`` / ``apply_refund``)."""
@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 
 import stripe
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -33,14 +34,13 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 
 from . import stripe_gateway as gateway
+from .stripe_gateway import TRANSIENT
 from .stripe_models import StripeEvent, StripePaymentIntent
 
 logger = logging.getLogger(__name__)
 
 
 def _dispatch(event_pk: int) -> None:
-    from .tasks import process_stripe_event
-
     process_stripe_event.delay(event_pk)
 
 
@@ -181,3 +181,8 @@ def process_event(event_pk: int) -> str:
     except Exception as exc:
         StripeEvent.objects.filter(pk=event_pk).update(attempts=F("attempts") + 1, last_error=repr(exc)[:2000])
         raise
+
+
+@shared_task(name="payments.process_stripe_event", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=6)
+def process_stripe_event(event_pk: int) -> str:
+    return process_event(event_pk)

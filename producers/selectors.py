@@ -4,7 +4,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from .models import BenefitLinkage
+from core.scoping import VIEW, scope_queryset
+
+from .models import BenefitLinkage, Household, Region
 
 
 def linkage_in_force(product, at: datetime | None = None) -> BenefitLinkage | None:
@@ -29,8 +31,6 @@ def benefited_household_count(product, at: datetime | None = None) -> int:
 def region_paths(regions) -> dict[str, str]:
     """Full names ("山东省 菏泽市 单县 浮岗镇 朱楼村") for many regions in one query,
     keyed by region code."""
-    from .models import Region
-
     regions = list({r.code: r for r in regions if r is not None}.values())
     codes = {c for r in regions for c in r.ancestors_codes()}
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
@@ -44,10 +44,6 @@ def region_paths(regions) -> dict[str, str]:
 def households_in_scope(user, ids) -> set[int]:
     """Which of the households ``ids`` lie in ``user``'s row scope: the viewers entitled
     to their full name and registration number (everybody else sees them masked)."""
-    from core.scoping import VIEW, scope_queryset
-
-    from .models import Household
-
     ids = [pk for pk in ids if pk]
     if not ids:
         return set()

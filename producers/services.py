@@ -56,12 +56,11 @@ def revise_benefit_linkage(
     """Put a new version of ``product``'s benefit linkage in force from ``valid_from``
     (now by default). The version in force is closed at that moment and kept: sales made
     under it keep pointing at it."""
-    from catalog.models import Product
-
     validate_shares(shares)
     valid_from = valid_from or timezone.now()
     # Serialise revisions of one product: the row lock makes version numbers race-free.
-    Product.objects.select_for_update().filter(pk=product.pk).first()
+    # (The product is catalog's, a layer above: lock it through its own class.)
+    type(product)._default_manager.select_for_update().filter(pk=product.pk).first()
     current = BenefitLinkage.objects.filter(product=product, valid_to__isnull=True).first()
     if current is not None:
         if valid_from <= current.valid_from:

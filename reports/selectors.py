@@ -32,7 +32,7 @@ from django.utils import timezone
 from catalog.models import Category, Product
 from certification.models import Certificate
 from live.models import LiveAttribution, LiveEvent, Platform
-from live.selectors import events_results
+from live_results.selectors import events_results
 from orders.models import BuyerType
 from producers.models import Producer, Region
 
@@ -575,7 +575,7 @@ def ledger_event_results(f: ReportFilters) -> dict[int, dict[str, tuple[int, int
     decides what to show.
 
     These are the figures *of this report's scope and period*; the whole event's own
-    figures (viewers, conversion, uplift) come from ``live.selectors.events_results`` in
+    figures (viewers, conversion, uplift) come from ``live_results.selectors.events_results`` in
     ``live_events``."""
     out: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
     rows = (
@@ -684,7 +684,7 @@ def live_events(f: ReportFilters) -> tuple[list[dict], ReportTable]:
 
 def _whole_event_cells(result) -> list:
     """Peak viewers, total views, conversion %, uplift % and the whole event's attributed
-    net, from ``live.selectors.EventResults``; blanks when not shown."""
+    net, from ``live_results.selectors.EventResults``; blanks when not shown."""
     if result is None:
         return [None] * 5
     uplift = result.uplift.percent if result.uplift is not None and result.uplift.complete else None

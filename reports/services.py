@@ -1,9 +1,9 @@
 """Writes of the reports app: keeping the summary tables in step with the ledger, rebuilding
 them, reserved-share targets and officers' API tokens.
 
-**Keeping summaries in step.** ``apply_entries`` is called by
-``attribution.services.write_sale_entries`` / ``write_refund_entries`` with the entries
-they have just written, inside the same transaction. It reads them back with the few
+**Keeping summaries in step.** ``apply_entries`` runs on ``attribution.events.entries_booked``
+(``on_entries_booked``, connected in ``apps.py``) with the entries the ledger has just
+written, inside the same transaction. It reads them back with the few
 joined values it needs (one query), adds them up per summary row in Python and upserts
 the sums (``INSERT … ON CONFLICT … DO UPDATE SET x = x + excluded.x``, PostgreSQL and
 SQLite ≥ 3.24), tables in a fixed order and rows sorted by key. The summaries therefore
@@ -158,7 +158,7 @@ def accumulate(facts: Iterable[Sequence]) -> Deltas:
 
 def apply_entries(entries: list[LedgerEntry]) -> list[LedgerEntry]:
     """Add just-written ledger entries to the summary tables, in the caller's transaction.
-    Returns ``entries`` (so the ledger's writers can ``return apply_entries(created)``)."""
+    Returns ``entries``."""
     ids = [entry.pk for entry in entries]
     if not ids:
         return entries
@@ -174,6 +174,11 @@ def apply_entries(entries: list[LedgerEntry]) -> list[LedgerEntry]:
         for model in SUMMARY_MODELS:
             _upsert(model, deltas[model])
     return entries
+
+
+def on_entries_booked(sender, *, entries: list[LedgerEntry], **kwargs) -> None:
+    """Receiver of ``attribution.events.entries_booked``."""
+    apply_entries(entries)
 
 
 def _upsert(model, rows: dict[tuple, list[int]], chunk: int = 200) -> None:

@@ -2,14 +2,15 @@
 reserved-share targets (entered by bureaus, scoped) and the officer's API tokens."""
 
 from django.db.models import Q
-from django.urls import include, path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.permissions import register_permission_policy
 
+from core.admin_area import AdminArea
 from core.admin_policy import ScopedModelViewSet, ScopedPermissionPolicy
 from core.roles import Role, roles_of
 from core.scoping import VIEW, is_platform_admin
@@ -69,25 +70,25 @@ class ReservedShareTargetViewSet(ScopedModelViewSet):
     )
 
 
-class ReportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return may_read_reports(request.user)
-
-
-app_name = "reports_admin"
-urlpatterns = [
-    path("", admin_views.dashboard, name="dashboard"),
-    path("export/report.xlsx", admin_views.export_workbook, name="export_workbook"),
-    path("export/<slug:table>.<str:fmt>", admin_views.export_table, name="export_table"),
-    path("print/", admin_views.print_report, name="print"),
-    path("tokens/", admin_views.tokens, name="tokens"),
-    path("tokens/<int:pk>/revoke/", admin_views.token_revoke, name="token_revoke"),
-]
-
-
-@hooks.register("register_admin_urls")
-def register_reports_urls():
-    return [path("reports/", include((urlpatterns, app_name), namespace=app_name))]
+area = AdminArea("reports_admin", "reports/")
+area.add_urls(
+    [
+        path("", admin_views.dashboard, name="dashboard"),
+        path("export/report.xlsx", admin_views.export_workbook, name="export_workbook"),
+        path("export/<slug:table>.<str:fmt>", admin_views.export_table, name="export_table"),
+        path("print/", admin_views.print_report, name="print"),
+        path("tokens/", admin_views.tokens, name="tokens"),
+        path("tokens/<int:pk>/revoke/", admin_views.token_revoke, name="token_revoke"),
+    ]
+)
+# In the "消费帮扶报表" submenu, beside the targets' viewset (menu_hook above).
+area.add_menu_item(
+    _("报表 Dashboard"), "dashboard", icon="table", order=100, shown_to=may_read_reports, menu_hook=REPORTS_MENU_HOOK
+)
+area.add_menu_item(
+    _("接口令牌 API tokens"), "tokens", icon="key", order=300, shown_to=may_read_reports, menu_hook=REPORTS_MENU_HOOK
+)
+area.register()
 
 
 @hooks.register("register_admin_viewset")
@@ -104,13 +105,3 @@ def register_reports_menu():
         name="reports",
         order=170,
     )
-
-
-@hooks.register(REPORTS_MENU_HOOK)
-def register_dashboard_menu_item():
-    return ReportMenuItem(_("报表 Dashboard"), reverse("reports_admin:dashboard"), icon_name="table", order=100)
-
-
-@hooks.register(REPORTS_MENU_HOOK)
-def register_tokens_menu_item():
-    return ReportMenuItem(_("接口令牌 API tokens"), reverse("reports_admin:tokens"), icon_name="key", order=300)

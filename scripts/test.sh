@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: lint, then the whole pytest suite. Uses PostgreSQL when DATABASE_URL is
+# `make test`: lint (ruff, then the import contracts), then the whole pytest suite. Uses PostgreSQL when DATABASE_URL is
 # set, a SQLite file otherwise. Extra arguments go to pytest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -10,6 +10,10 @@ ensure_venv
 
 say "ruff check ."
 .venv/bin/ruff check --quiet .
+
+# The layers and the absence of import cycles (pyproject.toml, docs/architecture.md).
+say "lint-imports"
+.venv/bin/lint-imports --no-logo
 
 say "pytest (database: ${DATABASE_URL:-SQLite})"
 status=0

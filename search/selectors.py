@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 
+from catalog import selectors as catalog_selectors
 from catalog.models import Category, Product
 from producers.models import Producer, Region
 
@@ -205,14 +206,10 @@ def search_products(
     if not terms:
         return ProductSearchResults(query=query, terms=[], page=None, category=category)
     if category_tree is None:
-        from cms.selectors import category_tree as load_tree
-
-        category_tree = load_tree()
+        category_tree = catalog_selectors.category_tree()
     category_ids: tuple[int, ...] = ()
     if category is not None:
-        from cms.selectors import descendant_ids
-
-        category_ids = tuple(descendant_ids(category, category_tree))
+        category_ids = tuple(catalog_selectors.descendant_ids(category, category_tree))
     params = SearchParams(
         query=query,
         terms=tuple(terms),

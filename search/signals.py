@@ -11,6 +11,7 @@ certificate is issued, revoked or recorded as expired updates those periods and 
 a product that is off the storefront. Queryset ``update()`` calls send no signals: that is
 why validity is never left to the index alone, and the selector re-checks every id."""
 
+from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -18,7 +19,9 @@ from catalog.models import Category, Product, Shop
 from certification.models import Certificate
 from producers.models import Producer, Region
 
-from .indexing import index_products, schedule_reindex
+from .indexing import index_products
+from .selectors import SYNONYMS_CACHE_KEY
+from .tasks import schedule_reindex
 
 # Saving only these (every order changes stock and units sold) leaves the text alone:
 # the database backend reads them from the product row, Elasticsearch gets a push.
@@ -78,10 +81,6 @@ def certificate_changed(sender, instance, raw=False, **kwargs):
 
 
 def _forget_synonyms(**kwargs):
-    from django.core.cache import cache
-
-    from .selectors import SYNONYMS_CACHE_KEY
-
     cache.delete(SYNONYMS_CACHE_KEY)
 
 

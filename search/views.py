@@ -2,7 +2,7 @@ from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
-from cms.selectors import category_tree
+from catalog.selectors import category_tree
 
 from .backends import SORTS
 from .selectors import MAX_QUERY_LENGTH, search_products, suggest

@@ -4,10 +4,13 @@ category navigation and catalogue URLs."""
 from django import template
 from django.urls import NoReverseMatch
 
+from catalog import selectors
 from catalog.models import CARD_RENDITION, DETAIL_RENDITION
-from cms import routing, selectors
 from core.money import bp_percent as format_bp
 from core.money import format_fen
+
+from .. import routing
+from ..renditions import ARTICLE_CARD_RENDITION
 
 register = template.Library()
 
@@ -64,8 +67,6 @@ def storefront_url(route_name: str, *args) -> str:
 
 @register.simple_tag
 def article_cover_rendition(image):
-    from cms.models import ARTICLE_CARD_RENDITION
-
     return _rendition(image, ARTICLE_CARD_RENDITION)
 
 

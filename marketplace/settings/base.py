@@ -232,10 +232,10 @@ STATEMENT_LOOKUP_WINDOW_MINUTES = env_int("STATEMENT_LOOKUP_WINDOW_MINUTES", 15)
 LIVE_POST_LIVE_DAYS = env_int("LIVE_POST_LIVE_DAYS", 7)
 LIVE_SAMPLES_PER_MINUTE = env_int("LIVE_SAMPLES_PER_MINUTE", 30)
 # ?live=<code> on any page tags the visitor's cart with that event (needs sessions and messages).
-MIDDLEWARE += ["live.middleware.LiveLinkMiddleware"]
+MIDDLEWARE += ["orders.live_links.LiveLinkMiddleware"]
 
 # Consumption-support reports (reports): summary tables kept from the ledger,
 # report views in the admin, a JSON endpoint. A custom report period may span at most
 # REPORTS_MAX_RANGE_DAYS days (its timeline has one point per day).
-INSTALLED_APPS += ["reports"]
+INSTALLED_APPS += ["live_results", "reports"]
 REPORTS_MAX_RANGE_DAYS = env_int("REPORTS_MAX_RANGE_DAYS", 3 * 366)

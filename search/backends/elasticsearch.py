@@ -58,7 +58,7 @@ from tqdm import tqdm
 from catalog.models import Product
 from certification.models import Certificate
 
-from ..indexing import BATCH_SIZE, entry_for, other_texts, products_for_indexing
+from ..documents import BATCH_SIZE, entry_for, other_texts, products_for_indexing
 from ..text import QueryTerm, has_cjk, highlight, normalise, safe_highlight
 from . import (
     FACET_NAMES,

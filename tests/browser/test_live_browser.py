@@ -9,8 +9,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from cms.setup import ensure_live_page
 from core.roles import Role
-from live.setup import ensure_live_page
 from orders.models import Order
 from tests.factories import (
     FeaturedProductFactory,

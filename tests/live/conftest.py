@@ -37,7 +37,7 @@ def local(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datet
 @pytest.fixture
 def pages(db):
     """The storefront's page tree with the live events page (/live/) under it."""
-    from live.setup import ensure_live_page
+    from cms.setup import ensure_live_page
 
     return ensure_live_page()
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from live.models import FeaturedProduct, LiveEvent, ViewerToken
-from live.selectors import event_results
+from live_results.selectors import event_results
 from tests.factories import FeaturedProductFactory, LiveEventFactory
 
 from .conftest import clock, local, pay, place, tag_of

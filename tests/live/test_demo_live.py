@@ -14,7 +14,7 @@ from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
 from attribution.selectors import StatementPermissions, build_statement
 from core.models import User
 from live.models import EventStatus, LiveAttribution, LiveEvent
-from live.selectors import event_results
+from live_results.selectors import event_results
 from orders.models import Order
 from payments import services as payments
 from producers.models import Household

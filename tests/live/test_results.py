@@ -13,7 +13,7 @@ from core.errors import DomainError
 from live import services
 from live.metrics import record_samples
 from live.models import LiveAttribution
-from live.selectors import event_results, events_results
+from live_results.selectors import event_results, events_results
 from orders.models import OrderLine
 
 from .conftest import clock, pay, place, refund_lines, tag_of

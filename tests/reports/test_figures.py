@@ -334,7 +334,7 @@ def test_whole_event_figures_only_for_events_run_within_the_jurisdiction(report_
     """Viewers, conversion and the whole event's attributed net come from the live app's
     results, for events whose region lies in the officer's jurisdiction; a shops' event
     without such a region (or one reaching outside) shows only this report's own sales."""
-    from live.selectors import events_results
+    from live_results.selectors import events_results
 
     w = report_world
     LiveEvent.objects.filter(pk=w.event_region.pk).update(manual_peak_viewers=29_700, manual_total_views=297_000)

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 TABLES = ["summary", "timeline", "regions", "categories", "shops", "products", "uncertified", "events", "targets"]
 PARAMS = {"period": "year", "date": f"{YEAR}-01-01"}
 # Upper bounds: the page's own queries plus the admin's (session, user, menus).
-# The report itself, plus up to 8 for the whole-event results of the events shown (live.selectors).
+# The report itself, plus up to 8 for the whole-event results of the events shown (live_results.selectors).
 BOUNDS = {"dashboard": 53, "print": 38, "api": 36, "api_token": 36, "export": 38, "workbook": 38, "tokens": 25}
 
 

@@ -1,5 +1,5 @@
-"""Reads of live-stream sales: per-event results (for the admin, exports, the public page
-and the bureaus' reports) and what the public event pages show.
+"""Per-event results of live-stream sales, for the admin, its exports, the public event page
+and the bureaus' reports.
 
 Every money figure of the results is a database aggregate over ``LedgerEntry`` rows
 carrying the event (``live_event``) and the kind (``live_attribution``) copied from the
@@ -11,18 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, CharField, Count, Max, Prefetch, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, Max, Q, Sum, Value, When
 from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
-from wagtail.images import get_image_model
 
 from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
-from catalog.models import Product
-from cms.models import ARTICLE_CARD_RENDITION  # event cards draw the cover as article cards do
+from live.models import FeaturedProduct, LiveAttribution, LiveEvent, ViewerSample
 from orders.models import OrderLine
-
-from .models import EventStatus, FeaturedProduct, LiveAttribution, LiveEvent, ViewerSample
-from .pricing import quotes_at
 
 ATTRIBUTED = (LiveAttribution.IN_LIVE, LiveAttribution.POST_LIVE)
 UPLIFT_DAYS = 7
@@ -312,73 +307,3 @@ def _add_uplift(results: dict[int, EventResults], now: dt.datetime) -> None:
 def event_results(event: LiveEvent, *, now: dt.datetime | None = None) -> EventResults:
     """One event's results (``events_results`` for one)."""
     return events_results([event], now=now)[event.pk]
-
-
-# --- the public pages ----------------------------------------------------------------------------------------------
-
-
-def _with_cover(qs):
-    rendition_qs = get_image_model().get_rendition_model().objects.filter(filter_spec=ARTICLE_CARD_RENDITION)
-    return qs.select_related("cover").prefetch_related(Prefetch("cover__renditions", queryset=rendition_qs))
-
-
-def home_events(now: dt.datetime, limit: int = 6) -> list[LiveEvent]:
-    """Live and upcoming published events for the home page, live ones first then by
-    start. One query (two with covers)."""
-    qs = (
-        _with_cover(LiveEvent.objects.published().with_window())
-        .filter(window_end_at__gt=now)
-        .order_by("window_start_at", "pk")
-    )
-    events = list(qs[:limit])
-    events.sort(key=lambda e: (e.status_at(now) != EventStatus.LIVE, e.window_start, e.pk))
-    return events
-
-
-def public_event_lists(now: dt.datetime) -> dict[str, list[LiveEvent]]:
-    published = _with_cover(LiveEvent.objects.published().with_window())
-    current = list(published.filter(window_end_at__gt=now).order_by("window_start_at", "pk")[:50])
-    return {
-        "live": [e for e in current if e.status_at(now) == EventStatus.LIVE],
-        "upcoming": [e for e in current if e.status_at(now) == EventStatus.UPCOMING],
-        "past": list(published.filter(window_end_at__lte=now).order_by("-window_end_at", "-pk")[:12]),
-    }
-
-
-@dataclass
-class PublicFeature:
-    product: Product
-    price_fen: int
-    regular_fen: int
-    event_price_fen: int | None
-    buyable: bool
-
-
-def public_event_context(code: str, now: dt.datetime) -> dict | None:
-    """What one event's public page shows, or None when there is no such published event."""
-    event = _with_cover(LiveEvent.objects.published()).prefetch_related("shops").filter(code=code.upper()).first()
-    if event is None:
-        return None
-    features = list(event.featured.select_related("product").order_by("sort_order", "pk"))
-    products = {p.pk: p for p in Product.objects.listed().for_cards().filter(pk__in=[f.product_id for f in features])}
-    quotes = quotes_at(products.values(), now)
-    status = event.status_at(now)
-    rows = [
-        PublicFeature(
-            product=products[f.product_id],
-            price_fen=quotes[f.product_id].price_fen,
-            regular_fen=products[f.product_id].price_fen,
-            event_price_fen=f.event_price_fen,
-            buyable=status == EventStatus.LIVE and products[f.product_id].stock > 0,
-        )
-        for f in features
-        if f.product_id in products
-    ]
-    return {
-        "event": event,
-        "event_status": status,
-        "features": rows,
-        "seconds_to_start": max(0, int((event.window_start - now).total_seconds())),
-        "results": event_results(event, now=now) if status == EventStatus.ENDED else None,
-        "in_post_live": status == EventStatus.ENDED and now < event.post_live_end,
-    }

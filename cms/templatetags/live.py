@@ -1,12 +1,14 @@
-"""Template helpers of live events: the price of the moment on product pages, the live
-and upcoming events of the home page, event status labels."""
+"""Template helpers of live events on the storefront: the price of the moment on product
+pages, the live and upcoming events of the home page."""
 
 from django import template
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
-from ..pricing import quote_at
+from live.pricing import quote_at
+
 from ..routing import live_page_url
+from ..selectors import home_events
 
 register = template.Library()
 
@@ -20,8 +22,6 @@ def live_quote(product):
 @register.simple_tag(takes_context=True)
 def live_events_for_home(context, limit: int = 6):
     """Live and upcoming published events, live first (the home page's one call)."""
-    from ..selectors import home_events
-
     try:
         live_page_url()  # no live events page: nothing to link to, nothing to show
     except NoReverseMatch:

@@ -1,0 +1,72 @@
+"""Reads of the catalogue behind the storefront's product lists, its category navigation
+and search. Every product list starts from ``Product.objects.listed()``, so whatever
+decides "may be shown" (``listing.py``) applies here too."""
+
+from django.db.models import Exists, OuterRef
+
+from .models import Category, Product, ProductQuerySet, Shop, ShopQuerySet
+
+# ?sort= values the product lists accept; the first is the default.
+SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-created_at", "-pk"),
+    "price_asc": ("price_fen", "-pk"),
+    "price_desc": ("-price_fen", "-pk"),
+}
+DEFAULT_SORT = "newest"
+
+
+def clean_sort(value: str | None) -> str:
+    return value if value in SORTS else DEFAULT_SORT
+
+
+def card_products(*, category_ids: list[int] | None = None, shop: Shop | None = None, sort: str = DEFAULT_SORT):
+    """Listed products ready for product cards, filtered and sorted."""
+    qs: ProductQuerySet = Product.objects.listed()
+    if category_ids is not None:
+        qs = qs.filter(category_id__in=category_ids)
+    if shop is not None:
+        qs = qs.filter(shop=shop)
+    return qs.for_cards().order_by(*SORTS[clean_sort(sort)])
+
+
+def top_level_categories() -> list[Category]:
+    return list(Category.objects.filter(parent__isnull=True))
+
+
+def category_tree() -> dict[int | None, list[Category]]:
+    """All categories grouped by parent id, in one query (the table is small)."""
+    children: dict[int | None, list[Category]] = {}
+    for category in Category.objects.all():
+        children.setdefault(category.parent_id, []).append(category)
+    return children
+
+
+def descendant_ids(category: Category, tree: dict[int | None, list[Category]]) -> list[int]:
+    """The category and every category under it, at any depth."""
+    ids, stack = [], [category]
+    while stack:
+        node = stack.pop()
+        ids.append(node.pk)
+        stack.extend(tree.get(node.pk, []))
+    return ids
+
+
+def ancestors(category: Category, tree: dict[int | None, list[Category]]) -> list[Category]:
+    """Top-level category first, down to ``category`` itself (for breadcrumbs)."""
+    by_id = {c.pk: c for group in tree.values() for c in group}
+    chain = [category]
+    while chain[0].parent_id is not None and chain[0].parent_id in by_id and len(chain) < 10:
+        chain.insert(0, by_id[chain[0].parent_id])
+    return chain
+
+
+def shops_with_listed_products() -> ShopQuerySet:
+    return (
+        Shop.objects.active()
+        .filter(Exists(Product.objects.listed().filter(shop=OuterRef("pk"))))
+        .select_related("region")
+    )
+
+
+def active_shop(slug: str) -> Shop | None:
+    return Shop.objects.active().select_related("region").filter(slug=slug).first()

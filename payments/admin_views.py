@@ -1,0 +1,100 @@
+"""The money screens of the order pages in the Wagtail admin: the payments and refunds of
+an order, and the forms to record a bank-transfer receipt or a bank-transfer refund.
+They appear as a panel on the order and sub-order pages of the "orders" admin area
+(``orders.admin_views.ORDER_PANELS_HOOK``) and post to views this app adds to that area
+(``wagtail_hooks.py``). Who may record money for which order is
+``orders.services.can_handle_money`` (through ``orders.admin_views.order_for_money``)."""
+
+from django.contrib import messages
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from orders.admin_views import back, order_for_money
+from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
+
+from . import services
+from .forms import HandRefundForm, TransferReceiptForm
+
+
+def _money_context(order: Order, may_handle_money: bool) -> dict:
+    is_transfer = order.payment_method == PaymentMethod.TRANSFER
+    return {
+        "may_handle_money": may_handle_money,
+        "receipt_form": TransferReceiptForm()
+        if may_handle_money and is_transfer and order.status == OrderStatus.AWAITING_PAYMENT
+        else None,
+        "refund_form": HandRefundForm()
+        if may_handle_money and is_transfer and order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+        else None,
+        "order_lines": list(OrderLine.objects.filter(suborder__order=order).select_related("suborder__shop"))
+        if may_handle_money
+        else [],
+        "payments": list(order.payments.all()) if may_handle_money else [],
+        "refunds": list(order.refunds.all()) if may_handle_money else [],
+    }
+
+
+def money_panel(request, order: Order, *, may_handle_money: bool) -> str:
+    """The "收款与退款" panel of an order page (empty for who may not handle its money)."""
+    if not may_handle_money:
+        return ""
+    context = {"order": order, "request": request, **_money_context(order, may_handle_money)}
+    return render_to_string("payments/admin/_money.html", context, request=request)
+
+
+@require_POST
+def order_receipt(request, pk: int):
+    order = order_for_money(request, pk)
+    form = TransferReceiptForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        try:
+            services.record_transfer_receipt(
+                order.pk,
+                amount_fen=form.cleaned_data["amount"],
+                reference=form.cleaned_data["reference"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            order.refresh_from_db()
+            if order.status == OrderStatus.PAID:
+                messages.success(request, "已登记收款，订单已付清，可以发货。")
+            else:
+                messages.success(request, f"已登记收款，尚欠 {order.outstanding_fen} 分。")
+    return back(request, "orders_admin:order", pk)
+
+
+@require_POST
+def order_refund(request, pk: int):
+    order = order_for_money(request, pk)
+    form = HandRefundForm(request.POST)
+    lines = {}
+    for line in OrderLine.objects.filter(suborder__order=order):
+        raw = (request.POST.get(f"qty_{line.pk}") or "0").strip()
+        if not raw.isdigit():
+            messages.error(request, "退款数量须为非负整数。")
+            return back(request, "orders_admin:order", pk)
+        if int(raw):
+            lines[line.pk] = int(raw)
+    if not form.is_valid():
+        messages.error(request, "请填写退款流水号。")
+    else:
+        try:
+            services.refund_by_hand(
+                order.pk,
+                lines=lines,
+                reference=form.cleaned_data["reference"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "退款已登记，已通知买家。")
+    return back(request, "orders_admin:order", pk)

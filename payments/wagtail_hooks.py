@@ -1,0 +1,18 @@
+"""Payments in the orders admin area: the money panel on the order and sub-order pages,
+and the views its forms post to (recording a bank-transfer receipt or refund)."""
+
+from django.urls import path
+from wagtail import hooks
+
+from orders.admin_views import ORDER_PANELS_HOOK
+from orders.wagtail_hooks import area
+
+from . import admin_views
+
+area.add_urls(
+    [
+        path("order/<int:pk>/receipt/", admin_views.order_receipt, name="receipt"),
+        path("order/<int:pk>/refund/", admin_views.order_refund, name="refund"),
+    ]
+)
+hooks.register(ORDER_PANELS_HOOK, admin_views.money_panel)
