@@ -13,6 +13,7 @@ from core.days import day_bounds
 from core.roles import Role, roles_of
 from core.scoping import VIEW, is_platform_admin, jurisdiction_code, operated_shop_ids, scope_queryset
 from producers.models import Collective, Household
+from producers.selectors import region_paths
 
 from .models import MODE_CHOICES, BeneficiaryKind, EntryKind, LedgerEntry, Payout, beneficiary_key, kind_of
 
@@ -155,8 +156,6 @@ def statement_header(
 ) -> Statement:
     """Who and which period, with personal data masked unless ``permissions.unmasked``;
     no figures (one query, for the village's full name)."""
-    from producers.selectors import region_paths
-
     kind = kind_of(beneficiary)
     if kind == BeneficiaryKind.HOUSEHOLD:
         name = beneficiary.head_name if permissions.unmasked else beneficiary.masked_name

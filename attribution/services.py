@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from core.errors import DomainError
+from core.scoping import is_platform_admin, operated_shop_ids
 from orders.models import Order, OrderLine
 from payments.models import RefundLine
 from producers.models import BenefitLinkage, Collective, Household
@@ -32,6 +33,7 @@ from .models import (
     beneficiary_key,
     kind_of,
 )
+from .selectors import statement_permissions
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,6 @@ def issue_access_code(household: Household, *, by) -> str:
     """Make a new statement access code for ``household`` and return it (shown once; only
     its hash is kept). The old code stops working. Only a viewer allowed to read the
     household's statement with full personal data may issue one."""
-    from .selectors import statement_permissions
-
     permissions = statement_permissions(by, household)
     if not (permissions.may_view and permissions.unmasked):
         raise DomainError("无权为该帮扶户发放查询码。")
@@ -214,8 +214,6 @@ def record_payout(
     not operate the shop (platform admins may), a beneficiary with no ledger income from
     the shop, a zero amount, a period the wrong way round, or a missing reference. A
     negative amount is a correction and needs a note. Never touches the ledger."""
-    from core.scoping import is_platform_admin, operated_shop_ids
-
     if not (is_platform_admin(by) or shop_id in operated_shop_ids(by)):
         raise DomainError("只有该网店的运营人员可以登记收益发放。")
     if not isinstance(amount_fen, int) or amount_fen == 0:

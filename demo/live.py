@@ -29,6 +29,7 @@ from catalog.models import Product, Shop
 from certification.models import Certificate
 from cms.setup import ensure_live_page
 from core.models import Bureau, User
+from core.validators import credit_code_check_char
 from live import services as live_services
 from live.attribution import LiveTag
 from live.metrics import record_samples
@@ -277,8 +278,6 @@ def build_live_demo(seed: int, users: dict[str, User], log: Callable[[str], None
 
 
 def _check_char(prefix: str) -> str:
-    from core.validators import credit_code_check_char
-
     return credit_code_check_char(prefix)
 
 

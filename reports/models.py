@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.money import format_fen
 from core.scoping import Scope
 from core.validators import validate_credit_code
 from live.models import LiveAttribution
@@ -258,8 +259,6 @@ class ReservedShareTarget(models.Model):
 
     @property
     def target_yuan(self) -> str:
-        from core.money import format_fen
-
         return format_fen(self.target_fen) if self.target_fen is not None else ""
 
 

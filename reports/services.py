@@ -35,6 +35,7 @@ from core.errors import DomainError
 from core.tokens import NewToken, hash_token
 from orders.models import BuyerType
 
+from .access import report_jurisdiction
 from .models import (
     SUMMARY_MODELS,
     Grain,
@@ -354,8 +355,6 @@ TOKEN_PREFIX = "rpt_"
 def create_api_token(user, name: str) -> tuple[ReportApiToken, str]:
     """Make a token for ``user`` (a bureau officer or platform administrator) and return
     it with its text, which is shown once and never stored."""
-    from .access import report_jurisdiction
-
     report_jurisdiction(user)  # refuses anybody who may not read reports
     name = (name or "").strip()
     if not name:

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .text import normalise
+
 
 class ProductSearchEntry(models.Model):
     """The database search index: one row per product, holding its text already cut by
@@ -51,7 +53,5 @@ class SynonymGroup(models.Model):
         return " ↔ ".join(self.term_list())
 
     def term_list(self) -> list[str]:
-        from .text import normalise
-
         parts = normalise(self.terms).replace("，", ",").replace("、", ",").replace(",", " ").split()
         return list(dict.fromkeys(p for p in parts if p))

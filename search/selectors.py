@@ -27,6 +27,9 @@ from .backends import (
     SearchResult,
 )
 from .backends.database import DatabaseBackend
+from .backends.elasticsearch import ElasticsearchBackend
+from .indexing import elasticsearch_enabled
+from .models import SynonymGroup
 from .text import MAX_QUERY_LENGTH, QueryTerm, highlight, parse_query, safe_highlight
 from .text import search_terms as search_terms  # noqa: F401  (re-exported for callers)
 
@@ -42,8 +45,6 @@ def synonyms() -> dict[str, tuple[str, ...]]:
     cached until a group is saved or deleted."""
     mapping = cache.get(SYNONYMS_CACHE_KEY)
     if mapping is None:
-        from .models import SynonymGroup
-
         groups: dict[str, list[str]] = {}
         for group in SynonymGroup.objects.all():
             words = group.term_list()
@@ -61,11 +62,7 @@ def query_terms(query: str) -> list[QueryTerm]:
 
 def get_backend():
     """Elasticsearch when ``ELASTICSEARCH_URL`` is set, the database otherwise."""
-    from .indexing import elasticsearch_enabled
-
     if elasticsearch_enabled():
-        from .backends.elasticsearch import ElasticsearchBackend
-
         return ElasticsearchBackend()
     return DatabaseBackend()
 

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from search.backends import SearchBackendError
+from search.backends.elasticsearch import alias_name, rebuild_index
 from search.indexing import elasticsearch_enabled, rebuild_database_index
 
 
@@ -34,8 +35,6 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(f"数据库索引 database index: {count} entries in {time.monotonic() - started:.1f}s")
         if backend in ("all", "elasticsearch") and elasticsearch_enabled():
-            from search.backends.elasticsearch import alias_name, rebuild_index
-
             started = time.monotonic()
             try:
                 name, indexed = rebuild_index(progress=verbosity > 0, batch_size=batch_size)
