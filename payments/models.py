@@ -56,6 +56,7 @@ class Refund(models.Model):
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds")
     amount_fen = models.PositiveBigIntegerField(_("金额（分） amount (fen)"))
+    # Moves only through ``transitions.REFUND_TRANSITIONS`` (``services._move_refund``).
     status = models.CharField(_("状态 status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(_("原因 reason"), max_length=200, blank=True)
     reference = models.CharField(_("退款流水号 reference"), max_length=100, blank=True)

@@ -20,6 +20,7 @@ from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 from orders.services import book_refund, can_handle_money, record_money_received
 
 from .models import Payment, Refund, RefundLine
+from .transitions import REFUND_TRANSITIONS
 
 CURRENCY = "CNY"
 
@@ -228,29 +229,50 @@ def record_refund(
     return refund
 
 
+def _move_refund(refund: Refund, action: str, **changes) -> bool:
+    """Apply one row of ``transitions.REFUND_TRANSITIONS`` to a locked refund: set its
+    status and ``changes`` (the other fields the step fills in) and save just those. The
+    single place ``Refund.status`` changes.
+
+    Returns False and changes nothing when the refund is already where the step leads, or
+    has moved on the other way and the step has no ``refused`` message; raises
+    ``DomainError`` with that message otherwise."""
+    transition = REFUND_TRANSITIONS[action]
+    if refund.status not in transition.sources:
+        if transition.refused and refund.status != transition.target:
+            raise DomainError(transition.refused)
+        return False
+    refund.status = transition.target
+    for field, value in changes.items():
+        setattr(refund, field, value)
+    refund.save(update_fields=["status", *changes])
+    return True
+
+
 @transaction.atomic
 def confirm_refund(refund_id: int, *, reference: str = "", provider_event_id: str | None = None, by=None) -> Refund:
-    """The money of a pending refund has gone back. Idempotent (a confirmed refund, or a
-    known ``provider_event_id``, is returned unchanged). The refunded lines go to
-    ``orders.services.book_refund`` (units sold down; stock back if its shop had not
-    shipped; the order partially refunded or refunded, a sub-order whose lines are all
-    refunded refunded; the ledger reverses)."""
+    """The money of a pending refund has gone back (step ``confirm`` of
+    ``transitions.REFUND_TRANSITIONS``). Idempotent (a confirmed refund, or a known
+    ``provider_event_id``, is returned unchanged); a failed refund is refused with a
+    ``DomainError``. The refunded lines go to ``orders.services.book_refund`` (units sold
+    down; stock back if its shop had not shipped; the order partially refunded or
+    refunded, a sub-order whose lines are all refunded refunded; the ledger reverses)."""
     order_id = Refund.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
     if order_id is None:
         raise DomainError("退款记录不存在。")
     order, products = lock_order(order_id)
     refund = Refund.objects.select_for_update().get(pk=refund_id)
-    if refund.status == Refund.Status.CONFIRMED:
-        return refund
     if provider_event_id and Refund.objects.filter(provider_event_id=provider_event_id).exists():
+        return refund  # this provider event was booked already
+    confirmed = _move_refund(
+        refund,
+        "confirm",
+        confirmed_at=timezone.now(),
+        reference=(reference or refund.reference).strip()[:100],
+        provider_event_id=provider_event_id or None,
+    )
+    if not confirmed:
         return refund
-    if refund.status != Refund.Status.PENDING:
-        raise DomainError("该退款已失败，不能确认。")
-    refund.status = Refund.Status.CONFIRMED
-    refund.confirmed_at = timezone.now()
-    refund.reference = (reference or refund.reference).strip()[:100]
-    refund.provider_event_id = provider_event_id or None
-    refund.save()
     book_refund(
         order,
         products,
@@ -267,16 +289,14 @@ def confirm_refund(refund_id: int, *, reference: str = "", provider_event_id: st
 @transaction.atomic
 def fail_refund(refund_id: int, *, reason: str = "") -> Refund:
     """A pending refund did not go through (the provider refused it): it stops counting
-    against what may still be refunded."""
+    against what may still be refunded (step ``fail``; a refund no longer pending is
+    returned unchanged)."""
     order_id = Refund.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
     if order_id is None:
         raise DomainError("退款记录不存在。")
     lock_order(order_id)
     refund = Refund.objects.select_for_update().get(pk=refund_id)
-    if refund.status == Refund.Status.PENDING:
-        refund.status = Refund.Status.FAILED
-        refund.reason = (refund.reason + " / " + reason).strip(" /")[:200]
-        refund.save(update_fields=["status", "reason"])
+    _move_refund(refund, "fail", reason=(refund.reason + " / " + reason).strip(" /")[:200])
     return refund
 
 

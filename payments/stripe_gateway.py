@@ -30,6 +30,7 @@ from core.errors import DomainError
 from orders.models import Order, OrderStatus, PaymentMethod
 
 from . import services as payment_services
+from . import transitions
 from .models import Payment, Refund
 from .stripe_models import StripePaymentIntent, StripeRefund
 
@@ -141,6 +142,23 @@ def payment_method_type(intent: Any) -> str:
     return kind
 
 
+def _move(
+    record: StripePaymentIntent | StripeRefund, transition: transitions.StripeTransition, *, at: int, **fields: Any
+) -> bool:
+    """Store the status Stripe reported at ``at`` (Unix time) on ``record``, with
+    ``fields``, if ``transition`` allows it: the single place a ``StripePaymentIntent`` or
+    ``StripeRefund`` status changes once the row exists. Returns whether the row changed.
+
+    One conditional UPDATE, whose filter is the transition's sources (and, unless it is
+    taken ``even_if_older``, "no newer report stored"): of two reports racing, the database
+    row decides, not the copy each read, so a terminal status is never left and a newer
+    report never overwritten. The time stored never goes back."""
+    rows = type(record).objects.filter(pk=record.pk, status__in=transition.sources)
+    if not transition.even_if_older:
+        rows = rows.filter(status_at__lte=at)
+    return bool(rows.update(status=transition.target, status_at=max(at, record.status_at), **fields))
+
+
 def apply_intent(intent: Any, *, at: int, provider_event_id: str | None = None) -> tuple[str, str]:
     """Apply a PaymentIntent as Stripe reports it to our records. Returns (outcome, note)
     with outcome one of "applied", "no_effect", "flagged".
@@ -148,7 +166,8 @@ def apply_intent(intent: Any, *, at: int, provider_event_id: str | None = None) 
     ``intent`` must come from a verified event or from the API: never from the browser.
     ``at`` is the Unix time of that report; a status older than the one stored is ignored,
     and a succeeded or canceled intent never moves again (a ``payment_failed`` arriving
-    after ``succeeded`` changes nothing). A succeeded intent is booked through
+    after ``succeeded`` changes nothing): ``transitions.INTENT_TRANSITIONS``, applied by
+    ``_move``. A succeeded intent is taken whatever is stored and booked through
     ``payments.services.confirm_payment`` (idempotent on the intent id, so the webhook, its
     redeliveries and the reconciliation task book it once), with the amount received and
     the currency exactly as Stripe reports them: the order's total is checked there."""
@@ -161,6 +180,9 @@ def apply_intent(intent: Any, *, at: int, provider_event_id: str | None = None) 
         return "flagged", f"PaymentIntent {intent_id} 的订单号 {metadata_order!r} 与记录的订单 {record.order_id} 不符"
 
     status = _get(intent, "status", "")
+    transition = transitions.intent_transition(status)
+    if not transition.allows(record.status, record.status_at, at):
+        return "no_effect", f"忽略过时的状态 {status}（当前 {record.status}）"
     if status == StripePaymentIntent.Status.SUCCEEDED:
         method = payment_method_type(intent)
         payment = payment_services.confirm_payment(
@@ -172,21 +194,14 @@ def apply_intent(intent: Any, *, at: int, provider_event_id: str | None = None) 
             provider_event_id=provider_event_id,
         )
         # Our row is written after the order's locks (order, then products): the fixed order.
-        StripePaymentIntent.objects.filter(pk=record.pk).update(
-            status=status, status_at=max(at, record.status_at), payment_method_type=method, last_error=""
-        )
+        _move(record, transition, at=at, payment_method_type=method, last_error="")
         flagged = getattr(payment, "status", "") == "flagged"
         if flagged:
             return "flagged", f"收款待核查：{getattr(payment, 'flag_reason', '')}"
         return "applied", f"已确认收款 {intent_id}"
 
-    if record.status in StripePaymentIntent.TERMINAL or at < record.status_at:
-        return "no_effect", f"忽略过时的状态 {status}（当前 {record.status}）"
     error = _get(intent, "last_payment_error", {})
-    updated = StripePaymentIntent.objects.filter(pk=record.pk, status_at__lte=at).exclude(
-        status__in=StripePaymentIntent.TERMINAL
-    )
-    changed = updated.update(status=status, status_at=at, last_error=str(_get(error, "message", ""))[:300])
+    changed = _move(record, transition, at=at, last_error=str(_get(error, "message", ""))[:300])
     if not changed or (status == record.status and not error):
         return "no_effect", f"状态未变 {status}"
     if status == StripePaymentIntent.Status.REQUIRES_PAYMENT_METHOD and error:
@@ -290,7 +305,8 @@ def apply_refund(stripe_refund: Any, *, at: int, provider_event_id: str | None =
     creates it — by the ``refund_id`` we put in the metadata. ``succeeded`` confirms the
     marketplace refund (``payments.services.confirm_refund``, idempotent); ``failed`` or
     ``canceled`` releases it (``fail_refund``). A terminal status never moves again and an
-    older report never overwrites a newer one."""
+    older report never overwrites a newer one (``transitions.STRIPE_REFUND_TRANSITIONS``,
+    applied by ``_move``)."""
     refund_id = _get(stripe_refund, "id")
     intent_id = _get(stripe_refund, "payment_intent")
     record = StripeRefund.objects.filter(stripe_refund_id=refund_id).first()
@@ -312,7 +328,8 @@ def apply_refund(stripe_refund: Any, *, at: int, provider_event_id: str | None =
             },
         )
     status = _get(stripe_refund, "status", "")
-    if record.status in StripeRefund.TERMINAL or at < record.status_at:
+    transition = transitions.stripe_refund_transition(status)
+    if not transition.allows(record.status, record.status_at, at):
         return "no_effect", f"退款 {refund_id} 已是 {record.status}，忽略 {status}"
     if status == StripeRefund.Status.SUCCEEDED:
         payment_services.confirm_refund(record.refund_id, reference=refund_id, provider_event_id=provider_event_id)
@@ -323,7 +340,7 @@ def apply_refund(stripe_refund: Any, *, at: int, provider_event_id: str | None =
         note = f"退款失败 {refund_id}: {reason}"
     else:
         note = f"退款状态 {status}"
-    StripeRefund.objects.filter(pk=record.pk).update(status=status, status_at=max(at, record.status_at))
+    _move(record, transition, at=at)
     return "applied", note
 
 

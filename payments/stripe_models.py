@@ -24,6 +24,8 @@ class StripePaymentIntent(models.Model):
         SUCCEEDED = "succeeded", _("已成功 succeeded")
         CANCELED = "canceled", _("已取消 canceled")
 
+    # Never left again, except that a succeeded report is always taken; which status may
+    # follow which: ``transitions.INTENT_TRANSITIONS``.
     TERMINAL = (Status.SUCCEEDED, Status.CANCELED)
 
     order = models.ForeignKey(
@@ -60,6 +62,7 @@ class StripeRefund(models.Model):
         FAILED = "failed", _("失败 failed")
         CANCELED = "canceled", _("已取消 canceled")
 
+    # Never left again: ``transitions.STRIPE_REFUND_TRANSITIONS``.
     TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELED)
 
     refund = models.OneToOneField(
