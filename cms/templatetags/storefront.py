@@ -1,26 +1,16 @@
-"""Template helpers of the storefront: money in yuan, prefetched renditions, the
-category navigation and catalogue URLs."""
+"""Template helpers of the storefront: prefetched renditions, the category navigation and
+catalogue URLs. Money is formatted by the kernel's ``money`` library (``{% load money %}``)."""
 
 from django import template
 from django.urls import NoReverseMatch
 
 from catalog import selectors
 from catalog.models import CARD_RENDITION, DETAIL_RENDITION
-from core.money import bp_percent as format_bp
-from core.money import format_fen
 
 from .. import routing
 from ..renditions import ARTICLE_CARD_RENDITION
 
 register = template.Library()
-
-
-@register.filter
-def fen(value) -> str:
-    """Integer fen -> '59.90' yuan. Blank for a missing value rather than an error page."""
-    if value is None or value == "":
-        return ""
-    return format_fen(int(value))
 
 
 def _rendition(image, spec: str):
@@ -68,9 +58,3 @@ def storefront_url(route_name: str, *args) -> str:
 @register.simple_tag
 def article_cover_rendition(image):
     return _rendition(image, ARTICLE_CARD_RENDITION)
-
-
-@register.filter
-def bp_percent(value) -> str:
-    """Basis points -> '12.5%'."""
-    return format_bp(value)
