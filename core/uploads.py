@@ -1,5 +1,10 @@
-"""Checking uploaded evidence by its content, never by its name."""
+"""Checking an upload by its content, never by its name: the one validator for every file
+people upload (certification evidence today; inspection reports, pictures and the like
+as they come). The caller says which kinds it takes (``allowed``: MIME type → extension);
+by default pictures (JPEG, PNG, WebP) and PDF. The stored file gets a random name with
+the extension of what it really is."""
 
+import io
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -18,6 +23,7 @@ ALLOWED_TYPES = {
     "image/webp": "webp",
     "application/pdf": "pdf",
 }
+ALLOWED_MESSAGE = "只接受 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容判断，与扩展名无关）。"
 
 
 @dataclass(frozen=True)
@@ -28,8 +34,11 @@ class CheckedUpload:
     size: int
 
 
-def check_upload(upload: UploadedFile) -> CheckedUpload:
-    """Accept JPEG, PNG, WebP or PDF up to ``MAX_UPLOAD_BYTES``, judged by content.
+def check_upload(
+    upload: UploadedFile, *, allowed: dict[str, str] = ALLOWED_TYPES, refused: str = ALLOWED_MESSAGE
+) -> CheckedUpload:
+    """Accept a file of one of the ``allowed`` types (by default JPEG, PNG, WebP or PDF) up
+    to ``MAX_UPLOAD_BYTES``, judged by content; anything else is refused with ``refused``.
     Images are opened with Pillow's decompression-bomb protection turned into an error."""
     limit = settings.MAX_UPLOAD_BYTES
     size = upload.size or 0
@@ -41,21 +50,19 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     data = upload.read()
     kind = filetype.guess(data[:8192])
     content_type = kind.mime if kind else ""
-    if content_type not in ALLOWED_TYPES:
-        raise DomainError("只接受 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容判断，与扩展名无关）。")
+    if content_type not in allowed:
+        raise DomainError(refused)
     if content_type == "application/pdf":
         if b"%%EOF" not in data[-2048:]:
             raise DomainError("PDF 文件不完整或已损坏。")
     else:
         _check_image(upload, data)
     name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
-    stored = ContentFile(data, name=f"{uuid.uuid4().hex}.{ALLOWED_TYPES[content_type]}")
+    stored = ContentFile(data, name=f"{uuid.uuid4().hex}.{allowed[content_type]}")
     return CheckedUpload(file=stored, original_name=name, content_type=content_type, size=len(data))
 
 
 def _check_image(upload: UploadedFile, data: bytes) -> None:
-    import io
-
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
