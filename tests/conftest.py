@@ -14,6 +14,15 @@ def role_groups(db):
     return sync_role_groups()
 
 
+@pytest.fixture
+def ledger_world(role_groups):
+    """The two-county world stocked for sales (tests/worlds.py): the world of tests/attribution,
+    which tests/reports and tests/live extend."""
+    from tests.worlds import build_ledger_world
+
+    return build_ledger_world()
+
+
 def require_service(available: bool, reason: str) -> None:
     """Skip a test whose outside service or program is missing, on a developer's machine.
 

@@ -1,22 +1,13 @@
 """Two counties under one city, a shop in each with its operator, officers at county and
-city level, a platform administrator and a buyer: the cast of every admin test."""
+city level, a platform administrator and a buyer: the cast of every admin test. The two-county
+world of tests/worlds.py, stocked with a producer, a product and a household in each county."""
 
 from dataclasses import dataclass
 
 import pytest
 
-from core.roles import Role
-from tests.factories import (
-    CategoryFactory,
-    CollectiveFactory,
-    HouseholdFactory,
-    ProducerFactory,
-    ProductFactory,
-    ShopFactory,
-    UserFactory,
-    officer_for,
-    region_chain,
-)
+from tests.factories import CategoryFactory, CollectiveFactory, HouseholdFactory, ProducerFactory, ProductFactory
+from tests.worlds import area_world, build_two_county_world
 
 
 @dataclass
@@ -47,37 +38,29 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    _, city, county_a, _, village_a = region_chain()
-    *_, county_b, _, village_b = region_chain(county="371723", township="371723100", village="371723100201")
-    op_a = UserFactory(username="op_a", roles=[Role.SHOP_OPERATOR])
-    op_b = UserFactory(username="op_b", roles=[Role.SHOP_OPERATOR])
-    shop_a = ShopFactory(name="朱楼村网店", region=village_a, operators=[op_a])
-    shop_b = ShopFactory(name="汶上村网店", region=village_b, operators=[op_b])
-    producer_a = ProducerFactory(shop=shop_a, name="朱楼山药合作社")
-    producer_b = ProducerFactory(shop=shop_b, name="汶上芦笋合作社")
+    w = build_two_county_world(operators=("op_a", "op_b"), shops=("朱楼村网店", "汶上村网店"))
+    producer_a = ProducerFactory(shop=w.shop_a, name="朱楼山药合作社")
+    producer_b = ProducerFactory(shop=w.shop_b, name="汶上芦笋合作社")
     category = CategoryFactory(name="蔬菜水果", slug="fruit-veg")
-    return World(
-        city=city,
-        county_a=county_a,
-        county_b=county_b,
-        village_a=village_a,
-        village_b=village_b,
-        op_a=op_a,
-        op_b=op_b,
-        shop_a=shop_a,
-        shop_b=shop_b,
+    product_a = ProductFactory(shop=w.shop_a, producer=producer_a, category=category, title="单县铁棍山药")
+    product_b = ProductFactory(shop=w.shop_b, producer=producer_b, category=category, title="成武绿芦笋")
+    household_a = HouseholdFactory(village=w.village_a, head_name="王建国", registration_number="371722100201000001")
+    household_b = HouseholdFactory(village=w.village_b, head_name="李秀英", registration_number="371723100201000002")
+    collective_a = CollectiveFactory(village=w.village_a, name="朱楼村股份经济合作社")
+    w.add_staff(officers=("officer_a", "officer_b", "officer_city"), admin="platform", buyer="buyer")
+    return area_world(
+        World,
+        w,
+        op_a=w.operator_a,
+        op_b=w.operator_b,
+        city_officer=w.officer_city,
         producer_a=producer_a,
         producer_b=producer_b,
-        product_a=ProductFactory(shop=shop_a, producer=producer_a, category=category, title="单县铁棍山药"),
-        product_b=ProductFactory(shop=shop_b, producer=producer_b, category=category, title="成武绿芦笋"),
-        household_a=HouseholdFactory(village=village_a, head_name="王建国", registration_number="371722100201000001"),
-        household_b=HouseholdFactory(village=village_b, head_name="李秀英", registration_number="371723100201000002"),
-        collective_a=CollectiveFactory(village=village_a, name="朱楼村股份经济合作社"),
-        officer_a=officer_for(county_a, username="officer_a"),
-        officer_b=officer_for(county_b, username="officer_b"),
-        city_officer=officer_for(city, username="officer_city"),
-        admin=UserFactory(username="platform", roles=[Role.PLATFORM_ADMIN]),
-        buyer=UserFactory(username="buyer", roles=[Role.BUYER]),
+        product_a=product_a,
+        product_b=product_b,
+        household_a=household_a,
+        household_b=household_b,
+        collective_a=collective_a,
         category=category,
     )
 

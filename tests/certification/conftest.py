@@ -1,5 +1,6 @@
 """A small, explicit certification world: Heze city with two counties (单县, 成武县),
-one shop in each, their operators and officers."""
+one shop in each, their operators and officers (the two-county world of tests/worlds.py),
+and a cooperative in each county with a product not yet certified."""
 
 import io
 from dataclasses import dataclass
@@ -10,19 +11,10 @@ from PIL import Image
 
 from certification import services
 from certification.models import Evidence
-from core.roles import Role
 from producers.models import BenefitMode, Producer
 from producers.services import ShareSpec, revise_benefit_linkage
-from tests.factories import (
-    CollectiveFactory,
-    HouseholdFactory,
-    ProducerFactory,
-    ProductFactory,
-    ShopFactory,
-    UserFactory,
-    officer_for,
-    region_chain,
-)
+from tests.factories import CollectiveFactory, HouseholdFactory, ProducerFactory, ProductFactory, valid_credit_code
+from tests.worlds import area_world, build_two_county_world
 
 
 def png_upload(name="合格证.png", size=(60, 40)) -> SimpleUploadedFile:
@@ -58,27 +50,22 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    province, city, county_a, _t, village_a = region_chain()
-    *_, county_b, _tb, village_b = region_chain(county="371723", township="371723100", village="371723100201")
-    operator_a = UserFactory(username="op-a", roles=[Role.SHOP_OPERATOR])
-    operator_b = UserFactory(username="op-b", roles=[Role.SHOP_OPERATOR])
-    shop_a = ShopFactory(region=village_a, operators=[operator_a], name="浮岗镇电商服务站")
-    shop_b = ShopFactory(region=village_b, operators=[operator_b], name="汶上镇电商服务站")
+    w = build_two_county_world(operators=("op-a", "op-b"), shops=("浮岗镇电商服务站", "汶上镇电商服务站"))
     coop_a = ProducerFactory(
-        shop=shop_a,
+        shop=w.shop_a,
         name="单县浮岗山药专业合作社",
         kind=Producer.Kind.COOPERATIVE,
-        credit_code=_valid_code("93371722MA3C4XWE1"),
+        credit_code=valid_credit_code("93371722MA3C4XWE1"),
     )
     coop_b = ProducerFactory(
-        shop=shop_b,
+        shop=w.shop_b,
         name="成武县汶上芦笋合作社",
         kind=Producer.Kind.COOPERATIVE,
-        credit_code=_valid_code("93371723MA3D5ABC2"),
+        credit_code=valid_credit_code("93371723MA3D5ABC2"),
     )
-    product_a = ProductFactory(shop=shop_a, producer=coop_a, title="菏泽铁棍山药", price_fen=5990, certified=False)
-    product_b = ProductFactory(shop=shop_b, producer=coop_b, title="成武绿芦笋", price_fen=3800, certified=False)
-    for product, village in ((product_a, village_a), (product_b, village_b)):
+    product_a = ProductFactory(shop=w.shop_a, producer=coop_a, title="菏泽铁棍山药", price_fen=5990, certified=False)
+    product_b = ProductFactory(shop=w.shop_b, producer=coop_b, title="成武绿芦笋", price_fen=3800, certified=False)
+    for product, village in ((product_a, w.village_a), (product_b, w.village_b)):
         h1 = HouseholdFactory(village=village, head_name="王建国")
         h2 = HouseholdFactory(village=village, head_name="李秀英")
         coll = CollectiveFactory(village=village)
@@ -90,30 +77,8 @@ def world(db) -> World:
                 ShareSpec(share_bp=1000, mode=BenefitMode.DIVIDEND, collective=coll),
             ],
         )
-    return World(
-        province=province,
-        city=city,
-        county_a=county_a,
-        county_b=county_b,
-        village_a=village_a,
-        village_b=village_b,
-        shop_a=shop_a,
-        shop_b=shop_b,
-        operator_a=operator_a,
-        operator_b=operator_b,
-        officer_a=officer_for(county_a, username="officer-a"),
-        officer_b=officer_for(county_b, username="officer-b"),
-        officer_city=officer_for(city, username="officer-city"),
-        coop_a=coop_a,
-        product_a=product_a,
-        product_b=product_b,
-    )
-
-
-def _valid_code(first17: str) -> str:
-    from core.validators import credit_code_check_char
-
-    return first17 + credit_code_check_char(first17)
+    w.add_staff(officers=("officer-a", "officer-b", "officer-city"))
+    return area_world(World, w, coop_a=coop_a, product_a=product_a, product_b=product_b)
 
 
 def draft_for(world: World, product=None, operator=None):

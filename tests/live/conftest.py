@@ -1,8 +1,8 @@
-"""Live events on top of the attribution world (tests/attribution/conftest.py): shop A in
-单县 sells yam (¥38.80, shared by three households and the collective) and asparagus,
-shop B in 成武县 sells peony oil. Event A is shop A's broadcast tomorrow 19:00–21:00
-(Asia/Shanghai) featuring the yam at a live price of ¥29.90; event B is shop B's, at the
-same time, featuring the oil at its own price."""
+"""Live events on top of the ledger world (tests/worlds.py, as tests/attribution uses it):
+shop A in 单县 sells yam (¥38.80, shared by three households and the collective) and
+asparagus, shop B in 成武县 sells peony oil. Event A is shop A's broadcast tomorrow
+19:00–21:00 (Asia/Shanghai) featuring the yam at a live price of ¥29.90; event B is shop
+B's, at the same time, featuring the oil at its own price."""
 
 import datetime as dt
 from contextlib import contextmanager
@@ -16,8 +16,10 @@ from live.attribution import LiveTag
 from live.pricing import quotes_at
 from orders.services import CheckoutLine, place_order
 from payments import services as payments
-from tests.attribution.conftest import LedgerWorld, buy_and_pay, ledger_world, refund_lines  # noqa: F401
 from tests.factories import FeaturedProductFactory, LiveEventFactory, ProductFactory, buyer_details
+from tests.worlds import LedgerWorld, refund_lines
+
+__all__ = ["refund_lines"]  # the tests import it from here
 
 SHANGHAI = timezone.get_default_timezone()
 SECOND = dt.timedelta(seconds=1)
@@ -61,7 +63,7 @@ class LiveWorld:
 
 
 @pytest.fixture
-def live_world(ledger_world) -> LiveWorld:  # noqa: F811  (the fixture imported above)
+def live_world(ledger_world) -> LiveWorld:
     w = ledger_world
     day = timezone.localdate() + dt.timedelta(days=2)
     asparagus = ProductFactory(shop=w.shop_a, producer=w.coop, title="单县白芦笋", price_fen=2590, stock=300)

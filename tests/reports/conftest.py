@@ -1,8 +1,9 @@
-"""A year of sales for the reports, on top of the attribution tests' ``ledger_world``
-(单县 = county A, 成武县 = county B, both in 菏泽市): every order through the real checkout,
-paid by a bank transfer the platform administrator records, refunds by hand, at moments
-set with a clock. The year is next calendar year, so that the benefit linkages (made
-"now" by ``ledger_world``) are in force at every sale.
+"""A year of sales for the reports, on top of the ledger world of tests/worlds.py
+(``ledger_world``, as the attribution tests use it; 单县 = county A, 成武县 = county B, both
+in 菏泽市): every order through the real checkout, paid by a bank transfer the platform
+administrator records, refunds by hand, at moments set with a clock. The year is next
+calendar year, so that the benefit linkages (made "now" by ``ledger_world``) are in force at
+every sale.
 
 What the year holds: several villages and townships of county A (one producer registered
 at county level), products of four categories and four producer kinds (one with no
@@ -24,7 +25,6 @@ from orders.models import OrderLine
 from producers.models import BenefitMode, Producer
 from producers.services import ShareSpec, revise_benefit_linkage
 from reports.models import ReservedShareTarget
-from tests.attribution.conftest import buy_and_pay, ledger_world, refund_lines  # noqa: F401  (fixtures)
 from tests.factories import (
     CategoryFactory,
     CollectiveFactory,
@@ -35,6 +35,7 @@ from tests.factories import (
     region_chain,
     valid_credit_code,
 )
+from tests.worlds import refund_lines
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 YEAR = timezone.localdate().year + 1
@@ -108,7 +109,7 @@ def _line(order, product) -> OrderLine:
 
 
 @pytest.fixture
-def report_world(ledger_world, clock) -> ReportWorld:  # noqa: F811  (ledger_world is the imported fixture)
+def report_world(ledger_world, clock) -> ReportWorld:
     w = ledger_world
     # Categories: two levels, as the demo's.
     veg = CategoryFactory(slug="fruit-vegetables", name="果蔬", sort_order=1)
