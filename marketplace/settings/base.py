@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values come from environment variables
 (see README, "Configuration") with defaults that run on one machine with no services."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -239,3 +240,30 @@ MIDDLEWARE += ["orders.live_links.LiveLinkMiddleware"]
 # REPORTS_MAX_RANGE_DAYS days (its timeline has one point per day).
 INSTALLED_APPS += ["live_results", "reports"]
 REPORTS_MAX_RANGE_DAYS = env_int("REPORTS_MAX_RANGE_DAYS", 3 * 366)
+
+# Sign-in throttling (django-axes; core/login_throttle.py): failed sign-ins on every login
+# page are counted in the database over LOGIN_LOCKOUT_MINUTES, per account (any address)
+# and per address (any account, a higher limit: one address can be a village's shared
+# connection). Past either limit every attempt, the right password too, gets a 429 page
+# until the window has passed since the last counted failure. The client's address is
+# REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front, read from X-Forwarded-For
+# (core/client_address.py).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "core.login_throttle.LoginThrottleBackend",  # first: refuses a locked account or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: turns a refused sign-in into the 429 page
+AXES_HANDLER = "core.login_throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # attempts while locked neither count nor extend the lock
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "core.login_throttle.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # failures are what is counted; successful sign-ins are not logged
+AXES_VERBOSE = False
