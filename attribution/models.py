@@ -243,3 +243,22 @@ class StatementAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id}"
+
+
+class StatementLookupCounter(models.Model):
+    """How many access codes have been checked for one registration number in the current
+    window: the household lookup's limit (``attribution/lookup.py``), taken one check at a
+    time by a conditional UPDATE. Keyed by a keyed hash of the number, whether a household
+    has it or not (an unknown number is counted like a known one), so the table holds no
+    registration numbers; rows of windows long past are purged nightly."""
+
+    number_digest = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField(db_index=True)
+    checks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("对账查询次数 statement lookup counter")
+        verbose_name_plural = _("对账查询次数 statement lookup counters")
+
+    def __str__(self) -> str:
+        return f"{self.number_digest[:8]} {self.checks}"

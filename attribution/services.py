@@ -23,6 +23,7 @@ from producers.models import BenefitLinkage, Collective, Household
 
 from .allocation import FULL_BP, split, split_refund
 from .events import entries_booked
+from .lookup import reset_lookups
 from .models import (
     RETAINED_MODE,
     BeneficiaryKind,
@@ -185,7 +186,8 @@ ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 def issue_access_code(household: Household, *, by) -> str:
     """Make a new statement access code for ``household`` and return it (shown once; only
-    its hash is kept). The old code stops working. Only a viewer allowed to read the
+    its hash is kept). The old code stops working, and the household's lookup count starts
+    afresh (nobody has guessed at the new code). Only a viewer allowed to read the
     household's statement with full personal data may issue one."""
     permissions = statement_permissions(by, household)
     if not (permissions.may_view and permissions.unmasked):
@@ -194,6 +196,7 @@ def issue_access_code(household: Household, *, by) -> str:
     StatementAccess.objects.update_or_create(
         household=household, defaults={"code_hash": make_password(code), "issued_by": by}
     )
+    reset_lookups(household.registration_number)
     return code
 
 

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.core.mail import mail_admins
 
 from .audit import audit_ledger
+from .lookup import purge_lookup_counters
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +28,9 @@ def audit_ledger_task() -> dict:
     logger.error("ledger audit found %d discrepancies:\n%s", len(report.discrepancies), details)
     mail_admins(f"收益台账核对发现 {len(report.discrepancies)} 处差异", details)
     return result
+
+
+@shared_task(name="attribution.purge_statement_lookups")
+def purge_statement_lookups_task() -> int:
+    """Nightly: delete the household lookup counters whose window has passed."""
+    return purge_lookup_counters()

@@ -25,18 +25,12 @@ SESSION_MINUTES = 30
 OWN = selectors.StatementPermissions(True, True)
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 @never_cache
 def lookup(request):
     form = LookupForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        result = lookup_household(
-            form.cleaned_data["registration_number"], form.cleaned_data["access_code"], client=client_address(request)
-        )
+        result = lookup_household(form.cleaned_data["registration_number"], form.cleaned_data["access_code"])
         if result.household is not None:
             request.session.cycle_key()
             request.session[SESSION_KEY] = result.household.pk

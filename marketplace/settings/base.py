@@ -218,11 +218,16 @@ CELERY_BEAT_SCHEDULE["payments-reconcile-stripe"] = {
 }
 
 # Attribution ledger: reconciled against orders, payments and refunds every night, after
-# the day's expiries; household statement lookups are rate-limited per address and per
-# registration number (failed attempts within the window).
+# the day's expiries. Household statement lookups are limited per registration number:
+# MAX_FAILURES code checks per WINDOW (attribution/lookup.py); the counters of windows
+# past are purged nightly.
 CELERY_BEAT_SCHEDULE["attribution-audit-ledger"] = {
     "task": "attribution.audit_ledger",
     "schedule": crontab(minute=30, hour=2),
+}
+CELERY_BEAT_SCHEDULE["attribution-purge-statement-lookups"] = {
+    "task": "attribution.purge_statement_lookups",
+    "schedule": crontab(minute=40, hour=3),
 }
 STATEMENT_LOOKUP_MAX_FAILURES = env_int("STATEMENT_LOOKUP_MAX_FAILURES", 5)
 STATEMENT_LOOKUP_WINDOW_MINUTES = env_int("STATEMENT_LOOKUP_WINDOW_MINUTES", 15)

@@ -2,14 +2,19 @@
 is masked for whom, totals that match the ledger, CSV/PDF exports, the household's own
 lookup with its access code, and bounded query counts."""
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 
-from attribution.models import LedgerEntry, StatementAccess
+from attribution.lookup import number_digest
+from attribution.models import LedgerEntry, StatementAccess, StatementLookupCounter
+from attribution.tasks import purge_statement_lookups_task
 from producers.models import BenefitMode
 from producers.services import ShareSpec, revise_benefit_linkage
 
@@ -218,6 +223,86 @@ def test_a_new_code_replaces_the_old_one(client, sales):
     data = {"registration_number": "371722100200000011"}
     assert client.post(reverse("attribution:lookup"), {**data, "access_code": old}).status_code == 200
     assert client.post(reverse("attribution:lookup"), {**data, "access_code": new}).status_code == 302
+
+
+def lookup(client, number, code, address="198.51.100.7"):
+    return client.post(
+        reverse("attribution:lookup"), {"registration_number": number, "access_code": code}, REMOTE_ADDR=address
+    )
+
+
+def test_a_fresh_right_code_passes_from_an_address_that_failed_thirty_times_for_other_households(client, sales):
+    # One village's shared connection: thirty wrong codes for other households and for
+    # numbers nobody has (six each, so each of them ends locked)...
+    numbers = [sales.li.registration_number, sales.wang.registration_number, sales.chen.registration_number]
+    numbers += ["371722100299999998", "371722100299999999"]
+    statuses = [lookup(client, number, f"WRONG{n:03d}").status_code for number in numbers for n in range(6)]
+    assert statuses == ([200] * 5 + [429]) * 5
+    # ...and the household next door, not itself locked, reads its statement with its new code.
+    code = issue_code(client, sales.operator_a, sales.zhang)
+    response = lookup(client, sales.zhang.registration_number, code)
+    assert response.status_code == 302 and response["Location"] == reverse("attribution:mine")
+    assert lookup(client, sales.li.registration_number, "WRONG999").status_code == 429  # li's lock holds
+
+
+class CountedChecks:
+    """``check_password`` as the lookup calls it, counting the calls (the real check runs)."""
+
+    def __init__(self, monkeypatch):
+        import attribution.lookup
+
+        self.count, self._real = 0, attribution.lookup.check_password
+        monkeypatch.setattr(attribution.lookup, "check_password", self)
+
+    def __call__(self, *args, **kwargs):
+        self.count += 1
+        return self._real(*args, **kwargs)
+
+
+def test_an_unknown_number_is_counted_and_checked_exactly_like_a_known_one(client, sales, monkeypatch):
+    issue_code(client, sales.operator_a, sales.zhang)
+    checks = CountedChecks(monkeypatch)
+    answers = {}
+    for number in (sales.zhang.registration_number, "371722100299999999"):
+        before = checks.count
+        responses = [lookup(client, number, "WRONG234") for _ in range(7)]
+        answers[number] = [(r.status_code, str(r.context["form"].non_field_errors())) for r in responses]
+        assert checks.count - before == 5  # one hash check per counted attempt, none once locked
+    known, unknown = answers.values()
+    assert known == unknown
+    assert [status for status, _ in known] == [200] * 5 + [429] * 2
+
+
+def test_a_household_lock_lifts_after_the_window_or_when_a_new_code_is_issued(client, sales):
+    code = issue_code(client, sales.operator_a, sales.zhang)
+    number = sales.zhang.registration_number
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            lookup(client, number, "WRONG234")
+    with time_machine.travel(start + dt.timedelta(minutes=14, seconds=59), tick=False):
+        assert lookup(client, number, code).status_code == 429
+    with time_machine.travel(start + dt.timedelta(minutes=15), tick=False):
+        assert lookup(client, number, code).status_code == 302
+        # A new window: five more wrong codes lock it again; a new code lifts that lock at once.
+        for _ in range(5):
+            lookup(client, number, "WRONG234")
+        assert lookup(client, number, code).status_code == 429
+        new_code = issue_code(client, sales.operator_a, sales.zhang)
+        assert lookup(client, number, new_code).status_code == 302
+
+
+def test_the_nightly_purge_deletes_only_counters_whose_window_has_passed(client, sales):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        lookup(client, sales.li.registration_number, "WRONG234")
+    with time_machine.travel(start + dt.timedelta(minutes=10), tick=False):
+        lookup(client, sales.wang.registration_number, "WRONG234")
+    with time_machine.travel(start + dt.timedelta(minutes=16), tick=False):
+        assert purge_statement_lookups_task.delay().get() == 1
+    assert list(StatementLookupCounter.objects.values_list("number_digest", flat=True)) == [
+        number_digest(sales.wang.registration_number)
+    ]
 
 
 def test_only_viewers_with_full_access_issue_codes(client, sales):
