@@ -5,8 +5,8 @@
   shops' entries only). Anybody else: 403; a beneficiary outside the viewer's reach: 404.
 * Payouts (收益发放): shop operators for their own shops, platform administrators for any;
   officers and everyone else: 403.
-Names and registration numbers show in full only to viewers whose row scope covers the
-household; everybody else sees them masked (``selectors.statement_permissions``)."""
+Names and registration numbers show in full only to viewers entitled to them
+(``producers.selectors.households_in_scope``); everybody else sees them masked."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -24,7 +24,7 @@ from core.money import format_fen
 from core.roles import Role, roles_of
 from core.scoping import is_platform_admin, operated_shop_ids
 from producers.models import Collective, Household
-from producers.selectors import households_in_scope
+from producers.selectors import household_shown_to, households_in_scope
 
 from . import documents, selectors, services
 from .forms import PayoutForm, PayoutPeriodForm, PeriodForm, month_bounds
@@ -54,9 +54,8 @@ def statement_index(request):
         request.GET.get("p")
     )
     rows = list(page)
-    unmasked = households_in_scope(request.user, [r.pk for r in rows]) if kind == "household" else set()
-    for row in rows:
-        row.shown_as = row.label(unmasked=row.pk in unmasked) if kind == "household" else row.name
+    if kind == BeneficiaryKind.HOUSEHOLD:
+        households_in_scope(request.user, [r.pk for r in rows])  # one query; the {% household %} tags read it
     return render(
         request,
         "attribution/admin/statement_index.html",
@@ -158,10 +157,7 @@ def payout_report(request):
     if period.is_valid():
         shop = next(s for s in shops if s.pk == period.cleaned_data["shop"])
         start, end = period.cleaned_data["start"], period.cleaned_data["end"]
-        household_ids = selectors.payout_household_ids(shop.pk)
-        rows = selectors.payout_report(
-            shop.pk, start, end, unmasked_household_ids=households_in_scope(request.user, household_ids)
-        )
+        rows = selectors.payout_report(shop.pk, start, end, viewer=request.user)
         if request.GET.get("format") == "csv":
             return csv_response(
                 f"payouts-{shop.slug}-{start:%Y%m%d}-{end:%Y%m%d}",
@@ -184,10 +180,10 @@ def payout_report(request):
         recent = list(
             shop.payouts.select_related("household", "collective", "recorded_by").order_by("-recorded_at", "-pk")[:20]
         )
-        unmasked = households_in_scope(request.user, [p.household_id for p in recent])
+        households_in_scope(request.user, [p.household_id for p in recent])  # one query for all
         for payout in recent:
             payout.label = (
-                payout.household.label(unmasked=payout.household_id in unmasked)
+                str(household_shown_to(request.user, payout.household))
                 if payout.household_id
                 else payout.collective.name
             )

@@ -12,8 +12,9 @@ from django.utils import timezone
 from core.days import day_bounds
 from core.roles import Role, roles_of
 from core.scoping import VIEW, is_platform_admin, jurisdiction_code, operated_shop_ids, scope_queryset
+from producers.masking import show_household
 from producers.models import Collective, Household
-from producers.selectors import region_paths
+from producers.selectors import entitled_households_q, household_shown_to, households_in_scope, region_paths
 
 from .models import MODE_CHOICES, BeneficiaryKind, EntryKind, LedgerEntry, Payout, beneficiary_key, kind_of
 
@@ -46,16 +47,17 @@ def statement_permissions(user, beneficiary: Beneficiary) -> StatementPermission
       share of a linkage of their shop's product) — the entries of their own shops only;
     * everyone else: nothing (households read their own through ``lookup_household``).
 
-    Full name and registration number are shown only to viewers whose row scope covers
-    the household (the same rule the admin's household views follow); others see them
-    masked."""
+    A household's full name and registration number are shown only to viewers entitled to
+    them (``producers.selectors.households_in_scope``); others see them masked."""
     if not getattr(user, "is_authenticated", False):
         return DENIED
     if is_platform_admin(user):
         return StatementPermissions(True, True)
     roles = roles_of(user)
-    model = type(beneficiary)
-    in_scope = scope_queryset(model.objects.filter(pk=beneficiary.pk), user, VIEW).exists()
+    if isinstance(beneficiary, Household):
+        in_scope = beneficiary.pk in households_in_scope(user, [beneficiary.pk])
+    else:
+        in_scope = scope_queryset(Collective.objects.filter(pk=beneficiary.pk), user, VIEW).exists()
     if Role.BUREAU_OFFICER in roles:
         code = jurisdiction_code(user)
         if code and beneficiary.village.code.startswith(code):
@@ -92,7 +94,11 @@ def statement_beneficiaries(user, kind: str, query: str = "") -> QuerySet:
         return model.objects.none()
     if query:
         if model is Household:
-            qs = qs.filter(Q(registration_number__icontains=query) | Q(head_name__icontains=query))
+            # Names and numbers are searched only among the households the viewer may see in
+            # full: a search must not confirm who a masked household is.
+            match = Q(registration_number__icontains=query) | Q(head_name__icontains=query)
+            entitled = entitled_households_q(user)
+            qs = qs.filter(match if entitled is None else match & entitled)
         else:
             qs = qs.filter(name__icontains=query)
     ids = qs.values("pk").distinct()
@@ -158,8 +164,8 @@ def statement_header(
     no figures (one query, for the village's full name)."""
     kind = kind_of(beneficiary)
     if kind == BeneficiaryKind.HOUSEHOLD:
-        name = beneficiary.head_name if permissions.unmasked else beneficiary.masked_name
-        number = beneficiary.registration_number if permissions.unmasked else beneficiary.masked_registration_number
+        shown = show_household(beneficiary, entitled=permissions.unmasked)
+        name, number = shown.name, shown.registration_number
     else:
         name, number = beneficiary.name, beneficiary.credit_code
     return Statement(
@@ -245,11 +251,12 @@ class PayoutRow:
         return self.attributed_fen - self.paid_fen
 
 
-def payout_report(shop_id: int, start: dt.date, end: dt.date, *, unmasked_household_ids: set[int]) -> list[PayoutRow]:
+def payout_report(shop_id: int, start: dt.date, end: dt.date, *, viewer) -> list[PayoutRow]:
     """What shop ``shop_id`` owes each household and collective for [start, end]: the net
     income the ledger attributed to them from its products in the period, the payouts
     recorded for periods inside it, the difference, and the all-time balance. Producers'
-    retained remainders are not owed to anybody and are left out. Four queries."""
+    retained remainders are not owed to anybody and are left out. Households are labelled
+    as ``viewer`` may see them. Seven queries at most."""
     lo, hi = day_bounds(start, end)
     entries = LedgerEntry.objects.filter(shop_id=shop_id).exclude(beneficiary_kind=BeneficiaryKind.PRODUCER)
     period = dict(
@@ -270,12 +277,13 @@ def payout_report(shop_id: int, start: dt.date, end: dt.date, *, unmasked_househ
     keys = set(period) | set(paid_in_period) | {k for k in all_time if all_time[k] - paid_all.get(k, 0)}
     households = Household.objects.in_bulk([int(k.split(":")[1]) for k in keys if k.startswith("household:")])
     collectives = Collective.objects.in_bulk([int(k.split(":")[1]) for k in keys if k.startswith("collective:")])
+    households_in_scope(viewer, list(households))  # one query for all
     rows = []
     for key in keys:
         kind, pk = key.split(":")
         if kind == BeneficiaryKind.HOUSEHOLD:
             who = households[int(pk)]
-            label = who.label(unmasked=who.pk in unmasked_household_ids)
+            label = str(household_shown_to(viewer, who))
         else:
             who = collectives[int(pk)]
             label = who.name
@@ -293,13 +301,3 @@ def payout_report(shop_id: int, start: dt.date, end: dt.date, *, unmasked_househ
     rows.sort(key=lambda r: (-r.owed_fen, r.kind, r.label))
     return rows
 
-
-def payout_household_ids(shop_id: int) -> list[int]:
-    """Households with ledger income or payouts from the shop (for deciding masking)."""
-    from_ledger = LedgerEntry.objects.filter(shop_id=shop_id, household__isnull=False).values_list(
-        "household_id", flat=True
-    )
-    from_payouts = Payout.objects.filter(shop_id=shop_id, household__isnull=False).values_list(
-        "household_id", flat=True
-    )
-    return list(set(from_ledger.distinct()) | set(from_payouts.distinct()))

@@ -13,6 +13,7 @@ from catalog.models import Product
 from core.errors import DomainError
 from core.roles import Role, roles_of
 from core.scoping import jurisdiction_code, scope_queryset
+from producers.selectors import households_in_scope
 
 from .forms import ApplicationForm, DecisionForm, EvidenceForm
 from .models import Application, Certificate, Evidence, Status
@@ -119,6 +120,9 @@ def application_detail(request, pk: int):
     shares = []
     if linkage is not None:
         shares = list(linkage.shares.select_related("household", "collective"))
+        # The reviewing officer and the operator see a household in full only if entitled to
+        # it; the template's {% household %} tags read this one query's answer.
+        households_in_scope(request.user, [s.household_id for s in shares])
     return render(
         request,
         "certification/admin/detail.html",

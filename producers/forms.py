@@ -10,13 +10,15 @@ from core.admin_policy import ScopedModelForm
 from core.errors import DomainError
 from core.scoping import VIEW, scope_queryset
 
+from .masking import show_household
 from .models import BenefitLinkage, BenefitMode, Collective, Household, Region
 from .services import FULL_SHARE_BP, ShareSpec, validate_shares
 
 
 def household_label(household: Household) -> str:
-    # Choices are scoped to households the user is entitled to see in full.
-    return household.label(unmasked=True)
+    # The choices are the user's row scope, which is what entitles them to see a household
+    # in full (selectors.entitled_households_q): no need to ask again for each one.
+    return str(show_household(household, entitled=True))
 
 
 def scope_villages(field, user) -> None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.scoping import Scope
 from core.validators import validate_credit_code
 
-from .masking import mask_name, mask_registration_number
+from .masking import mask_name, mask_registration_number, show_household
 
 
 class RegionQuerySet(models.QuerySet):
@@ -118,8 +118,8 @@ class Producer(models.Model):
 class Household(models.Model):
     """A registered poor / lifted-out / monitored household (建档立卡户/脱贫户/监测户).
 
-    Name and registration number are personal data: show them masked to anyone not
-    entitled (see ``masking.py``)."""
+    Name and registration number are personal data: shown in full only to viewers entitled
+    to them (``selectors.households_in_scope``), masked to everybody else (``masking.py``)."""
 
     class Status(models.TextChoices):
         REGISTERED_POOR = "registered", _("建档立卡贫困户 registered poor")
@@ -142,7 +142,9 @@ class Household(models.Model):
         ordering = ["registration_number"]
 
     def __str__(self) -> str:
-        return f"{self.masked_name} ({self.masked_registration_number})"
+        # Masked: wherever a household is printed without asking who looks (choosers, logs,
+        # a linkage share's name). Pages ask ``selectors.household_shown_to``.
+        return str(show_household(self, entitled=False))
 
     @property
     def masked_name(self) -> str:
@@ -151,12 +153,6 @@ class Household(models.Model):
     @property
     def masked_registration_number(self) -> str:
         return mask_registration_number(self.registration_number)
-
-    def label(self, *, unmasked: bool) -> str:
-        """ "张小文（371722100200000011）", or masked for a viewer not entitled to it."""
-        if unmasked:
-            return f"{self.head_name}（{self.registration_number}）"
-        return f"{self.masked_name}（{self.masked_registration_number}）"
 
 
 class Collective(models.Model):

@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
-from core.scoping import VIEW, scope_queryset
+from core.scoping import VIEW, scope_q
 
+from .masking import ShownHousehold, show_household
 from .models import BenefitLinkage, Household, Region
 
 
@@ -41,10 +43,37 @@ def region_paths(regions) -> dict[str, str]:
     return out
 
 
+# --- households' personal data: who is entitled, how they are shown ---------------------------------------------------
+
+
+def entitled_households_q(user) -> Q | None:
+    """THE rule for households' personal data: a viewer is entitled to a household's full
+    name and registration number exactly when the household lies in their row scope
+    (``core.scoping``, VIEW) — platform administrators, shop operators whose shops' regions
+    contain its village, bureau officers whose jurisdiction contains it. Nobody else is,
+    however else they reach the household (a linkage, a certification application, a
+    statement or a payout of their shop). The one other viewer who sees it in full is the
+    household itself, on its own statement after proving who it is (``attribution.views``).
+    None: no limit (platform administrators)."""
+    return scope_q(Household, user, VIEW)
+
+
 def households_in_scope(user, ids) -> set[int]:
-    """Which of the households ``ids`` lie in ``user``'s row scope: the viewers entitled
-    to their full name and registration number (everybody else sees them masked)."""
-    ids = [pk for pk in ids if pk]
-    if not ids:
-        return set()
-    return set(scope_queryset(Household.objects.filter(pk__in=ids), user, VIEW).values_list("pk", flat=True))
+    """Which of the households ``ids`` ``user`` is entitled to see in full (one query for all
+    of them; remembered on the user object for the request, so the pages' ``{% household %}``
+    tags ask nothing more)."""
+    known: dict[int, bool] | None = getattr(user, "_entitled_households", None)
+    if known is None:
+        known = user._entitled_households = {}
+    wanted = {pk for pk in ids if pk and pk not in known}
+    if wanted:
+        rule = entitled_households_q(user)
+        qs = Household.objects.filter(pk__in=wanted)
+        entitled = set((qs if rule is None else qs.filter(rule)).values_list("pk", flat=True))
+        known.update({pk: pk in entitled for pk in wanted})
+    return {pk for pk in ids if pk and known.get(pk)}
+
+
+def household_shown_to(user, household: Household) -> ShownHousehold:
+    """``household`` as ``user`` sees it: in full if entitled, masked otherwise."""
+    return show_household(household, entitled=household.pk in households_in_scope(user, [household.pk]))

@@ -7,7 +7,6 @@ and makes a new version; superseded versions are read-only and no version is del
 import django_filters
 from django import forms
 from django.db.models import Count, Q, Sum
-from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -37,7 +36,7 @@ from core.scoping import VIEW, scope_queryset
 
 from .forms import BenefitLinkageForm, CollectiveForm, HouseholdForm, ProducerForm
 from .models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
-from .selectors import households_in_scope
+from .selectors import household_shown_to, households_in_scope
 from .services import FULL_SHARE_BP, revise_benefit_linkage
 
 
@@ -216,20 +215,17 @@ class LinkageInspectView(ScopedInspectView):
         )
         return linkage
 
-    @cached_property
-    def entitled_household_ids(self) -> set:
+    def beneficiary_label(self, share) -> str:
         # A linkage may name a household outside the viewer's own scope (the producer's
         # region is in it, the household's village is not): those show masked.
-        return households_in_scope(self.request.user, [s.household_id for s in self.shares])
-
-    def beneficiary_label(self, share) -> str:
         if share.household_id is None:
             return str(share.collective)
-        return share.household.label(unmasked=share.household_id in self.entitled_household_ids)
+        return str(household_shown_to(self.request.user, share.household))
 
     def get_beneficiaries_display_value(self):
         if not self.shares:
             return "-"
+        households_in_scope(self.request.user, [s.household_id for s in self.shares])  # one query for all
         rows = format_html_join(
             "",
             "<li>{}：{}（{}）</li>",
