@@ -1,8 +1,9 @@
 """Sign-in throttling for every login page — Wagtail's ``/admin/login/``, the buyers'
 ``/orders/login/`` and Django's ``/django-admin/login/`` — through django-axes.
 
-Failed sign-ins are counted in the database (axes' ``AccessAttempt`` rows) over the last
-``LOGIN_LOCKOUT_MINUTES``, two ways:
+Failed sign-ins are counted in the database (axes' ``AccessAttempt`` rows, one per
+username, address and browser, forgotten ``LOGIN_LOCKOUT_MINUTES`` after their last
+failure), two ways:
 
 * **by account**: ``LOGIN_FAILURE_LIMIT`` failures for one username, from any address,
   lock that username (a password guessed from many addresses);
@@ -14,7 +15,7 @@ Failed sign-ins are counted in the database (axes' ``AccessAttempt`` rows) over 
 
 While locked, every attempt — the right password too — is refused without being checked,
 with ``locked_out``'s page (HTTP 429), and is not counted: the lock lifts
-``LOGIN_LOCKOUT_MINUTES`` after the failure that set it. The client's address is
+``LOGIN_LOCKOUT_MINUTES`` after the last counted failure. The client's address is
 ``core.client_address`` (``TRUSTED_PROXY_COUNT`` behind proxies)."""
 
 from axes.backends import AxesStandaloneBackend
