@@ -6,9 +6,10 @@ any table: it may read and add rows to the append-only tables (``core/append_onl
 the attribution ledger and the certification audit trail) but holds no UPDATE, DELETE or
 TRUNCATE on them, and uses every other table as usual. The role that owns the tables,
 ``DATABASE_OWNER_URL``, runs what only an owner may: ``migrate``, ``flush`` (which the test
-suite's transactional tests run after each test), ``load_demo --reset``, and the
-maintenance that refreshes the planner's statistics (``search_reindex``,
-``load_scale_sales``: only an owner may ``ANALYZE`` a table).
+suite's transactional tests run after each test) and ``load_demo --reset``. (Only an owner
+may ``ANALYZE`` a table: the application's ``ANALYZE`` after ``search_reindex`` and
+``load_scale_sales`` is skipped by PostgreSQL with a warning and autovacuum analyzes later;
+run those with ``DATABASE_URL`` set to the owner's URL for fresh statistics at once.)
 
 How the two connect: one Django connection, ``default``, whose sign-in ``as_owner()``
 switches for the work it encloses. It closes the connection, puts the owner's user,
