@@ -107,7 +107,7 @@ def database_roles():
     require_service(
         two_roles(),
         "two database roles are not configured: set DATABASE_OWNER_URL to the owner of the tables and"
-        " DATABASE_URL to the application's role (README, Configuration)",
+        ' DATABASE_URL to the application\'s role (README, "Database roles")',
     )
     return {"app": app_credentials(), "owner": owner_credentials()}
 
