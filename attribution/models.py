@@ -135,6 +135,7 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = LedgerEntryQuerySet.as_manager()
+    append_only = True  # the database refuses changes too (core/append_only.py)
     # Officers read by the producer's region (where the product comes from); operators by shop.
     scope = Scope(shop="shop", region="producer_region")
 

@@ -1,13 +1,15 @@
 """Wiping certification rows, for ``load_demo --reset`` only.
 
 The audit trail is append-only: the model and its query set refuse updates and
-deletes, and on PostgreSQL a trigger refuses them too, unless the transaction has switched on
-``marketplace.audit_purge``. Rebuilding demo data is the one
-deliberate exception; it goes through here, in one transaction, and nowhere else."""
+deletes, and on PostgreSQL privileges and triggers refuse them too (``core/append_only.py``).
+Rebuilding demo data is the one deliberate exception; it goes through here, in one
+transaction, signed in as the table's owner (``load_demo --reset`` is), which switches the
+row trigger off for that transaction only, and nowhere else. The application's role is
+refused ("must be owner")."""
 
 from django.db import connection, transaction
 
-from core.append_only import purge_switch
+from core.append_only import purging
 
 from .models import Application, Certificate, CertificateSequence, Evidence, ExpiryNotice, TransitionRecord
 
@@ -22,7 +24,7 @@ def purge_for_products(product_ids: list[int]) -> int:
     for evidence in Evidence.objects.filter(application_id__in=apps):
         evidence.file.delete(save=False)
     table = TransitionRecord._meta.db_table
-    with connection.cursor() as cursor, purge_switch(cursor):
+    with purging(table), connection.cursor() as cursor:
         for start in range(0, len(apps), 2000):
             part = apps[start : start + 2000]
             placeholders = ",".join(["%s"] * len(part))

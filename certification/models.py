@@ -227,6 +227,7 @@ class TransitionRecord(models.Model):
     note = models.TextField(blank=True)
 
     objects = TransitionRecordQuerySet.as_manager()
+    append_only = True  # the database refuses changes too (core/append_only.py)
     scope = Scope(shop="application__product__shop", region="application__producer__region")
 
     class Meta:

@@ -21,4 +21,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与权限 Accounts")
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the start-up checks
+        from .db_roles import grant_app_role
+
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="core.sync_roles")
+        post_migrate.connect(grant_app_role, sender=self, dispatch_uid="core.grant_app_role")

@@ -1,3 +1,4 @@
+import contextlib
 import os
 import shutil
 import subprocess
@@ -60,6 +61,55 @@ def chromium_path() -> str:
     )
     require_service(has_cjk_font, "no font with Chinese glyphs: apt-get install fonts-wqy-zenhei")
     return CHROMIUM
+
+
+# --- two database roles (core/db_roles.py) ---------------------------------------------------------------------------
+# With DATABASE_OWNER_URL set, the tables' owner creates, migrates and at the end drops the test
+# database (pytest-django names it test_<name>, as always: there is one alias), and the tests run
+# signed in as the application's role of DATABASE_URL. The flush that ends each transactional
+# test signs in as the owner by itself (core's flush command), as does load_demo --reset.
+
+_owner_sign_in = contextlib.ExitStack()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Just before pytest-django sets up the test database: sign in as the owner (nothing
+    happens with one role)."""
+    from core.db_roles import as_owner
+
+    _owner_sign_in.enter_context(as_owner())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's set-up (the fixture of this name it provides) has made the test
+    database as the owner: the tests run as the application's role. At the end the owner
+    signs in again, for pytest-django's teardown to drop the database."""
+    from core.db_roles import as_owner
+
+    _owner_sign_in.close()
+    yield
+    _owner_sign_in.enter_context(as_owner())
+
+
+@pytest.fixture(scope="session")
+def database_roles():
+    """The application's and the owner's sign-ins, for tests of what each may do. Skipped
+    (failed with REQUIRE_SERVICES) unless DATABASE_URL and DATABASE_OWNER_URL name two roles
+    of a PostgreSQL database."""
+    from django.db import connection
+
+    from core.db_roles import app_credentials, owner_credentials, two_roles
+
+    if connection.vendor != "postgresql":
+        pytest.skip("database roles are PostgreSQL's (DATABASE_URL)")
+    require_service(
+        two_roles(),
+        "two database roles are not configured: set DATABASE_OWNER_URL to the owner of the tables and"
+        ' DATABASE_URL to the application\'s role (README, "Database roles")',
+    )
+    return {"app": app_credentials(), "owner": owner_credentials()}
 
 
 def pytest_collection_modifyitems(items):

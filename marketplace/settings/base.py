@@ -6,7 +6,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from .env import database_from_env, env_bool, env_int, env_list, env_str
+from .env import database_from_env, database_owner_from_env, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("MARKETPLACE_VAR_DIR", str(BASE_DIR / "var")))
@@ -90,6 +90,10 @@ TEMPLATES = [
 WSGI_APPLICATION = "marketplace.wsgi.application"
 
 DATABASES = {"default": database_from_env(str(VAR_DIR / "marketplace.sqlite3"))}
+# PostgreSQL with two roles: the application signs in as DATABASE_URL's role, which may not
+# change or empty the ledger and the audit trail; migrations, flushes and the demo reset
+# sign in as the tables' owner (core/db_roles.py). Empty: DATABASE_URL does everything.
+DATABASE_OWNER = database_owner_from_env()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -36,3 +36,10 @@ def database_from_env(default_sqlite_path: str) -> dict:
         env_str("DATABASE_URL", f"sqlite:///{default_sqlite_path}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
+
+
+def database_owner_from_env() -> dict:
+    """The role that owns the tables (``DATABASE_OWNER_URL``), parsed like ``DATABASE_URL``;
+    empty when unset (one role for everything). See ``core/db_roles.py``."""
+    url = env_str("DATABASE_OWNER_URL")
+    return dj_database_url.parse(url) if url else {}

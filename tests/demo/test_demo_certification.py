@@ -64,7 +64,7 @@ def test_hands_on_shop_and_queue_for_the_county_officer():
     assert scope_queryset(Application.objects.all(), operator).count() == shop_products.count() - 1
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # --reset signs in as the tables' owner: outside any transaction of the test
 def test_scale_products_are_certified_and_reset_wipes_the_audit_trail():
     load_demo("--no-images", "--products", "150")
     assert Certificate.objects.count() == 73 + 150

@@ -271,7 +271,7 @@ def snapshot() -> dict:
     }
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # --reset signs in as the tables' owner: outside any transaction of the test
 def test_same_seed_same_data_and_another_seed_other_data():
     random.seed(11)  # the global generator must not matter
     load_demo("--seed", "7", "--no-images")
@@ -336,7 +336,7 @@ def test_scale_option_adds_exactly_n_products_with_linkages_and_reuses_pictures(
     ).distinct().count() == (Household.objects.filter(village__code=VILLAGES[0].code).count())
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # --reset signs in as the tables' owner: outside any transaction of the test
 def test_reset_after_scale_wipes_bulk_rows_and_their_references(client):
     client.get("/admin/login/")  # loads the admin hooks, which register models with Wagtail's reference index
     load_demo("--no-images", "--products", "200")
@@ -356,7 +356,7 @@ def test_reset_after_scale_wipes_bulk_rows_and_their_references(client):
     assert referenced and referenced <= product_ids
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # --reset signs in as the tables' owner: outside any transaction of the test
 def test_reset_wipes_demo_orders_with_their_ledger_payments_and_refunds():
     """Orders made in the demo (and their append-only ledger entries) go with --reset,
     through the one purge path; on PostgreSQL this passes the ledger's trigger."""

@@ -128,6 +128,7 @@ def test_a_new_visitor_buys_through_the_live_link_and_results_and_statements_sho
     assert (row.in_live.orders, row.in_live.gmv_fen) == (1, feature.event_price_fen)
 
 
+@pytest.mark.django_db(transaction=True)  # --reset signs in as the tables' owner: outside any transaction of the test
 def test_rerun_keeps_the_events_and_reset_rebuilds_them_the_same():
     load_demo("--seed", "3")
     first = {e.code: e.status for e in LiveEvent.objects.all()}

@@ -1,8 +1,10 @@
 import time
+from contextlib import nullcontext
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from core.db_roles import RoleSwitchRefused, as_owner
 from demo.builder import build_demo
 from demo.live import quiet_mail
 from demo.scale_catalogue import add_scale_products
@@ -39,14 +41,19 @@ class Command(BaseCommand):
         if products < 0:
             raise CommandError("--products 不能为负数 must not be negative")
         started = time.monotonic()
-        with quiet_mail():  # the replayed purchases of the demo's fictional buyers mail nobody
-            result = build_demo(
-                seed=seed,
-                reset=reset,
-                images=not no_images,
-                renditions=renditions,
-                log=self._info(verbosity),
-            )
+        try:
+            # Wiping the demo removes ledger and audit rows: only the tables' owner may.
+            owner = as_owner() if reset else nullcontext()
+            with owner, quiet_mail():  # the replayed purchases of the demo's fictional buyers mail nobody
+                result = build_demo(
+                    seed=seed,
+                    reset=reset,
+                    images=not no_images,
+                    renditions=renditions,
+                    log=self._info(verbosity),
+                )
+        except RoleSwitchRefused as exc:
+            raise CommandError(f"--reset: {exc}") from exc
         if verbosity:
             for name, value in result.counts.items():
                 self.stdout.write(f"  {name}: {value}")
