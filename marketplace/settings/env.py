@@ -36,3 +36,19 @@ def database_from_env(default_sqlite_path: str) -> dict:
         env_str("DATABASE_URL", f"sqlite:///{default_sqlite_path}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
+
+
+def cache_from_url(url: str) -> dict:
+    """The default cache: Redis at ``url`` through django-redis, or local memory without one.
+
+    Redis being away is a cache miss (logged), not an error page: Wagtail keeps its site
+    root paths in the cache, so every storefront page reads it. Short socket timeouts keep
+    an unreachable Redis from holding requests. Rate limits counted in the cache are not
+    enforced while it is away."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+    }
