@@ -345,7 +345,16 @@ def apply_refund(stripe_refund: Any, *, at: int, provider_event_id: str | None =
     return "applied", note
 
 
-@shared_task(name="payments.send_stripe_refund", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=6)
+# Acknowledged when done (see webhooks.process_stripe_event): the refund request carries
+# the idempotency key refund-<pk>-v1, so sending it again after a killed worker is safe.
+@shared_task(
+    name="payments.send_stripe_refund",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=6,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def send_stripe_refund(refund_pk: int) -> str:
     """Send a pending refund to Stripe. Refused by Stripe → the refund fails (and stops
     counting against what may still be refunded)."""

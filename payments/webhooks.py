@@ -180,6 +180,18 @@ def process_event(event_pk: int) -> str:
         raise
 
 
-@shared_task(name="payments.process_stripe_event", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=6)
+# Acknowledged when done, not when received: a worker killed in the middle (the
+# transaction rolls back) leaves the message to be delivered again — at once to another
+# process of a prefork worker (reject_on_worker_lost), or after the broker's visibility
+# timeout (CELERY_VISIBILITY_TIMEOUT) when the whole worker went. process_event is
+# idempotent, so a second run of an event already applied changes nothing.
+@shared_task(
+    name="payments.process_stripe_event",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=6,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def process_stripe_event(event_pk: int) -> str:
     return process_event(event_pk)
