@@ -2,26 +2,31 @@
 
 The test runs a redis-server of its own on a free port, points the cache
 (``CACHE_URL``'s configuration, ``marketplace.settings.env.cache_from_url``) and the
-broker at it, and stops it. The storefront keeps answering and a bank-transfer checkout
-places its order; the work queued meanwhile (the order e-mail, a search re-index, a Stripe
-event's processing) is kept in the database (``core.PendingTask``) and sent when Redis is
-back, by the beat task ``core.resend_pending_tasks``."""
+broker at it, and stops it. The storefront keeps answering, a bank-transfer checkout
+places its order and a live event's viewer numbers are taken (rate limits counted in the
+cache are not enforced meanwhile); the work queued meanwhile (the order e-mail, a search
+re-index, Wagtail's reference index, a Stripe event's processing) is kept in the database
+(``core.PendingTask``) and sent when Redis is back, by the beat task
+``core.resend_pending_tasks``."""
 
 import base64
+import datetime as dt
 import json
 import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Product
 from core.models import PendingTask
 from core.tasks import resend_pending_tasks
+from live import services as live_services
 from marketplace.settings.env import cache_from_url
 from orders.models import Order, OrderStatus
 from payments import stripe_gateway
 from payments.stripe_models import StripeEvent
-from tests.factories import place_order_for
+from tests.factories import LiveEventFactory, place_order_for
 from tests.payments.conftest import deliver
 from tests.processes import sending_app
 
@@ -65,6 +70,9 @@ def test_storefront_and_checkout_keep_working_without_redis_and_queued_work_is_s
     queue = f"test-faults-{uuid.uuid4().hex[:12]}"
     storefront = ["/", "/products/", f"/products/category/{w.yam.category.slug}/", w.yam.get_absolute_url()]
     storefront += ["/search/?q=山药", "/cart/"]
+    now = timezone.now()
+    event_on_air = LiveEventFactory(shops=[w.shop_a], scheduled_start=now - dt.timedelta(hours=1))
+    _token, viewer_token = live_services.issue_token(event_on_air.pk, by=w.operator_a)
 
     with sending_app(own_redis.url, queue, settings):
         # Redis answering: pages, and the order e-mail goes onto the queue.
@@ -86,6 +94,15 @@ def test_storefront_and_checkout_keep_working_without_redis_and_queued_work_is_s
         # An operator renames a shop: its products' search entries are rebuilt by a task.
         w.shop_a.name = "朱楼村电商服务站（新）"
         w.shop_a.save()
+        # A live event's viewer numbers still come in (its rate limit is not counted meanwhile).
+        viewers = {"at": timezone.now().isoformat(), "concurrent_viewers": 2970, "cumulative_views": 9000, "likes": 80}
+        response = client.post(
+            reverse("live:push_samples", args=[event_on_air.code]),
+            data=json.dumps(viewers),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {viewer_token}",
+        )
+        assert response.status_code == 201, response.content
         # Stripe tells us a card order was paid: stored, answered 200, processed by a task.
         card_order = place_order_for([(w.yam, 2)], method="card")
         intent, _secret = stripe_gateway.ensure_payment_intent(card_order)
