@@ -48,3 +48,25 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = f"{self.last_name}{self.first_name}".strip()
         return f"{full} ({self.username})" if full else self.username
+
+
+class PendingTask(models.Model):
+    """A Celery message the broker could not take when it was sent (``core.background``).
+
+    Kept here, in the database that committed the work, and sent again by the beat task
+    ``core.resend_pending_tasks`` once the broker answers; deleted when sent."""
+
+    task_name = models.CharField(_("任务 task"), max_length=200)
+    args = models.JSONField(_("参数 args"), default=list)
+    kwargs = models.JSONField(_("关键字参数 kwargs"), default=dict)
+    created_at = models.DateTimeField(_("首次发送 first sent"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("发送次数 attempts"), default=1)
+    last_error = models.TextField(_("最近错误 last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("待发送任务 pending task")
+        verbose_name_plural = _("待发送任务 pending tasks")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.pk}"

@@ -20,6 +20,7 @@ from catalog.tasks import generate_product_renditions
 from certification.maintenance import purge_for_products
 from cms.models import ArticleIndexPage, ArticlePage
 from cms.setup import ensure_storefront_pages
+from core.background import enqueue_after_commit
 from core.models import Bureau, User
 from core.roles import Role, sync_role_groups
 from live.maintenance import purge_events_of_shops
@@ -399,7 +400,7 @@ def ensure_story_pages(*, images: bool) -> int:
 def warm_renditions(product_ids: list[int]) -> None:
     """Make the storefront's renditions now (or on a worker, with a broker), after commit."""
     for pk in product_ids:
-        transaction.on_commit(lambda pk=pk: generate_product_renditions.delay(pk))
+        enqueue_after_commit(generate_product_renditions, (pk,))
 
 
 def build_demo(

@@ -259,6 +259,8 @@ def within_rate(token: ViewerToken, now: dt.datetime) -> int:
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, timeout=120)
         count = 1
+    if count is None:  # the cache (Redis) is away: nothing counted, the sample is taken
+        return 0
     if count > settings.LIVE_SAMPLES_PER_MINUTE:
         return 60 - int(now.timestamp()) % 60
     return 0

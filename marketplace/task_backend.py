@@ -8,12 +8,13 @@ at once, exactly like django-tasks' immediate backend.
 """
 
 from celery import shared_task
-from django.db import transaction
 from django.utils.module_loading import import_string
 from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks.base import TaskResult, TaskResultStatus
 from django_tasks.exceptions import InvalidTaskError
 from django_tasks.utils import get_random_id
+
+from core.background import enqueue_after_commit
 
 
 @shared_task(name="marketplace.run_django_task", ignore_result=True)
@@ -51,8 +52,7 @@ class CeleryTaskBackend(ImmediateBackend):
             errors=[],
             worker_ids=[],
         )
-        # Send after commit, so the worker sees the rows the task is about.
-        transaction.on_commit(
-            lambda: run_django_task.apply_async(args=(task.module_path, list(args), dict(kwargs)), queue=None)
-        )
+        # Send after commit, so the worker sees the rows the task is about (kept and
+        # re-sent if the broker is away: core.background).
+        enqueue_after_commit(run_django_task, (task.module_path, list(args), dict(kwargs)))
         return result

@@ -1,13 +1,14 @@
 """The buyer's emails (in Chinese): order received, payment confirmed, shipped, refunded.
 Each carries the order's secret link, the only way an anonymous buyer finds it again.
 They are sent by a Celery task once the transaction that caused them commits
-(``email_after_commit``)."""
+(``email_after_commit``, through ``core.background``: kept and re-sent if the broker is away)."""
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
+
+from core.background import enqueue_after_commit
 
 from .models import Order
 
@@ -41,4 +42,4 @@ def send_order_email(kind: str, order_id: int, **extra) -> None:
 
 def email_after_commit(kind: str, order_id: int, **extra) -> None:
     """Send the buyer the ``kind`` e-mail once the current transaction commits."""
-    transaction.on_commit(lambda: send_order_email.delay(kind, order_id, **extra))
+    enqueue_after_commit(send_order_email, (kind, order_id), extra)

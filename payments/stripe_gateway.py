@@ -26,6 +26,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
+from core.background import enqueue_after_commit
 from core.errors import DomainError
 from orders.models import Order, OrderStatus, PaymentMethod
 
@@ -290,7 +291,7 @@ def refund_through_stripe(order_id: int, *, lines: dict[int, int] | None = None,
         raise DomainError("该订单没有可原路退回的在线支付。")
     with transaction.atomic():
         refund = payment_services.record_refund(order_id, lines=lines, reason=reason, by=by, payment_id=payment.pk)
-        transaction.on_commit(lambda: send_stripe_refund.delay(refund.pk))
+        enqueue_after_commit(send_stripe_refund, (refund.pk,))
     return refund
 
 
@@ -344,7 +345,16 @@ def apply_refund(stripe_refund: Any, *, at: int, provider_event_id: str | None =
     return "applied", note
 
 
-@shared_task(name="payments.send_stripe_refund", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=6)
+# Acknowledged when done (see webhooks.process_stripe_event): the refund request carries
+# the idempotency key refund-<pk>-v1, so sending it again after a killed worker is safe.
+@shared_task(
+    name="payments.send_stripe_refund",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=6,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def send_stripe_refund(refund_pk: int) -> str:
     """Send a pending refund to Stripe. Refused by Stripe → the refund fails (and stops
     counting against what may still be refunded)."""

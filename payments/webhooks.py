@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.background import enqueue_after_commit
 from core.errors import DomainError
 
 from . import stripe_gateway as gateway
@@ -38,10 +39,6 @@ from .stripe_gateway import TRANSIENT
 from .stripe_models import StripeEvent, StripePaymentIntent
 
 logger = logging.getLogger(__name__)
-
-
-def _dispatch(event_pk: int) -> None:
-    process_stripe_event.delay(event_pk)
 
 
 def record_event(event: stripe.Event, payload: dict) -> tuple[StripeEvent, bool]:
@@ -59,9 +56,9 @@ def record_event(event: stripe.Event, payload: dict) -> tuple[StripeEvent, bool]
         )
         if row.processed_at is None:
             # A redelivery of an event not yet processed (say its task was lost) queues it
-            # again; processing is locked and idempotent, so that is safe.
-            event_pk = row.pk
-            transaction.on_commit(lambda: _dispatch(event_pk), robust=True)
+            # again; processing is locked and idempotent, so that is safe. Robust: the
+            # delivery is stored, so Stripe gets its 200 whatever happens to the task.
+            enqueue_after_commit(process_stripe_event, (row.pk,), robust=True)
     return row, created
 
 
@@ -183,6 +180,18 @@ def process_event(event_pk: int) -> str:
         raise
 
 
-@shared_task(name="payments.process_stripe_event", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=6)
+# Acknowledged when done, not when received: a worker killed in the middle (the
+# transaction rolls back) leaves the message to be delivered again — at once to another
+# process of a prefork worker (reject_on_worker_lost), or after the broker's visibility
+# timeout (CELERY_VISIBILITY_TIMEOUT) when the whole worker went. process_event is
+# idempotent, so a second run of an event already applied changes nothing.
+@shared_task(
+    name="payments.process_stripe_event",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=6,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def process_stripe_event(event_pk: int) -> str:
     return process_event(event_pk)

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from celery import shared_task
 from django.db import transaction
 
+from core.background import send_or_keep
+
 from .backends import SearchBackendError
 from .backends.elasticsearch import push_products
 from .indexing import BATCH_SIZE, elasticsearch_enabled, index_products
@@ -73,7 +75,8 @@ class _PendingReindex:
         self.ids, self.database_ids = set(), set()
         for start in range(0, len(ids), BATCH_SIZE):
             chunk = ids[start : start + BATCH_SIZE]
-            reindex_products.delay(chunk, database_ids=[pk for pk in chunk if pk in database_ids])
+            # Kept and re-sent later if the broker is away (core.background).
+            send_or_keep(reindex_products, [chunk], {"database_ids": [pk for pk in chunk if pk in database_ids]})
 
 
 def schedule_reindex(product_ids: Iterable[int], *, database: bool = True) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from .env import database_from_env, database_owner_from_env, env_bool, env_int, env_list, env_str
+from .env import cache_from_url, database_from_env, database_owner_from_env, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("MARKETPLACE_VAR_DIR", str(BASE_DIR / "var")))
@@ -145,6 +145,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# A message a worker took but never acknowledged (the worker was killed; tasks with
+# acks_late acknowledge only when done) goes back to the queue after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE: dict = {
     "certification-record-expiries": {
         "task": "certification.record_expiries",
@@ -154,6 +157,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certification.notify_expiring",
         "schedule": crontab(minute=0, hour=9),
     },
+    # Messages the broker could not take when sent after a commit (core/background.py).
+    "core-resend-pending-tasks": {"task": "core.resend_pending_tasks", "schedule": 60.0},
 }
 
 # Wagtail's own background work (reference index, file deletion) goes through
@@ -182,13 +187,8 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "消费帮扶馆 <noreply@example.cn>")
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
-        if env_str("CACHE_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 LOGGING = {
     "version": 1,

@@ -43,3 +43,19 @@ def database_owner_from_env() -> dict:
     empty when unset (one role for everything). See ``core/db_roles.py``."""
     url = env_str("DATABASE_OWNER_URL")
     return dj_database_url.parse(url) if url else {}
+
+
+def cache_from_url(url: str) -> dict:
+    """The default cache: Redis at ``url`` through django-redis, or local memory without one.
+
+    Redis being away is a cache miss (logged), not an error page: Wagtail keeps its site
+    root paths in the cache, so every storefront page reads it. Short socket timeouts keep
+    an unreachable Redis from holding requests. Rate limits counted in the cache are not
+    enforced while it is away."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+    }
