@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from csp.decorators import csp_replace
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch
@@ -211,6 +214,13 @@ class ArticlePage(Page):
         verbose_name = _("文章 article")
 
 
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a URL, as a Content-Security-Policy source."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").encode("idna").decode("ascii")
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
+
 class LiveIndexPage(RoutablePageMixin, Page):
     """直播间: the list of live, upcoming and past events at its own URL, and one page per
     event under it (``<code>/``), served from ``live.LiveEvent`` rows the way the catalogue
@@ -243,4 +253,8 @@ class LiveIndexPage(RoutablePageMixin, Page):
         context = selectors.public_event_context(code, timezone.now())
         if context is None:
             return self._render(request, "live/event_not_found.html", status=404)
-        return self._render(request, "live/event_page.html", **context)
+        response = self._render(request, "live/event_page.html", **context)
+        if context["player_url"]:
+            # The storefront frames nothing; this page frames its player's origin, no other.
+            response = csp_replace({"frame-src": [_origin(context["player_url"])]})(lambda: response)()
+        return response

@@ -12,7 +12,7 @@ from wagtail.images import get_image_model
 
 from catalog.models import DETAIL_RENDITION, Product, ProductImage
 from certification.models import Certificate
-from live.models import EventStatus, LiveEvent
+from live.models import EventStatus, LiveEvent, Platform
 from live.pricing import quotes_at
 from live_results.selectors import event_results
 from producers.models import Collective
@@ -131,4 +131,7 @@ def public_event_context(code: str, now: dt.datetime) -> dict | None:
         "seconds_to_start": max(0, int((event.window_start - now).total_seconds())),
         "results": event_results(event, now=now) if status == EventStatus.ENDED else None,
         "in_post_live": status == EventStatus.ENDED and now < event.post_live_end,
+        # The stream's player, framed on the page while on air (own platform only; the
+        # others are links to their rooms). The page's policy allows this one origin.
+        "player_url": event.embed_url if status == EventStatus.LIVE and event.platform == Platform.OWN else "",
     }

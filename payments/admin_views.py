@@ -1,5 +1,6 @@
 """The money screens of the order pages in the Wagtail admin: the payments and refunds of
-an order, and the forms to record a bank-transfer receipt or a bank-transfer refund.
+an order, and the forms to record a bank-transfer receipt or a bank-transfer refund, or to
+refund a card / Alipay / WeChat Pay order the way it was paid, through Stripe.
 They appear as a panel on the order and sub-order pages of the "orders" admin area
 (``orders.admin_views.ORDER_PANELS_HOOK``) and post to views this app adds to that area
 (``wagtail_hooks.py``). Who may record money for which order is
@@ -10,22 +11,29 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.money import format_fen
 from orders.admin_views import back, order_for_money
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 
-from . import services
-from .forms import HandRefundForm, TransferReceiptForm
+from . import services, stripe_gateway
+from .forms import HandRefundForm, StripeRefundForm, TransferReceiptForm
+from .models import Refund
+
+REFUNDABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 
 
 def _money_context(order: Order, may_handle_money: bool) -> dict:
     is_transfer = order.payment_method == PaymentMethod.TRANSFER
+    refundable = may_handle_money and order.status in REFUNDABLE
     return {
         "may_handle_money": may_handle_money,
         "receipt_form": TransferReceiptForm()
         if may_handle_money and is_transfer and order.status == OrderStatus.AWAITING_PAYMENT
         else None,
-        "refund_form": HandRefundForm()
-        if may_handle_money and is_transfer and order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+        "refund_form": HandRefundForm() if refundable and is_transfer else None,
+        # Card / Alipay / WeChat Pay money goes back the way it came: through Stripe.
+        "stripe_refund_form": StripeRefundForm()
+        if refundable and not is_transfer and stripe_gateway.stripe_enabled()
         else None,
         "order_lines": list(OrderLine.objects.filter(suborder__order=order).select_related("suborder__shop"))
         if may_handle_money
@@ -70,18 +78,27 @@ def order_receipt(request, pk: int):
     return back(request, "orders_admin:order", pk)
 
 
-@require_POST
-def order_refund(request, pk: int):
-    order = order_for_money(request, pk)
-    form = HandRefundForm(request.POST)
+def _refund_lines(request, order: Order) -> dict[int, int] | None:
+    """The quantities of a refund form (``qty_<line id>``, one per line of the order):
+    {line id: quantity} of those above zero, or None (with a message) for a bad number."""
     lines = {}
     for line in OrderLine.objects.filter(suborder__order=order):
         raw = (request.POST.get(f"qty_{line.pk}") or "0").strip()
         if not raw.isdigit():
             messages.error(request, "退款数量须为非负整数。")
-            return back(request, "orders_admin:order", pk)
+            return None
         if int(raw):
             lines[line.pk] = int(raw)
+    return lines
+
+
+@require_POST
+def order_refund(request, pk: int):
+    order = order_for_money(request, pk)
+    form = HandRefundForm(request.POST)
+    lines = _refund_lines(request, order)
+    if lines is None:
+        return back(request, "orders_admin:order", pk)
     if not form.is_valid():
         messages.error(request, "请填写退款流水号。")
     else:
@@ -97,4 +114,36 @@ def order_refund(request, pk: int):
             messages.error(request, str(exc))
         else:
             messages.success(request, "退款已登记，已通知买家。")
+    return back(request, "orders_admin:order", pk)
+
+
+@require_POST
+def order_stripe_refund(request, pk: int):
+    """原路退款: refund lines of a card / Alipay / WeChat Pay order through Stripe
+    (``stripe_gateway.refund_through_stripe``). The refund is pending — nothing counted
+    back, no stock returned — until Stripe's webhook says it succeeded."""
+    order = order_for_money(request, pk)
+    form = StripeRefundForm(request.POST)
+    lines = _refund_lines(request, order)
+    if lines is None:
+        return back(request, "orders_admin:order", pk)
+    if not form.is_valid():
+        messages.error(request, "请填写退款原因（不超过 200 字）。")
+        return back(request, "orders_admin:order", pk)
+    try:
+        refund = stripe_gateway.refund_through_stripe(
+            order.pk, lines=lines, reason=form.cleaned_data["reason"], by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return back(request, "orders_admin:order", pk)
+    # Without a Celery broker the request to Stripe has already run; with one, it is queued.
+    refund.refresh_from_db()
+    amount = format_fen(refund.amount_fen)
+    if refund.status == Refund.Status.FAILED:
+        messages.error(request, f"Stripe 未受理这笔退款（¥{amount}）：{refund.reason}")
+    else:
+        messages.success(
+            request, f"退款 ¥{amount} 已登记为处理中，经 Stripe 原路退回；Stripe 确认后计入已退金额，并通知买家。"
+        )
     return back(request, "orders_admin:order", pk)

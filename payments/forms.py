@@ -1,5 +1,6 @@
 """Forms of the money screens: a bank-transfer receipt and a bank-transfer refund, both
-recorded by hand in the admin."""
+recorded by hand in the admin, and a card / Alipay / WeChat Pay refund sent through Stripe.
+The lines and quantities of a refund are read beside these (``admin_views``)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -24,3 +25,7 @@ class TransferReceiptForm(forms.Form):
 class HandRefundForm(forms.Form):
     reference = forms.CharField(label="退款流水号", max_length=100)
     reason = forms.CharField(label="退款原因", max_length=200, required=False)
+
+
+class StripeRefundForm(forms.Form):
+    reason = forms.CharField(label="退款原因", max_length=200)

@@ -280,8 +280,12 @@ def send_refund(refund_id: int) -> StripeRefund:
 
 def refund_through_stripe(order_id: int, *, lines: dict[int, int] | None = None, reason: str = "", by=None) -> Refund:
     """Start a refund of a card / Alipay / WeChat Pay order: a pending ``Refund`` through
-    ``payments.services.record_refund`` (which refuses more than was paid), sent to Stripe
-    by a Celery task once this transaction commits. It is confirmed only by the webhook."""
+    ``payments.services.record_refund`` (which refuses more than was paid, and anyone who
+    may not handle the order's money), sent to Stripe by a Celery task once this
+    transaction commits. It is confirmed only by the webhook. The admin's 原路退款 form
+    (``admin_views.order_stripe_refund``) calls it."""
+    if not stripe_enabled():
+        raise DomainError("未配置 Stripe 在线支付，暂时无法原路退款。")
     payment = (
         Payment.objects.filter(order_id=order_id, status=Payment.Status.ACCEPTED, method__in=PAYMENT_METHOD_TYPES)
         .order_by("pk")
@@ -291,7 +295,9 @@ def refund_through_stripe(order_id: int, *, lines: dict[int, int] | None = None,
         raise DomainError("该订单没有可原路退回的在线支付。")
     with transaction.atomic():
         refund = payment_services.record_refund(order_id, lines=lines, reason=reason, by=by, payment_id=payment.pk)
-        enqueue_after_commit(send_stripe_refund, (refund.pk,))
+        # Robust: Stripe being unreachable (eager Celery) must not turn the committed refund
+        # into an error page; the refund stays pending and the failure is logged.
+        enqueue_after_commit(send_stripe_refund, (refund.pk,), robust=True)
     return refund
 
 

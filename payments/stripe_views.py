@@ -9,6 +9,7 @@ verified webhook event or the reconciliation task."""
 import logging
 
 import stripe
+from csp.decorators import csp_replace, csp_update
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +22,14 @@ from . import stripe_gateway as gateway
 
 logger = logging.getLogger(__name__)
 
+# What Stripe.js and its Payment Element need (Stripe's CSP guidance,
+# docs.stripe.com/security/guide): its script from js.stripe.com, its frames there and on
+# hooks.stripe.com (3-D Secure, redirects), its calls to api.stripe.com. Added to the
+# storefront's strict policy on the payment page only; every other page refuses them.
+STRIPE_JS = ["https://js.stripe.com", "https://*.js.stripe.com"]
+STRIPE_POLICY_ADDITIONS = {"script-src": STRIPE_JS, "connect-src": ["https://api.stripe.com"]}
+STRIPE_FRAMES = {"frame-src": [*STRIPE_JS, "https://hooks.stripe.com"]}
+
 
 def _order_for(token: str) -> Order:
     if not gateway.stripe_enabled():
@@ -31,6 +40,8 @@ def _order_for(token: str) -> Order:
     return order
 
 
+@csp_update(STRIPE_POLICY_ADDITIONS)
+@csp_replace(STRIPE_FRAMES)  # the storefront's frame-src is 'none', which cannot be added to
 def pay(request: HttpRequest, token: str) -> HttpResponse:
     order = _order_for(token)
     if order.status != OrderStatus.AWAITING_PAYMENT:

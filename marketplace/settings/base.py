@@ -53,11 +53,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "marketplace.csp_policy.SiteCSPMiddleware",  # after WhiteNoise: static files need no policy
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -128,6 +130,51 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Content-Security-Policy (django-csp; marketplace/csp_policy.py). The storefront's is strict:
+# scripts, styles, images and requests from this site only (page code is in static files,
+# json_script blocks are data and never run), no frames, no plugins, forms post here only,
+# and nobody may frame us. Pages that need more widen it themselves with django-csp's
+# decorators: the Stripe payment page (payments/stripe_views.py) and a live event's player
+# (cms/models.py). Media served from another origin (an absolute MEDIA_URL) is allowed
+# as images. The hash is the one <style> block of templates/500.html, the page that must
+# render without static files (tests/security/test_csp.py recomputes it).
+_MEDIA_ORIGIN = "/".join(MEDIA_URL.split("/")[:3]) if "://" in MEDIA_URL else ""
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF, "'sha256-+au5PlzNKp9QrGqdq9vaN4NoQLwdfVXDoPcIncJh1wU='"],
+        "img-src": [_SELF, *([_MEDIA_ORIGIN] if _MEDIA_ORIGIN else [])],
+        "connect-src": [_SELF],
+        "frame-src": [_NONE],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    }
+}
+# The Wagtail admin's own, under /admin/ only: the storefront's, widened by exactly what its
+# pages were seen to need when loaded in Chromium with the strict policy on (every admin
+# page a platform administrator, an operator and an officer can reach in the demo;
+# tests/browser/test_csp_browser.py keeps some of them honest). Inline <script>s: Wagtail
+# 8's widgets (choosers, date pickers, inline panels) start themselves with one and offer
+# no nonce. Inline <style>s: the Draftail rich-text editor injects its own. blob: images:
+# previews of images being uploaded. Frames and <object>s of this site, and being framed
+# by it: the page preview panel, PDF evidence in the certification review.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "PATH_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [_SELF, "'unsafe-inline'"],
+        "style-src": [_SELF, "'unsafe-inline'"],
+        "img-src": [*CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"], "blob:"],
+        "object-src": [_SELF],
+        "frame-src": [_SELF],
+        "frame-ancestors": [_SELF],
+    },
+}
+
 # Wagtail
 WAGTAIL_SITE_NAME = "消费帮扶馆"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
@@ -135,6 +182,12 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = MAX_UPLOAD_BYTES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "webp", "xlsx", "csv"]
+# The admin calls no one else: no Gravatar pictures (they send a hash of each user's
+# e-mail abroad and do not load in China; Wagtail draws its default avatar) and no check
+# for new Wagtail releases (upgrades are a pinned requirement, not a banner). Both would
+# otherwise need outside origins in the admin's Content-Security-Policy.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Celery: with no broker configured every task runs eagerly in the calling process,
 # so the marketplace needs no services on one machine. With a broker, workers do it.

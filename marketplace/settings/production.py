@@ -13,7 +13,18 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# HTTPS only, behind a proxy that terminates TLS and says so in X-Forwarded-Proto (set it
+# there, and strip any the client sends). Plain HTTP is redirected to HTTPS, and browsers
+# are told (HSTS) to use nothing else for a year, on this host and the hosts under it. Each
+# is a switch, for serving plain HTTP on loopback (the storefront benchmark) or a first
+# rollout with a short max-age. Preload stays off unless asked for: it is a promise about
+# the whole registrable domain, made by its owner at hstspreload.org and slow to undo, so
+# check --deploy's reminder of it (W021) is silenced rather than answered by default.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
