@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from celery import current_app
 from django.db import transaction
 
+from .models import PendingTask
+
 logger = logging.getLogger(__name__)
 
 # A beat run sends at most this many kept messages; the next run takes the rest.
@@ -46,8 +48,6 @@ def send_or_keep(task, args: list, kwargs: dict) -> None:
     try:
         task.apply_async(args, kwargs, ignore_result=True)
     except Exception as exc:  # kombu's OperationalError and whatever else stopped the send
-        from .models import PendingTask
-
         row = PendingTask.objects.create(task_name=task.name, args=args, kwargs=kwargs, last_error=repr(exc)[:2000])
         logger.warning("broker unreachable, %s kept as pending task %s for re-sending: %s", task.name, row.pk, exc)
 
@@ -55,8 +55,6 @@ def send_or_keep(task, args: list, kwargs: dict) -> None:
 def resend_pending(limit: int = RESEND_BATCH) -> int:
     """Send kept messages, oldest first; stop at the first that the broker still refuses.
     Returns how many were sent. Two runs at once skip each other's rows."""
-    from .models import PendingTask
-
     sent = 0
     for pk in list(PendingTask.objects.order_by("pk").values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
