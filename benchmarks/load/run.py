@@ -205,6 +205,7 @@ def main() -> int:
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_COOKIES": "0",  # plain HTTP on loopback: cookies must travel without TLS
             "SECURE_HSTS_SECONDS": "0",
+            "SECURE_SSL_REDIRECT": "0",  # production redirects plain HTTP to HTTPS by default
             "MARKETPLACE_VAR_DIR": str(var_dir),
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",  # composed, not sent
             "LOG_LEVEL": "WARNING",
