@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Category
 from core.errors import DomainError
+from core.money import yuan_decimal
 from orders.models import BuyerType
 from producers.models import Producer
 
@@ -78,19 +79,19 @@ def chart_data(report: Report) -> dict:
     return {
         "timeline": {
             "days": [row[0].isoformat() for row in timeline.rows],
-            "net": [str(exports.yuan(row[1])) for row in timeline.rows],
-            "uncertified": [str(exports.yuan(row[2])) for row in timeline.rows],
+            "net": [str(yuan_decimal(row[1])) for row in timeline.rows],
+            "uncertified": [str(yuan_decimal(row[2])) for row in timeline.rows],
             "events": [{"date": e["date"].isoformat(), "title": e["title"]} for e in report.events],
         },
         "regions": [
             {
                 "name": row[1],
-                "value": str(exports.yuan(row[4])),
+                "value": str(yuan_decimal(row[4])),
                 "url": _query(f.params(**link)) if link else "",
             }
             for row, link in zip(regions.rows, regions.links, strict=True)
         ],
-        "categories": [{"name": row[0], "value": str(exports.yuan(row[3]))} for row in categories.rows if row[3] > 0],
+        "categories": [{"name": row[0], "value": str(yuan_decimal(row[3]))} for row in categories.rows if row[3] > 0],
     }
 
 

@@ -5,7 +5,6 @@ decimals (a ``Decimal``, never a float), percentages the same one-decimal ``Deci
 
 import datetime as dt
 import io
-from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -14,7 +13,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from core.exports import XLSX_TYPE, csv_response, xlsx_response
-from core.money import format_fen
+from core.money import format_fen, yuan_decimal
 
 from .filters import ReportFilters
 from .selectors import Report, ReportTable
@@ -46,10 +45,6 @@ def screen_text(value, kind: str) -> str:
     return str(value)
 
 
-def yuan(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
-
-
 def export_value(value, kind: str):
     """How a cell goes into CSV and XLSX: money as yuan ``Decimal``s with two places."""
     if value is None:
@@ -57,7 +52,7 @@ def export_value(value, kind: str):
     if isinstance(value, str):
         return value
     if kind == "money":
-        return yuan(value)
+        return yuan_decimal(value)
     if kind == "datetime":
         return _local(value).strftime("%Y-%m-%d %H:%M")
     if kind == "date":
