@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from catalog.models import Shop
+from core import parsing
 from core.errors import DomainError
 from core.exports import csv_response
 from core.money import format_fen
@@ -233,7 +234,11 @@ def record_payout(request):
         return redirect(back)
     kind, _, raw_pk = form.cleaned_data["beneficiary"].partition(":")
     model = KINDS.get(kind)
-    beneficiary = model.objects.filter(pk=int(raw_pk)).first() if model and raw_pk.isdigit() else None
+    try:
+        beneficiary_pk = parsing.object_id(raw_pk, label="受益方")
+    except parsing.BadInput:
+        beneficiary_pk = None
+    beneficiary = model.objects.filter(pk=beneficiary_pk).first() if model and beneficiary_pk else None
     if beneficiary is None:
         messages.error(request, "未登记：受益方不存在。")
         return redirect(back)

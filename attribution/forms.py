@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from core.money import parse_yuan
+from core.parsing import BadInput, yuan_to_fen
 
 MAX_PERIOD_DAYS = 3 * 366
 
@@ -68,15 +68,13 @@ class PayoutForm(forms.Form):
     note = forms.CharField(label="备注", max_length=200, required=False)
 
     def clean_amount(self) -> int:
-        text = self.cleaned_data["amount"].strip()
-        negative = text.startswith("-")
         try:
-            fen = parse_yuan(text.lstrip("-"))
-        except ValueError as exc:
+            fen = yuan_to_fen(self.cleaned_data["amount"], allow_negative=True)
+        except BadInput as exc:
             raise forms.ValidationError("请输入金额，如 120.50（冲正可填负数）。") from exc
         if fen == 0:
             raise forms.ValidationError("发放金额不能为零。")
-        return -fen if negative else fen
+        return fen
 
     def clean_paid_on(self) -> dt.date:
         paid_on = self.cleaned_data["paid_on"]

@@ -300,4 +300,3 @@ def payout_report(shop_id: int, start: dt.date, end: dt.date, *, viewer) -> list
         )
     rows.sort(key=lambda r: (-r.owed_fen, r.kind, r.label))
     return rows
-

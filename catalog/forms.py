@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_policy import ScopedModelForm
-from core.money import format_fen, parse_yuan
+from core.money import format_fen
+from core.parsing import BadInput, yuan_to_fen
 from core.roles import Role
 from core.scoping import is_platform_admin
 
@@ -32,8 +33,8 @@ class ProductForm(ScopedModelForm):
     def clean_price_yuan(self) -> str:
         text = self.cleaned_data["price_yuan"]
         try:
-            fen = parse_yuan(text)
-        except ValueError as exc:
+            fen = yuan_to_fen(text)
+        except BadInput as exc:
             raise forms.ValidationError(_("请输入以元为单位的金额，最多两位小数，如 59.90。")) from exc
         if fen <= 0:
             raise forms.ValidationError(_("价格须大于零。"))

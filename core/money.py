@@ -2,10 +2,11 @@
 
 ``yuan`` is how an amount is shown to a person (pages, e-mails, messages); ``yuan_decimal``
 how it goes into a spreadsheet cell (an exact ``Decimal``, so XLSX keeps a number);
-``format_fen`` the bare figure, for forms and tables that carry the ¥ elsewhere. The
+``format_fen`` the bare figure, for forms and tables that carry the ¥ elsewhere. Reading
+an amount a person typed is ``core.parsing.yuan_to_fen``. The
 templates use the same functions through the ``money`` filters (``core/templatetags``)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 CENT = Decimal("0.01")
 
@@ -30,18 +31,6 @@ def yuan_decimal(fen: int | None) -> Decimal | str:
     """Fen as a yuan ``Decimal`` with two places, for spreadsheet cells (exact; XLSX keeps it
     a number); None -> '' (an empty cell)."""
     return "" if fen is None else (Decimal(fen) / 100).quantize(CENT)
-
-
-def parse_yuan(text: str) -> int:
-    """'123.45' -> 12345 fen. Raises ValueError for anything that is not a yuan amount
-    with at most two decimals."""
-    try:
-        value = Decimal(str(text).strip().replace(",", ""))
-    except InvalidOperation as exc:
-        raise ValueError(f"不是有效的金额：{text!r}") from exc
-    if value != value.quantize(Decimal("0.01")) or value < 0:
-        raise ValueError(f"金额最多两位小数且不能为负：{text!r}")
-    return int(value * 100)
 
 
 def bp_percent(bp: int | None) -> str:

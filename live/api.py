@@ -1,14 +1,17 @@
 """The JSON endpoint the stream operator's tooling pushes viewer samples to, with a
 per-event token (``Authorization: Bearer <token>``). Thin: rules live in ``metrics``."""
 
-import json
-
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from core import parsing
+
 from . import metrics
 from .models import LiveEvent
+
+# A batch is at most metrics.MAX_BATCH samples of a few fields each: far below this.
+MAX_BODY_BYTES = 256 * 1024
 
 
 def _json_error(status: int, message: str, errors: list | None = None, **headers) -> JsonResponse:
@@ -43,9 +46,9 @@ def push_samples(request, code: str):
     if wait:
         return _json_error(429, "请求过于频繁 too many requests", Retry_After=str(wait))
     try:
-        payload = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        return _json_error(400, "请求体不是有效的 JSON the body is not valid JSON")
+        payload = parsing.json_body(request, max_bytes=MAX_BODY_BYTES, require_object=False)
+    except parsing.BadInput as exc:
+        return _json_error(400, str(exc))
     try:
         result = metrics.record_samples(event.pk, metrics.items_of(payload), token=token, now=now)
     except metrics.SamplesRefused as exc:

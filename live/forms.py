@@ -2,14 +2,14 @@
 (whose shops, which region, times in order, prices) are the services' (``services.py``)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from wagtail.images import get_image_model
 from wagtail.images.widgets import AdminImageChooser
 from wagtail.permissions import policy_registry
 
 from catalog.models import Product, Shop
 from core.models import Bureau
-from core.money import format_fen, parse_yuan
+from core.money import format_fen
+from core.parsing import YuanField
 from core.roles import Role, roles_of
 from core.scoping import is_platform_admin, operated_shop_ids
 from producers.models import Region
@@ -134,19 +134,6 @@ class EventForm(forms.Form):
 def bureau_regions(bureau: Bureau):
     """Where a bureau may run an event: its region and the cities and counties under it."""
     return Region.objects.filter(code__startswith=bureau.region.code, level__lte=Region.Level.COUNTY).order_by("code")
-
-
-class YuanField(forms.CharField):
-    """A price typed in yuan, cleaned to integer fen (None when left blank)."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in ("", None):
-            return None
-        try:
-            return parse_yuan(value)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
 
 
 class FeaturedForm(forms.Form):

@@ -40,3 +40,6 @@ urlpatterns += [path("", include(wagtail_urls))]
 
 # Consumption-support reports: the read-only JSON endpoint (the views are in the admin).
 urlpatterns.insert(-1, path("api/reports/", include("reports.urls")))
+
+# A request the parsers refuse (core.parsing.BadInput) answers 400 with what was wrong.
+handler400 = "core.error_pages.bad_request"

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 
+from core import parsing
 from core.errors import DomainError
 from core.roles import Role, roles_of
 from core.scoping import is_platform_admin
@@ -95,7 +96,7 @@ def suborder_detail(request, pk: int):
 
 
 def back(request, fallback_name: str, *args):
-    target = request.POST.get("back") or ""
+    target = parsing.safe_redirect(request, request.POST.get("back"), "")
     if target.startswith("/admin/"):
         return redirect(target)
     return redirect(fallback_name, *args)

@@ -12,9 +12,9 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core import parsing
 from core.errors import DomainError
 from live.models import LiveEvent
 from live.tagging import SESSION_KEY, event_for_code, tag_session
@@ -56,7 +56,7 @@ def buy_now(request, code: str):
     event = event_for_code(code)
     if event is None:
         raise Http404
-    feature = event.featured.filter(product_id=request.POST.get("product_id") or 0).first()
+    feature = event.featured.filter(product_id=parsing.object_id(request.POST.get("product_id"), label="商品")).first()
     if feature is None:
         raise Http404
     try:
@@ -70,9 +70,7 @@ def buy_now(request, code: str):
 @require_POST
 def enter_code(request):
     """A code typed on the cart page (or read out in the stream) tags the cart like the link."""
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("orders:cart")
+    target = parsing.safe_redirect(request, request.POST.get("next"), reverse("orders:cart"))
     try:
         event = follow(request, request.POST.get("code", ""))
     except DomainError as exc:

@@ -6,9 +6,9 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core import parsing
 from core.errors import DomainError
 from producers.models import Region
 
@@ -22,25 +22,17 @@ from .transitions import Actor, Target
 ORDER_SESSION_KEY = "recent_orders"
 
 
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
+    return parsing.safe_redirect(request, request.POST.get("next"), fallback)
 
 
 @require_POST
 def cart_add(request):
-    product_id, quantity = _int(request.POST.get("product_id")), _int(request.POST.get("quantity"), 1)
-    if product_id is None or quantity is None:
-        messages.error(request, "请选择商品和数量。")
+    try:
+        product_id = parsing.object_id(request.POST.get("product_id"), label="商品")
+        quantity = parsing.quantity(request.POST.get("quantity"), minimum=0, default=1)  # the cart says why not 0
+    except parsing.BadInput:
+        messages.error(request, "请选择商品和数量（1 至 9999 件）。")
         return redirect(_safe_next(request, reverse("orders:cart")))
     try:
         product = Cart(request).add(product_id, quantity)
@@ -53,9 +45,11 @@ def cart_add(request):
 
 @require_POST
 def cart_update(request):
-    product_id, quantity = _int(request.POST.get("product_id")), _int(request.POST.get("quantity"))
-    if product_id is None or quantity is None or quantity < 0:
-        messages.error(request, "数量须为 0 或正整数。")
+    try:
+        product_id = parsing.object_id(request.POST.get("product_id"), label="商品")
+        quantity = parsing.quantity(request.POST.get("quantity"), minimum=0)
+    except parsing.BadInput:
+        messages.error(request, "数量须为 0 至 9999 的整数。")
     else:
         try:
             Cart(request).update(product_id, quantity)
@@ -205,7 +199,8 @@ def order_action(request, token: str, action: str):
             )
             messages.success(request, "订单已取消，库存已释放。")
         elif action == "complete":
-            suborder = get_object_or_404(order.suborders, pk=_int(request.POST.get("suborder")))
+            suborder_pk = parsing.object_id(request.POST.get("suborder"), label="包裹")
+            suborder = get_object_or_404(order.suborders, pk=suborder_pk)
             services.apply_transition(
                 Target.SUBORDER, suborder.pk, "complete", by=request.user, actor=Actor.BUYER, token=token
             )

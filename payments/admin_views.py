@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from core import parsing
 from core.errors import DomainError
 from core.money import format_fen
 from orders.admin_views import back, order_for_money
@@ -83,12 +84,13 @@ def _refund_lines(request, order: Order) -> dict[int, int] | None:
     {line id: quantity} of those above zero, or None (with a message) for a bad number."""
     lines = {}
     for line in OrderLine.objects.filter(suborder__order=order):
-        raw = (request.POST.get(f"qty_{line.pk}") or "0").strip()
-        if not raw.isdigit():
+        try:
+            quantity = parsing.quantity(request.POST.get(f"qty_{line.pk}"), minimum=0, default=0)
+        except parsing.BadInput:
             messages.error(request, "退款数量须为非负整数。")
             return None
-        if int(raw):
-            lines[line.pk] = int(raw)
+        if quantity:
+            lines[line.pk] = quantity
     return lines
 
 

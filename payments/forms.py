@@ -5,7 +5,7 @@ The lines and quantities of a refund are read beside these (``admin_views``)."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.money import parse_yuan
+from core.parsing import BadInput, yuan_to_fen
 
 
 class TransferReceiptForm(forms.Form):
@@ -14,9 +14,9 @@ class TransferReceiptForm(forms.Form):
 
     def clean_amount(self) -> int:
         try:
-            fen = parse_yuan(self.cleaned_data["amount"])
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
+            fen = yuan_to_fen(self.cleaned_data["amount"])
+        except BadInput as exc:
+            raise ValidationError("不是有效的金额：请填以元为单位的金额，最多两位小数，如 120.50。") from exc
         if fen <= 0:
             raise ValidationError("到账金额须大于 0。")
         return fen

@@ -26,6 +26,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
+from core import parsing
 from core.background import enqueue_after_commit
 from core.errors import DomainError
 from orders.models import Order, OrderStatus, PaymentMethod
@@ -319,7 +320,10 @@ def apply_refund(stripe_refund: Any, *, at: int, provider_event_id: str | None =
     record = StripeRefund.objects.filter(stripe_refund_id=refund_id).first()
     if record is None:
         ours = str(_get(_get(stripe_refund, "metadata", {}), "refund_id", ""))
-        refund = Refund.objects.filter(pk=int(ours)).select_related("payment").first() if ours.isdigit() else None
+        try:
+            refund = Refund.objects.filter(pk=parsing.object_id(ours)).select_related("payment").first()
+        except parsing.BadInput:
+            refund = None
         intent = StripePaymentIntent.objects.filter(intent_id=intent_id).first()
         if refund is None or intent is None or refund.payment is None or refund.payment.reference != intent_id:
             return "flagged", f"Stripe 退款 {refund_id} 不是通过本平台发起的，请人工核对"

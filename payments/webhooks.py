@@ -2,10 +2,13 @@
 
 The endpoint answers quickly and does no money work itself:
 
-1. ``stripe.Webhook.construct_event`` checks the ``Stripe-Signature`` header (HMAC-SHA256
-   of ``"<t>.<body>"`` with ``STRIPE_WEBHOOK_SECRET``) and that ``t`` is no older than
-   ``STRIPE_WEBHOOK_TOLERANCE`` seconds, so a captured delivery cannot be replayed later.
-   Anything that fails is answered 400 and stored nowhere.
+1. ``stripe.WebhookSignature.verify_header`` checks the ``Stripe-Signature`` header
+   (HMAC-SHA256 of ``"<t>.<body>"`` with ``STRIPE_WEBHOOK_SECRET``) and that ``t`` is no
+   older than ``STRIPE_WEBHOOK_TOLERANCE`` seconds, so a captured delivery cannot be
+   replayed later. Then the body is read by ``core.parsing.json_body`` (size and depth
+   limits, an object) and its shape checked (``event_shape_problem``): a correctly signed
+   body that is an array, lacks a field or has a string where a time should be is refused
+   like a bad signature. Anything that fails is answered 400 and stored nowhere.
 2. The event is stored under its unique id (``get_or_create`` inside a transaction: two
    concurrent deliveries of one event make one row; the loser of the insert race reads the
    winner's row). A redelivery is answered 200 and has no second effect.
@@ -16,7 +19,6 @@ The endpoint answers quickly and does no money work itself:
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -31,6 +33,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core import parsing
 from core.background import enqueue_after_commit
 from core.errors import DomainError
 
@@ -41,16 +44,16 @@ from .stripe_models import StripeEvent, StripePaymentIntent
 logger = logging.getLogger(__name__)
 
 
-def record_event(event: stripe.Event, payload: dict) -> tuple[StripeEvent, bool]:
-    """Store a verified event once; queue its processing after commit unless done.
-    Returns (row, created)."""
+def record_event(payload: dict) -> tuple[StripeEvent, bool]:
+    """Store a verified, well-shaped event once; queue its processing after commit unless
+    done. Returns (row, created)."""
     with transaction.atomic():
         row, created = StripeEvent.objects.get_or_create(
-            event_id=event.id,
+            event_id=payload["id"],
             defaults={
-                "type": event.type,
-                "livemode": bool(event.livemode),
-                "stripe_created": int(event.created),
+                "type": payload["type"],
+                "livemode": payload["livemode"],
+                "stripe_created": payload["created"],
                 "payload": payload,
             },
         )
@@ -62,28 +65,56 @@ def record_event(event: stripe.Event, payload: dict) -> tuple[StripeEvent, bool]
     return row, created
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def event_shape_problem(payload: dict) -> str:
+    """What is wrong with an event body, or "" when it has every field the processing
+    reads, each of its type: ``id``, ``type`` (short strings), ``created`` (a Unix time),
+    ``livemode`` (a boolean), ``data.object`` (an object with a string ``id``)."""
+    for name in ("id", "type"):
+        value = payload.get(name)
+        if not isinstance(value, str) or not 0 < len(value) <= 255:
+            return f"{name}: a string of 1 to 255 characters is required"
+    created = payload.get("created")
+    if not _is_int(created) or not 0 <= created < 2**31:
+        return "created: a Unix time (integer seconds) is required"
+    if not isinstance(payload.get("livemode"), bool):
+        return "livemode: a boolean is required"
+    data = payload.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+        return "data.object: an object with a string id is required"
+    return ""
+
+
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     if not gateway.stripe_enabled():
         return HttpResponse(status=404)
+    if request.content_type != "application/json":  # Stripe sends JSON; a form is not an event
+        return HttpResponseBadRequest("invalid payload: application/json expected")
     signature = request.headers.get("Stripe-Signature")
     try:
-        event = stripe.Webhook.construct_event(
-            request.body,
-            signature,
-            settings.STRIPE_WEBHOOK_SECRET,
-            tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
+        stripe.WebhookSignature.verify_header(
+            request.body, signature, settings.STRIPE_WEBHOOK_SECRET, settings.STRIPE_WEBHOOK_TOLERANCE
         )
-        payload = json.loads(request.body)
     except stripe.SignatureVerificationError as exc:
         logger.warning("Stripe webhook refused: %s", exc)
         return HttpResponseBadRequest("invalid signature")
-    except ValueError:  # not UTF-8 or not JSON, yet correctly signed: still refused
+    except UnicodeDecodeError:  # the signature is over the text: not UTF-8 is not signed
         return HttpResponseBadRequest("invalid payload")
-    if not isinstance(payload, dict) or not payload.get("id") or not payload.get("type"):
-        return HttpResponseBadRequest("not an event")
-    row, created = record_event(event, payload)
+    try:
+        payload = parsing.json_body(request)
+    except parsing.BadInput:  # correctly signed, yet not a JSON object: still refused
+        return HttpResponseBadRequest("invalid payload")
+    problem = event_shape_problem(payload)
+    if problem:
+        logger.warning("Stripe webhook refused, signed but not an event: %s", problem)
+        return HttpResponseBadRequest(f"not an event: {problem}")
+    row, created = record_event(payload)
     return JsonResponse({"received": True, "duplicate": not created})
 
 

@@ -19,6 +19,7 @@ from wagtail.admin.widgets.boolean_radio_select import BooleanRadioSelect
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
+from core import parsing
 from core.admin_policy import (
     PLATFORM_MENU_HOOK,
     SHOP_ADMIN_MENU_HOOK,
@@ -337,12 +338,28 @@ class RegionChooseResultsView(ScopedRegionChoiceMixin, chooser_views.ChooseResul
 
 class RegionChosenView(chooser_views.ChosenView):
     def get_object(self, pk):
+        try:
+            pk = parsing.object_id(pk)
+        except parsing.BadInput as exc:  # Wagtail's URL takes any text: a word is no region
+            raise Region.DoesNotExist from exc
         return scope_queryset(Region.objects.all(), self.request.user, VIEW).get(pk=pk)
 
 
 class RegionChosenMultipleView(chooser_views.ChosenMultipleView):
     def get_objects(self, pks):
+        try:
+            pks = [parsing.object_id(pk) for pk in pks]
+        except parsing.BadInput:
+            pks = []
         return scope_queryset(Region.objects.filter(pk__in=pks), self.request.user, VIEW)
+
+
+class RegionCreateView(chooser_views.CreateView):
+    """Regions are made in the regions admin, not from the chooser: Wagtail still routes
+    ``create/`` and, with no creation form, fails on it; refuse it (403) instead."""
+
+    def can_create(self):
+        return False
 
 
 class RegionChooserViewSet(ChooserViewSet):
@@ -359,6 +376,7 @@ class RegionChooserViewSet(ChooserViewSet):
     choose_results_view_class = RegionChooseResultsView
     chosen_view_class = RegionChosenView
     chosen_multiple_view_class = RegionChosenMultipleView
+    create_view_class = RegionCreateView
 
 
 class RegionViewSet(ScopedModelViewSet):

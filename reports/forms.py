@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.models import WagtailAdminModelForm
 
 from core.models import Bureau
-from core.money import format_fen, parse_yuan
+from core.money import format_fen
+from core.parsing import BadInput, yuan_to_fen
 from core.scoping import is_platform_admin
 
 MAX_TARGET_FEN = 10**15
@@ -40,8 +41,8 @@ class ReservedShareTargetForm(WagtailAdminModelForm):
     def clean_target_yuan(self) -> str:
         text = self.cleaned_data["target_yuan"]
         try:
-            fen = parse_yuan(text)
-        except ValueError as exc:
+            fen = yuan_to_fen(text)
+        except BadInput as exc:
             raise forms.ValidationError(_("请输入以元为单位的金额，最多两位小数，如 120000.00。")) from exc
         if not 0 < fen <= MAX_TARGET_FEN:
             raise forms.ValidationError(_("预留份额须大于零。"))

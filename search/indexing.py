@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["BATCH_SIZE", "elasticsearch_enabled", "index_products", "rebuild_database_index"]
 
+
 def index_products(product_ids: Iterable[int]) -> int:
     """(Re)build the database entries of these products; entries of products that no
     longer exist are removed. Returns how many entries were written."""

@@ -6,6 +6,7 @@ answered is recorded on the result but changes nothing the template shows."""
 
 import logging
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from django.core.paginator import Page, Paginator
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Category, Product
+from core import parsing
 from producers.models import Producer, Region
 
 from .backends import (
@@ -145,13 +147,6 @@ class ProductSearchResults:
         return self.page.paginator.count if self.page is not None else 0
 
 
-def _page_number(page) -> int:
-    try:
-        return max(1, int(page))
-    except (TypeError, ValueError):
-        return 1
-
-
 def _label_facets(facets: dict, tree: dict) -> dict:
     """Fill in facet labels: category names (from the tree already loaded), region names
     (one query for every code shown), producer kinds and price bands from their choices."""
@@ -211,12 +206,12 @@ def search_products(
         query=query,
         terms=tuple(terms),
         category_ids=category_ids,
-        region_code=region_code if region_code.isdigit() and len(region_code) in (2, 4, 6) else "",
+        region_code=region_code if re.fullmatch(r"[0-9]{2}|[0-9]{4}|[0-9]{6}", region_code) else "",
         producer_kind=producer_kind if producer_kind in Producer.Kind.values else "",
         price_band=price_band if price_band in PRICE_BAND_KEYS else "",
         in_stock=bool(in_stock),
         sort=sort if sort in SORT_KEYS else "relevance",
-        page=_page_number(page),
+        page=parsing.page_number(page),  # clamped: the backend's OFFSET is computed from it
         page_size=page_size,
     )
     result = run_search(params)

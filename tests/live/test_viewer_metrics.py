@@ -237,3 +237,12 @@ def test_each_token_is_rate_limited_per_minute(client, live_world, token_a, sett
     assert other_token.status_code == 201  # the budget is per token
     assert next_minute.status_code == 201
     assert ViewerSample.objects.count() == 5
+
+
+def test_json_nested_too_deep_or_too_large_is_400_and_stores_nothing(client, live_world, token_a):
+    deep = "[" * 20_000 + "]" * 20_000  # json.loads would raise RecursionError (a 500)
+    response = push(client, live_world.event_a, None, token_a, raw_body=deep)
+    assert response.status_code == 400 and "嵌套过深" in response.json()["error"]
+    response = push(client, live_world.event_a, None, token_a, raw_body='{"x": "' + "9" * 300_000 + '"}')
+    assert response.status_code == 400 and "过大" in response.json()["error"]
+    assert ViewerSample.objects.count() == 0

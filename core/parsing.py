@@ -1,0 +1,257 @@
+"""The one layer that reads what a client sends: ids, quantities, page numbers, yuan
+amounts, dates, redirect targets, JSON bodies and free text.
+
+Every parser returns a typed value or raises ``BadInput``. ``BadInput`` is Django's
+``BadRequest``, so a view that lets it escape answers **400** with the message (the
+``handler400`` of ``marketplace/urls.py`` shows it), never 500; a view that has a better
+place for the message (a form error, a flash message) catches it. Form fields that need the
+same rules use the ``*Field`` classes at the end, so a form and a query parameter refuse the
+same inputs with the same words.
+
+The classes of input that used to crash a view, and what refuses them here:
+
+- digits that ``str.isdigit()`` accepts and ``int()`` does not (``²``), other scripts'
+  digits (``٣``), signs, spaces: ids and quantities are ASCII digits only;
+- numbers beyond a bigint column: ids stop at 2**63 - 1, page numbers at ``MAX_PAGE``;
+- ``Infinity``, ``NaN``, ``1e30`` and 30-digit amounts in a yuan field: finite, at most
+  ``MAX_YUAN_DIGITS`` digits before the point and two after;
+- NUL characters, which PostgreSQL cannot store in text: refused in text here, and in every
+  path, query string, form field and cookie by ``core.middleware.RejectNul``;
+- a ``next`` / ``back`` that is not a path of this site: ``safe_redirect`` falls back;
+- JSON bodies too large or nested too deep for ``json.loads`` (``RecursionError``):
+  ``json_body`` measures both before parsing, and requires an object at the top."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from django import forms
+from django.core.exceptions import BadRequest
+from django.http import RawPostDataException
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .money import format_fen
+
+BIGINT_MAX = 2**63 - 1
+MAX_PAGE = 100_000
+MAX_QUANTITY = 9_999
+MAX_YUAN_DIGITS = 12  # 千亿 (10**11 yuan) is far beyond any order, payout or target
+MAX_JSON_BYTES = 1_000_000
+MAX_JSON_DEPTH = 32
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_YUAN = re.compile(rf"(?P<int>[0-9]{{1,{MAX_YUAN_DIGITS}}})(?:\.(?P<dec>[0-9]{{1,2}}))?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class BadInput(BadRequest):
+    """What the client sent cannot be read. ``str(exc)`` is for the user, Chinese first."""
+
+
+# --- numbers ----------------------------------------------------------------------------------------------
+
+
+def natural(raw, *, label: str = "编号 id", minimum: int = 1, maximum: int = BIGINT_MAX) -> int:
+    """An integer written in ASCII digits, between ``minimum`` and ``maximum``."""
+    text = "" if raw is None else str(raw).strip()
+    if not _DIGITS.fullmatch(text):
+        raise BadInput(f"{label}须为数字。 {label}: a whole number is required.")
+    value = int(text)
+    if not minimum <= value <= maximum:
+        raise BadInput(f"{label}须在 {minimum} 到 {maximum} 之间。 {label}: out of range.")
+    return value
+
+
+def object_id(raw, *, label: str = "编号 id") -> int:
+    """A primary key as sent in a form or query string (1 … 2**63 - 1)."""
+    return natural(raw, label=label)
+
+
+def optional_id(raw, *, label: str = "编号 id") -> int | None:
+    """``object_id``, or None when nothing was sent."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    return object_id(raw, label=label)
+
+
+def quantity(raw, *, minimum: int = 1, maximum: int = MAX_QUANTITY, default: int | None = None) -> int:
+    """A number of units; ``default`` when nothing was sent (and a default is given)."""
+    if default is not None and (raw is None or str(raw).strip() == ""):
+        return default
+    return natural(raw, label="数量 quantity", minimum=minimum, maximum=maximum)
+
+
+def page_number(raw) -> int:
+    """A page of a list: anything unreadable is the first page, anything huge the last
+    readable one (``Paginator.get_page`` then clamps to the real last page)."""
+    text = "" if raw is None else str(raw).strip()
+    if not text.isascii() or not text.isdigit():
+        return 1
+    return MAX_PAGE if len(text) > 6 else max(1, min(int(text), MAX_PAGE))
+
+
+# --- money and dates --------------------------------------------------------------------------------------
+
+
+def yuan_to_fen(raw, *, label: str = "金额 amount", allow_negative: bool = False) -> int:
+    """'1,234.5' -> 123450 fen. Only plain decimal notation: at most MAX_YUAN_DIGITS digits
+    before the point and two after; a leading '-' only when ``allow_negative``; thousands
+    separators and the ¥ sign are allowed. Never a float, never Infinity."""
+    text = "" if raw is None else str(raw).strip().replace(",", "").replace("，", "")
+    text = text.removeprefix("¥").removeprefix("￥").strip()
+    negative = text.startswith("-")
+    if negative:
+        text = text[1:]
+    match = _YUAN.fullmatch(text)
+    if match is None or (negative and not allow_negative):
+        raise BadInput(
+            f"{label}须为以元为单位的金额，最多两位小数，如 59.90。"
+            f" {label}: an amount in yuan with at most two decimals, e.g. 59.90."
+        )
+    fen = int(match["int"]) * 100 + int((match["dec"] or "0").ljust(2, "0"))
+    return -fen if negative else fen
+
+
+def date(raw, *, label: str = "日期 date") -> dt.date:
+    """'2026-12-06' -> date. Only ISO dates a calendar has."""
+    text = "" if raw is None else str(raw).strip()
+    try:
+        if not _DATE.fullmatch(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise BadInput(f"{label}须为 年-月-日，如 2026-12-06。 {label}: a date like 2026-12-06.") from exc
+
+
+def optional_date(raw, *, label: str = "日期 date") -> dt.date | None:
+    if raw is None or str(raw).strip() == "":
+        return None
+    return date(raw, label=label)
+
+
+# --- text and redirects -----------------------------------------------------------------------------------
+
+
+def text(raw, *, max_length: int, label: str = "内容 text") -> str:
+    """Stripped text of at most ``max_length`` characters, without NUL."""
+    value = "" if raw is None else str(raw)
+    if "\x00" in value:
+        raise BadInput(f"{label}含有不允许的字符。 {label}: contains a NUL character.")
+    value = value.strip()
+    if len(value) > max_length:
+        raise BadInput(f"{label}最多 {max_length} 个字。 {label}: at most {max_length} characters.")
+    return value
+
+
+def safe_redirect(request, raw, fallback: str) -> str:
+    """``raw`` when it is a path of this site (``/…``, not ``//host``), else ``fallback``.
+    Used for every ``next`` and ``back`` a client sends. A bare word is refused too:
+    ``redirect()`` would take it for a URL name and fail to reverse it."""
+    target = "" if raw is None else str(raw)
+    if (
+        target.startswith("/")
+        and "\x00" not in target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return fallback
+
+
+# --- JSON -------------------------------------------------------------------------------------------------
+
+
+def _nesting_depth(body: str) -> int:
+    """The deepest nesting of arrays and objects in a JSON text, outside strings; counted
+    without recursion so a hostile body cannot exhaust the stack."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def json_body(request, *, max_bytes=MAX_JSON_BYTES, max_depth=MAX_JSON_DEPTH, require_object=True):
+    """The request body as decoded JSON: at most ``max_bytes`` bytes, ``max_depth`` levels,
+    UTF-8, no NUL in any string, and an object at the top unless ``require_object`` is
+    False (for an API that explains a wrong shape in its own error format)."""
+    try:
+        raw = request.body or b""
+    except RawPostDataException as exc:  # sent as a form and already read as one
+        raise BadInput("请求体须为 JSON。 The body must be JSON, not a form.") from exc
+    if len(raw) > max_bytes:
+        raise BadInput(f"请求体过大（上限 {max_bytes} 字节）。 The body is larger than {max_bytes} bytes.")
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput("请求体须为 UTF-8 编码。 The body must be UTF-8.") from exc
+    if _nesting_depth(body) > max_depth:
+        raise BadInput(f"JSON 嵌套过深（上限 {max_depth} 层）。 JSON nested deeper than {max_depth} levels.")
+    try:
+        payload = json.loads(body)
+    except ValueError as exc:
+        raise BadInput("请求体不是有效的 JSON。 The body is not valid JSON.") from exc
+    if require_object and not isinstance(payload, dict):
+        raise BadInput("请求体须为 JSON 对象。 The body must be a JSON object.")
+    if "\\u0000" in body and _has_nul(payload):  # a raw NUL is already invalid JSON
+        raise BadInput("JSON 字符串含有不允许的字符。 A JSON string contains a NUL character.")
+    return payload
+
+
+def _has_nul(value) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+# --- form fields with the same rules ----------------------------------------------------------------------
+
+
+class YuanField(forms.CharField):
+    """An amount typed in yuan, cleaned to integer fen by ``yuan_to_fen`` (None when blank and
+    not required). ``min_fen`` / ``max_fen`` bound it; ``allow_negative`` for reversals."""
+
+    def __init__(self, *, min_fen: int | None = None, max_fen: int | None = None, allow_negative=False, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.min_fen, self.max_fen, self.allow_negative = min_fen, max_fen, allow_negative
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in ("", None):
+            return None
+        try:
+            fen = yuan_to_fen(value, label=str(self.label or "金额"), allow_negative=self.allow_negative)
+        except BadInput as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if self.min_fen is not None and fen < self.min_fen:
+            raise forms.ValidationError(f"金额不能小于 {format_fen(self.min_fen)} 元。")
+        if self.max_fen is not None and fen > self.max_fen:
+            raise forms.ValidationError(f"金额不能大于 {format_fen(self.max_fen)} 元。")
+        return fen
