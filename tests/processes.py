@@ -59,8 +59,8 @@ class RunningWorker:
     process: subprocess.Popen
     log_path: Path
 
-    def wait_until(self, done: Callable[[], bool], what: str) -> None:
-        wait_for(done, what, alive=self.process)
+    def wait_until(self, done: Callable[[], bool], what: str, *, seconds: float = WAIT_SECONDS) -> None:
+        wait_for(done, what, alive=self.process, seconds=seconds)
 
     def stop(self) -> None:
         if self.process.poll() is None:

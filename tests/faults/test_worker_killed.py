@@ -109,9 +109,12 @@ def test_worker_killed_while_booking_a_stripe_payment_books_it_exactly_once(
                 # takes the message back from Redis.
                 wait_for(lambda: time.monotonic() - delivered_at > VISIBILITY_TIMEOUT + 1, "visibility timeout")
                 worker = start_worker()
+            # A new worker starts (Django, the prefork pool) and then takes the message back on one
+            # of its restore cycles: on a loaded CI machine that once took more than a minute.
             worker.wait_until(
                 lambda: StripeEvent.objects.filter(event_id=event["id"], processed_at__isnull=False).exists(),
                 "Stripe event processed after the kill",
+                seconds=180,
             )
     finally:
         for started in workers:
