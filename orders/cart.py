@@ -140,10 +140,7 @@ class Cart:
         return tag if product.pk in tagging.claimable(event, [product]) else KEEP
 
     def update(self, product_id: int, quantity: int) -> None:
-        """Set the quantity of a product already in the cart (0 removes it)."""
-        if quantity == 0:
-            self.remove(product_id)
-            return
+        """Set the quantity of a product already in the cart (1..stock; ``remove`` takes it out)."""
         if product_id not in self.items():
             raise DomainError("购物车中没有该商品。")
         product = Product.objects.purchasable().filter(pk=product_id).first()

@@ -26,17 +26,33 @@ def _safe_next(request, fallback: str) -> str:
     return parsing.safe_redirect(request, request.POST.get("next"), fallback)
 
 
-@require_POST
-def cart_add(request):
+# What a buyer is told when the quantity sent cannot be used (empty, 0, -3, 1.5, 1e3, abc, …).
+QUANTITY_REFUSED = f"请填写数量：1 至 {parsing.MAX_QUANTITY} 之间的整数。购物车未作改动。"
+PRODUCT_REFUSED = "请选择商品。购物车未作改动。"
+
+
+def _product_and_quantity(request) -> tuple[int, int]:
+    """The product id and quantity a cart form sent; both required, quantity 1..MAX_QUANTITY
+    (the stock is checked by the cart). Raises BadInput with the buyer's message."""
     try:
         product_id = parsing.object_id(request.POST.get("product_id"), label="商品")
-        quantity = parsing.quantity(request.POST.get("quantity"), minimum=0, default=1)  # the cart says why not 0
-    except parsing.BadInput:
-        messages.error(request, "请选择商品和数量（1 至 9999 件）。")
-        return redirect(_safe_next(request, reverse("orders:cart")))
+    except parsing.BadInput as exc:
+        raise parsing.BadInput(PRODUCT_REFUSED) from exc
     try:
+        quantity = parsing.quantity(request.POST.get("quantity"), minimum=1)
+    except parsing.BadInput as exc:
+        raise parsing.BadInput(QUANTITY_REFUSED) from exc
+    return product_id, quantity
+
+
+@require_POST
+def cart_add(request):
+    """Add units to the cart. The quantity is required: every form that posts here (the
+    product page) sends one; 立即抢购 has its own view (``live_links.buy_now``)."""
+    try:
+        product_id, quantity = _product_and_quantity(request)
         product = Cart(request).add(product_id, quantity)
-    except DomainError as exc:
+    except (parsing.BadInput, DomainError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已将「{product.title}」× {quantity} 加入购物车。")
@@ -45,16 +61,23 @@ def cart_add(request):
 
 @require_POST
 def cart_update(request):
+    """Set a line's quantity (1..stock); taking a line out is ``cart_remove``."""
+    try:
+        product_id, quantity = _product_and_quantity(request)
+        Cart(request).update(product_id, quantity)
+    except (parsing.BadInput, DomainError) as exc:
+        messages.error(request, str(exc))
+    return redirect("orders:cart")
+
+
+@require_POST
+def cart_remove(request):
     try:
         product_id = parsing.object_id(request.POST.get("product_id"), label="商品")
-        quantity = parsing.quantity(request.POST.get("quantity"), minimum=0)
     except parsing.BadInput:
-        messages.error(request, "数量须为 0 至 9999 的整数。")
+        messages.error(request, PRODUCT_REFUSED)
     else:
-        try:
-            Cart(request).update(product_id, quantity)
-        except DomainError as exc:
-            messages.error(request, str(exc))
+        Cart(request).remove(product_id)
     return redirect("orders:cart")
 
 
