@@ -103,7 +103,7 @@ def _initial_for(request) -> dict:
     if not user.is_authenticated:
         return {}
     return {
-        "contact_name": user.get_full_name() or user.username,
+        "contact_name": user.get_full_name(),  # 姓名 as written; never the username
         "email": user.email,
         "mobile": getattr(user, "phone", "") or "",
     }
