@@ -15,4 +15,5 @@ urlpatterns = [
     path("orders/o/<str:token>/", views.order_by_token, name="by_token"),
     path("orders/o/<str:token>/<str:action>/", views.order_action, name="action"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
+    path("orders/<str:number>/complete/", views.order_complete, name="complete"),
 ]

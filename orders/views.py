@@ -222,17 +222,36 @@ def order_action(request, token: str, action: str):
             )
             messages.success(request, "订单已取消，库存已释放。")
         elif action == "complete":
-            suborder_pk = parsing.object_id(request.POST.get("suborder"), label="包裹")
-            suborder = get_object_or_404(order.suborders, pk=suborder_pk)
-            services.apply_transition(
-                Target.SUBORDER, suborder.pk, "complete", by=request.user, actor=Actor.BUYER, token=token
-            )
-            messages.success(request, "已确认收货，谢谢您的支持！")
+            _confirm_receipt(request, order, token=token)
         else:
             raise Http404
     except DomainError as exc:
         messages.error(request, str(exc))
     return redirect("orders:by_token", token)
+
+
+@login_required(login_url="orders:login")
+@require_POST
+def order_complete(request, number: str):
+    """确认收货 on the signed-in buyer's own order page (``/orders/<number>/``): the same
+    transition as the secret link's. Another person's order is a 404 and nothing changes."""
+    order = Order.objects.filter(user=request.user, number=number).first()
+    if order is None:
+        raise Http404
+    try:
+        _confirm_receipt(request, order, token=None)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("orders:detail", order.number)
+
+
+def _confirm_receipt(request, order: Order, *, token: str | None) -> None:
+    """The buyer confirms one shop's parcel (``suborder`` in the form) of ``order``, through
+    the order's transition table (only a shipped sub-order may be completed)."""
+    suborder_pk = parsing.object_id(request.POST.get("suborder"), label="包裹")
+    suborder = get_object_or_404(order.suborders, pk=suborder_pk)
+    services.apply_transition(Target.SUBORDER, suborder.pk, "complete", by=request.user, actor=Actor.BUYER, token=token)
+    messages.success(request, "已确认收货，谢谢您的支持！")
 
 
 class BuyerLoginView(LoginView):
