@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q, Sum
 
+from core.money import yuan
 from orders.models import Order, OrderLine, OrderStatus
 from payments.models import Payment, Refund, RefundLine
 
@@ -88,20 +89,20 @@ def audit_ledger() -> AuditReport:
         got = per_line.get(pk)
         if line["paid_at"] is None:
             if got:
-                found.append(Discrepancy(number, f"未付款的明细有台账记录 {got['total']} 分", pk))
+                found.append(Discrepancy(number, f"未付款的明细有台账记录 {yuan(got['total'])}", pk))
             continue
         gross = line["unit_price_fen"] * line["quantity"]
         net = line["unit_price_fen"] * (line["quantity"] - line["refunded_quantity"])
         if got is None:
-            found.append(Discrepancy(number, f"已付款明细没有台账记录（应为 {gross} 分）", pk))
+            found.append(Discrepancy(number, f"已付款明细没有台账记录（应为 {yuan(gross)}）", pk))
             continue
         if got["sales"] != gross:
-            found.append(Discrepancy(number, f"销售记账合计 {got['sales']} 分，应为 {gross} 分", pk))
+            found.append(Discrepancy(number, f"销售记账合计 {yuan(got['sales'])}，应为 {yuan(gross)}", pk))
         if got["total"] != net:
-            found.append(Discrepancy(number, f"台账净额 {got['total']} 分，应为已付减已退 {net} 分", pk))
+            found.append(Discrepancy(number, f"台账净额 {yuan(got['total'])}，应为已付减已退 {yuan(net)}", pk))
         refunded = confirmed_refunds.get(pk, 0)
         if -got["refunds"] != refunded:
-            found.append(Discrepancy(number, f"冲减合计 {-got['refunds']} 分，已确认退款 {refunded} 分", pk))
+            found.append(Discrepancy(number, f"冲减合计 {yuan(-got['refunds'])}，已确认退款 {yuan(refunded)}", pk))
 
     _check_refund_lines(found)
     _check_negative_holdings(found)
@@ -126,12 +127,14 @@ def _check_refund_lines(found: list[Discrepancy]) -> None:
         number = row["refund__order__number"]
         if row["refund__status"] != Refund.Status.CONFIRMED:
             found.append(
-                Discrepancy(number, f"未确认的退款（{row['refund__status']}）已冲减 {booked} 分", row["line_id"])
+                Discrepancy(number, f"未确认的退款（{row['refund__status']}）已冲减 {yuan(booked)}", row["line_id"])
             )
         elif booked != row["amount_fen"]:
             found.append(
                 Discrepancy(
-                    number, f"退款明细 {row['pk']} 冲减 {booked} 分，退款金额 {row['amount_fen']} 分", row["line_id"]
+                    number,
+                    f"退款明细 {row['pk']} 冲减 {yuan(booked)}，退款金额 {yuan(row['amount_fen'])}",
+                    row["line_id"],
                 )
             )
 
@@ -145,7 +148,9 @@ def _check_negative_holdings(found: list[Discrepancy]) -> None:
     for row in negative:
         found.append(
             Discrepancy(
-                row["order__number"], f"受益方 {row['beneficiary_key']} 余额为负（{row['s']} 分）", row["order_line_id"]
+                row["order__number"],
+                f"受益方 {row['beneficiary_key']} 余额为负（{yuan(row['s'])}）",
+                row["order_line_id"],
             )
         )
 
@@ -193,21 +198,22 @@ def _check_orders(found: list[Discrepancy]) -> int:
         checked += 1
         pk, number = order["pk"], order["number"]
         if order["status"] not in paid_states:
-            found.append(Discrepancy(number, f"订单状态为 {order['status']}，却有台账记录 {ledger[pk]} 分"))
+            found.append(Discrepancy(number, f"订单状态为 {order['status']}，却有台账记录 {yuan(ledger[pk])}"))
             continue
         if accepted.get(pk, 0) != order["paid_fen"]:
-            found.append(Discrepancy(number, f"已入账收款 {accepted.get(pk, 0)} 分，订单记已收 {order['paid_fen']} 分"))
+            received = yuan(accepted.get(pk, 0))
+            found.append(Discrepancy(number, f"已入账收款 {received}，订单记已收 {yuan(order['paid_fen'])}"))
         if order["paid_fen"] != order["total_fen"]:
             found.append(
-                Discrepancy(number, f"已付款订单收款 {order['paid_fen']} 分，不等于应付 {order['total_fen']} 分")
+                Discrepancy(number, f"已付款订单收款 {yuan(order['paid_fen'])}，不等于应付 {yuan(order['total_fen'])}")
             )
         if refunded.get(pk, 0) != order["refunded_fen"]:
             found.append(
-                Discrepancy(number, f"已确认退款 {refunded.get(pk, 0)} 分，订单记已退 {order['refunded_fen']} 分")
+                Discrepancy(number, f"已确认退款 {yuan(refunded.get(pk, 0))}，订单记已退 {yuan(order['refunded_fen'])}")
             )
         expected = order["paid_fen"] - order["refunded_fen"]
         if ledger.get(pk, 0) != expected:
-            found.append(Discrepancy(number, f"台账合计 {ledger.get(pk, 0)} 分，应为已收减已退 {expected} 分"))
+            found.append(Discrepancy(number, f"台账合计 {yuan(ledger.get(pk, 0))}，应为已收减已退 {yuan(expected)}"))
     return checked
 
 

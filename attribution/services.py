@@ -220,7 +220,7 @@ def record_payout(
     if not (is_platform_admin(by) or shop_id in operated_shop_ids(by)):
         raise DomainError("只有该网店的运营人员可以登记收益发放。")
     if not isinstance(amount_fen, int) or amount_fen == 0:
-        raise DomainError("发放金额须为非零整数（分）。")
+        raise DomainError("发放金额不能为 ¥0.00。")
     if amount_fen < 0 and not note.strip():
         raise DomainError("冲正（负数）须填写备注说明原因。")
     if period_end < period_start:

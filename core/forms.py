@@ -1,17 +1,28 @@
-"""Wagtail's user forms with the marketplace's own user fields: mobile and bureau."""
+"""Wagtail's user forms with the marketplace's own user fields: 姓名 (one field, as Chinese
+people write it, instead of Wagtail's First Name / Last Name), mobile and bureau."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.account import NameEmailForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from .roles import Role
 
-EXTRA_USER_FIELDS = ("phone", "bureau")
+EXTRA_USER_FIELDS = ("name", "phone", "bureau")
+WESTERN_NAME_FIELDS = {"first_name", "last_name"}
 
 
-class BureauRequiredForOfficersMixin:
-    """An officer without a bureau would see nothing (scoping has no region for them):
-    refuse the combination instead of creating a useless account."""
+class MarketplaceUserFormMixin:
+    """姓名 required in one field; Wagtail's first and last name are not asked for (the
+    columns stay, filled by nothing of ours). An officer without a bureau would see
+    nothing (scoping has no region for them): the combination is refused instead of
+    creating a useless account."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        self.fields["name"].label = _("姓名")
+        self.fields["name"].help_text = _("按中文习惯，姓在前，如 陈静。")
 
     def clean(self):
         cleaned = super().clean()
@@ -23,11 +34,28 @@ class BureauRequiredForOfficersMixin:
         return cleaned
 
 
-class MarketplaceUserCreationForm(BureauRequiredForOfficersMixin, UserCreationForm):
+class MarketplaceUserCreationForm(MarketplaceUserFormMixin, UserCreationForm):
+    first_name = None  # Wagtail declares these two; one 姓名 field instead
+    last_name = None
+
     class Meta(UserCreationForm.Meta):
-        fields = set(UserCreationForm.Meta.fields) | set(EXTRA_USER_FIELDS)
+        fields = (set(UserCreationForm.Meta.fields) - WESTERN_NAME_FIELDS) | set(EXTRA_USER_FIELDS)
 
 
-class MarketplaceUserEditForm(BureauRequiredForOfficersMixin, UserEditForm):
+class MarketplaceUserEditForm(MarketplaceUserFormMixin, UserEditForm):
+    first_name = None
+    last_name = None
+
     class Meta(UserEditForm.Meta):
-        fields = set(UserEditForm.Meta.fields) | set(EXTRA_USER_FIELDS)
+        fields = (set(UserEditForm.Meta.fields) - WESTERN_NAME_FIELDS) | set(EXTRA_USER_FIELDS)
+
+
+class MarketplaceNameEmailForm(NameEmailForm):
+    """Wagtail's own account page (/admin/account/, 姓名和邮箱): 姓名 in one field."""
+
+    first_name = None
+    last_name = None
+    name = forms.CharField(required=True, max_length=50, label=_("姓名"), help_text=_("按中文习惯，姓在前，如 陈静。"))
+
+    class Meta(NameEmailForm.Meta):
+        fields = ["name", "email"]

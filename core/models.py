@@ -29,8 +29,13 @@ class Bureau(models.Model):
 
 class User(AbstractUser):
     """A person using the marketplace. Which role they play is given by their groups
-    (see ``roles.py``); an officer also names the bureau they work for."""
+    (see ``roles.py``); an officer also names the bureau they work for.
 
+    ``name`` is the person's 姓名 in one field, as Chinese people write it (陈静, 欧阳娜娜),
+    and what ``get_full_name`` answers; Django's ``first_name`` / ``last_name`` columns
+    stay (``AbstractUser`` has them) but no form of ours asks for them."""
+
+    name = models.CharField(_("姓名 name"), max_length=50, blank=True)
     phone = models.CharField(_("手机号 mobile"), max_length=20, blank=True)
     bureau = models.ForeignKey(
         Bureau,
@@ -46,8 +51,15 @@ class User(AbstractUser):
         verbose_name_plural = _("用户 users")
 
     def __str__(self) -> str:
-        full = f"{self.last_name}{self.first_name}".strip()
+        full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+    def get_full_name(self) -> str:
+        """姓名 as written (Django's default would be "静 陈")."""
+        return self.name.strip()
+
+    def get_short_name(self) -> str:
+        return self.get_full_name()
 
 
 class PendingTask(models.Model):

@@ -9,12 +9,14 @@ permission on its model; a group shows when one of its entries does.
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.views.account import NameEmailSettingsPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.permissions import register_permission_policy
+from wagtail.users.views.users import IndexView as UserIndexView
 from wagtail.users.views.users import UserViewSet
 
 from .admin_policy import PLATFORM_MENU_HOOK, SHOP_ADMIN_MENU_HOOK, ScopedModelViewSet, ScopedPermissionPolicy
-from .forms import MarketplaceUserCreationForm, MarketplaceUserEditForm
+from .forms import MarketplaceNameEmailForm, MarketplaceUserCreationForm, MarketplaceUserEditForm
 from .models import Bureau
 
 register_permission_policy(Bureau, ScopedPermissionPolicy(Bureau))
@@ -54,16 +56,36 @@ class BureauViewSet(ScopedModelViewSet):
     panels = [FieldPanel("name"), FieldPanel("kind"), FieldPanel("region")]
 
 
+class MarketplaceUserIndexView(UserIndexView):
+    """Wagtail's user list, searched and sorted by 姓名 (``User.name``) rather than by
+    Django's last_name / first_name, which no form of ours fills."""
+
+    @property
+    def search_fields(self):
+        return ["username", "name", "email"]
+
+    def order_queryset(self, queryset):
+        if self.ordering in ("name", "-name"):
+            return queryset.order_by(self.ordering, "username")
+        return super().order_queryset(queryset)
+
+
 class MarketplaceUserViewSet(UserViewSet):
     """Wagtail's user admin (platform administrators hold the user permissions) with
-    mobile and bureau on the create and edit forms. Installed through
+    one 姓名 field, mobile and bureau on the create and edit forms. Installed through
     ``core.wagtail_users.MarketplaceUsersConfig``."""
 
+    index_view_class = MarketplaceUserIndexView
     create_template_name = "accounts/admin/user_create.html"
     edit_template_name = "accounts/admin/user_edit.html"
 
     def get_form_class(self, for_update=False):
         return MarketplaceUserEditForm if for_update else MarketplaceUserCreationForm
+
+
+# Wagtail's account page builds its "name and email" panel itself, with no hook to replace
+# it: give that panel the one-field 姓名 form, so nobody is asked for 名 before 姓 there either.
+NameEmailSettingsPanel.form_class = MarketplaceNameEmailForm
 
 
 @hooks.register("register_admin_viewset")

@@ -139,7 +139,7 @@ def ensure_users(bureaus: dict[str, Bureau], *, reset_passwords: bool) -> dict[s
     users = {}
     for spec in DEMO_USERS:
         user = User.objects.filter(username=spec.username).first() or User(username=spec.username)
-        user.last_name, user.first_name = spec.last_name, spec.first_name
+        user.name = spec.name
         user.email = f"{spec.username}@demo.example.cn"
         user.is_superuser = user.is_staff = spec.superuser
         user.is_active = True

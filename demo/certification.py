@@ -61,7 +61,7 @@ def reviewer_for(region_code: str) -> User:
         return existing
     user, _ = User.objects.get_or_create(
         username=f"reviewer-{bureau.region.code}",
-        defaults={"last_name": bureau.name, "first_name": "认定员", "password": make_password(None), "bureau": bureau},
+        defaults={"name": f"{bureau.name}认定员", "password": make_password(None), "bureau": bureau},
     )
     user.groups.add(sync_role_groups()[Role.BUREAU_OFFICER])
     return user

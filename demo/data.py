@@ -508,8 +508,7 @@ BUREAUS: list[str] = [
 class DemoUser:
     username: str
     roles: tuple[str, ...]
-    last_name: str
-    first_name: str
+    name: str  # 姓名 as written: 姓 then 名
     sees: str  # what the login table says they see
     superuser: bool = False
     shop: str = ""  # village slug of the shop they operate
@@ -525,53 +524,47 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser(
         "admin",
         ("platform_admin",),
-        "平台",
-        "管理员",
+        "平台管理员",
         "全部数据与后台 /admin/: everything, all regions, users, pages",
         superuser=True,
     ),
     DemoUser(
         "operator-a",
         ("shop_operator",),
-        "朱",
-        "晓燕",
+        "朱晓燕",
         "只见 单县朱楼村电商服务站 的商品、生产主体、利益联结、认定申报: own shop only",
         shop="shanxian-zhulou",
     ),
     DemoUser(
         "operator-b",
         ("shop_operator",),
-        "孔",
-        "令华",
+        "孔令华",
         "只见 山亭区东庄村电商服务站 的商品、生产主体、利益联结: own shop only",
         shop="shanting-dongzhuang",
     ),
     DemoUser(
         "officer-shanxian",
         ("bureau_officer",),
-        "高",
-        "建民",
+        "高建民",
         "单县商务局：只读单县数据，审核认定单县产品 read-only + certifies, Shan county",
         bureau="371722",
     ),
     DemoUser(
         "officer-heze",
         ("bureau_officer",),
-        "何",
-        "丽娟",
+        "何丽娟",
         "菏泽市商务局：只读菏泽全市，可认定 read-only + certifies, all of Heze city",
         bureau="3717",
     ),
     DemoUser(
         "officer-zhongmu",
         ("bureau_officer",),
-        "牛",
-        "志刚",
+        "牛志刚",
         "中牟县商务局：只读中牟县，可认定 read-only + certifies, Zhongmu county",
         bureau="410122",
     ),
-    DemoUser("buyer", ("buyer",), "陈", "静", "前台购物 storefront: browse, buy"),
-    DemoUser("unit-buyer", ("buyer",), "工会", "采购", "单位采购（前台） institutional buyer, storefront"),
+    DemoUser("buyer", ("buyer",), "陈静", "前台购物 storefront: browse, buy"),
+    DemoUser("unit-buyer", ("buyer",), "工会采购", "单位采购（前台） institutional buyer, storefront"),
 ]
 
 

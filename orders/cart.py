@@ -56,13 +56,16 @@ class Cart:
         return {pid: (quantity, price) for pid, (quantity, price, _tag) in self.rows().items()}
 
     def _put(self, product_id: int, quantity: int, price_fen: int, tag=KEEP) -> None:
-        """Store an item; ``tag`` a LiveTag, None to clear it, or KEEP. (Signed-in carts are
-        tagged by ``tag_items``'s one UPDATE; their tag columns are kept here.)"""
+        """Store an item; ``tag`` a LiveTag, None to clear it, or KEEP (leave the item's tag
+        as it is). Both carts honour all three: an add while the session holds a live tag
+        (``add``) tags the item whether the buyer is signed in or not. (``tag_items`` tags a
+        signed-in cart's existing items with one UPDATE instead of one write per item.)"""
         if self.user is not None:
-            assert tag is KEEP, "signed-in cart items are tagged by tag_items"
-            CartItem.objects.update_or_create(
-                user=self.user, product_id=product_id, defaults={"quantity": quantity, "price_fen": price_fen}
-            )
+            defaults = {"quantity": quantity, "price_fen": price_fen}
+            if tag is not KEEP:
+                defaults["live_event_id"] = tag.event_id if tag is not None else None
+                defaults["live_tagged_at"] = tag.tagged_at if tag is not None else None
+            CartItem.objects.update_or_create(user=self.user, product_id=product_id, defaults=defaults)
         else:
             raw = self.request.session.get(SESSION_KEY, {})
             entry = [quantity, price_fen]
@@ -137,10 +140,7 @@ class Cart:
         return tag if product.pk in tagging.claimable(event, [product]) else KEEP
 
     def update(self, product_id: int, quantity: int) -> None:
-        """Set the quantity of a product already in the cart (0 removes it)."""
-        if quantity == 0:
-            self.remove(product_id)
-            return
+        """Set the quantity of a product already in the cart (1..stock; ``remove`` takes it out)."""
         if product_id not in self.items():
             raise DomainError("购物车中没有该商品。")
         product = Product.objects.purchasable().filter(pk=product_id).first()

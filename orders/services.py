@@ -22,6 +22,7 @@ from catalog import services as catalog_services
 from catalog.models import Product
 from certification.selectors import current_certificate
 from core.errors import DomainError
+from core.money import yuan
 from core.scoping import is_platform_admin, operated_shop_ids
 from live.attribution import LineFacts, LiveTag, attribute_lines
 from live.pricing import describe_change, quotes_at
@@ -195,7 +196,7 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
         to_status=order.status,
         actor=order.user,
         at=now,
-        note=f"{order.get_payment_method_display()}，应付 {total} 分",
+        note=f"{order.get_payment_method_display()}，应付 {yuan(total)}",
     )
     email_after_commit("received", order.pk)
     return order
@@ -368,7 +369,7 @@ def mark_order_paid(order: Order, products: dict[int, Product], *, by) -> None:
     and mark every line paid. Caller holds ``lock_order``."""
     now = timezone.now()
     order.paid_at = now
-    _move(order, None, "pay", by=by, note=f"已收 {order.paid_fen} 分")
+    _move(order, None, "pay", by=by, note=f"已收 {yuan(order.paid_fen)}")
     for suborder in order.suborders.prefetch_related("lines"):
         _move(order, suborder, "pay", by=by)
         for line in suborder.lines.all():
@@ -423,7 +424,7 @@ def book_refund(
         if not left:
             _move(order, suborders[pk], "refund", by=by, note=reason)
     fully = not OrderLine.objects.filter(suborder__order=order).exclude(refunded_quantity=F("quantity")).exists()
-    _move(order, None, "refund_full" if fully else "refund_part", by=by, note=f"退款 {amount_fen} 分")
+    _move(order, None, "refund_full" if fully else "refund_part", by=by, note=f"退款 {yuan(amount_fen)}")
     email_after_commit("refunded", order.pk, refund_id=refund_id)
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("cart/", views.cart_view, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),
     path("cart/update/", views.cart_update, name="cart_update"),
+    path("cart/remove/", views.cart_remove, name="cart_remove"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/regions/", views.region_children, name="region_children"),
     path("orders/", views.order_list, name="list"),
@@ -14,4 +15,5 @@ urlpatterns = [
     path("orders/o/<str:token>/", views.order_by_token, name="by_token"),
     path("orders/o/<str:token>/<str:action>/", views.order_action, name="action"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
+    path("orders/<str:number>/complete/", views.order_complete, name="complete"),
 ]

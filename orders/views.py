@@ -26,17 +26,33 @@ def _safe_next(request, fallback: str) -> str:
     return parsing.safe_redirect(request, request.POST.get("next"), fallback)
 
 
-@require_POST
-def cart_add(request):
+# What a buyer is told when the quantity sent cannot be used (empty, 0, -3, 1.5, 1e3, abc, …).
+QUANTITY_REFUSED = f"请填写数量：1 至 {parsing.MAX_QUANTITY} 之间的整数。购物车未作改动。"
+PRODUCT_REFUSED = "请选择商品。购物车未作改动。"
+
+
+def _product_and_quantity(request) -> tuple[int, int]:
+    """The product id and quantity a cart form sent; both required, quantity 1..MAX_QUANTITY
+    (the stock is checked by the cart). Raises BadInput with the buyer's message."""
     try:
         product_id = parsing.object_id(request.POST.get("product_id"), label="商品")
-        quantity = parsing.quantity(request.POST.get("quantity"), minimum=0, default=1)  # the cart says why not 0
-    except parsing.BadInput:
-        messages.error(request, "请选择商品和数量（1 至 9999 件）。")
-        return redirect(_safe_next(request, reverse("orders:cart")))
+    except parsing.BadInput as exc:
+        raise parsing.BadInput(PRODUCT_REFUSED) from exc
     try:
+        quantity = parsing.quantity(request.POST.get("quantity"), minimum=1)
+    except parsing.BadInput as exc:
+        raise parsing.BadInput(QUANTITY_REFUSED) from exc
+    return product_id, quantity
+
+
+@require_POST
+def cart_add(request):
+    """Add units to the cart. The quantity is required: every form that posts here (the
+    product page) sends one; 立即抢购 has its own view (``live_links.buy_now``)."""
+    try:
+        product_id, quantity = _product_and_quantity(request)
         product = Cart(request).add(product_id, quantity)
-    except DomainError as exc:
+    except (parsing.BadInput, DomainError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已将「{product.title}」× {quantity} 加入购物车。")
@@ -45,16 +61,23 @@ def cart_add(request):
 
 @require_POST
 def cart_update(request):
+    """Set a line's quantity (1..stock); taking a line out is ``cart_remove``."""
+    try:
+        product_id, quantity = _product_and_quantity(request)
+        Cart(request).update(product_id, quantity)
+    except (parsing.BadInput, DomainError) as exc:
+        messages.error(request, str(exc))
+    return redirect("orders:cart")
+
+
+@require_POST
+def cart_remove(request):
     try:
         product_id = parsing.object_id(request.POST.get("product_id"), label="商品")
-        quantity = parsing.quantity(request.POST.get("quantity"), minimum=0)
     except parsing.BadInput:
-        messages.error(request, "数量须为 0 至 9999 的整数。")
+        messages.error(request, PRODUCT_REFUSED)
     else:
-        try:
-            Cart(request).update(product_id, quantity)
-        except DomainError as exc:
-            messages.error(request, str(exc))
+        Cart(request).remove(product_id)
     return redirect("orders:cart")
 
 
@@ -80,7 +103,7 @@ def _initial_for(request) -> dict:
     if not user.is_authenticated:
         return {}
     return {
-        "contact_name": user.get_full_name() or user.username,
+        "contact_name": user.get_full_name(),  # 姓名 as written; never the username
         "email": user.email,
         "mobile": getattr(user, "phone", "") or "",
     }
@@ -199,17 +222,36 @@ def order_action(request, token: str, action: str):
             )
             messages.success(request, "订单已取消，库存已释放。")
         elif action == "complete":
-            suborder_pk = parsing.object_id(request.POST.get("suborder"), label="包裹")
-            suborder = get_object_or_404(order.suborders, pk=suborder_pk)
-            services.apply_transition(
-                Target.SUBORDER, suborder.pk, "complete", by=request.user, actor=Actor.BUYER, token=token
-            )
-            messages.success(request, "已确认收货，谢谢您的支持！")
+            _confirm_receipt(request, order, token=token)
         else:
             raise Http404
     except DomainError as exc:
         messages.error(request, str(exc))
     return redirect("orders:by_token", token)
+
+
+@login_required(login_url="orders:login")
+@require_POST
+def order_complete(request, number: str):
+    """确认收货 on the signed-in buyer's own order page (``/orders/<number>/``): the same
+    transition as the secret link's. Another person's order is a 404 and nothing changes."""
+    order = Order.objects.filter(user=request.user, number=number).first()
+    if order is None:
+        raise Http404
+    try:
+        _confirm_receipt(request, order, token=None)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("orders:detail", order.number)
+
+
+def _confirm_receipt(request, order: Order, *, token: str | None) -> None:
+    """The buyer confirms one shop's parcel (``suborder`` in the form) of ``order``, through
+    the order's transition table (only a shipped sub-order may be completed)."""
+    suborder_pk = parsing.object_id(request.POST.get("suborder"), label="包裹")
+    suborder = get_object_or_404(order.suborders, pk=suborder_pk)
+    services.apply_transition(Target.SUBORDER, suborder.pk, "complete", by=request.user, actor=Actor.BUYER, token=token)
+    messages.success(request, "已确认收货，谢谢您的支持！")
 
 
 class BuyerLoginView(LoginView):

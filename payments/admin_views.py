@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core import parsing
 from core.errors import DomainError
-from core.money import format_fen
+from core.money import format_fen, yuan
 from orders.admin_views import back, order_for_money
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 
@@ -75,7 +75,7 @@ def order_receipt(request, pk: int):
             if order.status == OrderStatus.PAID:
                 messages.success(request, "已登记收款，订单已付清，可以发货。")
             else:
-                messages.success(request, f"已登记收款，尚欠 {order.outstanding_fen} 分。")
+                messages.success(request, f"已登记收款，尚欠 {yuan(order.outstanding_fen)}。")
     return back(request, "orders_admin:order", pk)
 
 

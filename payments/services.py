@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from core.errors import DomainError
-from core.money import format_fen
+from core.money import format_fen, yuan
 from orders.locking import lock_order
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 from orders.services import book_refund, can_handle_money, record_money_received
@@ -79,7 +79,7 @@ def confirm_payment(
     if method not in PaymentMethod.values:
         raise DomainError(f"未知的付款方式：{method}。")
     if not isinstance(amount_fen, int) or amount_fen <= 0:
-        raise DomainError("收款金额须为正整数（分）。")
+        raise DomainError("收款金额须大于 ¥0.00。")
     reference = (reference or "").strip()
     if not reference:
         raise DomainError("请填写流水号/银行回单号。")
@@ -100,9 +100,9 @@ def confirm_payment(
         flag = f"订单当前状态为「{order.get_status_display()}」，不应再收款"
     elif method == PaymentMethod.TRANSFER:
         if amount_fen > order.outstanding_fen:
-            flag = f"金额 {amount_fen} 分超过待收 {order.outstanding_fen} 分"
+            flag = f"金额 {yuan(amount_fen)} 超过待收 {yuan(order.outstanding_fen)}"
     elif amount_fen != order.outstanding_fen:
-        flag = f"金额 {amount_fen} 分与应收 {order.outstanding_fen} 分不符"
+        flag = f"金额 {yuan(amount_fen)} 与应收 {yuan(order.outstanding_fen)} 不符"
 
     try:
         with transaction.atomic():
@@ -211,7 +211,9 @@ def record_refund(
             raise DomainError(f"「{line.title}」最多还可退 {left} 件。")
         amount += line.unit_price_fen * qty
     if reserved_money + amount > order.paid_fen:
-        raise DomainError(f"退款总额不能超过已付金额（已付 {order.paid_fen} 分，已退/退款中 {reserved_money} 分）。")
+        raise DomainError(
+            f"退款总额不能超过已付金额（已付 {yuan(order.paid_fen)}，已退/退款中 {yuan(reserved_money)}）。"
+        )
     refund = Refund.objects.create(
         order=order,
         payment_id=payment_id,

@@ -128,8 +128,7 @@ def user_form_data(**overrides):
     data = {
         "username": "officer_new",
         "email": "officer_new@example.cn",
-        "first_name": "小文",
-        "last_name": "张",
+        "name": "张小文",
         "password1": "a-long-pass-phrase-1",
         "password2": "a-long-pass-phrase-1",
         "phone": "13800000000",
@@ -158,6 +157,7 @@ def test_admin_creates_officer_with_phone_and_bureau(world, login, role_groups):
     assert response.status_code == 302, response.context["form"].errors
     user = User.objects.get(username="officer_new")
     assert (user.phone, user.bureau, list(user.groups.all())) == ("13800000000", bureau, [officer_group])
+    assert (user.name, user.get_full_name(), user.first_name, user.last_name) == ("张小文", "张小文", "", "")
 
     edit = reverse("wagtailusers_users:edit", args=[user.pk])
     assert 'name="phone"' in client.get(edit).content.decode()
@@ -171,3 +171,52 @@ def test_operators_and_officers_cannot_manage_users(world, login):
         client = login(user)
         assert refused(client.get(reverse("wagtailusers_users:index")))
         assert refused(client.get(reverse("wagtailusers_users:edit", args=[world.admin.pk])))
+
+
+def test_admin_user_forms_ask_for_one_name_field_written_surname_first(world, login):
+    client = login(world.admin)
+    for page in (reverse("wagtailusers_users:add"), reverse("wagtailusers_users:edit", args=[world.op_a.pk])):
+        response = client.get(page)
+        form = response.context["form"]
+        assert "name" in form.fields and "first_name" not in form.fields and "last_name" not in form.fields
+        assert str(form.fields["name"].label) == "姓名" and form.fields["name"].required
+        html = response.content.decode()
+        assert html.count('name="name"') == 1
+        assert 'name="first_name"' not in html and 'name="last_name"' not in html
+
+    refused_data = user_form_data(username="no_name", email="no_name@example.cn", name="")
+    response = client.post(reverse("wagtailusers_users:add"), refused_data)
+    assert response.status_code == 200 and "name" in response.context["form"].errors
+    assert not User.objects.filter(username="no_name").exists()
+
+
+def test_admin_user_list_shows_and_finds_the_name_as_written(world, login):
+    world.op_a.name = "欧阳娜娜"
+    world.op_a.first_name, world.op_a.last_name = "娜娜", "欧阳"
+    world.op_a.save()
+    client = login(world.admin)
+    html = client.get(reverse("wagtailusers_users:index"), {"q": "欧阳娜"}).content.decode()
+    assert "欧阳娜娜" in html and "娜娜 欧阳" not in html
+    assert world.op_b.username not in html
+
+
+def test_wagtail_account_page_asks_for_one_name_field(world, login):
+    client = login(world.admin)
+    html = client.get(reverse("wagtailadmin_account")).content.decode()
+    assert 'name="name_email-name"' in html
+    assert 'name="name_email-first_name"' not in html and 'name="name_email-last_name"' not in html
+    response = client.post(
+        reverse("wagtailadmin_account"),
+        {
+            "name_email-name": "平台管理员",
+            "name_email-email": "platform@example.cn",
+            "locale-preferred_language": "",
+            "locale-current_time_zone": "",
+            "theme-theme": "system",
+            "theme-contrast": "system",
+            "theme-density": "default",
+            "theme-keyboard_shortcuts": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=world.admin.pk).name == "平台管理员"

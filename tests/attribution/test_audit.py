@@ -54,9 +54,9 @@ def test_an_extra_entry_is_reported_with_its_order(books, ledger_world, capsys):
     assert code == 1
     assert f"订单 {first.number}" in output
     line = OrderLine.objects.get(suborder__order=first, product=ledger_world.yam)
-    assert f"订单 {first.number} 明细 {line.pk}：销售记账合计 11740 分，应为 11640 分" in output
-    assert f"订单 {first.number} 明细 {line.pk}：台账净额 7860 分，应为已付减已退 7760 分" in output
-    assert f"订单 {first.number}：台账合计 20660 分，应为已收减已退 20560 分" in output
+    assert f"订单 {first.number} 明细 {line.pk}：销售记账合计 ¥117.40，应为 ¥116.40" in output
+    assert f"订单 {first.number} 明细 {line.pk}：台账净额 ¥78.60，应为已付减已退 ¥77.60" in output
+    assert f"订单 {first.number}：台账合计 ¥206.60，应为已收减已退 ¥205.60" in output
     assert ": 3 discrepancies" in output
 
 
@@ -73,8 +73,8 @@ def test_a_line_paid_without_entries_and_a_refund_not_reversed_are_reported(book
     code, output = run_audit(capsys)
 
     assert code == 1
-    assert f"订单 {second.number} 明细 {line.pk}：台账净额 7760 分，应为已付减已退 3880 分" in output
-    assert f"订单 {second.number}：已入账收款 7761 分，订单记已收 7760 分" in output
+    assert f"订单 {second.number} 明细 {line.pk}：台账净额 ¥77.60，应为已付减已退 ¥38.80" in output
+    assert f"订单 {second.number}：已入账收款 ¥77.61，订单记已收 ¥77.60" in output
     assert f"订单 {first.number}" not in output
 
 

@@ -189,6 +189,10 @@ def test_demo_logins_for_every_role(client):
         assert authenticate(username=username, password=f"demo-{username}") == user
     assert User.objects.get(username="admin").is_superuser
     assert authenticate(username="operator-a", password="demo-operator-b") is None
+    # 姓名 as Chinese people write them, in the one name field.
+    names = dict(User.objects.filter(username__in=expected).values_list("username", "name"))
+    assert (names["buyer"], names["operator-a"], names["officer-zhongmu"]) == ("陈静", "朱晓燕", "牛志刚")
+    assert User.objects.get(username="buyer").get_full_name() == "陈静"
 
     op_a, op_b = User.objects.get(username="operator-a"), User.objects.get(username="operator-b")
     assert list(op_a.operated_shops.values_list("name", flat=True)) == ["单县朱楼村电商服务站"]

@@ -49,7 +49,7 @@ def test_card_payment_of_the_full_amount_marks_paid_and_counts_units(shop_world,
 @pytest.mark.parametrize(
     "kwargs, reason",
     [
-        ({"amount_fen": 20000, "currency": "CNY", "method": "card"}, "金额 20000 分与应收 20560 分不符"),
+        ({"amount_fen": 20000, "currency": "CNY", "method": "card"}, "金额 ¥200.00 与应收 ¥205.60 不符"),
         ({"amount_fen": 20560, "currency": "USD", "method": "card"}, "币种 USD 与订单币种 CNY 不符"),
         ({"amount_fen": 20560, "currency": "usd", "method": "transfer"}, "币种 usd 与订单币种 CNY 不符"),
     ],

@@ -130,7 +130,7 @@ def test_admin_records_partial_receipts_over_http_and_over_payment_is_refused(cl
     client.force_login(shop_world.admin)
     url = reverse("orders_admin:receipt", args=[two_shop_order.pk])
     response = client.post(url, {"amount": "100.00", "reference": "ICBC-001"}, follow=True)
-    assert "已登记收款，尚欠 10560 分" in response.content.decode()
+    assert "已登记收款，尚欠 ¥105.60" in response.content.decode()
     response = client.post(url, {"amount": "105.61", "reference": "ICBC-002"}, follow=True)
     assert "登记金额超过待收金额：待收 ¥105.60，不能多收" in response.content.decode()
     response = client.post(url, {"amount": "10.5x", "reference": "ICBC-003"}, follow=True)

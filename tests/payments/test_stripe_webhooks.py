@@ -135,7 +135,7 @@ def test_webhook_only_takes_post(client, fake_stripe):
 
 @pytest.mark.parametrize(
     ("change", "reason"),
-    [({"amount": 13229}, "金额 13229 分与应收 13230 分不符"), ({"currency": "usd"}, "币种 USD 与订单币种 CNY 不符")],
+    [({"amount": 13229}, "金额 ¥132.29 与应收 ¥132.30 不符"), ({"currency": "usd"}, "币种 USD 与订单币种 CNY 不符")],
 )
 def test_an_amount_or_currency_that_differs_from_the_order_is_flagged(
     deliver_event, fake_stripe, order, intent, change, reason
