@@ -4,8 +4,6 @@ code (转账识别码) the buyer writes in the transfer's note so staff can matc
 ``transfer_details`` is the one answer the order page, the order e-mails, the payment
 notice and the admin's receipt form all show (registered for orders in ``apps.py``)."""
 
-from wagtail.models import Site
-
 from orders.models import Order
 from orders.transfer_details import Payee, TransferDetails
 
@@ -37,7 +35,7 @@ def _check_char(data: str) -> str:
 
 
 def reference_code(order_pk: int) -> str:
-    """The order's transfer reference code: 7 characters, e.g. ``'K7M3QXA'``."""
+    """The order's transfer reference code: 7 characters, e.g. ``'3D6NPGT'`` for order 1."""
     if not 0 < order_pk <= _MASK:
         raise ValueError(f"no reference code for order id {order_pk}")
     value = ((order_pk * _MULTIPLIER) & _MASK) ^ _XOR
@@ -66,8 +64,7 @@ def order_pk_for_reference(code: str) -> int | None:
 
 def platform_payee() -> Payee | None:
     """The platform's account (the default site's ``TransferPayee``), if filled in."""
-    site = Site.objects.filter(is_default_site=True).first()
-    setting = TransferPayee.objects.filter(site=site).first() if site else None
+    setting = TransferPayee.objects.filter(site__is_default_site=True).first()
     if setting is None or not setting.is_complete:
         return None
     return Payee(setting.account_name, setting.bank_name, setting.account_number)

@@ -251,3 +251,21 @@ def test_receipt_screen_shows_the_reference_code_and_payee(client, shop_world, p
     assert f"转账识别码 <strong>{code}</strong>" in page
     client.force_login(shop_world.operator_b)
     assert client.get(reverse("orders_admin:suborder", args=[suborder.pk])).status_code == 404
+
+
+def test_notice_queries_do_not_grow_with_lines_or_shops(client, shop_world, platform_payee):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ProductFactory
+
+    small = place_order_for([(shop_world.yam, 1)])
+    extra = [ProductFactory(shop=shop_world.shop_b, title=f"牡丹花茶{n}", price_fen=1000, stock=5) for n in range(3)]
+    big = place_order_for([(shop_world.yam, 1), (shop_world.oil, 1)] + [(p, 1) for p in extra])
+    _notice(client, small)  # the first request of a client also looks up its site and session
+    counts = []
+    for order in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            assert _notice(client, order).status_code == 200
+        counts.append(len(queries))
+    assert counts == [8, 8]
