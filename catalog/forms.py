@@ -53,8 +53,9 @@ class ProductForm(ScopedModelForm):
 
 
 class ShopForm(ScopedModelForm):
-    """Operators edit their shop's description and phone; what the shop *is* (name,
-    address in URLs, region, who runs it, whether it trades) is the platform's call."""
+    """Operators edit their shop's description, phone and payee account (where buyers of a
+    single-shop order transfer the money); what the shop *is* (name, address in URLs,
+    region, who runs it, whether it trades) is the platform's call."""
 
     ADMIN_ONLY_FIELDS = ("name", "slug", "region", "operators", "is_active")
     scoped_fields = {"region": "view"}

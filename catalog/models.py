@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from wagtail.models import Orderable
 from core.money import format_fen
 from core.page_urls import page_url
 from core.scoping import Scope
+from core.validators import validate_account_number
 
 from .listing import listing_conditions
 
@@ -60,6 +62,19 @@ class Shop(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="operated_shops", verbose_name=_("运营人员 operators")
     )
     is_active = models.BooleanField(_("营业中 active"), default=True)
+    # The shop's own account for bank transfers (对公转账): a single-shop order whose shop
+    # has all three is paid to it, any other to the platform's (payments.selectors.payee_for).
+    payee_name = models.CharField(_("户名 account name"), max_length=100, blank=True)
+    payee_bank = models.CharField(
+        _("开户行 bank"), max_length=100, blank=True, help_text=_("写到支行，如：中国农业银行单县支行。")
+    )
+    payee_account = models.CharField(
+        _("账号 account number"),
+        max_length=40,
+        blank=True,
+        validators=[validate_account_number],
+        help_text=_("8 至 30 位数字，可用空格分组。"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ShopQuerySet.as_manager()
@@ -75,6 +90,26 @@ class Shop(models.Model):
 
     def get_absolute_url(self) -> str:
         return page_url("shop", self.slug)
+
+    PAYEE_FIELDS = ("payee_name", "payee_bank", "payee_account")
+
+    @property
+    def has_payee(self) -> bool:
+        return all(getattr(self, name).strip() for name in self.PAYEE_FIELDS)
+
+    def clean(self) -> None:
+        super().clean()
+        for name in self.PAYEE_FIELDS:
+            setattr(self, name, " ".join(getattr(self, name).split()))
+        filled = [name for name in self.PAYEE_FIELDS if getattr(self, name)]
+        if filled and len(filled) < len(self.PAYEE_FIELDS):
+            raise ValidationError(
+                {
+                    name: _("户名、开户行和账号须一并填写，或都留空（用平台的收款账户）。")
+                    for name in self.PAYEE_FIELDS
+                    if name not in filled
+                }
+            )
 
 
 class ProductQuerySet(models.QuerySet):

@@ -92,7 +92,18 @@ class ShopViewSet(ScopedModelViewSet):
     list_select_related = ("region",)
     search_fields = ["name"]
     search_backend_name = None
-    inspect_view_fields = ["name", "slug", "region", "description", "contact_phone", "operators", "is_active"]
+    inspect_view_fields = [
+        "name",
+        "slug",
+        "region",
+        "description",
+        "contact_phone",
+        "operators",
+        "is_active",
+        "payee_name",
+        "payee_bank",
+        "payee_account",
+    ]
     edit_handler = ObjectList(
         [
             FieldPanel("name"),
@@ -102,6 +113,14 @@ class ShopViewSet(ScopedModelViewSet):
             FieldPanel("contact_phone"),
             FieldPanel("operators"),
             FieldPanel("is_active"),
+            MultiFieldPanel(
+                [FieldPanel("payee_name"), FieldPanel("payee_bank"), FieldPanel("payee_account")],
+                heading=_("转账收款账户 Payee for bank transfers"),
+                help_text=_(
+                    "只含本店商品的订单，买家按此账户转账；留空则用平台的收款账户。"
+                    " Single-shop orders are paid to this account; blank: the platform's."
+                ),
+            ),
         ],
         base_form_class=ShopForm,
     )

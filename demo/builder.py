@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from wagtail.images import get_image_model
-from wagtail.models import ReferenceIndex
+from wagtail.models import ReferenceIndex, Site
 from wagtail.rich_text import RichText
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -26,6 +26,7 @@ from core.roles import Role, sync_role_groups
 from live.maintenance import purge_events_of_shops
 from orders.maintenance import orders_of_shops, purge_orders
 from payments.maintenance import purge_money_of_orders
+from payments.services import set_platform_payee
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
 from producers.regions import DEFAULT_PROVINCES, load_regions
 from producers.services import ShareSpec, revise_benefit_linkage
@@ -248,6 +249,7 @@ def _build_content(
     for v in VILLAGES:
         village = villages[v.code]
         guizhou = v.code.startswith("52")
+        payee_name, payee_bank, payee_account = data.SHOP_PAYEES.get(v.slug, ("", "", ""))
         shop = Shop.objects.create(
             name=v.shop_name,
             slug=v.slug,
@@ -255,6 +257,9 @@ def _build_content(
             description=v.shop_description,
             contact_phone=v.phone,
             is_active=v.shop_active,
+            payee_name=payee_name,
+            payee_bank=payee_bank,
+            payee_account=payee_account,
         )
         counts["shops"] += 1
 
@@ -397,6 +402,15 @@ def ensure_story_pages(*, images: bool) -> int:
     return made
 
 
+def ensure_platform_payee() -> None:
+    """The platform's transfer payee (a demo account), unless an administrator has already
+    filled in one: a real account is never overwritten by the demo."""
+    name, bank, number = data.PLATFORM_PAYEE
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is not None:
+        set_platform_payee(site, account_name=name, bank_name=bank, account_number=number, overwrite=False)
+
+
 def warm_renditions(product_ids: list[int]) -> None:
     """Make the storefront's renditions now (or on a worker, with a broker), after commit."""
     for pk in product_ids:
@@ -444,6 +458,7 @@ def build_demo(
             result.live_events = retime_live_demo(seed, log)
         result.logins = demo_logins()
         result.counts["pages"] = ensure_story_pages(images=images)
+        ensure_platform_payee()  # on the default site, which the storefront pages have made sure of
         result.counts["categories"] = len(categories)
         result.counts["villages"] = len(villages)
         result.counts["bureaus"] = len(bureaus)

@@ -19,6 +19,18 @@ DEMO_BASE = datetime(2025, 6, 1, 9, 0, tzinfo=SHANGHAI)
 DEMO_COLLECTION_NAME = "演示数据 Demo data"
 STORY_INDEX_SLUG = "stories"
 
+# Where buyers paying by bank transfer send the money: fictional accounts, marked 演示 in
+# the name and the bank so nobody mistakes them for real ones. (account name, bank, number)
+PLATFORM_PAYEE = ("消费帮扶馆运营服务中心（演示账户）", "中国农业银行菏泽分行营业部（演示）", "1560 0101 0400 0618 8")
+# One shop takes transfers for its own single-shop orders; every other order goes to the platform's.
+SHOP_PAYEES = {
+    "shanxian-zhulou": (
+        "单县朱楼村股份经济合作社（演示账户）",
+        "山东单县农村商业银行浮岗支行（演示）",
+        "9150 2010 0088 1201 01",
+    ),
+}
+
 
 # --- categories: the seven of Zaozhuang's certified catalogue -------------------------------------------------------
 

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from core.background import enqueue_after_commit
 
 from .models import Order
+from .transfer_details import transfer_details
 
 SUBJECTS = {
     "received": "订单已提交：{number}",
@@ -24,9 +25,12 @@ def compose_and_send(kind: str, order_id: int, *, suborder_id: int | None = None
     order = Order.objects.filter(pk=order_id).first()
     if order is None or kind not in SUBJECTS:
         return
+    site_url = settings.SITE_URL.rstrip("/")
     context = {
         "order": order,
-        "order_url": settings.SITE_URL.rstrip("/") + order.get_absolute_url(),
+        "site_url": site_url,
+        "order_url": site_url + order.get_absolute_url(),
+        "transfer": transfer_details(order) if kind == "received" else None,
         "suborders": list(order.suborders.select_related("shop").prefetch_related("lines")),
         "suborder": order.suborders.select_related("shop").filter(pk=suborder_id).first() if suborder_id else None,
         "refund": order.refunds.filter(pk=refund_id).first() if refund_id else None,

@@ -17,6 +17,7 @@ from .cart import Cart, review
 from .forms import CheckoutForm
 from .models import FulfilmentStatus, Order, OrderStatus, PaymentMethod
 from .payment_options import offered_methods, online_payment_offered
+from .transfer_details import transfer_details
 from .transitions import Actor, Target
 
 ORDER_SESSION_KEY = "recent_orders"
@@ -188,6 +189,7 @@ def _render_order(request, order: Order, *, token: str | None):
             "token": token,
             "can_cancel": Actor.BUYER in actors and order.status == OrderStatus.AWAITING_PAYMENT and not order.paid_fen,
             "is_transfer": order.payment_method == PaymentMethod.TRANSFER,
+            "transfer": transfer_details(order) if order.status == OrderStatus.AWAITING_PAYMENT else None,
             "awaiting": order.status == OrderStatus.AWAITING_PAYMENT,
             "shipped_status": FulfilmentStatus.SHIPPED,
         },

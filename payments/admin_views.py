@@ -16,7 +16,7 @@ from core.money import format_fen, yuan
 from orders.admin_views import back, order_for_money
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 
-from . import services, stripe_gateway
+from . import selectors, services, stripe_gateway
 from .forms import HandRefundForm, StripeRefundForm, TransferReceiptForm
 from .models import Refund
 
@@ -28,6 +28,8 @@ def _money_context(order: Order, may_handle_money: bool) -> dict:
     refundable = may_handle_money and order.status in REFUNDABLE
     return {
         "may_handle_money": may_handle_money,
+        # The payee and the reference code the buyer was asked to write in the transfer's note.
+        "transfer": selectors.transfer_details(order) if is_transfer else None,
         "receipt_form": TransferReceiptForm()
         if may_handle_money and is_transfer and order.status == OrderStatus.AWAITING_PAYMENT
         else None,

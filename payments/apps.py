@@ -9,8 +9,12 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from orders.payment_options import offer_methods_from
+        from orders.transfer_details import transfer_details_from
 
+        from .selectors import transfer_details
         from .services import available_methods
 
         # The checkout offers what payments can take (orders/payment_options.py).
         offer_methods_from(available_methods)
+        # Bank transfers name this app's payee and reference code (orders/transfer_details.py).
+        transfer_details_from(transfer_details)

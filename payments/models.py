@@ -6,10 +6,13 @@ sent back, for named order lines. Amounts are integer fen in CNY. Both are writt
 calls those services."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from core.validators import validate_account_number
 from orders.models import PaymentMethod
 
 
@@ -89,6 +92,47 @@ class RefundLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id} × {self.quantity}"
+
+
+@register_setting(icon="doc-full")
+class TransferPayee(BaseSiteSetting):
+    """The platform's account for bank transfers (对公转账), edited in the admin under
+    Settings. Orders are paid to it unless all their goods come from one shop that has
+    its own account (``catalog.Shop.payee_*``); the choice is ``selectors.payee_for``.
+    Read for the default site: the order page, the e-mail and the payment notice must all
+    name the same account, and an e-mail is written without a request."""
+
+    account_name = models.CharField(_("户名 account name"), max_length=100, blank=True)
+    bank_name = models.CharField(
+        _("开户行 bank"), max_length=100, blank=True, help_text=_("写到支行，如：中国农业银行菏泽分行营业部。")
+    )
+    account_number = models.CharField(
+        _("账号 account number"),
+        max_length=40,
+        blank=True,
+        validators=[validate_account_number],
+        help_text=_("8 至 30 位数字，可用空格分组。"),
+    )
+
+    FIELDS = ("account_name", "bank_name", "account_number")
+
+    class Meta:
+        verbose_name = _("转账收款账户 transfer payee")
+        verbose_name_plural = _("转账收款账户 transfer payee")
+
+    @property
+    def is_complete(self) -> bool:
+        return all(getattr(self, name).strip() for name in self.FIELDS)
+
+    def clean(self) -> None:
+        super().clean()
+        for name in self.FIELDS:
+            setattr(self, name, " ".join(getattr(self, name).split()))
+        filled = [name for name in self.FIELDS if getattr(self, name)]
+        if filled and len(filled) < len(self.FIELDS):
+            raise ValidationError(
+                {name: _("户名、开户行和账号须一并填写，或都留空。") for name in self.FIELDS if name not in filled}
+            )
 
 
 from .stripe_models import *  # noqa: E402,F401,F403  (the Stripe integration's own tables)

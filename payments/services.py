@@ -19,7 +19,7 @@ from orders.locking import lock_order
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 from orders.services import book_refund, can_handle_money, record_money_received
 
-from .models import Payment, Refund, RefundLine
+from .models import Payment, Refund, RefundLine, TransferPayee
 from .transitions import REFUND_TRANSITIONS
 
 CURRENCY = "CNY"
@@ -315,3 +315,17 @@ def refund_by_hand(order_id: int, *, lines: Mapping[int, int] | None, reference:
         raise DomainError("请填写退款流水号。")
     refund = record_refund(order_id, lines=lines, reason=reason, by=by)
     return confirm_refund(refund.pk, reference=reference, by=by)
+
+
+def set_platform_payee(
+    site, *, account_name: str, bank_name: str, account_number: str, overwrite: bool = True
+) -> TransferPayee:
+    """Fill in the platform's transfer payee of ``site`` (validated as the admin's form
+    does). With ``overwrite=False`` an account already filled in is left as it is."""
+    payee = TransferPayee.objects.filter(site=site).first() or TransferPayee(site=site)
+    if payee.is_complete and not overwrite:
+        return payee
+    payee.account_name, payee.bank_name, payee.account_number = account_name, bank_name, account_number
+    payee.full_clean()
+    payee.save()
+    return payee

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import stripe_views, webhooks
+from . import stripe_views, views, webhooks
 
 app_name = "payments"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("stripe/pay/<str:token>/", stripe_views.pay, name="stripe_pay"),
     path("stripe/return/<str:token>/", stripe_views.payment_return, name="stripe_return"),
+    path("notice/<str:token>/", views.transfer_notice, name="transfer_notice"),
+    path("notice/order/<str:number>/", views.my_transfer_notice, name="my_transfer_notice"),
 ]

@@ -24,15 +24,18 @@ def shop_data(shop, **overrides):
         "contact_phone": shop.contact_phone,
         "operators": [u.pk for u in shop.operators.all()],
         "is_active": "on" if shop.is_active else "",
+        "payee_name": shop.payee_name,
+        "payee_bank": shop.payee_bank,
+        "payee_account": shop.payee_account,
     }
     data.update(overrides)
     return data
 
 
-def test_operator_edits_own_shop_description_and_phone_only(world, login, role_groups):
+def test_operator_edits_own_shop_description_phone_and_payee_only(world, login, role_groups):
     client = login(world.op_a)
     form = client.get(url("shops:edit", world.shop_a.pk)).context["form"]
-    assert set(form.fields) == {"description", "contact_phone"}
+    assert set(form.fields) == {"description", "contact_phone", "payee_name", "payee_bank", "payee_account"}
     data = shop_data(
         world.shop_a,
         description="一村一品：铁棍山药",
@@ -220,3 +223,121 @@ def test_wagtail_account_page_asks_for_one_name_field(world, login):
     )
     assert response.status_code == 302
     assert User.objects.get(pk=world.admin.pk).name == "平台管理员"
+
+
+# --- the shop's own payee for bank transfers ---------------------------------------------------------------
+
+
+def test_operator_sets_own_shops_payee(world, login):
+    client = login(world.op_a)
+    data = shop_data(
+        world.shop_a,
+        payee_name=" 单县朱楼村股份经济合作社 ",
+        payee_bank="单县农村商业银行浮岗支行",
+        payee_account="9150  2010 0088 1201 01",
+    )
+    response = client.post(url("shops:edit", world.shop_a.pk), data)
+    assert response.status_code == 302
+    shop = Shop.objects.get(pk=world.shop_a.pk)
+    assert (shop.payee_name, shop.payee_bank, shop.payee_account) == (
+        "单县朱楼村股份经济合作社",
+        "单县农村商业银行浮岗支行",
+        "9150 2010 0088 1201 01",
+    )
+    assert shop.has_payee
+
+
+def test_other_shops_operator_cannot_set_its_payee(world, login):
+    client = login(world.op_b)
+    data = shop_data(world.shop_a, payee_name="冒名户", payee_bank="某银行", payee_account="6222 0000 0000 0000")
+    assert client.post(url("shops:edit", world.shop_a.pk), data).status_code == 404
+    assert Shop.objects.get(pk=world.shop_a.pk).payee_account == ""
+
+
+@pytest.mark.parametrize(
+    "account, message",
+    [
+        ("6222-0000-0000-0000", "银行账号只能由数字组成（可用空格分组）。"),
+        ("6222 0000 abcd", "银行账号只能由数字组成（可用空格分组）。"),
+        ("６２２２００００００００", "银行账号只能由数字组成（可用空格分组）。"),  # full-width digits
+        ("1234 567", "银行账号应为 8 至 30 位数字。"),
+        ("1" * 31, "银行账号应为 8 至 30 位数字。"),
+    ],
+)
+def test_bad_account_number_is_a_form_error(world, login, account, message):
+    client = login(world.admin)
+    data = shop_data(
+        world.shop_a, payee_name="朱楼村股份经济合作社", payee_bank="农业银行单县支行", payee_account=account
+    )
+    response = client.post(url("shops:edit", world.shop_a.pk), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["payee_account"] == [message]
+    assert Shop.objects.get(pk=world.shop_a.pk).payee_account == ""
+
+
+def test_payee_is_all_three_fields_or_none(world, login):
+    client = login(world.op_a)
+    data = shop_data(world.shop_a, payee_name="朱楼村股份经济合作社", payee_account="6222 0000 0000 0000")
+    response = client.post(url("shops:edit", world.shop_a.pk), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["payee_bank"] == [
+        "户名、开户行和账号须一并填写，或都留空（用平台的收款账户）。"
+    ]
+    assert not Shop.objects.get(pk=world.shop_a.pk).has_payee
+
+
+# --- the platform's payee: a Wagtail site setting -----------------------------------------------------------
+
+
+def _payee_url():
+    from wagtail.models import Site
+
+    return reverse(
+        "wagtailsettings:edit", args=["payments", "transferpayee", Site.objects.get(is_default_site=True).pk]
+    )
+
+
+def test_admin_sets_the_platform_payee_in_settings(world, login):
+    from payments.models import TransferPayee
+
+    client = login(world.admin)
+    assert client.get(_payee_url()).status_code == 200
+    data = {
+        "account_name": "消费帮扶馆运营服务中心",
+        "bank_name": "中国农业银行菏泽分行营业部",
+        "account_number": "1560 0101 0400 0618 8",
+    }
+    response = client.post(_payee_url(), data)
+    assert response.status_code == 302
+    payee = TransferPayee.objects.get()
+    assert (payee.account_name, payee.bank_name, payee.account_number) == (
+        "消费帮扶馆运营服务中心",
+        "中国农业银行菏泽分行营业部",
+        "1560 0101 0400 0618 8",
+    )
+
+
+def test_platform_payee_refuses_a_bad_account_number(world, login):
+    from payments.models import TransferPayee
+
+    client = login(world.admin)
+    data = {
+        "account_name": "消费帮扶馆运营服务中心",
+        "bank_name": "中国农业银行菏泽分行营业部",
+        "account_number": "1560-0101",
+    }
+    response = client.post(_payee_url(), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["account_number"] == ["银行账号只能由数字组成（可用空格分组）。"]
+    assert not TransferPayee.objects.exclude(account_number="").exists()
+
+
+@pytest.mark.parametrize("who", ["op_a", "officer_a", "buyer"])
+def test_only_the_platform_edits_the_platform_payee(world, login, who):
+    from payments.models import TransferPayee
+
+    client = login(getattr(world, who))
+    data = {"account_name": "冒名户", "bank_name": "某银行", "account_number": "6222 0000 0000 0000"}
+    assert client.get(_payee_url()).status_code in (302, 403)
+    assert client.post(_payee_url(), data).status_code in (302, 403)
+    assert not TransferPayee.objects.exclude(account_number="").exists()

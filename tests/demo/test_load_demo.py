@@ -20,6 +20,7 @@ from core.roles import Role, roles_of
 from core.scoping import scope_queryset, user_can
 from core.validators import validate_credit_code
 from demo.data import DEMO_BASE, VILLAGES
+from payments.models import TransferPayee
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
 
 DEMO_PRODUCTS = sum(len(v.products) for v in VILLAGES)
@@ -228,6 +229,18 @@ def test_second_run_keeps_the_demo_and_does_not_duplicate():
     operator = User.objects.get(username="operator-a")
     operator.set_password("changed-by-the-user-1")
     operator.save()
+    # Bank transfers: the platform's demo account, and one shop's own.
+    payee = TransferPayee.objects.get(site__is_default_site=True)
+    assert (payee.account_name, payee.bank_name, payee.account_number) == (
+        "消费帮扶馆运营服务中心（演示账户）",
+        "中国农业银行菏泽分行营业部（演示）",
+        "1560 0101 0400 0618 8",
+    )
+    assert list(Shop.objects.exclude(payee_account="").values_list("slug", "payee_name", "payee_account")) == [
+        ("shanxian-zhulou", "单县朱楼村股份经济合作社（演示账户）", "9150 2010 0088 1201 01")
+    ]
+    payee.account_number = "6228 4800 1234 5678"  # the platform enters its real account
+    payee.save()
 
     output = load_demo("--no-images")
 
@@ -238,6 +251,8 @@ def test_second_run_keeps_the_demo_and_does_not_duplicate():
     assert ArticlePage.objects.count() == 3
     # Without --reset, a password the user changed stays changed.
     assert authenticate(username="operator-a", password="changed-by-the-user-1") is not None
+    # The demo never overwrites an account the platform filled in.
+    assert TransferPayee.objects.get(site__is_default_site=True).account_number == "6228 4800 1234 5678"
 
 
 def snapshot() -> dict:
