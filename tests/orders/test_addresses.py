@@ -367,3 +367,15 @@ def test_a_full_book_does_not_cost_the_order(client, shop_world):
     assert Order.objects.get().ship_region_code == "110101"
     assert "收货地址未保存：地址簿最多保存 20 个地址" in response.content.decode()
     assert Address.objects.filter(user=buyer).count() == MAX_ADDRESSES
+
+
+# --- after a transactional test -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("run", [1, 2])
+@pytest.mark.django_db(transaction=True)
+def test_address_regions_are_there_in_transactional_tests_one_after_another(run):
+    """A transactional test empties every table at its end; the next one gets the address
+    regions back (tests/conftest.py writes them in bulk after the serialized state)."""
+    assert AddressRegion.objects.count() == 31 + 369 + 2978
+    assert address_county("440106").parent.parent.name == "广东省"
