@@ -24,7 +24,9 @@ from core.background import enqueue_after_commit
 from core.models import Bureau, User
 from core.roles import Role, sync_role_groups
 from live.maintenance import purge_events_of_shops
+from orders import services as orders_services
 from orders.maintenance import orders_of_shops, purge_orders
+from orders.models import Address, AddressRegion
 from payments.maintenance import purge_money_of_orders
 from payments.services import set_platform_payee
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
@@ -159,6 +161,15 @@ def ensure_operators(users: dict[str, User]) -> None:
     for spec in DEMO_USERS:
         if spec.shop:
             shops[spec.shop].operators.add(users[spec.username])
+
+
+def ensure_buyer_address(users: dict[str, User]) -> None:
+    """The demo buyer's address book holds one address (made once, kept by reset like the user)."""
+    username, recipient, mobile, county, detail = data.BUYER_ADDRESS
+    if Address.objects.filter(user=users[username]).exists():
+        return
+    region = AddressRegion.objects.get(level=AddressRegion.Level.COUNTY, code=county)
+    orders_services.add_address(users[username], orders_services.AddressDetails(recipient, mobile, region, detail))
 
 
 def demo_logins() -> list[DemoLogin]:
@@ -436,6 +447,7 @@ def build_demo(
         categories = ensure_categories()
         bureaus = ensure_bureaus()
         users = ensure_users(bureaus, reset_passwords=reset)
+        ensure_buyer_address(users)
         if demo_present():
             log("演示数据已存在，未重建（用 --reset 重建） demo content already present; use --reset to rebuild")
         else:

@@ -579,6 +579,10 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("unit-buyer", ("buyer",), "工会采购", "单位采购（前台） institutional buyer, storefront"),
 ]
 
+# The demo buyer's saved address (username, 收货人姓名, mobile, county code, detail): in
+# Guangzhou, a province the demo's producer regions do not hold — buyers live anywhere.
+BUYER_ADDRESS = ("buyer", "陈静", "13800138000", "440106", "天河路 385 号 2 栋 1203 室")
+
 
 # --- households -----------------------------------------------------------------------------------------------------
 

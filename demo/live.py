@@ -35,7 +35,7 @@ from live.attribution import LiveTag
 from live.metrics import record_samples
 from live.models import CODE_ALPHABET, LiveEvent, Platform
 from live.pricing import quotes_at
-from orders.models import BuyerType, OrderLine
+from orders.models import AddressRegion, BuyerType, OrderLine
 from orders.services import BuyerDetails, CheckoutLine, place_order
 from payments import services as payments
 from producers.models import Region
@@ -90,7 +90,7 @@ def _featured_candidates(shop: Shop, n: int) -> list[Product]:
 class _Buyers:
     """Fictional buyers: names, addresses and e-mails drawn from the seed."""
 
-    def __init__(self, rng: random.Random, county: Region):
+    def __init__(self, rng: random.Random, county: AddressRegion):
         self.rng, self.county, self.n = rng, county, 0
 
     def next(self, **overrides) -> BuyerDetails:
@@ -167,7 +167,7 @@ def build_live_demo(seed: int, users: dict[str, User], log: Callable[[str], None
     with _at(end + dt.timedelta(days=1)):
         live_services.revoke_token(token.pk, by=operator)
 
-    buyers = _Buyers(rng, county)
+    buyers = _Buyers(rng, AddressRegion.objects.get(level=AddressRegion.Level.COUNTY, code=COUNTY))
     tag = LiveTag(past.pk, past.window_start - dt.timedelta(hours=2))
 
     def sale(at: dt.datetime, tagged: bool, **buyer) -> object:

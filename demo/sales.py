@@ -21,10 +21,9 @@ from core.models import Bureau
 from core.validators import credit_code_check_char
 from live.models import FeaturedProduct
 from live.pricing import quotes_at
-from orders.models import BuyerType, OrderLine, PaymentMethod
+from orders.models import AddressRegion, BuyerType, OrderLine, PaymentMethod
 from orders.services import BuyerDetails, CheckoutLine, place_order
 from payments import services as payments
-from producers.models import Region
 from reports.models import ReservedShareTarget
 
 SHAN_COUNTY = "371722"
@@ -80,7 +79,7 @@ def make_demo_sales(*, admin, seed: int = 1) -> DemoSalesCounts:
     counts = DemoSalesCounts()
     if not shan:
         return counts
-    ship_region = Region.objects.get(code=SHAN_COUNTY)
+    ship_region = AddressRegion.objects.get(level=AddressRegion.Level.COUNTY, code=SHAN_COUNTY)
     orders = []
     for n, (buyer_type, organisation, local, other) in enumerate(ORDERS, start=1):
         chosen = rng.sample(shan, min(local, len(shan))) + rng.sample(elsewhere, min(other, len(elsewhere)))

@@ -377,7 +377,7 @@ def _insert_batch(gen: _Generator, planned, end_moment: dt.datetime, result: Sca
         gen.sequence += 1
         institutional = buyer_type != BuyerType.INDIVIDUAL
         local_day = timezone.localtime(paid_at, gen.tz).date()
-        county_pk, _code, county_name = gen.counties[rng.randrange(len(gen.counties))]
+        _pk, county_code, county_name = gen.counties[rng.randrange(len(gen.counties))]
         organisation, tax_id = "", ""
         if buyer_type == BuyerType.BUDGET_UNIT:
             city = planned_lines[0].product.city
@@ -404,7 +404,7 @@ def _insert_batch(gen: _Generator, planned, end_moment: dt.datetime, result: Sca
             mobile=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
             organisation_name=organisation,
             tax_id=tax_id,
-            ship_region_id=county_pk,
+            ship_region_code=county_code,
             ship_region_name=county_name,
             ship_detail=f"人民路{rng.randint(1, 300)}号",
             recipient_name=contact,

@@ -64,6 +64,74 @@ class CartItem(models.Model):
         return f"{self.product_id} × {self.quantity}"
 
 
+class AddressRegion(models.Model):
+    """Where buyers live: the province, city and county of every province of China, from the
+    official division codes shipped in ``producers/data/divisions`` (loaded by migration
+    0004 through ``orders/address_regions.py``). Not the producer ``Region`` tree, which
+    holds only the provinces a deployment serves and is what bureaus browse.
+
+    Shaped as Chinese shops show an address, always three levels: a municipality's city is
+    the municipality itself (北京市 → 北京市 → 东城区; Chongqing's 市辖区 and 县 are one
+    city), and each county-level unit governed directly by its province (省直辖县级行政区划:
+    济源市, 仙桃市, 琼海市 …) is a city of its own whose one county is itself, as the codes
+    already show 东莞市 → 东莞市. Codes are the official ones (a promoted unit's city and
+    county share its 6-digit code), so they are unique per level."""
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("省 province")
+        CITY = 2, _("市 city")
+        COUNTY = 3, _("县/区 county")
+
+    code = models.CharField(_("代码 code"), max_length=12)
+    name = models.CharField(_("名称 name"), max_length=40)
+    level = models.PositiveSmallIntegerField(_("级别 level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+    )
+    full_name = models.CharField(_("省市县 full name"), max_length=120, help_text=_("如：广东省 广州市 天河区"))
+
+    class Meta:
+        verbose_name = _("收货地区 address region")
+        verbose_name_plural = _("收货地区 address regions")
+        ordering = ["level", "code"]
+        constraints = [models.UniqueConstraint(fields=["level", "code"], name="address_region_code_per_level")]
+        indexes = [models.Index(fields=["parent", "code"], name="address_region_children")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+MAX_ADDRESSES = 20
+
+
+class Address(models.Model):
+    """A signed-in buyer's saved shipping address (地址簿): at most ``MAX_ADDRESSES``, exactly
+    one of them the default (``services.add_address`` and friends keep both rules; the
+    database refuses a second default)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses")
+    recipient_name = models.CharField(_("收货人姓名 recipient"), max_length=50)
+    mobile = models.CharField(_("手机号 mobile"), max_length=11)
+    region = models.ForeignKey(
+        AddressRegion, on_delete=models.PROTECT, related_name="+", verbose_name=_("省市县 county")
+    )
+    detail = models.CharField(_("详细地址 address"), max_length=200)
+    is_default = models.BooleanField(_("默认地址 default"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("收货地址 address")
+        verbose_name_plural = _("收货地址 addresses")
+        ordering = ["-is_default", "-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(is_default=True), name="address_one_default_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name} {self.region.full_name} {self.detail}"
+
+
 def new_order_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -90,9 +158,10 @@ class Order(models.Model):
     mobile = models.CharField(_("手机号 mobile"), max_length=11)
     organisation_name = models.CharField(_("单位名称 organisation"), max_length=120, blank=True)
     tax_id = models.CharField(_("纳税人识别号 tax ID"), max_length=18, blank=True)
-    ship_region = models.ForeignKey(
-        "producers.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("收货地区 region")
-    )
+    # A snapshot, like the lines' titles and prices: the county's official code and its
+    # names as they were at checkout (``AddressRegion.full_name``), whatever later editions
+    # of the division codes rename or merge.
+    ship_region_code = models.CharField(_("收货地区代码 region code"), max_length=12)
     ship_region_name = models.CharField(_("省市县 province/city/county"), max_length=120)
     ship_detail = models.CharField(_("详细地址 address"), max_length=200)
     recipient_name = models.CharField(_("收货人 recipient"), max_length=50)

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,13 +27,15 @@ from core.money import yuan
 from core.scoping import is_platform_admin, operated_shop_ids
 from live.attribution import LineFacts, LiveTag, attribute_lines
 from live.pricing import describe_change, quotes_at
-from producers.models import Region
 from producers.selectors import linkage_in_force
 
 from .emails import email_after_commit
 from .events import line_paid, line_refunded
 from .locking import lock_order, lock_products
 from .models import (
+    MAX_ADDRESSES,
+    Address,
+    AddressRegion,
     BuyerType,
     FulfilmentStatus,
     Order,
@@ -65,7 +68,7 @@ class BuyerDetails:
     contact_name: str
     email: str
     mobile: str
-    ship_region: Region  # a county (level 3)
+    ship_region: AddressRegion  # a county (level 3)
     ship_detail: str
     recipient_name: str
     recipient_mobile: str
@@ -157,8 +160,8 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
         mobile=buyer.mobile,
         organisation_name=buyer.organisation_name if buyer.buyer_type in BuyerType.institutional() else "",
         tax_id=buyer.tax_id.upper() if buyer.buyer_type in BuyerType.institutional() else "",
-        ship_region=buyer.ship_region,
-        ship_region_name=buyer.ship_region.full_name(),
+        ship_region_code=buyer.ship_region.code,
+        ship_region_name=buyer.ship_region.full_name,
         ship_detail=buyer.ship_detail,
         recipient_name=buyer.recipient_name,
         recipient_mobile=buyer.recipient_mobile,
@@ -444,13 +447,112 @@ def fulfilment_of(order: Order) -> list[SubOrder]:
     return list(order.suborders.select_related("shop").prefetch_related("lines"))
 
 
+# --- the address book ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddressDetails:
+    recipient_name: str
+    mobile: str
+    region: AddressRegion  # a county (level 3)
+    detail: str
+
+
+def _lock_book(user) -> None:
+    """Serialise changes to one buyer's address book (the count and the default) on their user row."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _check_county(region: AddressRegion) -> None:
+    if region.level != AddressRegion.Level.COUNTY:
+        raise DomainError("请选择省、市、县/区。")
+
+
+@transaction.atomic
+def add_address(user, details: AddressDetails, *, make_default: bool = False) -> Address:
+    """Save an address to ``user``'s book: at most ``MAX_ADDRESSES``; the first one, or
+    one asked for, becomes the default."""
+    _check_county(details.region)
+    _lock_book(user)
+    count = Address.objects.filter(user=user).count()
+    if count >= MAX_ADDRESSES:
+        raise DomainError(f"地址簿最多保存 {MAX_ADDRESSES} 个地址，请先删除不用的地址。")
+    if make_default:
+        Address.objects.filter(user=user, is_default=True).update(is_default=False)
+    return Address.objects.create(
+        user=user,
+        recipient_name=details.recipient_name,
+        mobile=details.mobile,
+        region=details.region,
+        detail=details.detail,
+        is_default=make_default or count == 0,
+    )
+
+
+def save_checkout_address(user, details: AddressDetails) -> Address | None:
+    """The address typed at checkout, kept in the book unless the same one is there already."""
+    same = Address.objects.filter(
+        user=user,
+        recipient_name=details.recipient_name,
+        mobile=details.mobile,
+        region=details.region,
+        detail=details.detail,
+    ).first()
+    return same or add_address(user, details)
+
+
+@transaction.atomic
+def update_address(user, address_id: int, details: AddressDetails, *, make_default: bool = False) -> Address:
+    """Change one of ``user``'s addresses (``Address.DoesNotExist`` for anybody else's).
+    The default is changed only by choosing another one: unticking it keeps exactly one."""
+    _check_county(details.region)
+    _lock_book(user)
+    address = Address.objects.get(user=user, pk=address_id)
+    address.recipient_name = details.recipient_name
+    address.mobile = details.mobile
+    address.region = details.region
+    address.detail = details.detail
+    if make_default and not address.is_default:
+        Address.objects.filter(user=user, is_default=True).update(is_default=False)
+        address.is_default = True
+    address.save()
+    return address
+
+
+@transaction.atomic
+def set_default_address(user, address_id: int) -> Address:
+    _lock_book(user)
+    address = Address.objects.get(user=user, pk=address_id)
+    if not address.is_default:
+        Address.objects.filter(user=user, is_default=True).update(is_default=False)
+        address.is_default = True
+        address.save(update_fields=["is_default", "updated_at"])
+    return address
+
+
+@transaction.atomic
+def delete_address(user, address_id: int) -> None:
+    """Delete one of ``user``'s addresses; when it was the default, the most recently
+    changed of the others becomes the default."""
+    _lock_book(user)
+    address = Address.objects.get(user=user, pk=address_id)
+    address.delete()
+    if address.is_default:
+        successor = Address.objects.filter(user=user).order_by("-updated_at", "-pk").first()
+        if successor is not None:
+            Address.objects.filter(pk=successor.pk).update(is_default=True)
+
+
 __all__ = [
+    "AddressDetails",
     "BuyerDetails",
     "CheckoutLine",
     "FulfilmentStatus",
     "PriceChanged",
     "SoldOut",
+    "add_address",
     "apply_transition",
+    "delete_address",
     "expire_unpaid_orders",
     "mark_line_paid",
     "mark_line_refunded",
@@ -458,4 +560,7 @@ __all__ = [
     "place_order",
     "record_money_received",
     "book_refund",
+    "save_checkout_address",
+    "set_default_address",
+    "update_address",
 ]

@@ -51,11 +51,16 @@ class LevelCounts:
         return self.created + self.updated + self.unchanged
 
 
-def read_divisions(provinces: Iterable[str] | None = DEFAULT_PROVINCES) -> list[Division]:
-    """The divisions of ``provinces`` (2-digit codes; None for all), parents before children."""
+def read_divisions(
+    provinces: Iterable[str] | None = DEFAULT_PROVINCES, *, max_level: int = Region.Level.TOWNSHIP
+) -> list[Division]:
+    """The divisions of ``provinces`` (2-digit codes; None for all) down to ``max_level``,
+    parents before children."""
     wanted = None if provinces is None else {p.strip() for p in provinces}
     out: list[Division] = []
     for level, filename, parent_column in _LEVEL_FILES:
+        if level > max_level:
+            break
         with open(DIVISIONS_DIR / filename, encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 code = row["code"].strip()

@@ -14,6 +14,7 @@ from wagtail.images import get_image_model
 from catalog.models import Category, Product, ProductImage, Shop
 from core.models import Bureau, User
 from core.roles import Role, sync_role_groups
+from orders.models import Address, AddressRegion
 from producers.models import Collective, Household, Producer, Region
 
 
@@ -224,9 +225,28 @@ def valid_credit_code(prefix: str = "91371722MA3C4D5E6") -> str:
     return prefix + credit_code_check_char(prefix)
 
 
-def ship_county():
-    """A county (level 3) under a province and city, for shipping addresses."""
-    return region_chain(township=None, village=None)[2]
+def address_county(code: str = "371722") -> AddressRegion:
+    """A county of the address-region table (all of China, loaded by orders' migration 0004)."""
+    return AddressRegion.objects.get(level=AddressRegion.Level.COUNTY, code=code)
+
+
+def ship_county() -> AddressRegion:
+    """单县 (山东省 菏泽市), for shipping addresses."""
+    return address_county("371722")
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    """A saved address; the first of a user's book should be the default (``is_default=True``)."""
+
+    class Meta:
+        model = Address
+
+    user = factory.SubFactory("tests.factories.UserFactory")
+    recipient_name = "陈静"
+    mobile = "13812345678"
+    region = factory.LazyFunction(ship_county)
+    detail = "城关街道人民路 8 号"
+    is_default = True
 
 
 def buyer_details(**overrides):

@@ -20,6 +20,7 @@ from core.roles import Role, roles_of
 from core.scoping import scope_queryset, user_can
 from core.validators import validate_credit_code
 from demo.data import DEMO_BASE, VILLAGES
+from orders.models import Address
 from payments.models import TransferPayee
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
 
@@ -217,6 +218,13 @@ def test_demo_logins_for_every_role(client):
     zhongmu_product = Product.objects.filter(shop__region__code__startswith="410122").first()
     assert not user_can(User.objects.get(username="officer-shanxian"), "view", zhongmu_product)
 
+    # The demo buyer has one saved address, in a province the producer regions do not hold.
+    book = Address.objects.filter(user__username="buyer")
+    assert [(a.recipient_name, a.region.full_name, a.detail, a.is_default) for a in book] == [
+        ("陈静", "广东省 广州市 天河区", "天河路 385 号 2 栋 1203 室", True)
+    ]
+    assert not Region.objects.filter(code__startswith="44").exists()
+
     # Operator A signs in to the admin with the printed login.
     assert client.login(username="operator-a", password="demo-operator-a")
     assert client.get("/admin/").status_code == 200
@@ -225,7 +233,8 @@ def test_demo_logins_for_every_role(client):
 @pytest.mark.django_db
 def test_second_run_keeps_the_demo_and_does_not_duplicate():
     load_demo("--no-images")
-    counts = [m.objects.count() for m in (Product, Shop, Producer, Household, Collective, BenefitLinkage, User, Bureau)]
+    models = (Product, Shop, Producer, Household, Collective, BenefitLinkage, User, Bureau, Address)
+    counts = [m.objects.count() for m in models]
     operator = User.objects.get(username="operator-a")
     operator.set_password("changed-by-the-user-1")
     operator.save()
@@ -245,9 +254,7 @@ def test_second_run_keeps_the_demo_and_does_not_duplicate():
     output = load_demo("--no-images")
 
     assert "demo content already present" in output
-    assert [
-        m.objects.count() for m in (Product, Shop, Producer, Household, Collective, BenefitLinkage, User, Bureau)
-    ] == counts
+    assert [m.objects.count() for m in models] == counts
     assert ArticlePage.objects.count() == 3
     # Without --reset, a password the user changed stays changed.
     assert authenticate(username="operator-a", password="changed-by-the-user-1") is not None

@@ -10,7 +10,7 @@ from orders.models import Order, OrderLine
 from orders.services import SoldOut
 from payments.services import confirm_payment
 from tests.concurrency import race
-from tests.factories import ProductFactory, place_order_for
+from tests.factories import ProductFactory, place_order_for, ship_county
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def _postgres_only():
 
 def test_fifty_buyers_race_for_ten_units(shop_world):
     product = ProductFactory(shop=shop_world.shop_a, title="限量阿胶", stock=10)
-    county = shop_world.county
+    county = ship_county()
     results = race([lambda: place_order_for([(product, 1)], ship_region=county) for _ in range(50)])
     oks = [v for kind, v in results if kind == "ok"]
     errors = [v for kind, v in results if kind == "error"]
@@ -40,7 +40,7 @@ def test_payments_and_checkouts_on_shared_products_do_not_deadlock(shop_world):
     payment locks order → products by pk, checkout locks products by pk; no cycle."""
     a = ProductFactory(shop=shop_world.shop_a, stock=100)
     b = ProductFactory(shop=shop_world.shop_b, stock=100)
-    county = shop_world.county
+    county = ship_county()
     orders = [place_order_for([(b, 1), (a, 1)], ship_region=county) for _ in range(10)]
     jobs = []
     for i, order in enumerate(orders):
