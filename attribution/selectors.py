@@ -5,13 +5,15 @@ over ``LedgerEntry`` (and ``Payout``), never a Python loop over rows."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from core.days import day_bounds
 from core.roles import Role, roles_of
 from core.scoping import VIEW, is_platform_admin, jurisdiction_code, operated_shop_ids, scope_queryset
+from orders.helped import LineHelped
+from orders.models import Order
 from producers.masking import show_household
 from producers.models import Collective, Household
 from producers.selectors import entitled_households_q, household_shown_to, households_in_scope, region_paths
@@ -300,3 +302,51 @@ def payout_report(shop_id: int, start: dt.date, end: dt.date, *, viewer) -> list
         )
     rows.sort(key=lambda r: (-r.owed_fen, r.kind, r.label))
     return rows
+
+
+# --- 帮扶明细: what a buyer's order did (orders/helped.py) ----------------------------------------------------------
+
+
+def order_helped(order: Order) -> dict[int, LineHelped]:
+    """{order line id: LineHelped} for ``order``, from its ledger entries net of refund
+    reversals, in one query whatever the number of lines. A household or collective counts
+    while it still holds something of the line; its village is named by the village's and
+    the county's names. Households are counted, never named."""
+    rows = (
+        LedgerEntry.objects.filter(order_id=order.pk)
+        .values(
+            "order_line_id",
+            "beneficiary_kind",
+            "beneficiary_key",
+            "beneficiary_region__name",
+            "beneficiary_region__parent__parent__name",
+        )
+        .annotate(net=Sum("amount_fen"), first=Min("pk"))
+        .order_by("order_line_id", "first")
+    )
+    figures: dict[int, dict] = {}
+    for row in rows:
+        line = figures.setdefault(
+            row["order_line_id"],
+            {"villages": [], BeneficiaryKind.HOUSEHOLD: 0, BeneficiaryKind.COLLECTIVE: 0, "fen": {}},
+        )
+        kind, net = row["beneficiary_kind"], row["net"]
+        line["fen"][kind] = line["fen"].get(kind, 0) + net
+        if kind == BeneficiaryKind.PRODUCER or net <= 0:
+            continue
+        line[kind] += 1
+        county = row["beneficiary_region__parent__parent__name"]
+        village = f"{row['beneficiary_region__name']}（{county}）" if county else row["beneficiary_region__name"]
+        if village not in line["villages"]:
+            line["villages"].append(village)
+    return {
+        line_id: LineHelped(
+            villages=tuple(line["villages"]),
+            households=line[BeneficiaryKind.HOUSEHOLD],
+            collectives=line[BeneficiaryKind.COLLECTIVE],
+            household_fen=line["fen"].get(BeneficiaryKind.HOUSEHOLD, 0),
+            collective_fen=line["fen"].get(BeneficiaryKind.COLLECTIVE, 0),
+            producer_fen=line["fen"].get(BeneficiaryKind.PRODUCER, 0),
+        )
+        for line_id, line in figures.items()
+    }

@@ -1,5 +1,7 @@
-"""Start-up checks of buying: every paid line and every refund must reach the ledger."""
+"""Start-up checks of buying: every paid line and every refund must reach the ledger; parcels
+confirm themselves a whole number of days (at least one) after shipping."""
 
+from django.conf import settings
 from django.core import checks
 
 from .events import line_paid, line_refunded
@@ -18,3 +20,17 @@ def ledger_listens(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@checks.register()
+def auto_confirm_days(app_configs, **kwargs):
+    days = getattr(settings, "AUTO_CONFIRM_DAYS", None)
+    if isinstance(days, int) and days >= 1:
+        return []
+    return [
+        checks.Error(
+            f"AUTO_CONFIRM_DAYS is {days!r}: parcels would confirm themselves on the day they ship, or before.",
+            hint="Set AUTO_CONFIRM_DAYS to a whole number of days, 1 or more (default 10).",
+            id="orders.E002",
+        )
+    ]

@@ -22,6 +22,7 @@ from django.utils import timezone
 from catalog import services as catalog_services
 from catalog.models import Product
 from certification.selectors import current_certificate
+from core.days import day_start
 from core.errors import DomainError
 from core.money import yuan
 from core.scoping import is_platform_admin, operated_shop_ids
@@ -334,6 +335,40 @@ def expire_unpaid_orders(now: dt.datetime | None = None) -> int:
     return count
 
 
+AUTO_CONFIRM_NOTE = "系统自动确认收货"
+AUTO_CONFIRM_BATCH = 200
+
+
+def auto_confirm_cutoff(now: dt.datetime, days: int) -> dt.datetime:
+    """Sub-orders shipped before this moment have waited ``days`` Asia/Shanghai days: one
+    shipped on day D confirms itself from 00:00 of day D + ``days``."""
+    today = timezone.localtime(now).date()
+    return day_start(today - dt.timedelta(days=days - 1))
+
+
+def auto_confirm_receipts(now: dt.datetime | None = None, *, batch: int = AUTO_CONFIRM_BATCH) -> int:
+    """Complete the sub-orders shipped ``AUTO_CONFIRM_DAYS`` days ago or more that their
+    buyer has not confirmed: the table's ``complete`` transition, as the system, with the
+    note 系统自动确认收货 in the order's history. Read ``batch`` ids at a time; each
+    sub-order in its own transaction under ``lock_order`` (as every transition), so a
+    buyer confirming, a refund or a second run at the same moment either goes first — and
+    this one skips the sub-order — or waits. Returns how many were completed."""
+    cutoff = auto_confirm_cutoff(now or timezone.now(), settings.AUTO_CONFIRM_DAYS)
+    due = SubOrder.objects.filter(status=FulfilmentStatus.SHIPPED, shipped_at__lt=cutoff).order_by("pk")
+    count, after = 0, 0
+    while True:
+        ids = list(due.filter(pk__gt=after).values_list("pk", flat=True)[:batch])
+        if not ids:
+            return count
+        for pk in ids:
+            try:
+                apply_transition(Target.SUBORDER, pk, "complete", by=None, actor=Actor.SYSTEM, note=AUTO_CONFIRM_NOTE)
+            except DomainError:
+                continue  # completed, refunded or gone since the read: nothing to do
+            count += 1
+        after = ids[-1]
+
+
 # --- the two hooks of every sale and every refund ---------------------------------------------------------------------
 
 
@@ -552,6 +587,7 @@ __all__ = [
     "SoldOut",
     "add_address",
     "apply_transition",
+    "auto_confirm_receipts",
     "delete_address",
     "expire_unpaid_orders",
     "mark_line_paid",

@@ -17,6 +17,7 @@ from core.errors import DomainError
 from . import selectors, services
 from .cart import Cart, review
 from .forms import AddressForm, CheckoutForm, region_initial
+from .helped import helped_by_line
 from .models import MAX_ADDRESSES, Address, FulfilmentStatus, Order, OrderStatus, PaymentMethod
 from .payment_options import offered_methods, online_payment_offered
 from .transfer_details import transfer_details
@@ -213,6 +214,9 @@ def order_list(request):
 
 def _render_order(request, order: Order, *, token: str | None):
     actors = services.actors_of(request.user, order, token=token)
+    # 帮扶明细: after payment, what each line did, from the ledger (one query; orders/helped.py).
+    by_line = helped_by_line(order)
+    helped = [(line, by_line[line.pk]) for s in order.suborders.all() for line in s.lines.all() if line.pk in by_line]
     return render(
         request,
         "orders/order_detail.html",
@@ -224,6 +228,7 @@ def _render_order(request, order: Order, *, token: str | None):
             "transfer": transfer_details(order) if order.status == OrderStatus.AWAITING_PAYMENT else None,
             "awaiting": order.status == OrderStatus.AWAITING_PAYMENT,
             "shipped_status": FulfilmentStatus.SHIPPED,
+            "helped": helped,
         },
     )
 

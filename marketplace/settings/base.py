@@ -261,6 +261,13 @@ CELERY_BEAT_SCHEDULE["orders-expire-unpaid"] = {
     "task": "orders.expire_unpaid_orders",
     "schedule": crontab(minute="*/5"),
 }
+# A shipped parcel the buyer has not confirmed confirms itself (系统自动确认收货) once this
+# many Asia/Shanghai days have passed since the day it shipped; beat looks every hour.
+AUTO_CONFIRM_DAYS = env_int("AUTO_CONFIRM_DAYS", 10)
+CELERY_BEAT_SCHEDULE["orders-auto-confirm-receipts"] = {
+    "task": "orders.auto_confirm_receipts",
+    "schedule": crontab(minute=15),
+}
 
 # Stripe payments (payments.stripe_*): how old a webhook signature's timestamp
 # may be (older deliveries are refused as replays), how many times the library retries a
