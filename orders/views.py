@@ -369,7 +369,11 @@ def review_photo(request, pk: str, token: str | None = None):
     )
     if photo is None or not selectors.photo_shown_to(photo, request.user, token=token):
         raise Http404
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    try:
+        handle = photo.file.open("rb")
+    except OSError as exc:  # the row outlived its file (a restored database, a wiped folder)
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=photo.content_type)
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=600"

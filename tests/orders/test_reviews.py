@@ -7,7 +7,9 @@ import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -15,7 +17,7 @@ from orders.models import Review, ReviewPhoto
 from orders.services import apply_transition
 from orders.transitions import Actor, Target
 from payments.services import confirm_payment
-from tests.factories import place_order_for
+from tests.factories import place_order_for, review_for
 
 pytestmark = pytest.mark.django_db
 
@@ -362,3 +364,23 @@ def test_a_shown_reviews_photo_is_public(client, reviewed):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert client.get(reverse("orders:review_photo", args=["abc"])).status_code == 400
     assert client.get(reverse("orders:review_photo", args=["999999"])).status_code == 404
+
+
+def test_the_admin_review_list_is_scoped_and_its_queries_do_not_grow(client, shop_world, django_assert_num_queries):
+    for n in range(2):
+        review_for(shop_world.yam, 5, text=f"山药{n}", photos=2)
+    review_for(shop_world.oil, 3, text="别家的油")
+    client.force_login(shop_world.operator_a)
+    url = reverse("orders_admin:reviews")
+    client.get(url)  # warm per-process caches
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(url).content.decode()
+    assert "山药0" in html and "山药1" in html and "别家的油" not in html
+    for n in range(2, 20):
+        review_for(shop_world.yam, 4, text=f"山药{n}", photos=2, reply="谢谢")
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        html = client.get(url).content.decode()
+    assert html.count("2 张照片") == 20
+    assert client.get(url + "?show=unreplied").content.decode().count("待回复</strong>") == 2
+    client.force_login(shop_world.admin)
+    assert "别家的油" in client.get(url).content.decode()
