@@ -16,6 +16,8 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
 
 from catalog import selectors as catalog_selectors
+from core import parsing
+from orders import selectors as order_selectors
 
 from . import selectors
 from .renditions import ARTICLE_CARD_RENDITION
@@ -117,6 +119,7 @@ class CatalogPage(RoutablePageMixin, Page):
                 _("该商品暂不可售"),
                 _("该商品已下架、所在网店暂停营业或商品不存在。 This product is not available."),
             )
+        review_summary = order_selectors.product_review_summary(product.pk)
         category_chain = [product.category]
         while category_chain[0].parent_id and len(category_chain) < 3:  # select_related covers three levels
             category_chain.insert(0, category_chain[0].parent)
@@ -129,6 +132,10 @@ class CatalogPage(RoutablePageMixin, Page):
             current_category_root_id=category_chain[0].pk,
             origin_full_name=product.origin_region.full_name(),
             benefit=selectors.benefit_summary(product),
+            review_summary=review_summary,
+            reviews=order_selectors.product_reviews_page(
+                product.pk, review_summary, parsing.page_number(request.GET.get("page"))
+            ),
         )
 
     @path("shop/<slug:slug>/", name="shop")

@@ -39,6 +39,7 @@ from .data import DEMO_BASE, DEMO_USERS, VILLAGES, DemoUser, DemoVillage
 from .generators import credit_code, demo_price, draw_shares, household_status, person_name
 from .images import card_png, demo_collection, save_wagtail_image
 from .live import build_live_demo, retime_live_demo
+from .reviews import make_demo_review
 from .sales import make_demo_sales
 
 Log = Callable[[str], None]
@@ -466,6 +467,7 @@ def build_demo(
             result.counts["live_orders"] = live.orders
             sales = make_demo_sales(admin=users["admin"], seed=seed)  # for the consumption-support reports
             result.counts.update({f"sales_{k}": v for k, v in vars(sales).items()})
+            result.counts["reviews"] = make_demo_review(users, images=images)  # shipped, received, reviewed
         else:
             result.live_events = retime_live_demo(seed, log)
         result.logins = demo_logins()

@@ -7,6 +7,9 @@
 * Platform administrators: every order with the buyer's details, payments, refunds and
   history; they record receipts and refunds for any transfer order.
 * Bureau officers and everyone else: refused (403). Officers see no buyer data at all.
+
+Reviews (商品评价) live in the same area: operators read their shops' and reply once;
+platform administrators read all and hide one with a reason (or show it again).
 """
 
 from django.contrib import messages
@@ -21,10 +24,10 @@ from wagtail import hooks
 from core import parsing
 from core.errors import DomainError
 from core.roles import Role, roles_of
-from core.scoping import is_platform_admin
+from core.scoping import is_platform_admin, operated_shop_ids
 
 from . import selectors, services
-from .forms import ShipForm
+from .forms import HideForm, ReplyForm, ShipForm
 from .models import FulfilmentStatus, Order, OrderEvent, OrderStatus, SubOrder
 from .transitions import Actor, Target
 
@@ -171,3 +174,108 @@ def order_detail(request, pk: int):
             "panels": order_panels(request, order, may_handle_money=True),
         },
     )
+
+
+# --- reviews (商品评价): operators reply to their shops' (once); platform admins hide with a reason -------
+
+REVIEW_FILTERS = {"unreplied": "待回复", "hidden": "已隐藏"}
+
+
+def review_index(request):
+    _require_orders_access(request.user)
+    qs = selectors.reviews_for(request.user)
+    show = request.GET.get("show", "")
+    if show == "unreplied":
+        qs = qs.filter(reply="")
+    elif show == "hidden":
+        qs = qs.filter(hidden=True)
+    else:
+        show = ""
+    page = Paginator(qs, PAGE_SIZE).get_page(parsing.page_number(request.GET.get("p")))
+    return render(
+        request,
+        "orders/admin/review_index.html",
+        {
+            "header_title": "商品评价",
+            "page_title": "商品评价 Reviews",
+            "page": page,
+            "show": show,
+            "filters": REVIEW_FILTERS.items(),
+        },
+    )
+
+
+def _scoped_review(request, raw_pk):
+    _require_orders_access(request.user)
+    return get_object_or_404(selectors.reviews_for(request.user), pk=parsing.object_id(raw_pk, label="评价"))
+
+
+def review_detail(request, pk: str):
+    review = _scoped_review(request, pk)
+    is_admin = is_platform_admin(request.user)
+    may_reply = not review.reply and review.product.shop_id in operated_shop_ids(request.user)
+    return render(
+        request,
+        "orders/admin/review_detail.html",
+        {
+            "header_title": "商品评价",
+            "page_title": f"评价：{review.product.title}",
+            "review": review,
+            "order": review.line.suborder.order,
+            "reply_form": ReplyForm() if may_reply else None,
+            "hide_form": HideForm() if is_admin and not review.hidden else None,
+            "may_show": is_admin and review.hidden,
+        },
+    )
+
+
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@require_POST
+def review_reply(request, pk: str):
+    review = _scoped_review(request, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            services.reply_to_review(review.pk, by=request.user, text=form.cleaned_data["reply"])
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "回复已发布。")
+    return redirect("orders_admin:review", review.pk)
+
+
+@require_POST
+def review_hide(request, pk: str):
+    _require_admin(request.user)
+    review = _scoped_review(request, pk)
+    form = HideForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            services.hide_review(review.pk, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "评价已隐藏，商品页不再显示。")
+    return redirect("orders_admin:review", review.pk)
+
+
+@require_POST
+def review_show(request, pk: str):
+    _require_admin(request.user)
+    review = _scoped_review(request, pk)
+    try:
+        services.show_review(review.pk, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "评价已恢复显示。")
+    return redirect("orders_admin:review", review.pk)

@@ -5,10 +5,19 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core import parsing
 from core.validators import validate_credit_code
 
 from . import selectors
-from .models import Address, BuyerType, PaymentMethod
+from .models import (
+    MAX_REVIEW_PHOTOS,
+    REVIEW_HIDDEN_REASON_MAX,
+    REVIEW_REPLY_MAX,
+    REVIEW_TEXT_MAX,
+    Address,
+    BuyerType,
+    PaymentMethod,
+)
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -186,3 +195,86 @@ class AddressForm(RegionSelectsMixin, forms.Form):
 class ShipForm(forms.Form):
     carrier = forms.CharField(label="快递公司", max_length=40)
     tracking_number = forms.CharField(label="运单号", max_length=40)
+
+
+# --- reviews ----------------------------------------------------------------------------------------------
+
+RATING_CHOICES = [(5, "5 星 很好"), (4, "4 星 好"), (3, "3 星 一般"), (2, "2 星 差"), (1, "1 星 很差")]
+RATING_REFUSED = "请选择 1 到 5 星。"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to ``MAX_REVIEW_PHOTOS`` files in one input (their content is judged by the service,
+    through ``core.uploads``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True})
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_REVIEW_PHOTOS:
+            raise ValidationError(f"最多上传 {MAX_REVIEW_PHOTOS} 张照片，您选了 {len(files)} 张。")
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+def _text(value, *, max_length: int, label: str) -> str:
+    try:
+        return parsing.text(value, max_length=max_length, label=label)
+    except parsing.BadInput as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+class ReviewForm(forms.Form):
+    rating = forms.CharField(label="评分", widget=forms.RadioSelect(choices=RATING_CHOICES), required=False)
+    text = forms.CharField(
+        label="评价内容",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": REVIEW_TEXT_MAX, "placeholder": "说说口感、包装、物流……"}),
+        help_text=f"最多 {REVIEW_TEXT_MAX} 字。",
+    )
+    photos = PhotosField(label="照片", help_text=f"最多 {MAX_REVIEW_PHOTOS} 张，JPEG、PNG 或 WebP 图片。")
+
+    def clean_rating(self) -> int:
+        try:
+            return parsing.natural(self.cleaned_data.get("rating"), label="评分", minimum=1, maximum=5)
+        except parsing.BadInput as exc:
+            raise ValidationError(RATING_REFUSED) from exc
+
+    def clean_text(self) -> str:
+        return _text(self.cleaned_data.get("text"), max_length=REVIEW_TEXT_MAX, label="评价内容")
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label="回复买家",
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": REVIEW_REPLY_MAX}),
+        error_messages={"required": "请填写回复内容。"},
+    )
+
+    def clean_reply(self) -> str:
+        value = _text(self.cleaned_data.get("reply"), max_length=REVIEW_REPLY_MAX, label="回复")
+        if not value:
+            raise ValidationError("请填写回复内容。")
+        return value
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label="隐藏原因",
+        widget=forms.TextInput(attrs={"maxlength": REVIEW_HIDDEN_REASON_MAX}),
+        error_messages={"required": "隐藏评价须填写原因。"},
+    )
+
+    def clean_reason(self) -> str:
+        value = _text(self.cleaned_data.get("reason"), max_length=REVIEW_HIDDEN_REASON_MAX, label="原因")
+        if not value:
+            raise ValidationError("隐藏评价须填写原因。")
+        return value

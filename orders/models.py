@@ -11,6 +11,7 @@ its own parcel. Both move only through ``transitions.TRANSITIONS`` and
 import secrets
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -322,3 +323,104 @@ class OrderEvent(models.Model):
         target = Target.SUBORDER if self.suborder_id else Target.ORDER
         transition = TRANSITIONS.get((target, self.action))
         return str(transition.label) if transition else self.action
+
+
+# --- reviews (评价) ----------------------------------------------------------------------------------------
+
+REVIEW_TEXT_MAX = 500
+REVIEW_REPLY_MAX = 500
+REVIEW_HIDDEN_REASON_MAX = 200
+MAX_REVIEW_PHOTOS = 3
+
+
+def review_photo_storage():
+    """Review photos live beside certification evidence, outside MEDIA_ROOT, and are served
+    through a view (``views.review_photo``): a review the platform hides takes its photos
+    off the public web too, which files under a public URL could not do."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+
+
+def mask_name(name: str) -> str:
+    """A buyer's 姓名 as the product page shows it: the first character and one star (陈静 → 陈*)."""
+    name = (name or "").strip()
+    return f"{name[0]}*" if name else "匿名买家"
+
+
+class Review(models.Model):
+    """A buyer's review (评价) of one order line, once the shop's parcel was received: a
+    rating 1–5, text and up to ``MAX_REVIEW_PHOTOS`` photos; at most one per line (the
+    database refuses a second). The shop's operator may reply once; a platform
+    administrator may hide it with a reason (it then leaves the product page and its
+    average; the buyer still sees it, marked hidden). Written through ``services`` only."""
+
+    line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="review", verbose_name=_("订单明细"))
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="reviews", verbose_name=_("商品")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("买家账号 buyer account"),
+    )
+    # The 姓名 the review was written under (the account's, else the order's contact), shown
+    # to the public only masked (``masked_author``).
+    author_name = models.CharField(_("评价人 author"), max_length=50)
+    rating = models.PositiveSmallIntegerField(_("评分 rating"))
+    text = models.TextField(_("评价内容 text"), max_length=REVIEW_TEXT_MAX, blank=True)
+    created_at = models.DateTimeField(_("评价时间 created"), auto_now_add=True)
+    reply = models.TextField(_("店家回复 reply"), max_length=REVIEW_REPLY_MAX, blank=True)
+    replied_at = models.DateTimeField(_("回复时间 replied"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hidden = models.BooleanField(_("已隐藏 hidden"), default=False)
+    hidden_reason = models.CharField(_("隐藏原因 reason hidden"), max_length=REVIEW_HIDDEN_REASON_MAX, blank=True)
+    hidden_at = models.DateTimeField(_("隐藏时间 hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # Operators see their shops' reviews; officers none (as with sub-orders: no buyer data).
+    scope = Scope(shop="product__shop", region=None)
+
+    class Meta:
+        verbose_name = _("商品评价 review")
+        verbose_name_plural = _("商品评价 reviews")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["product", "hidden", "-created_at"], name="review_product_newest")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
+            models.CheckConstraint(condition=Q(hidden=False) | ~Q(hidden_reason=""), name="review_hidden_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} ★{self.rating}"
+
+    @property
+    def masked_author(self) -> str:
+        return mask_name(self.author_name)
+
+    @property
+    def stars(self) -> str:
+        return "★" * self.rating + "☆" * (5 - self.rating)
+
+
+class ReviewPhoto(models.Model):
+    """A photo of a review, checked by content on upload (``core.uploads``)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("照片 photo"), upload_to="reviews/%Y/%m/", storage=review_photo_storage)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("评价照片 review photo")
+        verbose_name_plural = _("评价照片 review photos")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,11 +1,16 @@
 """Reads of buying: a buyer's orders, an operator's sub-orders, an order with all it shows,
-the address regions and a buyer's address book."""
+the address regions, a buyer's address book and the reviews (a product's, the admin's)."""
 
-from django.db.models import Prefetch, QuerySet
+import secrets
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-from core.scoping import scope_queryset
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
-from .models import Address, AddressRegion, Order, OrderEvent, OrderLine, SubOrder
+from core.scoping import is_platform_admin, operated_shop_ids, scope_queryset
+
+from .models import Address, AddressRegion, Order, OrderEvent, OrderLine, Review, ReviewPhoto, SubOrder
 
 Level = AddressRegion.Level
 
@@ -25,7 +30,8 @@ def buyer_orders(user) -> QuerySet[Order]:
 def order_for_display(qs: QuerySet[Order]) -> QuerySet[Order]:
     return qs.prefetch_related(
         Prefetch("suborders", queryset=SubOrder.objects.select_related("shop").order_by("pk")),
-        Prefetch("suborders__lines", queryset=OrderLine.objects.order_by("pk")),
+        # Each line's review (if any) joined: the order page links 评价 or shows the stars.
+        Prefetch("suborders__lines", queryset=OrderLine.objects.select_related("review").order_by("pk")),
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "suborder__shop")),
         "payments",
         "refunds",
@@ -74,3 +80,71 @@ def address_county(province: str, city: str, county: str) -> AddressRegion | Non
 def address_book(user) -> QuerySet[Address]:
     """``user``'s saved addresses, the default first, with their regions."""
     return Address.objects.filter(user=user).select_related("region").order_by("-is_default", "-updated_at", "-pk")
+
+
+# --- reviews ----------------------------------------------------------------------------------------------
+
+REVIEWS_PER_PAGE = 10
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """A product's shown reviews (hidden ones left out): how many, and their average rating
+    to one decimal (half up), None when there are none."""
+
+    count: int
+    average: Decimal | None
+
+
+def product_review_summary(product_id: int) -> ReviewSummary:
+    """One query: the count and the sum of the ratings, averaged here exactly."""
+    row = Review.objects.filter(product_id=product_id, hidden=False).aggregate(n=Count("pk"), total=Sum("rating"))
+    count = row["n"] or 0
+    if not count:
+        return ReviewSummary(0, None)
+    average = (Decimal(row["total"]) / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return ReviewSummary(count, average)
+
+
+def product_reviews_page(product_id: int, summary: ReviewSummary, page_number: int) -> Page | None:
+    """The newest shown reviews of a product, one page of ``REVIEWS_PER_PAGE`` with their
+    photos: two queries (the count is the summary's), none when there are no reviews."""
+    if not summary.count:
+        return None
+    qs = (
+        Review.objects.filter(product_id=product_id, hidden=False)
+        .prefetch_related(Prefetch("photos", queryset=ReviewPhoto.objects.order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )
+    paginator = Paginator(qs, REVIEWS_PER_PAGE)
+    paginator.count = summary.count  # already counted: no second COUNT query
+    return paginator.get_page(page_number)
+
+
+def review_of_line(line_pk: int) -> Review | None:
+    return Review.objects.filter(line_id=line_pk).prefetch_related("photos").first()
+
+
+def reviews_for(user) -> QuerySet[Review]:
+    """The reviews ``user`` may see in the admin: their shops' (operators), all (platform
+    admins), none (everyone else, bureau officers included) — via scoping."""
+    return (
+        scope_queryset(Review.objects.all(), user)
+        .select_related("product__shop", "line__suborder__order")
+        .prefetch_related(Prefetch("photos", queryset=ReviewPhoto.objects.order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def photo_shown_to(photo: ReviewPhoto, user, *, token: str | None = None) -> bool:
+    """A shown review's photos are public; a hidden one's only for its buyer (signed in or
+    through the order's secret link), the shop's operators and platform administrators."""
+    review = photo.review
+    if not review.hidden:
+        return True
+    order = review.line.suborder.order
+    if token is not None:
+        return secrets.compare_digest(token, order.token)
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return order.user_id == user.pk or review.product.shop_id in operated_shop_ids(user) or is_platform_admin(user)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from core.days import day_start
 from core.errors import DomainError
 from core.money import yuan
 from core.scoping import is_platform_admin, operated_shop_ids
+from core.uploads import check_upload
 from live.attribution import LineFacts, LiveTag, attribute_lines
 from live.pricing import describe_change, quotes_at
 from producers.selectors import linkage_in_force
@@ -35,6 +37,10 @@ from .events import line_paid, line_refunded
 from .locking import lock_order, lock_products
 from .models import (
     MAX_ADDRESSES,
+    MAX_REVIEW_PHOTOS,
+    REVIEW_HIDDEN_REASON_MAX,
+    REVIEW_REPLY_MAX,
+    REVIEW_TEXT_MAX,
     Address,
     AddressRegion,
     BuyerType,
@@ -44,6 +50,8 @@ from .models import (
     OrderLine,
     OrderStatus,
     PaymentMethod,
+    Review,
+    ReviewPhoto,
     SubOrder,
 )
 from .transitions import TRANSITIONS, Actor, Target
@@ -600,3 +608,110 @@ __all__ = [
     "set_default_address",
     "update_address",
 ]
+
+
+# --- reviews (评价) ----------------------------------------------------------------------------------------
+
+REVIEW_PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+REVIEW_PHOTO_REFUSED = "照片只接受 JPEG、PNG 或 WebP 图片（按文件内容判断，与扩展名无关）。"
+ALREADY_REVIEWED = "这件商品已经评价过了：每个订单的每件商品只能评价一次。"
+ALREADY_REPLIED = "这条评价已经回复过了：每条评价只能回复一次。"
+
+
+class PhotoRefused(DomainError):
+    """One of a review's photos is not an image we take, or too large; nothing was saved."""
+
+
+def submit_review(
+    line_id: int, *, by, token: str | None = None, rating: int, text: str, photos: list[UploadedFile] = ()
+) -> Review:
+    """The buyer (signed in, or holding the order's secret ``token``) reviews one line of a
+    completed sub-order: ``rating`` 1–5, ``text`` up to 500 characters, up to three photos,
+    each checked by content before anything is written. Once per line: a second review is
+    refused (and the database refuses one that races past this check)."""
+    line = OrderLine.objects.select_related("suborder__order__user").get(pk=line_id)
+    order = line.suborder.order
+    if Actor.BUYER not in actors_of(by, order, token=token):
+        raise DomainError("只有下单的买家可以评价。")
+    if line.suborder.status != FulfilmentStatus.COMPLETED:
+        raise DomainError("确认收货后才能评价。")
+    if Review.objects.filter(line=line).exists():
+        raise DomainError(ALREADY_REVIEWED)
+    if not 1 <= rating <= 5:
+        raise DomainError("评分须为 1 到 5 星。")
+    text = text.strip()
+    if len(text) > REVIEW_TEXT_MAX:
+        raise DomainError(f"评价内容最多 {REVIEW_TEXT_MAX} 个字。")
+    if len(photos) > MAX_REVIEW_PHOTOS:
+        raise PhotoRefused(f"最多上传 {MAX_REVIEW_PHOTOS} 张照片。")
+    checked = []
+    for n, photo in enumerate(photos, start=1):
+        try:
+            checked.append(check_upload(photo, allowed=REVIEW_PHOTO_TYPES, refused=REVIEW_PHOTO_REFUSED))
+        except DomainError as exc:
+            raise PhotoRefused(f"第 {n} 张照片未通过：{exc}") from exc
+    buyer = order.user
+    author = (buyer.get_full_name() if buyer is not None else "") or order.contact_name
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                line=line, product_id=line.product_id, user=buyer, author_name=author[:50], rating=rating, text=text
+            )
+            for upload in checked:
+                ReviewPhoto.objects.create(
+                    review=review,
+                    file=upload.file,
+                    original_name=upload.original_name,
+                    content_type=upload.content_type,
+                    size=upload.size,
+                )
+    except IntegrityError as exc:  # the same line reviewed twice at once (two tabs)
+        raise DomainError(ALREADY_REVIEWED) from exc
+    return review
+
+
+def reply_to_review(review_id: int, *, by, text: str) -> Review:
+    """The shop's operator replies to a review of one of their products, once."""
+    review = Review.objects.select_related("product").get(pk=review_id)
+    if review.product.shop_id not in operated_shop_ids(by):
+        raise DomainError("只有本店的运营人员可以回复评价。")
+    text = text.strip()
+    if not text:
+        raise DomainError("请填写回复内容。")
+    if len(text) > REVIEW_REPLY_MAX:
+        raise DomainError(f"回复最多 {REVIEW_REPLY_MAX} 个字。")
+    # Conditional update: of two replies sent at once, one wins and the other is refused.
+    if not Review.objects.filter(pk=review.pk, reply="").update(reply=text, replied_at=timezone.now(), replied_by=by):
+        raise DomainError(ALREADY_REPLIED)
+    review.refresh_from_db()
+    return review
+
+
+def hide_review(review_id: int, *, by, reason: str) -> Review:
+    """A platform administrator takes a review off the product page, saying why (the buyer
+    still sees it, marked hidden, with the reason)."""
+    if not is_platform_admin(by):
+        raise DomainError("只有平台管理员可以隐藏评价。")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("隐藏评价须填写原因。")
+    if len(reason) > REVIEW_HIDDEN_REASON_MAX:
+        raise DomainError(f"原因最多 {REVIEW_HIDDEN_REASON_MAX} 个字。")
+    changed = Review.objects.filter(pk=review_id, hidden=False).update(
+        hidden=True, hidden_reason=reason, hidden_at=timezone.now(), hidden_by=by
+    )
+    if not changed:
+        raise DomainError("这条评价已经隐藏了。")
+    return Review.objects.get(pk=review_id)
+
+
+def show_review(review_id: int, *, by) -> Review:
+    """A platform administrator puts a hidden review back on the product page."""
+    if not is_platform_admin(by):
+        raise DomainError("只有平台管理员可以恢复评价。")
+    changed = Review.objects.filter(pk=review_id, hidden=True).update(
+        hidden=False, hidden_reason="", hidden_at=None, hidden_by=None
+    )
+    if not changed:
+        raise DomainError("这条评价没有隐藏。")
+    return Review.objects.get(pk=review_id)

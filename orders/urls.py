@@ -17,8 +17,12 @@ urlpatterns = [
     path("orders/addresses/<str:pk>/edit/", views.address_edit, name="address_edit"),
     path("orders/addresses/<str:pk>/delete/", views.address_delete, name="address_delete"),
     path("orders/addresses/<str:pk>/default/", views.address_set_default, name="address_default"),
+    path("orders/reviews/photo/<str:pk>/", views.review_photo, name="review_photo"),
     path("orders/o/<str:token>/", views.order_by_token, name="by_token"),
+    path("orders/o/<str:token>/review/<str:line>/", views.review_by_token, name="review_by_token"),
+    path("orders/o/<str:token>/photo/<str:pk>/", views.review_photo_by_token, name="review_photo_by_token"),
     path("orders/o/<str:token>/<str:action>/", views.order_action, name="action"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
     path("orders/<str:number>/complete/", views.order_complete, name="complete"),
+    path("orders/<str:number>/review/<str:line>/", views.review_signed_in, name="review"),
 ]

@@ -5,7 +5,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -16,9 +16,9 @@ from core.errors import DomainError
 
 from . import selectors, services
 from .cart import Cart, review
-from .forms import AddressForm, CheckoutForm, region_initial
+from .forms import AddressForm, CheckoutForm, ReviewForm, region_initial
 from .helped import helped_by_line
-from .models import MAX_ADDRESSES, Address, FulfilmentStatus, Order, OrderStatus, PaymentMethod
+from .models import MAX_ADDRESSES, Address, FulfilmentStatus, Order, OrderLine, OrderStatus, PaymentMethod, ReviewPhoto
 from .payment_options import offered_methods, online_payment_offered
 from .transfer_details import transfer_details
 from .transitions import Actor, Target
@@ -229,6 +229,7 @@ def _render_order(request, order: Order, *, token: str | None):
             "awaiting": order.status == OrderStatus.AWAITING_PAYMENT,
             "shipped_status": FulfilmentStatus.SHIPPED,
             "helped": helped,
+            "completed_status": FulfilmentStatus.COMPLETED,
         },
     )
 
@@ -291,6 +292,103 @@ def _confirm_receipt(request, order: Order, *, token: str | None) -> None:
     suborder = get_object_or_404(order.suborders, pk=suborder_pk)
     services.apply_transition(Target.SUBORDER, suborder.pk, "complete", by=request.user, actor=Actor.BUYER, token=token)
     messages.success(request, "已确认收货，谢谢您的支持！")
+
+
+# --- reviews (评价): the order's buyer, per line of a received parcel; anybody else gets a 404 -----------------
+
+
+@login_required(login_url="orders:login")
+def review_signed_in(request, number: str, line: str):
+    """/orders/<number>/review/<line>/: the signed-in buyer's own order only."""
+    order = Order.objects.filter(user=request.user, number=number).first()
+    if order is None:
+        raise Http404
+    return _review_page(request, order, line, token=None)
+
+
+def review_by_token(request, token: str, line: str):
+    """/orders/o/<token>/review/<line>/: whoever holds the order's secret link."""
+    order = Order.objects.filter(token=token).first()
+    if order is None or len(token) < 32:
+        raise Http404
+    return _review_page(request, order, line, token=token)
+
+
+def _review_page(request, order: Order, raw_line, *, token: str | None):
+    """GET: the line's review if written, else the form (once the parcel was received).
+    POST: the review, through ``services.submit_review``; then back here to show it."""
+    line_pk = parsing.object_id(raw_line, label="商品")
+    line = OrderLine.objects.filter(pk=line_pk, suborder__order=order).select_related("suborder__shop").first()
+    if line is None:
+        raise Http404
+    here = (
+        reverse("orders:review_by_token", args=[token, line.pk])
+        if token
+        else reverse("orders:review", args=[order.number, line.pk])
+    )
+    review = selectors.review_of_line(line.pk)
+    form = None
+    if review is None and line.suborder.status == FulfilmentStatus.COMPLETED:
+        form = ReviewForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if review is not None:
+            messages.error(request, services.ALREADY_REVIEWED)
+            return redirect(here)
+        if form is None:
+            messages.error(request, "确认收货后才能评价。")
+            return redirect(here)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.submit_review(
+                    line.pk,
+                    by=request.user,
+                    token=token,
+                    rating=data["rating"],
+                    text=data["text"],
+                    photos=data["photos"],
+                )
+            except services.PhotoRefused as exc:
+                form.add_error("photos", str(exc))
+            except DomainError as exc:
+                messages.error(request, str(exc))
+                return redirect(here)
+            else:
+                messages.success(request, "评价已提交，谢谢您！")
+                return redirect(here)
+    order_url = reverse("orders:by_token", args=[token]) if token else reverse("orders:detail", args=[order.number])
+    return render(
+        request,
+        "orders/review.html",
+        {"order": order, "line": line, "review": review, "form": form, "token": token, "order_url": order_url},
+    )
+
+
+def review_photo(request, pk: str, token: str | None = None):
+    """A review's photo: anyone's while the review is shown; a hidden review's only for its
+    buyer, the shop's operators and platform administrators (``selectors.photo_shown_to``)."""
+    photo = (
+        ReviewPhoto.objects.select_related("review__product", "review__line__suborder__order")
+        .filter(pk=parsing.object_id(pk, label="照片"))
+        .first()
+    )
+    if photo is None or not selectors.photo_shown_to(photo, request.user, token=token):
+        raise Http404
+    try:
+        handle = photo.file.open("rb")
+    except OSError as exc:  # the row outlived its file (a restored database, a wiped folder)
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=photo.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+def review_photo_by_token(request, token: str, pk: str):
+    if len(token) < 32:
+        raise Http404
+    return review_photo(request, pk, token=token)
 
 
 # --- the address book (/orders/addresses/): a signed-in buyer's own; anybody else's is a 404 ---------------

@@ -1,6 +1,7 @@
-"""The orders admin area: "订单发货" (operators' sub-orders, to ship) and "全部订单"
-(every order, for platform administrators). Payments adds its money views to this area
-and its money panel to the order pages (``payments/wagtail_hooks.py``)."""
+"""The orders admin area: "订单发货" (operators' sub-orders, to ship), "全部订单"
+(every order, for platform administrators) and "商品评价" (reviews: operators reply,
+platform administrators hide). Payments adds its money views to this area and its money
+panel to the order pages (``payments/wagtail_hooks.py``)."""
 
 from django.urls import path
 
@@ -18,6 +19,11 @@ area.add_urls(
         path("sub/<int:pk>/<str:action>/", admin_views.suborder_transition, name="suborder_transition"),
         path("all/", admin_views.order_index, name="orders"),
         path("order/<int:pk>/", admin_views.order_detail, name="order"),
+        path("reviews/", admin_views.review_index, name="reviews"),
+        path("reviews/<str:pk>/", admin_views.review_detail, name="review"),
+        path("reviews/<str:pk>/reply/", admin_views.review_reply, name="review_reply"),
+        path("reviews/<str:pk>/hide/", admin_views.review_hide, name="review_hide"),
+        path("reviews/<str:pk>/show/", admin_views.review_show, name="review_show"),
     ]
 )
 area.add_menu_item(
@@ -28,4 +34,11 @@ area.add_menu_item(
     shown_to=lambda user: Role.SHOP_OPERATOR in roles_of(user) or is_platform_admin(user),
 )
 area.add_menu_item("全部订单", "orders", icon="list-ol", order=261, shown_to=is_platform_admin)
+area.add_menu_item(
+    "商品评价",
+    "reviews",
+    icon="comment",
+    order=262,
+    shown_to=lambda user: Role.SHOP_OPERATOR in roles_of(user) or is_platform_admin(user),
+)
 area.register()

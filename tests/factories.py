@@ -14,7 +14,7 @@ from wagtail.images import get_image_model
 from catalog.models import Category, Product, ProductImage, Shop
 from core.models import Bureau, User
 from core.roles import Role, sync_role_groups
-from orders.models import Address, AddressRegion
+from orders.models import Address, AddressRegion, FulfilmentStatus, Order, OrderLine, Review, ReviewPhoto, SubOrder
 from producers.models import Collective, Household, Producer, Region
 
 
@@ -319,3 +319,50 @@ class FeaturedProductFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(LiveEventFactory)
     product = factory.SubFactory(ProductFactory)
     event_price_fen = None
+
+
+# --- reviews (orders) -------------------------------------------------------------------------------------
+
+_review_orders = itertools.count(1)
+
+
+def review_for(product, rating: int, *, name: str = "陈静", text: str = "很好吃", photos: int = 0, **fields) -> Review:
+    """A review of ``product`` on a completed one-line order of its own, made in the database
+    directly (for the product page's lists and counts; the buyer's way in is tested through
+    the order pages). Photo rows point at no file: pages only link them."""
+    n = next(_review_orders)
+    now = timezone.now()
+    order = Order.objects.create(
+        number=f"R{n:012d}",
+        buyer_type="individual",
+        contact_name=name,
+        email=f"reviewer{n}@example.cn",
+        mobile="13812345678",
+        ship_region_code="371722",
+        ship_region_name="山东省 菏泽市 单县",
+        ship_detail="人民路 1 号",
+        recipient_name=name,
+        recipient_mobile="13812345678",
+        payment_method="transfer",
+        total_fen=product.price_fen,
+        paid_fen=product.price_fen,
+        status="paid",
+        payment_due_at=now,
+        paid_at=now,
+    )
+    suborder = SubOrder.objects.create(
+        order=order, shop=product.shop, status=FulfilmentStatus.COMPLETED, subtotal_fen=product.price_fen
+    )
+    line = OrderLine.objects.create(
+        suborder=suborder, product=product, title=product.title, unit_price_fen=product.price_fen, quantity=1
+    )
+    review = Review.objects.create(line=line, product=product, author_name=name, rating=rating, text=text, **fields)
+    for k in range(photos):
+        ReviewPhoto.objects.create(
+            review=review,
+            file=f"reviews/test/{review.pk}-{k}.png",
+            original_name="p.png",
+            content_type="image/png",
+            size=1,
+        )
+    return review

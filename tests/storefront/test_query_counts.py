@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import CollectiveFactory, ProductImageFactory
+from tests.factories import CollectiveFactory, ProductImageFactory, review_for
 
 from .builders import link_households, make_product
 
@@ -27,7 +27,9 @@ SEARCH_QUERIES = 6
 # 6 routing + navigation + product (shop, region, producer, category chain, origin
 # joined) + images + renditions + origin region names + linkage in force and its shares
 # (twice: the household count is producers.selectors' own) + collective names.
-DETAIL_QUERIES = 18  # +1: the certificate shown in the certified badge; +1: a live event's price now
+# +1: the certificate shown in the certified badge; +1: a live event's price now; +3: the
+# reviews' count and average (one aggregate), the page of newest reviews, their photos.
+DETAIL_QUERIES = 21
 
 
 def count_queries(client, url) -> tuple[int, list[str]]:
@@ -91,17 +93,20 @@ def test_search_results_queries_are_bounded(client, storefront, many, django_ass
 
 
 def test_product_detail_queries_are_bounded(client, storefront, shop, categories, regions, django_assert_num_queries):
-    """However many images and benefited households a product has."""
+    """However many images, benefited households and reviews (with photos) a product has."""
     from catalog.tasks import generate_product_renditions
 
     collective = CollectiveFactory(village=regions[-1])
     small = make_product(shop, categories["tubers"], title="山药", with_image=True)
     link_households(small, 2, collective=collective)
+    review_for(small, 5, photos=1)
     large = make_product(shop, categories["tubers"], title="山药礼盒", with_image=True)
     for _ in range(4):
         ProductImageFactory(product=large)
     generate_product_renditions(large.pk)
     link_households(large, 20, collective=collective)
+    for n in range(25):
+        review_for(large, 1 + n % 5, name="王芳", photos=3, reply="谢谢" if n % 2 else "")
 
     client.get(f"/products/{small.pk}/")  # warm per-process caches
     n_small, sql = count_queries(client, f"/products/{small.pk}/")
@@ -111,3 +116,5 @@ def test_product_detail_queries_are_bounded(client, storefront, shop, categories
     html = response.content.decode()
     assert html.count("max-800x800.png") == 5
     assert '<strong class="household-count">20</strong>' in html
+    assert html.count('class="review"') == 10 and html.count('<img src="/orders/reviews/photo/') == 30
+    assert "<strong>3.0</strong> 分" in html and "共 25 条" in html
