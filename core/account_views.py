@@ -6,6 +6,8 @@ Each code page works without JavaScript: its 获取验证码 button submits the 
 was sent. With JavaScript (``accounts/sms-code.js``) the button posts to ``send_code``
 instead and counts down on the page."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -22,8 +24,10 @@ from .verification import Purpose, SendRefused
 
 
 def _next(request) -> str:
+    """Where to go on: ``next`` when it is a path of this site other than this page, else home."""
     raw = request.POST.get("next") if request.method == "POST" else request.GET.get("next")
-    return parsing.safe_redirect(request, raw, "/")
+    target = parsing.safe_redirect(request, raw, "/")
+    return "/" if urlsplit(target).path == request.path else target
 
 
 def masked(mobile: str) -> str:
@@ -37,6 +41,11 @@ class PasswordSignInView(LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
     next_page = "/"
+
+    def get_redirect_url(self):
+        """``next``, unless it is this page (Django refuses that loop with an exception)."""
+        url = super().get_redirect_url()
+        return "" if url and urlsplit(url).path == self.request.path else url
 
 
 def _send(request, mobile: str, purpose: str) -> tuple[str, int, bool]:

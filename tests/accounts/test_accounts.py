@@ -171,3 +171,10 @@ def test_signed_in_people_are_sent_on_from_the_sign_in_pages(client, member):
     assert client.get(reverse("accounts:register") + "?next=/orders/")["Location"] == "/orders/"
     assert client.get(reverse("accounts:login"))["Location"] == "/"
     assert client.get(reverse("accounts:register") + "?next=//evil.example/")["Location"] == "/"
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/orders/login/", "/accounts/login/sms/", "/accounts/register/"])
+def test_a_next_pointing_at_the_page_itself_goes_home(client, member, url):
+    client.force_login(member)
+    response = client.get(f"{url}?next={url}")
+    assert response.status_code == 302 and response["Location"] in ("/", "/orders/")
