@@ -52,3 +52,24 @@ def app_is_not_the_owner(app_configs, **kwargs):
             id="accounts.W001",
         )
     ]
+
+
+@checks.register()
+def sms_gateway_configured(app_configs, **kwargs):
+    """SMS_BACKEND=core.sms.AliyunBackend needs its keys, sign name and template code.
+    (The console backend, the default, needs nothing: it prints the codes.)"""
+    if settings.SMS_BACKEND != "core.sms.AliyunBackend":
+        return []
+    missing = [
+        name
+        for name, value in (
+            ("ALIYUN_SMS_ACCESS_KEY_ID", settings.ALIYUN_SMS_ACCESS_KEY_ID),
+            ("ALIYUN_SMS_ACCESS_KEY_SECRET", settings.ALIYUN_SMS_ACCESS_KEY_SECRET),
+            ("ALIYUN_SMS_SIGN_NAME", settings.ALIYUN_SMS_SIGN_NAME),
+            ("ALIYUN_SMS_TEMPLATE_CODE", settings.ALIYUN_SMS_TEMPLATES.get("verification_code")),
+        )
+        if not value
+    ]
+    if not missing:
+        return []
+    return [checks.Error(f"阿里云短信缺少配置 Aliyun SMS is missing: {', '.join(missing)}", id="accounts.E002")]

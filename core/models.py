@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,10 +34,22 @@ class User(AbstractUser):
 
     ``name`` is the person's 姓名 in one field, as Chinese people write it (陈静, 欧阳娜娜),
     and what ``get_full_name`` answers; Django's ``first_name`` / ``last_name`` columns
-    stay (``AbstractUser`` has them) but no form of ours asks for them."""
+    stay (``AbstractUser`` has them) but no form of ours asks for them.
+
+    ``mobile`` is the number the person signs in with (by password or SMS code,
+    ``core/accounts.py``): a mainland mobile number stored as its 11 digits, one account
+    per number. ``phone`` is a contact number staff type as they like (an office's
+    landline, shared by its officers), never used to sign in."""
 
     name = models.CharField(_("姓名 name"), max_length=50, blank=True)
-    phone = models.CharField(_("手机号 mobile"), max_length=20, blank=True)
+    phone = models.CharField(_("联系电话 phone"), max_length=20, blank=True)
+    mobile = models.CharField(
+        _("登录手机号 sign-in mobile"),
+        max_length=11,
+        blank=True,
+        default="",
+        help_text=_("中国大陆手机号 11 位，可用于短信验证码登录；每个号码只对应一个账户。"),
+    )
     bureau = models.ForeignKey(
         Bureau,
         on_delete=models.PROTECT,
@@ -49,6 +62,14 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户 user")
         verbose_name_plural = _("用户 users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mobile"],
+                condition=~models.Q(mobile=""),
+                name="accounts_user_mobile_unique",
+                violation_error_message=_("该手机号已注册。 This mobile number already has an account."),
+            ),
+        ]
 
     def __str__(self) -> str:
         full = self.get_full_name()
@@ -82,3 +103,49 @@ class PendingTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} #{self.pk}"
+
+
+class SmsCode(models.Model):
+    """A one-time code sent by SMS (``core/verification.py``): 6 digits, kept only as a
+    keyed hash, good for ``SMS_CODE_VALID_MINUTES``, used once, dead after
+    ``SMS_CODE_MAX_FAILURES`` wrong tries. A new code for the same number and purpose
+    replaces the old ones; codes past their time are purged nightly."""
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", _("注册 register")
+        LOGIN = "login", _("登录 sign in")
+        RESET = "reset", _("重设密码 reset password")
+
+    mobile = models.CharField(_("手机号 mobile"), max_length=11)
+    purpose = models.CharField(_("用途 purpose"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(_("验证码摘要 code digest"), max_length=64)
+    created_at = models.DateTimeField(_("发送时间 sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间 expires at"))
+    failures = models.PositiveSmallIntegerField(_("错误次数 wrong tries"), default=0)
+    used_at = models.DateTimeField(_("使用时间 used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码 SMS code")
+        verbose_name_plural = _("短信验证码 SMS codes")
+        indexes = [models.Index(fields=["mobile", "purpose", "created_at"], name="accounts_smscode_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SmsSendCounter(models.Model):
+    """How many codes were sent in the current window for one key — a number in the last
+    minute, a number in the last hour, a client address in the last hour — taken one send
+    at a time by a conditional UPDATE (``core/verification.py``). Keyed by a keyed hash of
+    the number or address, so the table holds neither; windows long past are purged."""
+
+    key = models.CharField(max_length=90, unique=True)
+    window_start = models.DateTimeField(db_index=True)
+    sends = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("验证码发送次数 SMS send counter")
+        verbose_name_plural = _("验证码发送次数 SMS send counters")
+
+    def __str__(self) -> str:
+        return f"{self.key[:16]} {self.sends}"

@@ -51,6 +51,7 @@ class DemoLogin:
     username: str
     password: str
     sees: str
+    mobile: str = ""
 
 
 @dataclass
@@ -148,6 +149,8 @@ def ensure_users(bureaus: dict[str, Bureau], *, reset_passwords: bool) -> dict[s
         user.is_superuser = user.is_staff = spec.superuser
         user.is_active = True
         user.bureau = bureaus[spec.bureau] if spec.bureau else None
+        if spec.mobile:
+            user.mobile = user.phone = spec.mobile
         if user.pk is None or reset_passwords:
             validate_password(spec.password, user)
             user.set_password(spec.password)
@@ -174,7 +177,7 @@ def ensure_buyer_address(users: dict[str, User]) -> None:
 
 
 def demo_logins() -> list[DemoLogin]:
-    return [DemoLogin(_role_label(spec), spec.username, spec.password, spec.sees) for spec in DEMO_USERS]
+    return [DemoLogin(_role_label(spec), spec.username, spec.password, spec.sees, spec.mobile) for spec in DEMO_USERS]
 
 
 def _role_label(spec: DemoUser) -> str:

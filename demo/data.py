@@ -525,6 +525,7 @@ class DemoUser:
     superuser: bool = False
     shop: str = ""  # village slug of the shop they operate
     bureau: str = ""  # region code of their bureau
+    mobile: str = ""  # the mobile number they sign in with by SMS code (buyers)
 
     @property
     def password(self) -> str:
@@ -575,7 +576,7 @@ DEMO_USERS: list[DemoUser] = [
         "中牟县商务局：只读中牟县，可认定 read-only + certifies, Zhongmu county",
         bureau="410122",
     ),
-    DemoUser("buyer", ("buyer",), "陈静", "前台购物 storefront: browse, buy"),
+    DemoUser("buyer", ("buyer",), "陈静", "前台购物 storefront: browse, buy", mobile="13800138000"),
     DemoUser("unit-buyer", ("buyer",), "工会采购", "单位采购（前台） institutional buyer, storefront"),
 ]
 

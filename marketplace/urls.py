@@ -23,6 +23,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.suggestions, name="search_suggest"),
+    path("accounts/", include("core.urls")),
     path("payments/", include("payments.urls")),
     path("", include("certification.urls")),
     path("", include("orders.urls")),

@@ -11,4 +11,5 @@ class OrdersConfig(AppConfig):
         from . import (
             cart,  # noqa: F401 - connects the sign-in cart merge
             checks,  # noqa: F401 - registers the start-up checks
+            sign_in,  # noqa: F401 - connects claiming this browser's orders on sign-in
         )

@@ -217,6 +217,21 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
 # --- the transition table, applied -----------------------------------------------------------------------------------
 
 
+# The secret links (tokens) of the orders placed in this browser, newest first (at most 10).
+RECENT_ORDERS_SESSION_KEY = "recent_orders"
+
+
+def claim_orders(user, tokens) -> int:
+    """The orders placed without an account in this browser (``tokens``: their secret
+    links' tokens, kept in the session at checkout) become ``user``'s on sign-in: they
+    appear under 我的订单, and their secret links keep working. An order that already
+    belongs to an account is left where it is. How many were claimed."""
+    tokens = [t for t in (tokens or [])[:10] if isinstance(t, str) and len(t) >= 32]
+    if not tokens or not getattr(user, "pk", None):
+        return 0
+    return Order.objects.filter(token__in=tokens, user__isnull=True).update(user=user)
+
+
 def actors_of(user, order: Order, suborder: SubOrder | None = None, *, token: str | None = None) -> set[Actor]:
     """The roles ``user`` (or the holder of ``token``) plays towards this order."""
     actors: set[Actor] = set()

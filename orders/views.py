@@ -4,7 +4,6 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from core import parsing
+from core.account_views import PasswordSignInView
 from core.errors import DomainError
 
 from . import selectors, services
@@ -23,7 +23,7 @@ from .payment_options import offered_methods, online_payment_offered
 from .transfer_details import transfer_details
 from .transitions import Actor, Target
 
-ORDER_SESSION_KEY = "recent_orders"
+ORDER_SESSION_KEY = services.RECENT_ORDERS_SESSION_KEY
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -491,9 +491,9 @@ def address_set_default(request, pk: str):
     return redirect("orders:addresses")
 
 
-class BuyerLoginView(LoginView):
-    template_name = "orders/login.html"
-    redirect_authenticated_user = True
+class BuyerLoginView(PasswordSignInView):
+    """Where signed-out buyers are sent (``orders:login``): the accounts' password sign-in,
+    going on to the buyer's orders."""
 
     def get_default_redirect_url(self):
         return reverse("orders:list")

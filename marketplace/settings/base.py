@@ -337,3 +337,31 @@ AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "core.login_throttle.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # failures are what is counted; successful sign-ins are not logged
 AXES_VERBOSE = False
+# A failed attempt's form is kept (AccessAttempt.post_data): never its passwords or codes.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "password1", "password2"]
+
+# Accounts by mobile number (core/accounts.py): register and sign in with a mainland mobile
+# number and a password or a one-time SMS code, reset the password by code. Codes
+# (core/verification.py): CODE_LENGTH digits, kept hashed, valid SMS_CODE_VALID_MINUTES,
+# used once, dead after SMS_CODE_MAX_FAILURES wrong tries; every wrong code is also a failed
+# sign-in for django-axes above. Sending is limited per number (one per
+# SMS_SEND_INTERVAL_SECONDS, SMS_SENDS_PER_NUMBER_HOURLY an hour) and per client address
+# (SMS_SENDS_PER_ADDRESS_HOURLY an hour). SMS_BACKEND (core/sms.py) sends them: the console
+# by default (the code is printed in the terminal), or Aliyun SMS with the ALIYUN_SMS_* settings.
+SMS_BACKEND = env_str("SMS_BACKEND", "core.sms.ConsoleBackend")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "消费帮扶馆")
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 5)
+SMS_CODE_VALID_MINUTES = env_int("SMS_CODE_VALID_MINUTES", 5)
+SMS_CODE_MAX_FAILURES = env_int("SMS_CODE_MAX_FAILURES", 5)
+SMS_SEND_INTERVAL_SECONDS = env_int("SMS_SEND_INTERVAL_SECONDS", 60)
+SMS_SENDS_PER_NUMBER_HOURLY = env_int("SMS_SENDS_PER_NUMBER_HOURLY", 5)
+SMS_SENDS_PER_ADDRESS_HOURLY = env_int("SMS_SENDS_PER_ADDRESS_HOURLY", 20)
+ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID", "")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME", "")
+ALIYUN_SMS_TEMPLATES = {"verification_code": env_str("ALIYUN_SMS_TEMPLATE_CODE", "")}
+CELERY_BEAT_SCHEDULE["core-purge-sms-codes"] = {
+    "task": "core.purge_sms_codes",
+    "schedule": crontab(minute=50, hour=3),
+}

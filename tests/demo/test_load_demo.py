@@ -15,6 +15,7 @@ from wagtail.models import ReferenceIndex
 
 from catalog.models import Category, Product, ProductImage, Shop
 from cms.models import ArticleIndexPage, ArticlePage, CatalogPage, HomePage
+from core import sms
 from core.models import Bureau, User
 from core.roles import Role, roles_of
 from core.scoping import scope_queryset, user_can
@@ -228,6 +229,15 @@ def test_demo_logins_for_every_role(client):
     # Operator A signs in to the admin with the printed login.
     assert client.login(username="operator-a", password="demo-operator-a")
     assert client.get("/admin/").status_code == 200
+
+    # The printed SMS sign-in works: the demo buyer's number, the code the console backend shows.
+    assert "短信登录 SMS sign-in: http://127.0.0.1:8000/accounts/login/sms/ — 手机号 13800138000" in output
+    client.logout()
+    sms.outbox.clear()
+    assert client.post("/accounts/code/", {"mobile": "13800138000", "purpose": "login"}).status_code == 200
+    code = sms.outbox[-1].params["code"]
+    assert client.post("/accounts/login/sms/", {"mobile": "13800138000", "code": code}).status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="buyer").pk)
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 import time
 from contextlib import nullcontext
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"演示数据就绪 demo ready in {time.monotonic() - started:.1f}s"))
             self._print_logins(result.logins)
+            self._print_sms_sign_in(result.logins)
             self._print_live_events(result)
 
     def _info(self, verbosity):
@@ -93,6 +95,17 @@ class Command(BaseCommand):
             )
             if i == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths) + "  " + "-" * 4)
+
+    def _print_sms_sign_in(self, logins):
+        mobile = next((x for x in logins if x.mobile), None)
+        if mobile is None:
+            return
+        self.stdout.write(
+            f"\n短信登录 SMS sign-in: {settings.SITE_URL}/accounts/login/sms/ — 手机号 {mobile.mobile}"
+            f" ({mobile.username})，点「获取验证码」：控制台短信后端把验证码打印在本终端。"
+            f"\n  The console SMS backend prints the code in this terminal; register a new account at"
+            f" {settings.SITE_URL}/accounts/register/ with any other mobile number the same way."
+        )
 
     def _print_live_events(self, result):
         import json
