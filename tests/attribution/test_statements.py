@@ -344,6 +344,6 @@ def test_statement_pages_run_a_fixed_number_of_queries_however_many_entries(
     many = query_counts(client, w)
     assert many == few
     # Index: 8 of Wagtail's own (session, user, permissions, profile, groups, locale,
-    # page and collection permissions) + scope and one page of beneficiaries, + 1 since the
+    # page and collection permissions) + scope and one page of beneficiaries; index and statement + 1 since the
     # transfer payee is a Wagtail site setting (the 设置 menu asks whether the user may edit it).
-    assert many[0] <= 15 and many[1] <= 20 and many[2] <= 12, many
+    assert many[0] <= 15 and many[1] <= 21 and many[2] <= 12, many

@@ -9,7 +9,8 @@ from orders.models import FulfilmentStatus, Review, ReviewPhoto
 
 from .test_load_demo import load_demo
 
-pytestmark = pytest.mark.django_db
+# --reset signs in as the tables' owner: outside any transaction of the test
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_demo_buyer_reviewed_a_received_order_and_the_shop_replied(client, settings, tmp_path):
