@@ -24,6 +24,7 @@ no example database, no deadline), so the walk is bounded: about two minutes on 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import io
@@ -131,8 +132,12 @@ def names_near(callback) -> list[str]:
     if view_class is not None:
         module = view_class.__module__
     app = module.split(".")[0]
-    if app not in OUR_APPS:
-        return []
+    return _names_of_app(app) if app in OUR_APPS else []
+
+
+@functools.cache
+def _names_of_app(app: str) -> list[str]:
+    """Read once per app, not once per route and role."""
     names = set()
     for path in (ROOT / app).glob("*.py"):
         if "view" in path.name or "form" in path.name or path.name in ("api.py", "live_links.py", "webhooks.py"):
