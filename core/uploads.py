@@ -24,6 +24,9 @@ ALLOWED_TYPES = {
     "application/pdf": "pdf",
 }
 ALLOWED_MESSAGE = "只接受 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容判断，与扩展名无关）。"
+# Photos people attach (reviews, after-sales requests): pictures only.
+IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+IMAGE_REFUSED = "照片只接受 JPEG、PNG 或 WebP 图片（按文件内容判断，与扩展名无关）。"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from wagtail.models import ReferenceIndex, Site
 from wagtail.rich_text import RichText
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from aftersales.maintenance import purge_after_sales_of_orders
 from attribution.maintenance import purge_ledger
 from catalog.models import Category, Product, ProductImage, Shop
 from catalog.tasks import generate_product_renditions
@@ -34,6 +35,7 @@ from producers.regions import DEFAULT_PROVINCES, load_regions
 from producers.services import ShareSpec, revise_benefit_linkage
 
 from . import data
+from .after_sales import make_demo_after_sale
 from .certification import certify_demo_products
 from .data import DEMO_BASE, DEMO_USERS, VILLAGES, DemoUser, DemoVillage
 from .generators import credit_code, demo_price, draw_shares, household_status, person_name
@@ -199,6 +201,7 @@ def reset_demo() -> None:
     # The shops' orders, app by app: what points at an order goes first.
     order_ids = orders_of_shops(shop_ids)
     purge_ledger(order_ids, shop_ids)
+    purge_after_sales_of_orders(order_ids)
     purge_money_of_orders(order_ids)
     purge_orders(order_ids, shop_ids)
     purge_events_of_shops(shop_ids)
@@ -471,6 +474,7 @@ def build_demo(
             sales = make_demo_sales(admin=users["admin"], seed=seed)  # for the consumption-support reports
             result.counts.update({f"sales_{k}": v for k, v in vars(sales).items()})
             result.counts["reviews"] = make_demo_review(users, images=images)  # shipped, received, reviewed
+            result.counts["after_sales"] = make_demo_after_sale(users, images=images)  # open, awaiting the shop
         else:
             result.live_events = retime_live_demo(seed, log)
         result.logins = demo_logins()

@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("core.urls")),
     path("payments/", include("payments.urls")),
     path("", include("certification.urls")),
+    path("", include("aftersales.urls")),
     path("", include("orders.urls")),
     path("", include("attribution.urls")),
     path("live/", include((live_urlpatterns, "live"))),

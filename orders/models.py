@@ -295,6 +295,11 @@ class OrderLine(models.Model):
         return self.quantity - self.refunded_quantity
 
 
+# The action of an order-history line that records a step of an after-sales request
+# (``services.log_after_sale``); its statuses are the request's, not the order's.
+AFTER_SALE_ACTION = "after_sale"
+
+
 class OrderEvent(models.Model):
     """The order history: every state change of an order or sub-order, who, when, from, to."""
 
@@ -320,6 +325,8 @@ class OrderEvent(models.Model):
     def get_action_label(self) -> str:
         if self.action == "place":
             return "提交订单"
+        if self.action == AFTER_SALE_ACTION:
+            return "售后"
         target = Target.SUBORDER if self.suborder_id else Target.ORDER
         transition = TRANSITIONS.get((target, self.action))
         return str(transition.label) if transition else self.action

@@ -27,7 +27,7 @@ from core.days import day_start
 from core.errors import DomainError
 from core.money import yuan
 from core.scoping import is_platform_admin, operated_shop_ids
-from core.uploads import check_upload
+from core.uploads import IMAGE_REFUSED, IMAGE_TYPES, check_upload
 from live.attribution import LineFacts, LiveTag, attribute_lines
 from live.pricing import describe_change, quotes_at
 from producers.selectors import linkage_in_force
@@ -36,6 +36,7 @@ from .emails import email_after_commit
 from .events import line_paid, line_refunded
 from .locking import lock_order, lock_products
 from .models import (
+    AFTER_SALE_ACTION,
     MAX_ADDRESSES,
     MAX_REVIEW_PHOTOS,
     REVIEW_HIDDEN_REASON_MAX,
@@ -269,6 +270,23 @@ def _move(order: Order, suborder: SubOrder | None, action: str, *, by, note: str
         actor=by if getattr(by, "is_authenticated", False) else None,
         at=timezone.now(),
         note=note,
+    )
+
+
+def log_after_sale(order_id: int, suborder_id: int, *, from_status: str, to_status: str, by, note: str) -> None:
+    """A step of an after-sales request (``aftersales``) as a line of the order's history:
+    action ``after_sale`` (shown as 售后), the request's own states, and what happened in
+    ``note`` (its number and the step). Money and fulfilment states are not touched here:
+    an accepted request changes them through the refund path like any refund."""
+    OrderEvent.objects.create(
+        order_id=order_id,
+        suborder_id=suborder_id,
+        action=AFTER_SALE_ACTION,
+        from_status=from_status,
+        to_status=to_status,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        at=timezone.now(),
+        note=note[:300],
     )
 
 
@@ -627,8 +645,6 @@ __all__ = [
 
 # --- reviews (评价) ----------------------------------------------------------------------------------------
 
-REVIEW_PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
-REVIEW_PHOTO_REFUSED = "照片只接受 JPEG、PNG 或 WebP 图片（按文件内容判断，与扩展名无关）。"
 ALREADY_REVIEWED = "这件商品已经评价过了：每个订单的每件商品只能评价一次。"
 ALREADY_REPLIED = "这条评价已经回复过了：每条评价只能回复一次。"
 
@@ -662,7 +678,7 @@ def submit_review(
     checked = []
     for n, photo in enumerate(photos, start=1):
         try:
-            checked.append(check_upload(photo, allowed=REVIEW_PHOTO_TYPES, refused=REVIEW_PHOTO_REFUSED))
+            checked.append(check_upload(photo, allowed=IMAGE_TYPES, refused=IMAGE_REFUSED))
         except DomainError as exc:
             raise PhotoRefused(f"第 {n} 张照片未通过：{exc}") from exc
     buyer = order.user

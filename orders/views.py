@@ -15,6 +15,7 @@ from core.account_views import PasswordSignInView
 from core.errors import DomainError
 
 from . import selectors, services
+from .after_sales import after_sales_of
 from .cart import Cart, review
 from .forms import AddressForm, CheckoutForm, ReviewForm, region_initial
 from .helped import helped_by_line
@@ -217,6 +218,11 @@ def _render_order(request, order: Order, *, token: str | None):
     # 帮扶明细: after payment, what each line did, from the ledger (one query; orders/helped.py).
     by_line = helped_by_line(order)
     helped = [(line, by_line[line.pk]) for s in order.suborders.all() for line in s.lines.all() if line.pk in by_line]
+    # 售后: each parcel's requests and the link to ask (orders/after_sales.py); the parcels are
+    # prefetched, so the template's order.suborders.all are these same rows.
+    parcels = after_sales_of(order, token)
+    for s in order.suborders.all():
+        s.after_sales_info = parcels.get(s.pk)
     return render(
         request,
         "orders/order_detail.html",

@@ -19,6 +19,7 @@ from orders.locking import lock_order
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 from orders.services import book_refund, can_handle_money, record_money_received
 
+from .events import refund_confirmed, refund_failed
 from .models import Payment, Refund, RefundLine, TransferPayee
 from .transitions import REFUND_TRANSITIONS
 
@@ -285,6 +286,7 @@ def confirm_refund(refund_id: int, *, reference: str = "", provider_event_id: st
         by=by,
         refund_id=refund.pk,
     )
+    refund_confirmed.send(sender=Refund, refund=refund)
     return refund
 
 
@@ -298,7 +300,8 @@ def fail_refund(refund_id: int, *, reason: str = "") -> Refund:
         raise DomainError("退款记录不存在。")
     lock_order(order_id)
     refund = Refund.objects.select_for_update().get(pk=refund_id)
-    _move_refund(refund, "fail", reason=(refund.reason + " / " + reason).strip(" /")[:200])
+    if _move_refund(refund, "fail", reason=(refund.reason + " / " + reason).strip(" /")[:200]):
+        refund_failed.send(sender=Refund, refund=refund)
     return refund
 
 

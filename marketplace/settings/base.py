@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "certification",
     "orders",
     "payments",
+    "aftersales",
     "live",
     "attribution",
     "producers",
@@ -269,6 +270,21 @@ CELERY_BEAT_SCHEDULE["orders-auto-confirm-receipts"] = {
     "schedule": crontab(minute=15),
 }
 
+# After-sales (售后, aftersales/): the shop answers a request within REPLY_HOURS, the buyer
+# sends goods back within RETURN_DAYS of the shop agreeing, the shop confirms the returned
+# parcel within RECEIVE_DAYS, a refused buyer may ask the platform within DISPUTE_DAYS; a
+# received parcel may be asked about for WINDOW_DAYS. Beat moves requests past their deadline
+# (to the platform, or closed) every ten minutes.
+AFTER_SALES_REPLY_HOURS = env_int("AFTER_SALES_REPLY_HOURS", 48)
+AFTER_SALES_RETURN_DAYS = env_int("AFTER_SALES_RETURN_DAYS", 7)
+AFTER_SALES_RECEIVE_DAYS = env_int("AFTER_SALES_RECEIVE_DAYS", 7)
+AFTER_SALES_DISPUTE_DAYS = env_int("AFTER_SALES_DISPUTE_DAYS", 3)
+AFTER_SALES_WINDOW_DAYS = env_int("AFTER_SALES_WINDOW_DAYS", 15)
+CELERY_BEAT_SCHEDULE["aftersales-move-overdue"] = {
+    "task": "aftersales.move_overdue",
+    "schedule": crontab(minute="*/10"),
+}
+
 # Stripe payments (payments.stripe_*): how old a webhook signature's timestamp
 # may be (older deliveries are refused as replays), how many times the library retries a
 # failed request (same idempotency key), and which PaymentIntents the reconciliation beat
@@ -360,7 +376,11 @@ ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.
 ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID", "")
 ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
 ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME", "")
-ALIYUN_SMS_TEMPLATES = {"verification_code": env_str("ALIYUN_SMS_TEMPLATE_CODE", "")}
+ALIYUN_SMS_TEMPLATES = {
+    "verification_code": env_str("ALIYUN_SMS_TEMPLATE_CODE", ""),
+    # 售后进度 (aftersales/notify.py): "您的售后单${number}：${status}".
+    "after_sale_update": env_str("ALIYUN_SMS_AFTER_SALE_TEMPLATE_CODE", ""),
+}
 CELERY_BEAT_SCHEDULE["core-purge-sms-codes"] = {
     "task": "core.purge_sms_codes",
     "schedule": crontab(minute=50, hour=3),
