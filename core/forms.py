@@ -1,14 +1,18 @@
 """Wagtail's user forms with the marketplace's own user fields: 姓名 (one field, as Chinese
-people write it, instead of Wagtail's First Name / Last Name), mobile and bureau."""
+people write it, instead of Wagtail's First Name / Last Name), sign-in mobile, contact phone and bureau."""
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.account import NameEmailForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
+from . import parsing
 from .roles import Role
 
-EXTRA_USER_FIELDS = ("name", "phone", "bureau")
+EXTRA_USER_FIELDS = ("name", "mobile", "phone", "bureau")
+MOBILE_TAKEN = _("该手机号已用于另一个账户。 This mobile number belongs to another account.")
 WESTERN_NAME_FIELDS = {"first_name", "last_name"}
 
 
@@ -23,6 +27,23 @@ class MarketplaceUserFormMixin:
         self.fields["name"].required = True
         self.fields["name"].label = _("姓名")
         self.fields["name"].help_text = _("按中文习惯，姓在前，如 陈静。")
+        # The sign-in mobile, read like registration reads it (+86, spaces, full-width digits).
+        model_field = get_user_model()._meta.get_field("mobile")
+        self.fields["mobile"] = parsing.MobileField(
+            required=False, label=model_field.verbose_name, help_text=model_field.help_text
+        )
+
+    def clean_mobile(self) -> str:
+        """One account per number, and not another account's username either (a number
+        registered on the storefront is its account's username: signing in with it must
+        reach one account). The field (``parsing.MobileField``) has already read it as
+        registration does: 11 digits however typed, or empty."""
+        number = self.cleaned_data.get("mobile") or ""
+        if number:
+            others = get_user_model()._default_manager.exclude(pk=self.instance.pk)
+            if others.filter(Q(mobile=number) | Q(username=number)).exists():
+                raise forms.ValidationError(MOBILE_TAKEN)
+        return number
 
     def clean(self):
         cleaned = super().clean()

@@ -102,6 +102,10 @@ class CheckoutForm(RegionSelectsMixin, forms.Form):
         queryset=Address.objects.none(),
         required=False,
         empty_label="使用新地址",
+        # Without blank=True Django drops the empty choice of a RadioSelect: a buyer with a
+        # saved address would get no 使用新地址 radio, and checkout.js keeps the new-address
+        # fields hidden while a saved one is chosen.
+        blank=True,
         widget=forms.RadioSelect,
     )
     save_address = forms.BooleanField(label="保存到地址簿", required=False)

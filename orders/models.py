@@ -174,6 +174,14 @@ class Order(models.Model):
     payment_due_at = models.DateTimeField(_("付款截止 payment due"))
     created_at = models.DateTimeField(_("下单时间 placed"), auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(_("付款时间 paid"), null=True, blank=True)
+    # A bank-transfer order's payee as the buyer was told it at checkout (order page, e-mail,
+    # payment notice), kept like the lines' prices: a later change of the platform's or the
+    # shop's account must not send the buyer's money elsewhere. Empty when no account was
+    # configured then (the payee is then looked up when shown: transfer_details.py).
+    payee_name = models.CharField(_("收款户名 payee"), max_length=100, blank=True, default="")
+    payee_bank = models.CharField(_("收款开户行 payee bank"), max_length=100, blank=True, default="")
+    payee_account = models.CharField(_("收款账号 payee account"), max_length=40, blank=True, default="")
+    payee_shop_name = models.CharField(_("收款网店 payee shop"), max_length=120, blank=True, default="")
 
     class Meta:
         verbose_name = _("订单 order")

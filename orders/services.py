@@ -55,6 +55,7 @@ from .models import (
     ReviewPhoto,
     SubOrder,
 )
+from .transfer_details import transfer_details
 from .transitions import TRANSITIONS, Actor, Target
 
 
@@ -108,6 +109,18 @@ def _new_order_number() -> str:
 
 
 @transaction.atomic
+def _keep_payee(order: Order) -> None:
+    """A bank-transfer order keeps the payee it is placed with (the answer of the payments
+    app through ``transfer_details``), so the page, the e-mail and the notice keep naming it."""
+    details = transfer_details(order)
+    if details is None or details.payee is None:
+        return
+    payee = details.payee
+    order.payee_name, order.payee_bank = payee.account_name, payee.bank
+    order.payee_account, order.payee_shop_name = payee.account_number, payee.shop_name
+    order.save(update_fields=["payee_name", "payee_bank", "payee_account", "payee_shop_name"])
+
+
 def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_method: str, user=None) -> Order:
     """Reserve stock and create one order split into per-shop sub-orders.
 
@@ -202,6 +215,7 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
                 live_attribution=attribution.kind if attribution else "",
             )
             catalog_services.reserve_stock(product, wanted[product.pk].quantity)
+    _keep_payee(order)
     OrderEvent.objects.create(
         order=order,
         action="place",

@@ -82,5 +82,14 @@ def payee_for(order: Order) -> Payee | None:
     return platform_payee()
 
 
+def payee_told(order: Order) -> Payee | None:
+    """The payee the order was placed with (kept on it by ``orders.services.place_order``,
+    from ``payee_for`` at that moment); else, for an order placed while no account was
+    configured, whichever ``payee_for`` names now."""
+    if order.payee_account:
+        return Payee(order.payee_name, order.payee_bank, order.payee_account, shop_name=order.payee_shop_name)
+    return payee_for(order)
+
+
 def transfer_details(order: Order) -> TransferDetails:
-    return TransferDetails(reference_code=reference_code(order.pk), payee=payee_for(order))
+    return TransferDetails(reference_code=reference_code(order.pk), payee=payee_told(order))

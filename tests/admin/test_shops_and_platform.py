@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Category, Shop
+from core.forms import MOBILE_TAKEN
 from core.models import Bureau, User
+from core.parsing import MOBILE_REFUSED
 
 from .helpers import url
 from .test_products import refused
@@ -167,6 +169,55 @@ def test_admin_creates_officer_with_phone_and_bureau(world, login, role_groups):
     data = user_form_data(groups=[officer_group.pk], bureau=bureau.pk, phone="13900000000", password1="", password2="")
     assert client.post(edit, data | {"is_active": "on"}).status_code == 302
     assert User.objects.get(pk=user.pk).phone == "13900000000"
+
+
+def test_admin_sets_a_users_sign_in_mobile_read_like_registration_and_one_account_per_number(world, login):
+    """The sign-in mobile on the admin's user forms: typed as people type it, stored as 11
+    digits; a malformed number, another account's number or another account's username
+    (a storefront account is named by its number) is refused with a message, nothing saved."""
+    User.objects.filter(pk=world.op_b.pk).update(mobile="13900001111")
+    User.objects.create_user(username="13700002222", name="陈静")  # registered on the storefront
+    client = login(world.admin)
+    edit = reverse("wagtailusers_users:edit", args=[world.op_a.pk])
+    html = client.get(edit).content.decode()
+    assert 'name="mobile"' in html and "登录手机号" in html
+    base = {
+        "username": world.op_a.username,
+        "email": world.op_a.email,
+        "name": "陈静",
+        "phone": "",
+        "bureau": "",
+        "groups": [g.pk for g in world.op_a.groups.all()],
+        "is_active": "on",
+        "password1": "",
+        "password2": "",
+    }
+
+    for bad, message in (
+        ("12345", MOBILE_REFUSED),
+        ("1380013800x", MOBILE_REFUSED),
+        ("23800138000", MOBILE_REFUSED),
+        ("139 0000 1111", str(MOBILE_TAKEN)),  # op_b's number
+        ("13700002222", str(MOBILE_TAKEN)),  # the storefront account's username
+    ):
+        response = client.post(edit, base | {"mobile": bad})
+        assert response.status_code == 200, bad
+        assert response.context["form"].errors["mobile"] == [message], bad
+        assert message in response.content.decode()
+        assert User.objects.get(pk=world.op_a.pk).mobile == ""
+
+    assert client.post(edit, base | {"mobile": "+86 138-0013-8000"}).status_code == 302
+    assert User.objects.get(pk=world.op_a.pk).mobile == "13800138000"
+    assert client.post(edit, base | {"mobile": "13800138000"}).status_code == 302  # its own number again
+    assert client.post(edit, base | {"mobile": ""}).status_code == 302  # and taken away
+    assert User.objects.get(pk=world.op_a.pk).mobile == ""
+
+    add = reverse("wagtailusers_users:add")
+    response = client.post(add, user_form_data(mobile="13900001111"))
+    assert response.context["form"].errors["mobile"] == [str(MOBILE_TAKEN)]
+    assert not User.objects.filter(username="officer_new").exists()
+    assert client.post(add, user_form_data(mobile="１３９ 0000 3333")).status_code == 302
+    assert User.objects.get(username="officer_new").mobile == "13900003333"  # full-width digits read
 
 
 def test_operators_and_officers_cannot_manage_users(world, login):

@@ -2,6 +2,8 @@
 producer Region tree holds), buyers in 广东 and 北京 checking out, the regions endpoint,
 bad codes, and the signed-in buyer's address book with its rules and refusals."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -309,6 +311,8 @@ def test_checkout_offers_the_default_address_and_ships_to_a_saved_one(client, sh
     page = client.get(reverse("orders:checkout")).content.decode()
     assert "［默认］" in page and "北京市 东城区" in page and "使用新地址" in page
     assert page.index("菏泽家里") < page.index("北京市 东城区")  # the default first, chosen
+    # 使用新地址 is a radio of its own (not only the help text), so the new-address fields can be shown.
+    assert re.search(r'<input type="radio" name="address" value="" [^>]*>\s*使用新地址', page)
     data = individual(shop_world, address=beijing.pk, province="", city="", county="", ship_detail="")
     data.update(recipient_name="", recipient_mobile="")
     response = client.post(reverse("orders:checkout"), data)
