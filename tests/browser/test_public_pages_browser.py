@@ -106,7 +106,11 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
             problems.append(f"{where}: {found['scrollWidth']} px wide, wider than {found['innerWidth']}")
         problems.extend(f"{where}: <img> without alt: {src}" for src in found["imagesWithoutAlt"])
         problems.extend(f"{where}: {violation}" for violation in found["violations"])
-        page.screenshot(path=shots / f"{name.replace(' ', '-')}-{width}.png", full_page=True)
+        # The whole page in one viewport, so that the phone's fixed bottom bar sits at the bottom.
+        viewport = page.viewport_size
+        page.set_viewport_size({"width": width, "height": page.evaluate("document.documentElement.scrollHeight")})
+        page.screenshot(path=shots / f"{name.replace(' ', '-')}-{width}.png")
+        page.set_viewport_size(viewport)
         seen.append(f"{name}@{width}")
 
     # No ORM calls inside (see test_storefront_browser.chromium_page). The site's CSP allows
