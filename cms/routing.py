@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .models import CatalogPage, LiveIndexPage
+from .models import ArticleIndexPage, CatalogPage, LiveIndexPage
 
 
 class SingletonPageURL:
@@ -54,6 +54,8 @@ class SingletonPageURL:
 
 catalog_page = SingletonPageURL(CatalogPage, "cms.setup.ensure_storefront_pages()")
 live_page = SingletonPageURL(LiveIndexPage, "cms.setup.ensure_live_page()")
+# The stories (the first article index page), linked from the header and footer of every page.
+stories_page = SingletonPageURL(ArticleIndexPage, "load_demo, or add an article index page in the admin")
 
 
 def catalog_page_url() -> str:
@@ -76,16 +78,24 @@ def live_event_url(code: str) -> str:
     return f"{live_page.url()}{code}/"
 
 
+def stories_page_url() -> str:
+    """The stories page's URL, e.g. ``/stories/``."""
+    return stories_page.url()
+
+
 def clear_storefront_url_cache(**kwargs) -> None:
     """Forget the cached page URLs (they are looked up again on next use)."""
     catalog_page.clear()
     live_page.clear()
+    stories_page.clear()
 
 
 @receiver(post_save, sender=CatalogPage)
 @receiver(post_delete, sender=CatalogPage)
 @receiver(post_save, sender=LiveIndexPage)
 @receiver(post_delete, sender=LiveIndexPage)
+@receiver(post_save, sender=ArticleIndexPage)
+@receiver(post_delete, sender=ArticleIndexPage)
 @receiver(post_save, sender=Site)
 @receiver(post_delete, sender=Site)
 @receiver(page_published)

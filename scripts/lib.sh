@@ -44,3 +44,25 @@ ensure_venv() {
         printf '%s\n' "$wanted" >"$stamp"
     fi
 }
+
+# Install the Node packages of package.json into node_modules/ (axe-core for the browser
+# test) from the committed package-lock.json, only when the lock changed. Without npm, say
+# so: the tests that need them skip (or fail with REQUIRE_SERVICES=1).
+ensure_npm_packages() {
+    [ -f "$ROOT_DIR/package.json" ] || return 0
+    if ! command -v npm >/dev/null 2>&1; then
+        ensure_system_packages npm
+        command -v npm >/dev/null 2>&1 || { say "npm not found: install Node.js and npm (the accessibility test will skip)"; return 0; }
+    fi
+    local stamp="$ROOT_DIR/node_modules/.package-lock.sha256" wanted
+    if [ ! -f "$ROOT_DIR/package-lock.json" ]; then
+        say "creating package-lock.json (npm install)"
+        (cd "$ROOT_DIR" && npm install --no-audit --no-fund --loglevel=error)
+    fi
+    wanted="$(sha256sum "$ROOT_DIR/package-lock.json" | cut -d' ' -f1)"
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+        say "installing Node packages into node_modules/ (npm ci)"
+        (cd "$ROOT_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+        printf '%s\n' "$wanted" >"$stamp"
+    fi
+}

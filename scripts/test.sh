@@ -7,6 +7,7 @@ cd "$ROOT_DIR"
 
 ensure_system_packages chromium fonts-wqy-zenhei  # the real-browser test
 ensure_venv
+ensure_npm_packages  # axe-core, for the accessibility browser test
 
 say "ruff check ."
 .venv/bin/ruff check --quiet .

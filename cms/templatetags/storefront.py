@@ -55,6 +55,20 @@ def storefront_url(route_name: str, *args) -> str:
         return "#"
 
 
+_AREA_URLS = {"live": routing.live_page_url, "stories": routing.stories_page_url}
+
+
+@register.simple_tag
+def area_url(area: str) -> str:
+    """URL of the live events page or the stories page for the header, the footer and
+    the phone's bottom bar; "" while there is no such live page (the link is left out).
+    Cached per process (cms/routing.py): no query per page view."""
+    try:
+        return _AREA_URLS[area]()
+    except NoReverseMatch:
+        return ""
+
+
 @register.simple_tag
 def article_cover_rendition(image):
     return _rendition(image, ARTICLE_CARD_RENDITION)

@@ -74,6 +74,14 @@ function drawReportCharts() {
     });
   }
 
+  // Region bars: horizontal, one row per region, every row labelled (interval 0: ECharts
+  // would otherwise drop every second name when they crowd, leaving the largest bar beside
+  // another region's name) and every bar carrying its own value; the chart grows with the
+  // number of regions rather than squeezing them. The table beside it has the same rows.
+  var regionsEl = document.getElementById("chart-regions");
+  if (regionsEl) {
+    regionsEl.style.height = Math.max(320, data.regions.length * 30 + 60) + "px";
+  }
   var regions = chart("chart-regions");
   if (regions) {
     var bars = data.regions.slice().reverse();
@@ -81,10 +89,28 @@ function drawReportCharts() {
       animation: animate,
       color: ["#b5472a"],
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: yuan },
-      grid: { left: 110, right: 40, top: 10, bottom: 30 },
-      xAxis: { type: "value", name: "元" },
-      yAxis: { type: "category", data: bars.map(function (r) { return r.name; }) },
-      series: [{ name: "消费帮扶净额", type: "bar", data: bars.map(function (r) { return r.value; }) }],
+      grid: { left: 10, right: 90, top: 10, bottom: 30, containLabel: true },
+      xAxis: { type: "value", name: "元", axisLabel: { hideOverlap: true } },
+      yAxis: {
+        type: "category",
+        data: bars.map(function (r) { return r.name; }),
+        axisTick: { alignWithLabel: true, interval: 0 },
+        axisLabel: { interval: 0, width: 120, overflow: "break", color: "#333" },
+      },
+      series: [
+        {
+          name: "消费帮扶净额",
+          type: "bar",
+          data: bars.map(function (r) { return r.value; }),
+          label: {
+            show: true,
+            position: "right",
+            color: "#333",
+            formatter: function (p) { return yuan(p.value); },
+          },
+          labelLayout: { hideOverlap: false },
+        },
+      ],
     });
     regions.on("click", function (params) {
       var target = bars[params.dataIndex];
