@@ -56,7 +56,7 @@ def test_institution_buys_from_two_shops_by_transfer_and_sees_it_shipped(chromiu
         page.goto(oil_url)
         page.click("form.add-to-cart button")
         page.wait_for_load_state()
-        assert page.locator(".cart-count").inner_text() == "3"
+        assert page.locator("a.cart-link .cart-count").inner_text() == "3"
         page.click("a.cart-link")
         assert "¥205.60" in page.locator(".cart-total").inner_text()
         page.click("text=去结算")
