@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from core import parsing
+from core import flash, parsing
 from core.errors import DomainError
 from core.roles import Role, roles_of
 from core.scoping import is_platform_admin
@@ -139,9 +139,7 @@ def act(request, pk: str, action: str):
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else None
     if note is None:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash.form_errors(request, form)
         return redirect("aftersales_admin:detail", after_sale.pk)
     try:
         services.apply(after_sale.pk, action, by=request.user, actor=actor, note=note)

@@ -6,13 +6,14 @@ or request is a 404 (no hint it exists)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core import parsing
+from core import flash, parsing
 from core.errors import DomainError
+from core.uploads import private_file_response
 from orders.models import Order, OrderLine, SubOrder
 
 from . import selectors, services
@@ -163,17 +164,13 @@ def _action(request, number: str, action: str, token: str | None):
     if action == "ship_return":
         form = ReturnForm(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+            flash.form_errors(request, form)
             return redirect(here)
         kwargs = form.cleaned_data
     elif action == "dispute":
         form = NoteForm(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+            flash.form_errors(request, form)
             return redirect(here)
         kwargs = {"note": form.cleaned_data["note"]}
     try:
@@ -210,15 +207,7 @@ def _photo(request, pk: str, token: str | None):
     )
     if photo is None or not selectors.actors_of(request.user, photo.after_sale, token=token):
         raise Http404
-    try:
-        handle = photo.file.open("rb")
-    except OSError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=600"
-    return response
+    return private_file_response(photo.file, photo.content_type)
 
 
 def photo(request, pk: str):

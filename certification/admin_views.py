@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from catalog.models import Product
+from core import flash
 from core.errors import DomainError
 from core.roles import Role, roles_of
 from core.scoping import jurisdiction_code, scope_queryset
@@ -160,9 +161,7 @@ def evidence_upload(request, pk: int):
     application = get_object_or_404(_scoped_applications(request.user), pk=pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash.form_errors(request, form)
         return redirect("certification_admin:detail", application.pk)
     try:
         add_evidence(application, form.cleaned_data["file"], form.cleaned_data["kind"], by=request.user)

@@ -77,3 +77,20 @@ def _check_image(upload: UploadedFile, data: bytes) -> None:
             raise DomainError("图片像素过多，疑似解压炸弹，已拒绝。") from exc
         except Exception as exc:  # Pillow raises many kinds for a broken file
             raise DomainError("图片文件无法读取或已损坏。") from exc
+
+
+def private_file_response(field_file, content_type: str):
+    """Serve a file kept outside MEDIA_ROOT (review and after-sales photos, once the caller
+    has decided the person may see it): shown inline, never sniffed into another type,
+    cached by the browser only. A row that outlived its file is a 404."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = field_file.open("rb")
+    except OSError as exc:  # a restored database, a wiped folder
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=600"
+    return response

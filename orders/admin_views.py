@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 
-from core import parsing
+from core import flash, parsing
 from core.errors import DomainError
 from core.roles import Role, roles_of
 from core.scoping import is_platform_admin, operated_shop_ids
@@ -229,18 +229,12 @@ def review_detail(request, pk: str):
     )
 
 
-def _form_errors(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
 @require_POST
 def review_reply(request, pk: str):
     review = _scoped_review(request, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash.form_errors(request, form)
     else:
         try:
             services.reply_to_review(review.pk, by=request.user, text=form.cleaned_data["reply"])
@@ -257,7 +251,7 @@ def review_hide(request, pk: str):
     review = _scoped_review(request, pk)
     form = HideForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash.form_errors(request, form)
     else:
         try:
             services.hide_review(review.pk, by=request.user, reason=form.cleaned_data["reason"])

@@ -4,7 +4,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import parsing
 from core.account_views import PasswordSignInView
 from core.errors import DomainError
+from core.uploads import private_file_response
 
 from . import selectors, services
 from .after_sales import after_sales_of
@@ -380,15 +381,7 @@ def review_photo(request, pk: str, token: str | None = None):
     )
     if photo is None or not selectors.photo_shown_to(photo, request.user, token=token):
         raise Http404
-    try:
-        handle = photo.file.open("rb")
-    except OSError as exc:  # the row outlived its file (a restored database, a wiped folder)
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=600"
-    return response
+    return private_file_response(photo.file, photo.content_type)
 
 
 def review_photo_by_token(request, token: str, pk: str):

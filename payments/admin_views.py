@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from core import parsing
+from core import flash, parsing
 from core.errors import DomainError
 from core.money import format_fen, yuan
 from orders.admin_views import back, order_for_money
@@ -59,9 +59,7 @@ def order_receipt(request, pk: int):
     order = order_for_money(request, pk)
     form = TransferReceiptForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash.form_errors(request, form)
     else:
         try:
             services.record_transfer_receipt(
