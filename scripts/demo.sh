@@ -4,8 +4,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT_DIR"
 
-ensure_system_packages fonts-wqy-zenhei  # Chinese glyphs in generated product images
+ensure_system_packages fonts-wqy-zenhei gettext  # Chinese glyphs in generated product images; msgfmt
 ensure_venv
+ensure_translations
 
 export DJANGO_SETTINGS_MODULE=marketplace.settings.dev
 HOST_PORT="${DEMO_ADDR:-127.0.0.1:8000}"

@@ -66,3 +66,18 @@ ensure_npm_packages() {
         printf '%s\n' "$wanted" >"$stamp"
     fi
 }
+
+# Compile the English catalogs (.po → .mo, which git does not keep) when a catalog is newer
+# than its compiled file. Needs gettext's msgfmt (ensure_system_packages gettext).
+ensure_translations() {
+    local po stale=0
+    while IFS= read -r po; do
+        [ "$po" -nt "${po%.po}.mo" ] && stale=1
+    done < <(find "$ROOT_DIR" -path "$ROOT_DIR/.venv" -prune -o -path "$ROOT_DIR/node_modules" -prune -o \
+        -path '*/locale/*/LC_MESSAGES/django.po' -print)
+    [ "$stale" -eq 0 ] && return 0
+    command -v msgfmt >/dev/null 2>&1 || { say "msgfmt not found: install gettext (English stays untranslated)"; return 0; }
+    say "compiling translation catalogs"
+    (cd "$ROOT_DIR" && DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-marketplace.settings.dev}" \
+        "$VENV_DIR/bin/python" manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules)
+}

@@ -5,8 +5,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT_DIR"
 
-ensure_system_packages chromium fonts-wqy-zenhei  # the real-browser test
+ensure_system_packages chromium fonts-wqy-zenhei gettext  # the real-browser test; msgfmt for the catalogs
 ensure_venv
+ensure_translations
 ensure_npm_packages  # axe-core, for the accessibility browser test
 
 say "ruff check ."
