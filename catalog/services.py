@@ -9,12 +9,23 @@ knows no text changed."""
 
 from collections.abc import Iterable
 
+from django.db import transaction
+
 from .models import Product
+
+
+def require_transaction(what: str) -> None:
+    """Row locks only mean something inside a transaction: refuse to take one outside."""
+    if transaction.get_autocommit():
+        raise transaction.TransactionManagementError(f"{what} must run inside transaction.atomic")
 
 
 def lock_products(ids: Iterable[int]) -> dict[int, Product]:
     """Lock the products ``ids`` in primary-key order and return them by pk. On SQLite
-    ``select_for_update`` is a no-op and the database serialises writers itself."""
+    ``select_for_update`` is a no-op and the database serialises writers itself; the caller
+    must hold a transaction on either (checked here, so a caller that forgot
+    ``transaction.atomic`` fails on SQLite too, not only on PostgreSQL)."""
+    require_transaction("lock_products")
     ids = sorted(set(ids))
     if not ids:
         return {}

@@ -8,7 +8,7 @@ the same sequence and cannot deadlock. Call these inside ``transaction.atomic``;
 SQLite ``select_for_update`` is a no-op and the database serialises writers itself."""
 
 from catalog.models import Product
-from catalog.services import lock_products
+from catalog.services import lock_products, require_transaction
 
 from .models import Order, OrderLine
 
@@ -17,7 +17,8 @@ __all__ = ["lock_order", "lock_products"]
 
 def lock_order(order_id: int) -> tuple[Order, dict[int, Product]]:
     """Lock the order, then the products of its lines (by pk). Returns the locked order
-    and its products by pk. Raises ``Order.DoesNotExist``."""
+    and its products by pk. Raises ``Order.DoesNotExist``. Inside ``transaction.atomic`` only."""
+    require_transaction("lock_order")
     order = Order.objects.select_for_update().get(pk=order_id)
     product_ids = OrderLine.objects.filter(suborder__order_id=order_id).values_list("product_id", flat=True)
     return order, lock_products(product_ids)

@@ -108,7 +108,6 @@ def _new_order_number() -> str:
     return timezone.localdate().strftime("%Y%m%d") + f"{secrets.randbelow(10**8):08d}"
 
 
-@transaction.atomic
 def _keep_payee(order: Order) -> None:
     """A bank-transfer order keeps the payee it is placed with (the answer of the payments
     app through ``transfer_details``), so the page, the e-mail and the notice keep naming it."""
@@ -121,6 +120,7 @@ def _keep_payee(order: Order) -> None:
     order.save(update_fields=["payee_name", "payee_bank", "payee_account", "payee_shop_name"])
 
 
+@transaction.atomic
 def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_method: str, user=None) -> Order:
     """Reserve stock and create one order split into per-shop sub-orders.
 
