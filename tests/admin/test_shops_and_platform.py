@@ -171,6 +171,18 @@ def test_admin_creates_officer_with_phone_and_bureau(world, login, role_groups):
     assert User.objects.get(pk=user.pk).phone == "13900000000"
 
 
+def test_admin_user_forms_name_the_roles_not_their_group_keys(world, login, role_groups):
+    """The roles on the user forms read as people call them (core.roles.ROLE_LABELS), never
+    as the groups' keys (shop_operator, bureau_officer)."""
+    client = login(world.admin)
+    for page in (reverse("wagtailusers_users:add"), reverse("wagtailusers_users:edit", args=[world.op_a.pk])):
+        html = client.get(page).content.decode()
+        for label in ("买家", "网店运营", "商务局干部", "平台管理员"):
+            assert label in html, (page, label)
+        for key in ("shop_operator", "bureau_officer", "platform_admin"):
+            assert key not in html, (page, key)
+
+
 def test_admin_sets_a_users_sign_in_mobile_read_like_registration_and_one_account_per_number(world, login):
     """The sign-in mobile on the admin's user forms: typed as people type it, stored as 11
     digits; a malformed number, another account's number or another account's username
