@@ -178,3 +178,21 @@ def test_a_next_pointing_at_the_page_itself_goes_home(client, member, url):
     client.force_login(member)
     response = client.get(f"{url}?next={url}")
     assert response.status_code == 302 and response["Location"] in ("/", "/orders/")
+
+
+def test_account_pages_and_messages_in_english_from_the_catalog(client, role_groups, outbox):
+    """English chosen: the register page, the code's answer and a refusal come from
+    core/locale, one language per label."""
+    client.cookies["django_language"] = "en"
+
+    html = client.get(reverse("accounts:register")).content.decode()
+    for english in ("Create an account", "Get a code", "Mobile number", "Password again", "Forgot your password?"):
+        assert english in html, english
+    for chinese in ("注册新账户", "获取验证码", "再输一次密码", "忘记密码"):
+        assert chinese not in html, chinese
+
+    answer = ask_code(client, MOBILE, "register")
+    assert answer.json() == {"message": "Code sent to 138****8001; it is valid for 5 minutes.", "wait": 60}
+    refused = ask_code(client, "12345", "register")
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "Enter a mainland mobile number of 11 digits, e.g. 13812345678."
