@@ -206,9 +206,9 @@ def test_admin_sets_a_users_sign_in_mobile_read_like_registration_and_one_accoun
     }
 
     for bad, message in (
-        ("12345", MOBILE_REFUSED),
-        ("1380013800x", MOBILE_REFUSED),
-        ("23800138000", MOBILE_REFUSED),
+        ("12345", str(MOBILE_REFUSED)),
+        ("1380013800x", str(MOBILE_REFUSED)),
+        ("23800138000", str(MOBILE_REFUSED)),
         ("139 0000 1111", str(MOBILE_TAKEN)),  # op_b's number
         ("13700002222", str(MOBILE_TAKEN)),  # the storefront account's username
     ):
