@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CmsConfig(AppConfig):
     name = "cms"
-    verbose_name = _("内容 Site content")
+    verbose_name = _("内容")
 
     def ready(self) -> None:
         from core.page_urls import register_page_url

@@ -23,26 +23,26 @@ from . import selectors
 from .renditions import ARTICLE_CARD_RENDITION
 
 BODY_BLOCKS = [
-    ("heading", blocks.CharBlock(form_classname="title", label=_("标题 heading"))),
-    ("paragraph", blocks.RichTextBlock(label=_("段落 paragraph"))),
-    ("image", ImageBlock(label=_("图片 image"))),
-    ("quote", blocks.BlockQuoteBlock(label=_("引用 quote"))),
+    ("heading", blocks.CharBlock(form_classname="title", label=_("标题"))),
+    ("paragraph", blocks.RichTextBlock(label=_("段落"))),
+    ("image", ImageBlock(label=_("图片"))),
+    ("quote", blocks.BlockQuoteBlock(label=_("引用"))),
 ]
 
 
 class HomePage(Page):
     """The storefront's front page: editorial intro above the newest listed products."""
 
-    intro = RichTextField(_("导语 intro"), blank=True)
-    body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("正文 body"))
-    products_shown = models.PositiveSmallIntegerField(_("展示商品数 products shown"), default=12)
+    intro = RichTextField(_("导语"), blank=True)
+    body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("正文"))
+    products_shown = models.PositiveSmallIntegerField(_("展示商品数"), default=12)
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body"), FieldPanel("products_shown")]
     max_count = 1
     subpage_types = ["cms.CatalogPage", "cms.ArticleIndexPage", "cms.LiveIndexPage"]
 
     class Meta:
-        verbose_name = _("首页 home page")
+        verbose_name = _("首页")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -55,8 +55,8 @@ class CatalogPage(RoutablePageMixin, Page):
     """The catalogue: product list, category lists, product pages and shop pages, all
     served from the catalogue's Django models through this one routable page."""
 
-    intro = RichTextField(_("导语 intro"), blank=True)
-    page_size = models.PositiveSmallIntegerField(_("每页商品数 products per page"), default=24)
+    intro = RichTextField(_("导语"), blank=True)
+    page_size = models.PositiveSmallIntegerField(_("每页商品数"), default=24)
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("page_size")]
     max_count = 1
@@ -64,7 +64,7 @@ class CatalogPage(RoutablePageMixin, Page):
     subpage_types: list[str] = []
 
     class Meta:
-        verbose_name = _("商品目录页 catalogue page")
+        verbose_name = _("商品目录页")
 
     # Each route renders its own template; every product list starts from
     # Product.objects.listed() (through catalog.selectors), never from a raw queryset.
@@ -93,7 +93,7 @@ class CatalogPage(RoutablePageMixin, Page):
         tree = catalog_selectors.category_tree()
         category = next((c for group in tree.values() for c in group if c.slug == slug), None)
         if category is None:
-            return self._not_found(request, _("没有这个品类"), _("您访问的品类不存在。 This category does not exist."))
+            return self._not_found(request, _("没有这个品类"), _("您访问的品类不存在。"))
         sort = catalog_selectors.clean_sort(request.GET.get("sort"))
         ids = catalog_selectors.descendant_ids(category, tree)
         breadcrumb = catalog_selectors.ancestors(category, tree)
@@ -117,7 +117,7 @@ class CatalogPage(RoutablePageMixin, Page):
             return self._not_found(
                 request,
                 _("该商品暂不可售"),
-                _("该商品已下架、所在网店暂停营业或商品不存在。 This product is not available."),
+                _("该商品已下架、所在网店暂停营业或商品不存在。"),
             )
         review_summary = order_selectors.product_review_summary(product.pk)
         category_chain = [product.category]
@@ -145,7 +145,7 @@ class CatalogPage(RoutablePageMixin, Page):
             return self._not_found(
                 request,
                 _("该网店暂停营业"),
-                _("该网店暂停营业或不存在，其商品暂不可售。 This shop is closed or does not exist."),
+                _("该网店暂停营业或不存在，其商品暂不可售。"),
             )
         sort = catalog_selectors.clean_sort(request.GET.get("sort"))
         products = self._paginate(request, catalog_selectors.card_products(shop=shop, sort=sort))
@@ -170,13 +170,13 @@ SORT_LABELS = [
 class ArticleIndexPage(Page):
     """A list of stories, campaigns and announcements."""
 
-    intro = RichTextField(_("导语 intro"), blank=True)
+    intro = RichTextField(_("导语"), blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.ArticlePage"]
 
     class Meta:
-        verbose_name = _("文章列表页 article index")
+        verbose_name = _("文章列表页")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -197,15 +197,15 @@ class ArticlePage(Page):
     """An editorial story or campaign page (助农故事、消费帮扶活动)."""
 
     class Kind(models.TextChoices):
-        STORY = "story", _("助农故事 story")
-        CAMPAIGN = "campaign", _("帮扶活动 campaign")
-        NOTICE = "notice", _("公告 notice")
+        STORY = "story", _("助农故事")
+        CAMPAIGN = "campaign", _("帮扶活动")
+        NOTICE = "notice", _("公告")
 
-    kind = models.CharField(_("类型 kind"), max_length=20, choices=Kind.choices, default=Kind.STORY)
-    date = models.DateField(_("日期 date"))
-    summary = models.CharField(_("摘要 summary"), max_length=250, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.STORY)
+    date = models.DateField(_("日期"))
+    summary = models.CharField(_("摘要"), max_length=250, blank=True)
     cover = models.ForeignKey("wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("正文 body"))
+    body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("正文"))
 
     content_panels = Page.content_panels + [
         FieldPanel("kind"),
@@ -218,7 +218,7 @@ class ArticlePage(Page):
     subpage_types: list[str] = []
 
     class Meta:
-        verbose_name = _("文章 article")
+        verbose_name = _("文章")
 
 
 def _origin(url: str) -> str:
@@ -236,7 +236,7 @@ class LiveIndexPage(RoutablePageMixin, Page):
     (It moved here from the live app, keeping its page and content type:
     ``migrations/0002_liveindexpage_from_live.py``.)"""
 
-    intro = RichTextField(_("导语 intro"), blank=True)
+    intro = RichTextField(_("导语"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     max_count = 1
@@ -244,7 +244,7 @@ class LiveIndexPage(RoutablePageMixin, Page):
     subpage_types: list[str] = []
 
     class Meta:
-        verbose_name = _("直播页 live events page")
+        verbose_name = _("直播页")
 
     def _render(self, request, template, status=200, **extra):
         context = self.get_context(request)

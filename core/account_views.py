@@ -14,6 +14,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from . import accounts, parsing, verification
@@ -57,7 +58,11 @@ def _send(request, mobile: str, purpose: str) -> tuple[str, int, bool]:
         return str(exc), exc.wait, True
     except DomainError as exc:
         return str(exc), 0, True
-    return f"验证码已发送至 {masked(mobile)}，{_valid_minutes()} 分钟内有效。 Code sent.", wait, False
+    message = gettext("验证码已发送至 %(mobile)s，%(minutes)s 分钟内有效。") % {
+        "mobile": masked(mobile),
+        "minutes": _valid_minutes(),
+    }
+    return message, wait, False
 
 
 def _valid_minutes() -> int:
@@ -117,7 +122,7 @@ def sign_in_by_code(request):
 
     def act(data):
         accounts.sign_in_by_code(request, mobile=data["mobile"], code=data["code"])
-        messages.success(request, "已登录。")
+        messages.success(request, gettext("已登录。"))
 
     return _code_page(
         request, form_class=SmsSignInForm, purpose=Purpose.LOGIN, template="accounts/login_sms.html", act=act
@@ -137,7 +142,7 @@ def register(request):
             name=data.get("name") or "",
             email=data.get("email") or "",
         )
-        messages.success(request, "注册成功，已为您登录。购物车里的商品已保留。")
+        messages.success(request, gettext("注册成功，已为您登录。购物车里的商品已保留。"))
 
     return _code_page(
         request, form_class=RegisterForm, purpose=Purpose.REGISTER, template="accounts/register.html", act=act
@@ -147,7 +152,7 @@ def register(request):
 def reset_password(request):
     def act(data):
         accounts.reset_password(request, mobile=data["mobile"], code=data["code"], password=data["password1"])
-        messages.success(request, "密码已重设，已为您登录。")
+        messages.success(request, gettext("密码已重设，已为您登录。"))
 
     return _code_page(
         request, form_class=PasswordResetForm, purpose=Purpose.RESET, template="accounts/password_reset.html", act=act
@@ -157,5 +162,5 @@ def reset_password(request):
 @require_POST
 def sign_out(request):
     logout(request)
-    messages.info(request, "已退出登录。")
+    messages.info(request, gettext("已退出登录。"))
     return redirect(_next(request))

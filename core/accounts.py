@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_login_failed
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from . import parsing
 from .errors import DomainError
@@ -25,9 +26,10 @@ from .roles import Role
 from .verification import Purpose, check_code
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-CODE_REFUSED = "验证码不正确或已失效，请重新输入或重新获取。 Wrong or expired code."
-ALREADY_REGISTERED = "该手机号已注册，请直接登录。 This number already has an account: sign in."
-NOT_REGISTERED = "该手机号尚未注册，请先注册。 No account has this number: register first."
+CODE_REFUSED = _("验证码不正确或已失效，请重新输入或重新获取。")
+ALREADY_REGISTERED = _("该手机号已注册，请直接登录。")
+NOT_REGISTERED = _("该手机号尚未注册，请先注册。")
+DISABLED = _("该账户已停用。")
 
 
 def account_for(mobile: str):
@@ -89,7 +91,7 @@ def sign_in_by_code(request, *, mobile: str, code: str):
     _verify(request, mobile, Purpose.LOGIN, code)
     user = account_for(mobile)
     if user is None or not user.is_active:
-        raise DomainError(NOT_REGISTERED if user is None else "该账户已停用。 This account is disabled.")
+        raise DomainError(NOT_REGISTERED if user is None else DISABLED)
     login(request, user, backend=MODEL_BACKEND)
     return user
 
@@ -100,7 +102,7 @@ def reset_password(request, *, mobile: str, code: str, password: str):
     _verify(request, mobile, Purpose.RESET, code)
     user = account_for(mobile)
     if user is None or not user.is_active:
-        raise DomainError(NOT_REGISTERED if user is None else "该账户已停用。 This account is disabled.")
+        raise DomainError(NOT_REGISTERED if user is None else DISABLED)
     user.set_password(password)
     user.save(update_fields=["password"])
     login(request, user, backend=MODEL_BACKEND)

@@ -233,8 +233,7 @@ class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
             # Say how many rows refer to it, not which: they may belong to other shops.
             messages.error(
                 self.request,
-                _("“%(object)s”仍被 %(count)d 条记录引用，不能删除。 It is still referred to and cannot be deleted.")
-                % {"object": self.object, "count": count},
+                _("“%(object)s”仍被 %(count)d 条记录引用，不能删除。") % {"object": self.object, "count": count},
             )
             return redirect(self.index_url_name)
 

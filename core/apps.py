@@ -18,7 +18,7 @@ def _sync_roles(sender, **kwargs):
 class AccountsConfig(AppConfig):
     name = "core"
     label = "accounts"
-    verbose_name = _("用户与权限 Accounts")
+    verbose_name = _("用户与权限")
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the start-up checks

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core import checks
+from django.utils.translation import gettext
 
 from .db_roles import owner_credentials, two_roles
 
@@ -18,18 +19,18 @@ def owner_url_fits(app_configs, **kwargs):
     if default["ENGINE"] != POSTGRESQL or owner.get("ENGINE") != POSTGRESQL:
         return [
             checks.Error(
-                "DATABASE_OWNER_URL 仅适用于 PostgreSQL：DATABASE_URL 与它都须指向 PostgreSQL。"
-                " DATABASE_OWNER_URL is for PostgreSQL only, and DATABASE_URL must be PostgreSQL too.",
-                hint="Unset DATABASE_OWNER_URL, or point both URLs at the same PostgreSQL database.",
+                gettext("DATABASE_OWNER_URL 仅适用于 PostgreSQL：DATABASE_URL 与它都须指向 PostgreSQL。"),
+                hint=gettext("取消 DATABASE_OWNER_URL，或让两个 URL 指向同一个 PostgreSQL 数据库。"),
                 id="accounts.E001",
             )
         ]
     if owner.get("NAME") != default.get("NAME"):
         return [
             checks.Warning(
-                "DATABASE_OWNER_URL 与 DATABASE_URL 的数据库名不同；所有者只取其用户、密码、主机、端口与选项，"
-                "数据库仍是 DATABASE_URL 的。 DATABASE_OWNER_URL names another database than DATABASE_URL;"
-                " only its user, password, host, port and options are used, on DATABASE_URL's database.",
+                gettext(
+                    "DATABASE_OWNER_URL 与 DATABASE_URL 的数据库名不同；所有者只取其用户、密码、主机、端口与选项，"
+                    "数据库仍是 DATABASE_URL 的。"
+                ),
                 id="accounts.W002",
             )
         ]
@@ -41,14 +42,22 @@ def app_is_not_the_owner(app_configs, **kwargs):
     """On PostgreSQL the application should not sign in as the owner of its tables."""
     if settings.DATABASES["default"]["ENGINE"] != POSTGRESQL or two_roles():
         return []
-    why = "未设置 DATABASE_OWNER_URL" if not owner_credentials() else "DATABASE_OWNER_URL 与 DATABASE_URL 是同一角色"
+    why = (
+        gettext("未设置 DATABASE_OWNER_URL")
+        if not owner_credentials()
+        else gettext("DATABASE_OWNER_URL 与 DATABASE_URL 是同一角色")
+    )
     return [
         checks.Warning(
-            f"应用以数据表所有者身份连接 PostgreSQL（{why}）：收益台账与认定审核记录只有触发器保护，"
-            "所有者可以关掉触发器后修改或删除。 The application signs in as the owner of its tables: the ledger and"
-            " the audit trail are guarded by triggers only, which an owner may switch off.",
-            hint="Create an owner role and an application role (README, Configuration), set DATABASE_URL to the"
-            " application's and DATABASE_OWNER_URL to the owner's, and run migrate.",
+            gettext(
+                "应用以数据表所有者身份连接 PostgreSQL（%(why)s）：收益台账与认定审核记录只有触发器保护，"
+                "所有者可以关掉触发器后修改或删除。"
+            )
+            % {"why": why},
+            hint=gettext(
+                "建立一个所有者角色和一个应用角色（见 README 的 Configuration），"
+                "DATABASE_URL 用应用角色，DATABASE_OWNER_URL 用所有者角色，再运行 migrate。"
+            ),
             id="accounts.W001",
         )
     ]
@@ -72,4 +81,5 @@ def sms_gateway_configured(app_configs, **kwargs):
     ]
     if not missing:
         return []
-    return [checks.Error(f"阿里云短信缺少配置 Aliyun SMS is missing: {', '.join(missing)}", id="accounts.E002")]
+    message = gettext("阿里云短信缺少配置：%(missing)s") % {"missing": ", ".join(missing)}
+    return [checks.Error(message, id="accounts.E002")]

@@ -40,6 +40,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils.translation import gettext
 
 from .append_only import append_only_tables
 
@@ -101,9 +102,7 @@ def as_owner(using: str = DEFAULT_DB_ALIAS):
         return
     if connection.in_atomic_block:
         raise RoleSwitchRefused(
-            "此操作须以数据表所有者（DATABASE_OWNER_URL）身份执行，不能在应用角色已开启的事务中进行。"
-            " This needs the tables' owner (DATABASE_OWNER_URL) and cannot run inside a transaction"
-            " of the application's role."
+            gettext("此操作须以数据表所有者（DATABASE_OWNER_URL）身份执行，不能在应用角色已开启的事务中进行。")
         )
     _displaced.append(_signed_in(connection))
     _sign_in(connection, owner)

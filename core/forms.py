@@ -9,10 +9,10 @@ from wagtail.admin.forms.account import NameEmailForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from . import parsing
-from .roles import Role
+from .roles import Role, role_label
 
 EXTRA_USER_FIELDS = ("name", "mobile", "phone", "bureau")
-MOBILE_TAKEN = _("该手机号已用于另一个账户。 This mobile number belongs to another account.")
+MOBILE_TAKEN = _("该手机号已用于另一个账户。")
 WESTERN_NAME_FIELDS = {"first_name", "last_name"}
 
 
@@ -27,6 +27,8 @@ class MarketplaceUserFormMixin:
         self.fields["name"].required = True
         self.fields["name"].label = _("姓名")
         self.fields["name"].help_text = _("按中文习惯，姓在前，如 陈静。")
+        if "groups" in self.fields:  # the roles by their names on screen, not shop_operator
+            self.fields["groups"].label_from_instance = lambda group: role_label(group.name)
         # The sign-in mobile, read like registration reads it (+86, spaces, full-width digits).
         model_field = get_user_model()._meta.get_field("mobile")
         self.fields["mobile"] = parsing.MobileField(
@@ -49,9 +51,7 @@ class MarketplaceUserFormMixin:
         cleaned = super().clean()
         groups = cleaned.get("groups") or []
         if any(g.name == Role.BUREAU_OFFICER.value for g in groups) and not cleaned.get("bureau"):
-            self.add_error(
-                "bureau", forms.ValidationError(_("商务局干部须指定所属部门。 A bureau officer needs a bureau."))
-            )
+            self.add_error("bureau", forms.ValidationError(_("商务局干部须指定所属部门。")))
         return cleaned
 
 

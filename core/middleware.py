@@ -3,6 +3,8 @@ view could pass it to the database: the path, the query string, the cookies, for
 PostgreSQL cannot store NUL in text and answers a query holding one with an error (it was a
 500 on any page, anonymous or not); no legitimate client sends one."""
 
+from django.utils.translation import gettext
+
 from .parsing import BadInput
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -24,5 +26,5 @@ class RejectNulMiddleware:
             or any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items())
             or (request.method == "POST" and request.content_type in FORM_TYPES and _has_nul(request.POST))
         ):
-            raise BadInput("请求中含有不允许的字符（NUL）。 The request contains a NUL character.")
+            raise BadInput(gettext("请求中含有不允许的字符（NUL）。"))
         return self.get_response(request)

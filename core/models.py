@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Bureau(models.Model):
@@ -10,18 +11,18 @@ class Bureau(models.Model):
     Its officers see that region and every region under it, nothing else."""
 
     class Kind(models.TextChoices):
-        COMMERCE = "commerce", _("商务局 Commerce bureau")
-        RURAL = "rural", _("扶贫办/乡村振兴局 Rural revitalisation office")
+        COMMERCE = "commerce", _("商务局")
+        RURAL = "rural", _("扶贫办/乡村振兴局")
 
-    name = models.CharField(_("名称 name"), max_length=100, unique=True)
-    kind = models.CharField(_("类型 kind"), max_length=20, choices=Kind.choices, default=Kind.COMMERCE)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.COMMERCE)
     region = models.ForeignKey(
-        "producers.Region", on_delete=models.PROTECT, related_name="bureaus", verbose_name=_("辖区 region")
+        "producers.Region", on_delete=models.PROTECT, related_name="bureaus", verbose_name=_("辖区")
     )
 
     class Meta:
-        verbose_name = _("主管部门 bureau")
-        verbose_name_plural = _("主管部门 bureaus")
+        verbose_name = _("主管部门")
+        verbose_name_plural = pgettext_lazy("plural", "主管部门")
         ordering = ["region__code", "name"]
 
     def __str__(self) -> str:
@@ -41,10 +42,10 @@ class User(AbstractUser):
     per number. ``phone`` is a contact number staff type as they like (an office's
     landline, shared by its officers), never used to sign in."""
 
-    name = models.CharField(_("姓名 name"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话 phone"), max_length=20, blank=True)
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     mobile = models.CharField(
-        _("登录手机号 sign-in mobile"),
+        _("登录手机号"),
         max_length=11,
         blank=True,
         default="",
@@ -56,18 +57,18 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="officers",
-        verbose_name=_("所属部门 bureau"),
+        verbose_name=_("所属部门"),
     )
 
     class Meta:
-        verbose_name = _("用户 user")
-        verbose_name_plural = _("用户 users")
+        verbose_name = _("用户")
+        verbose_name_plural = pgettext_lazy("plural", "用户")
         constraints = [
             models.UniqueConstraint(
                 fields=["mobile"],
                 condition=~models.Q(mobile=""),
                 name="accounts_user_mobile_unique",
-                violation_error_message=_("该手机号已注册。 This mobile number already has an account."),
+                violation_error_message=_("该手机号已注册。"),
             ),
         ]
 
@@ -89,16 +90,16 @@ class PendingTask(models.Model):
     Kept here, in the database that committed the work, and sent again by the beat task
     ``core.resend_pending_tasks`` once the broker answers; deleted when sent."""
 
-    task_name = models.CharField(_("任务 task"), max_length=200)
-    args = models.JSONField(_("参数 args"), default=list)
-    kwargs = models.JSONField(_("关键字参数 kwargs"), default=dict)
-    created_at = models.DateTimeField(_("首次发送 first sent"), auto_now_add=True)
-    attempts = models.PositiveIntegerField(_("发送次数 attempts"), default=1)
-    last_error = models.TextField(_("最近错误 last error"), blank=True)
+    task_name = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("参数"), default=list)
+    kwargs = models.JSONField(_("关键字参数"), default=dict)
+    created_at = models.DateTimeField(_("首次发送"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("发送次数"), default=1)
+    last_error = models.TextField(_("最近错误"), blank=True)
 
     class Meta:
-        verbose_name = _("待发送任务 pending task")
-        verbose_name_plural = _("待发送任务 pending tasks")
+        verbose_name = _("待发送任务")
+        verbose_name_plural = pgettext_lazy("plural", "待发送任务")
         ordering = ["pk"]
 
     def __str__(self) -> str:
@@ -112,21 +113,21 @@ class SmsCode(models.Model):
     replaces the old ones; codes past their time are purged nightly."""
 
     class Purpose(models.TextChoices):
-        REGISTER = "register", _("注册 register")
-        LOGIN = "login", _("登录 sign in")
-        RESET = "reset", _("重设密码 reset password")
+        REGISTER = "register", _("注册")
+        LOGIN = "login", _("登录")
+        RESET = "reset", _("重设密码")
 
-    mobile = models.CharField(_("手机号 mobile"), max_length=11)
-    purpose = models.CharField(_("用途 purpose"), max_length=10, choices=Purpose.choices)
-    code_hash = models.CharField(_("验证码摘要 code digest"), max_length=64)
-    created_at = models.DateTimeField(_("发送时间 sent at"), default=timezone.now)
-    expires_at = models.DateTimeField(_("失效时间 expires at"))
-    failures = models.PositiveSmallIntegerField(_("错误次数 wrong tries"), default=0)
-    used_at = models.DateTimeField(_("使用时间 used at"), null=True, blank=True)
+    mobile = models.CharField(_("手机号"), max_length=11)
+    purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"))
+    failures = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("短信验证码 SMS code")
-        verbose_name_plural = _("短信验证码 SMS codes")
+        verbose_name = _("短信验证码")
+        verbose_name_plural = pgettext_lazy("plural", "短信验证码")
         indexes = [models.Index(fields=["mobile", "purpose", "created_at"], name="accounts_smscode_lookup")]
 
     def __str__(self) -> str:
@@ -144,8 +145,8 @@ class SmsSendCounter(models.Model):
     sends = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("验证码发送次数 SMS send counter")
-        verbose_name_plural = _("验证码发送次数 SMS send counters")
+        verbose_name = _("验证码发送次数")
+        verbose_name_plural = pgettext_lazy("plural", "验证码发送次数")
 
     def __str__(self) -> str:
         return f"{self.key[:16]} {self.sends}"

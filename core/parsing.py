@@ -33,6 +33,8 @@ from django import forms
 from django.core.exceptions import BadRequest
 from django.http import RawPostDataException
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .money import format_fen
 
@@ -49,7 +51,7 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _MOBILE_NOISE = re.compile(r"[\s\-()（）]")
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９＋", "0123456789+")
-MOBILE_REFUSED = "请输入 11 位中国大陆手机号，如 13812345678。 A mainland mobile number of 11 digits."
+MOBILE_REFUSED = _("请输入 11 位中国大陆手机号，如 13812345678。")
 
 
 class BadInput(BadRequest):
@@ -59,23 +61,26 @@ class BadInput(BadRequest):
 # --- numbers ----------------------------------------------------------------------------------------------
 
 
-def natural(raw, *, label: str = "编号 id", minimum: int = 1, maximum: int = BIGINT_MAX) -> int:
+def natural(raw, *, label: str = _("编号"), minimum: int = 1, maximum: int = BIGINT_MAX) -> int:
     """An integer written in ASCII digits, between ``minimum`` and ``maximum``."""
     text = "" if raw is None else str(raw).strip()
     if not _DIGITS.fullmatch(text):
-        raise BadInput(f"{label}须为数字。 {label}: a whole number is required.")
+        raise BadInput(gettext("%(label)s须为数字。") % {"label": label})
     value = int(text)
     if not minimum <= value <= maximum:
-        raise BadInput(f"{label}须在 {minimum} 到 {maximum} 之间。 {label}: out of range.")
+        raise BadInput(
+            gettext("%(label)s须在 %(minimum)s 到 %(maximum)s 之间。")
+            % {"label": label, "minimum": minimum, "maximum": maximum}
+        )
     return value
 
 
-def object_id(raw, *, label: str = "编号 id") -> int:
+def object_id(raw, *, label: str = _("编号")) -> int:
     """A primary key as sent in a form or query string (1 … 2**63 - 1)."""
     return natural(raw, label=label)
 
 
-def optional_id(raw, *, label: str = "编号 id") -> int | None:
+def optional_id(raw, *, label: str = _("编号")) -> int | None:
     """``object_id``, or None when nothing was sent."""
     if raw is None or str(raw).strip() == "":
         return None
@@ -86,7 +91,7 @@ def quantity(raw, *, minimum: int = 1, maximum: int = MAX_QUANTITY, default: int
     """A number of units; ``default`` when nothing was sent (and a default is given)."""
     if default is not None and (raw is None or str(raw).strip() == ""):
         return default
-    return natural(raw, label="数量 quantity", minimum=minimum, maximum=maximum)
+    return natural(raw, label=gettext("数量"), minimum=minimum, maximum=maximum)
 
 
 def page_number(raw) -> int:
@@ -101,7 +106,7 @@ def page_number(raw) -> int:
 # --- money and dates --------------------------------------------------------------------------------------
 
 
-def yuan_to_fen(raw, *, label: str = "金额 amount", allow_negative: bool = False) -> int:
+def yuan_to_fen(raw, *, label: str = _("金额"), allow_negative: bool = False) -> int:
     """'1,234.5' -> 123450 fen. Only plain decimal notation: at most MAX_YUAN_DIGITS digits
     before the point and two after; a leading '-' only when ``allow_negative``; thousands
     separators and the ¥ sign are allowed. Never a float, never Infinity."""
@@ -112,15 +117,12 @@ def yuan_to_fen(raw, *, label: str = "金额 amount", allow_negative: bool = Fal
         text = text[1:]
     match = _YUAN.fullmatch(text)
     if match is None or (negative and not allow_negative):
-        raise BadInput(
-            f"{label}须为以元为单位的金额，最多两位小数，如 59.90。"
-            f" {label}: an amount in yuan with at most two decimals, e.g. 59.90."
-        )
+        raise BadInput(gettext("%(label)s须为以元为单位的金额，最多两位小数，如 59.90。") % {"label": label})
     fen = int(match["int"]) * 100 + int((match["dec"] or "0").ljust(2, "0"))
     return -fen if negative else fen
 
 
-def date(raw, *, label: str = "日期 date") -> dt.date:
+def date(raw, *, label: str = _("日期")) -> dt.date:
     """'2026-12-06' -> date. Only ISO dates a calendar has."""
     text = "" if raw is None else str(raw).strip()
     try:
@@ -128,10 +130,10 @@ def date(raw, *, label: str = "日期 date") -> dt.date:
             raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise BadInput(f"{label}须为 年-月-日，如 2026-12-06。 {label}: a date like 2026-12-06.") from exc
+        raise BadInput(gettext("%(label)s须为 年-月-日，如 2026-12-06。") % {"label": label}) from exc
 
 
-def optional_date(raw, *, label: str = "日期 date") -> dt.date | None:
+def optional_date(raw, *, label: str = _("日期")) -> dt.date | None:
     if raw is None or str(raw).strip() == "":
         return None
     return date(raw, label=label)
@@ -140,14 +142,14 @@ def optional_date(raw, *, label: str = "日期 date") -> dt.date | None:
 # --- text and redirects -----------------------------------------------------------------------------------
 
 
-def text(raw, *, max_length: int, label: str = "内容 text") -> str:
+def text(raw, *, max_length: int, label: str = _("内容")) -> str:
     """Stripped text of at most ``max_length`` characters, without NUL."""
     value = "" if raw is None else str(raw)
     if "\x00" in value:
-        raise BadInput(f"{label}含有不允许的字符。 {label}: contains a NUL character.")
+        raise BadInput(gettext("%(label)s含有不允许的字符。") % {"label": label})
     value = value.strip()
     if len(value) > max_length:
-        raise BadInput(f"{label}最多 {max_length} 个字。 {label}: at most {max_length} characters.")
+        raise BadInput(gettext("%(label)s最多 %(max_length)s 个字。") % {"label": label, "max_length": max_length})
     return value
 
 
@@ -217,23 +219,23 @@ def json_body(request, *, max_bytes=MAX_JSON_BYTES, max_depth=MAX_JSON_DEPTH, re
     try:
         raw = request.body or b""
     except RawPostDataException as exc:  # sent as a form and already read as one
-        raise BadInput("请求体须为 JSON。 The body must be JSON, not a form.") from exc
+        raise BadInput(gettext("请求体须为 JSON。")) from exc
     if len(raw) > max_bytes:
-        raise BadInput(f"请求体过大（上限 {max_bytes} 字节）。 The body is larger than {max_bytes} bytes.")
+        raise BadInput(gettext("请求体过大（上限 %(max_bytes)s 字节）。") % {"max_bytes": max_bytes})
     try:
         body = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadInput("请求体须为 UTF-8 编码。 The body must be UTF-8.") from exc
+        raise BadInput(gettext("请求体须为 UTF-8 编码。")) from exc
     if _nesting_depth(body) > max_depth:
-        raise BadInput(f"JSON 嵌套过深（上限 {max_depth} 层）。 JSON nested deeper than {max_depth} levels.")
+        raise BadInput(gettext("JSON 嵌套过深（上限 %(max_depth)s 层）。") % {"max_depth": max_depth})
     try:
         payload = json.loads(body)
     except ValueError as exc:
-        raise BadInput("请求体不是有效的 JSON。 The body is not valid JSON.") from exc
+        raise BadInput(gettext("请求体不是有效的 JSON。")) from exc
     if require_object and not isinstance(payload, dict):
-        raise BadInput("请求体须为 JSON 对象。 The body must be a JSON object.")
+        raise BadInput(gettext("请求体须为 JSON 对象。"))
     if "\\u0000" in body and _has_nul(payload):  # a raw NUL is already invalid JSON
-        raise BadInput("JSON 字符串含有不允许的字符。 A JSON string contains a NUL character.")
+        raise BadInput(gettext("JSON 字符串含有不允许的字符。"))
     return payload
 
 
@@ -270,13 +272,13 @@ class YuanField(forms.CharField):
         if value in ("", None):
             return None
         try:
-            fen = yuan_to_fen(value, label=str(self.label or "金额"), allow_negative=self.allow_negative)
+            fen = yuan_to_fen(value, label=str(self.label or gettext("金额")), allow_negative=self.allow_negative)
         except BadInput as exc:
             raise forms.ValidationError(str(exc)) from exc
         if self.min_fen is not None and fen < self.min_fen:
-            raise forms.ValidationError(f"金额不能小于 {format_fen(self.min_fen)} 元。")
+            raise forms.ValidationError(gettext("金额不能小于 %(yuan)s 元。") % {"yuan": format_fen(self.min_fen)})
         if self.max_fen is not None and fen > self.max_fen:
-            raise forms.ValidationError(f"金额不能大于 {format_fen(self.max_fen)} 元。")
+            raise forms.ValidationError(gettext("金额不能大于 %(yuan)s 元。") % {"yuan": format_fen(self.max_fen)})
         return fen
 
 
@@ -285,9 +287,9 @@ class MobileField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 40)
-        kwargs.setdefault("label", "手机号")
+        kwargs.setdefault("label", _("手机号"))
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel", "placeholder": "11 位手机号"})
+        self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel", "placeholder": _("11 位手机号")})
 
     def clean(self, value):
         value = super().clean(value)

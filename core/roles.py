@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(StrEnum):
@@ -17,11 +18,21 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.BUYER: "买家 Buyer",
-    Role.SHOP_OPERATOR: "网店运营 Shop operator",
-    Role.BUREAU_OFFICER: "商务局干部 Bureau officer",
-    Role.PLATFORM_ADMIN: "平台管理员 Platform administrator",
+    Role.BUYER: _("买家"),
+    Role.SHOP_OPERATOR: _("网店运营"),
+    Role.BUREAU_OFFICER: _("商务局干部"),
+    Role.PLATFORM_ADMIN: _("平台管理员"),
 }
+
+
+def role_label(name: str) -> str:
+    """What a role (a group's name, e.g. ``shop_operator``) is called on screen, in the
+    active language; a group that is no role keeps its own name."""
+    try:
+        return str(ROLE_LABELS[Role(name)])
+    except ValueError:
+        return name
+
 
 # Model permissions of each role ("app_label.codename"). Row-level limits come on top.
 _SHOP_CONTENT = [

@@ -60,7 +60,7 @@ class ConsoleBackend:
     def send(self, message: SmsMessage) -> str:
         outbox.append(message)
         line = f"【{settings.SMS_SIGN_NAME}】→ {message.mobile}：{message.text}"
-        sys.stdout.write(f"\n{'=' * 20} 短信 SMS (console backend, not sent) {'=' * 20}\n{line}\n{'=' * 76}\n")
+        sys.stdout.write(f"\n{'=' * 20} 短信（控制台后端，未发送） {'=' * 20}\n{line}\n{'=' * 76}\n")
         sys.stdout.flush()
         logger.info("SMS (console, not sent) to %s: %s", message.mobile, message.text)
         return f"console-{len(outbox)}"

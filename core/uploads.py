@@ -13,6 +13,8 @@ import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from core.errors import DomainError
@@ -23,10 +25,10 @@ ALLOWED_TYPES = {
     "image/webp": "webp",
     "application/pdf": "pdf",
 }
-ALLOWED_MESSAGE = "只接受 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容判断，与扩展名无关）。"
+ALLOWED_MESSAGE = _("只接受 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容判断，与扩展名无关）。")
 # Photos people attach (reviews, after-sales requests): pictures only.
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
-IMAGE_REFUSED = "照片只接受 JPEG、PNG 或 WebP 图片（按文件内容判断，与扩展名无关）。"
+IMAGE_REFUSED = _("照片只接受 JPEG、PNG 或 WebP 图片（按文件内容判断，与扩展名无关）。")
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,12 @@ def check_upload(
     limit = settings.MAX_UPLOAD_BYTES
     size = upload.size or 0
     if size == 0:
-        raise DomainError("上传的文件是空的。")
+        raise DomainError(gettext("上传的文件是空的。"))
     if size > limit:
-        raise DomainError(f"文件过大（{size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。")
+        raise DomainError(
+            gettext("文件过大（%(size).1f MB），上限为 %(limit).0f MB。")
+            % {"size": size / 1048576, "limit": limit / 1048576}
+        )
     upload.seek(0)
     data = upload.read()
     kind = filetype.guess(data[:8192])
@@ -57,7 +62,7 @@ def check_upload(
         raise DomainError(refused)
     if content_type == "application/pdf":
         if b"%%EOF" not in data[-2048:]:
-            raise DomainError("PDF 文件不完整或已损坏。")
+            raise DomainError(gettext("PDF 文件不完整或已损坏。"))
     else:
         _check_image(upload, data)
     name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
@@ -74,9 +79,9 @@ def _check_image(upload: UploadedFile, data: bytes) -> None:
             with Image.open(io.BytesIO(data)) as img:
                 img.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise DomainError("图片像素过多，疑似解压炸弹，已拒绝。") from exc
+            raise DomainError(gettext("图片像素过多，疑似解压炸弹，已拒绝。")) from exc
         except Exception as exc:  # Pillow raises many kinds for a broken file
-            raise DomainError("图片文件无法读取或已损坏。") from exc
+            raise DomainError(gettext("图片文件无法读取或已损坏。")) from exc
 
 
 def private_file_response(field_file, content_type: str):

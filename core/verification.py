@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext, pgettext_lazy
 
 from .client_address import client_address
 from .errors import DomainError
@@ -33,7 +34,11 @@ from .sms import SmsError, SmsMessage, send_sms
 CODE_LENGTH = 6
 Purpose = SmsCode.Purpose
 
-PURPOSE_WORDS = {Purpose.REGISTER: "注册账户", Purpose.LOGIN: "登录", Purpose.RESET: "重设密码"}
+PURPOSE_WORDS = {
+    Purpose.REGISTER: pgettext_lazy("sms purpose", "注册账户"),
+    Purpose.LOGIN: pgettext_lazy("sms purpose", "登录"),
+    Purpose.RESET: pgettext_lazy("sms purpose", "重设密码"),
+}
 
 
 class SendRefused(DomainError):
@@ -58,19 +63,19 @@ def _limits() -> list[Limit]:
             "number-interval",
             1,
             settings.SMS_SEND_INTERVAL_SECONDS,
-            "验证码已发送，请 {wait} 秒后再获取。 A code was just sent: try again in {wait} s.",
+            gettext("验证码已发送，请 %(wait)s 秒后再获取。"),
         ),
         Limit(
             "number-hour",
             settings.SMS_SENDS_PER_NUMBER_HOURLY,
             3600,
-            "该手机号获取验证码过于频繁，请 {minutes} 分钟后再试。 Too many codes for this number: try later.",
+            gettext("该手机号获取验证码过于频繁，请 %(minutes)s 分钟后再试。"),
         ),
         Limit(
             "address-hour",
             settings.SMS_SENDS_PER_ADDRESS_HOURLY,
             3600,
-            "您所在的网络获取验证码过于频繁，请 {minutes} 分钟后再试。 Too many codes from this address: try later.",
+            gettext("您所在的网络获取验证码过于频繁，请 %(minutes)s 分钟后再试。"),
         ),
     ]
 
@@ -110,7 +115,7 @@ def send_code(request, mobile: str, purpose: str) -> int:
                 wait = _take(limit, value, now)
                 if wait:
                     minutes = (wait + 59) // 60
-                    raise SendRefused(limit.refusal.format(wait=wait, minutes=minutes), wait=wait)
+                    raise SendRefused(limit.refusal % {"wait": wait, "minutes": minutes}, wait=wait)
             SmsCode.objects.filter(mobile=mobile, purpose=purpose).delete()
             SmsCode.objects.create(
                 mobile=mobile,
@@ -122,16 +127,18 @@ def send_code(request, mobile: str, purpose: str) -> int:
             send_sms(
                 SmsMessage(
                     mobile=mobile,
-                    text=(
-                        f"您的验证码为 {code}，用于{PURPOSE_WORDS[Purpose(purpose)]}，"
-                        f"{settings.SMS_CODE_VALID_MINUTES} 分钟内有效。请勿告诉他人。"
-                    ),
+                    text=gettext("您的验证码为 %(code)s，用于%(purpose)s，%(minutes)s 分钟内有效。请勿告诉他人。")
+                    % {
+                        "code": code,
+                        "purpose": PURPOSE_WORDS[Purpose(purpose)],
+                        "minutes": settings.SMS_CODE_VALID_MINUTES,
+                    },
                     template="verification_code",
                     params={"code": code},
                 )
             )
     except SmsError as exc:
-        raise SendRefused("短信发送失败，请稍后再试。 The SMS could not be sent: please try again later.") from exc
+        raise SendRefused(gettext("短信发送失败，请稍后再试。")) from exc
     return settings.SMS_SEND_INTERVAL_SECONDS
 
 

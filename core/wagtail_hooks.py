@@ -23,7 +23,7 @@ register_permission_policy(Bureau, ScopedPermissionPolicy(Bureau))
 
 
 class ShopAdminMenu(ViewSetGroup):
-    menu_label = _("网店管理 Shop admin")
+    menu_label = _("网店管理")
     menu_name = "shop-admin"
     menu_icon = "pick"
     menu_order = 150
@@ -31,7 +31,7 @@ class ShopAdminMenu(ViewSetGroup):
 
 
 class PlatformMenu(ViewSetGroup):
-    menu_label = _("平台管理 Platform")
+    menu_label = _("平台管理")
     menu_name = "platform"
     menu_icon = "cogs"
     menu_order = 160
@@ -44,7 +44,7 @@ class BureauViewSet(ScopedModelViewSet):
 
     model = Bureau
     icon = "tasks"
-    menu_label = _("主管部门 Bureaus")
+    menu_label = _("主管部门")
     menu_hook = PLATFORM_MENU_HOOK
     menu_order = 200
     list_display = ["name", "kind", "region"]

@@ -43,7 +43,7 @@ def index_products(product_ids: Iterable[int]) -> int:
 def rebuild_database_index(*, progress: bool = False, batch_size: int = BATCH_SIZE) -> int:
     """Every product's entry, from scratch, in batches. Returns the number of entries."""
     total = Product.objects.count()
-    bar = tqdm(total=total, desc="搜索索引 search index", unit="件", file=sys.stderr, disable=not progress)
+    bar = tqdm(total=total, desc="搜索索引", unit="件", file=sys.stderr, disable=not progress)
     ProductSearchEntry.objects.all().delete()
     written = 0
     last_pk = 0

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .text import normalise
 
@@ -16,17 +17,17 @@ class ProductSearchEntry(models.Model):
     product = models.OneToOneField(
         "catalog.Product", on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
     )
-    title_tokens = models.TextField(_("标题词 title tokens"), blank=True)
-    body_tokens = models.TextField(_("正文词 body tokens"), blank=True, help_text=_("含拼音 with pinyin"))
+    title_tokens = models.TextField(_("标题词"), blank=True)
+    body_tokens = models.TextField(_("正文词"), blank=True, help_text=_("含拼音"))
     # " token token ... raw text | raw text " lower-cased, for substring matching on SQLite
     # and for suggestions.
-    document = models.TextField(_("检索文本 document"), blank=True)
-    title_pinyin = models.CharField(_("标题拼音 title pinyin"), max_length=500, blank=True)
+    document = models.TextField(_("检索文本"), blank=True)
+    title_pinyin = models.CharField(_("标题拼音"), max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("搜索索引条目 search entry")
-        verbose_name_plural = _("搜索索引条目 search entries")
+        verbose_name = _("搜索索引条目")
+        verbose_name_plural = pgettext_lazy("plural", "搜索索引条目")
 
     def __str__(self) -> str:
         return f"search entry #{self.product_id}"
@@ -37,16 +38,16 @@ class SynonymGroup(models.Model):
     finds products named with any other. Edited by platform admins."""
 
     terms = models.CharField(
-        _("同义词 terms"),
+        _("同义词"),
         max_length=300,
-        help_text=_("用空格或逗号分隔，如：淮山 山药  Separate with spaces or commas, e.g. 淮山 山药"),
+        help_text=_("用空格或逗号分隔，如：淮山 山药"),
     )
-    note = models.CharField(_("备注 note"), max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("同义词组 synonym group")
-        verbose_name_plural = _("同义词组 synonym groups")
+        verbose_name = _("同义词组")
+        verbose_name_plural = pgettext_lazy("plural", "同义词组")
         ordering = ["pk"]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Category, Product
@@ -155,7 +156,7 @@ def _label_facets(facets: dict, tree: dict) -> dict:
     region_names = dict(Region.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     kinds = dict(Producer.Kind.choices)
     bands = {key: str(label) for key, label, _low, _high in PRICE_BANDS}
-    stock_labels = {"1": "有货", "0": "缺货"}
+    stock_labels = {"1": gettext("有货"), "0": gettext("缺货")}
     for name, values in facets.items():
         for v in values:
             if name == "category":

@@ -13,7 +13,7 @@ from .models import SynonymGroup
 class SynonymGroupViewSet(ScopedModelViewSet):
     model = SynonymGroup
     icon = "search"
-    menu_label = _("搜索同义词 Search synonyms")
+    menu_label = _("搜索同义词")
     menu_hook = PLATFORM_MENU_HOOK
     menu_order = 900
     list_display = ["__str__", "note", "updated_at"]

@@ -28,7 +28,7 @@ def register(client, mobile, code, **extra):
 def test_register_by_sms_code_then_sign_in_by_password_with_the_number_however_written(client, role_groups, outbox):
     answer = ask_code(client, "+86 138-0013-8001", "register")
     assert answer.status_code == 200
-    assert answer.json() == {"message": "验证码已发送至 138****8001，5 分钟内有效。 Code sent.", "wait": 60}
+    assert answer.json() == {"message": "验证码已发送至 138****8001，5 分钟内有效。", "wait": 60}
     assert len(outbox) == 1 and outbox[0].mobile == MOBILE and outbox[0].template == "verification_code"
     code = last_code()
     assert len(code) == 6 and code.isdigit()
@@ -51,7 +51,7 @@ def test_register_by_sms_code_then_sign_in_by_password_with_the_number_however_w
 def test_register_needs_no_email_and_refuses_a_number_already_registered(client, member, outbox):
     refused = ask_code(client, MOBILE, "register")
     assert refused.status_code == 400
-    assert refused.json()["error"] == "该手机号已注册，请直接登录。 This number already has an account: sign in."
+    assert refused.json()["error"] == "该手机号已注册，请直接登录。"
     assert len(outbox) == 0  # nothing sent
 
     ask_code(client, "13900139000", "register")
@@ -178,3 +178,21 @@ def test_a_next_pointing_at_the_page_itself_goes_home(client, member, url):
     client.force_login(member)
     response = client.get(f"{url}?next={url}")
     assert response.status_code == 302 and response["Location"] in ("/", "/orders/")
+
+
+def test_account_pages_and_messages_in_english_from_the_catalog(client, role_groups, outbox):
+    """English chosen: the register page, the code's answer and a refusal come from
+    core/locale, one language per label."""
+    client.cookies["django_language"] = "en"
+
+    html = client.get(reverse("accounts:register")).content.decode()
+    for english in ("Create an account", "Get a code", "Mobile number", "Password again", "Forgot your password?"):
+        assert english in html, english
+    for chinese in ("注册新账户", "获取验证码", "再输一次密码", "忘记密码"):
+        assert chinese not in html, chinese
+
+    answer = ask_code(client, MOBILE, "register")
+    assert answer.json() == {"message": "Code sent to 138****8001; it is valid for 5 minutes.", "wait": 60}
+    refused = ask_code(client, "12345", "register")
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "Enter a mainland mobile number of 11 digits, e.g. 13812345678."

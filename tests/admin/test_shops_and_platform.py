@@ -121,12 +121,12 @@ def sidebar_text(client) -> str:
 
 def test_menus_follow_roles(world, login):
     menu = sidebar_text(login(world.op_a))
-    assert "网店管理 Shop admin" in menu and "产品 Products" in menu and "利益联结 Benefit linkages" in menu
-    assert "主管部门 Bureaus" not in menu
+    assert '"网店管理"' in menu and "产品 Products" in menu and "利益联结 Benefit linkages" in menu
+    assert '"主管部门"' not in menu
     menu = sidebar_text(login(world.officer_a))
-    assert "产品 Products" in menu and "主管部门 Bureaus" not in menu
+    assert "产品 Products" in menu and '"主管部门"' not in menu
     menu = sidebar_text(login(world.admin))
-    assert "网店管理 Shop admin" in menu and "平台管理 Platform" in menu and "主管部门 Bureaus" in menu
+    assert '"网店管理"' in menu and '"平台管理"' in menu and '"主管部门"' in menu
 
 
 def user_form_data(**overrides):
@@ -171,6 +171,18 @@ def test_admin_creates_officer_with_phone_and_bureau(world, login, role_groups):
     assert User.objects.get(pk=user.pk).phone == "13900000000"
 
 
+def test_admin_user_forms_name_the_roles_not_their_group_keys(world, login, role_groups):
+    """The roles on the user forms read as people call them (core.roles.ROLE_LABELS), never
+    as the groups' keys (shop_operator, bureau_officer)."""
+    client = login(world.admin)
+    for page in (reverse("wagtailusers_users:add"), reverse("wagtailusers_users:edit", args=[world.op_a.pk])):
+        html = client.get(page).content.decode()
+        for label in ("买家", "网店运营", "商务局干部", "平台管理员"):
+            assert label in html, (page, label)
+        for key in ("shop_operator", "bureau_officer", "platform_admin"):
+            assert key not in html, (page, key)
+
+
 def test_admin_sets_a_users_sign_in_mobile_read_like_registration_and_one_account_per_number(world, login):
     """The sign-in mobile on the admin's user forms: typed as people type it, stored as 11
     digits; a malformed number, another account's number or another account's username
@@ -194,9 +206,9 @@ def test_admin_sets_a_users_sign_in_mobile_read_like_registration_and_one_accoun
     }
 
     for bad, message in (
-        ("12345", MOBILE_REFUSED),
-        ("1380013800x", MOBILE_REFUSED),
-        ("23800138000", MOBILE_REFUSED),
+        ("12345", str(MOBILE_REFUSED)),
+        ("1380013800x", str(MOBILE_REFUSED)),
+        ("23800138000", str(MOBILE_REFUSED)),
         ("139 0000 1111", str(MOBILE_TAKEN)),  # op_b's number
         ("13700002222", str(MOBILE_TAKEN)),  # the storefront account's username
     ):

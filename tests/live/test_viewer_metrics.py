@@ -138,7 +138,7 @@ def test_missing_fields_future_times_and_bad_bodies(client, live_world, token_a)
         ("likes", "必填 required"),
     }
     assert future.status_code == 400 and "must not be in the future" in future.json()["errors"][0]["reason"]
-    assert not_json.status_code == 400 and "not valid JSON" in not_json.json()["error"]
+    assert not_json.status_code == 400 and "请求体不是有效的 JSON。" in not_json.json()["error"]
     assert a_list.status_code == 400 and "must be a JSON object" in a_list.json()["errors"][0]["reason"]
     assert empty.status_code == 400 and "non-empty array" in empty.json()["errors"][0]["reason"]
     assert too_many.status_code == 400 and "at most 500" in too_many.json()["errors"][0]["reason"]

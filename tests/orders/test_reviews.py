@@ -180,7 +180,7 @@ def test_text_over_500_characters_is_a_form_error(client, shop_world, bought):
     client.force_login(shop_world.buyer)
     response = client.post(review_url(order, yam_line), {"rating": "5", "text": "好" * 501})
     assert response.status_code == 200
-    assert response.context["form"].errors["text"] == ["评价内容最多 500 个字。 评价内容: at most 500 characters."]
+    assert response.context["form"].errors["text"] == ["评价内容最多 500 个字。"]
     assert client.post(review_url(order, yam_line), {"rating": "5", "text": "好" * 500}).status_code == 302
     assert len(Review.objects.get().text) == 500
 

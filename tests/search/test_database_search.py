@@ -198,7 +198,7 @@ def test_search_reindex_command_rebuilds_entries(catalogue, capsys):
     assert search_products("山药").count == 0
     call_command("search_reindex", verbosity=1)
     out = capsys.readouterr()
-    assert "database index: 5 entries" in out.out
+    assert "数据库索引：5 条" in out.out
     assert "搜索索引" in out.err  # the tqdm progress bar
     assert search_products("山药").count == 4
 

@@ -188,7 +188,7 @@ def test_product_not_for_sale_is_a_clear_404(client, storefront, shop, closed_sh
 
     assert response.status_code == 404
     html = response.content.decode()
-    assert "该商品暂不可售" in html and "not available" in html
+    assert "该商品暂不可售" in html and "该商品已下架、所在网店暂停营业或商品不存在。" in html
     assert product.title not in html
 
 
@@ -259,6 +259,24 @@ def test_language_switch_to_english(client, storefront):
 
     assert response.status_code == 302
     assert client.get("/").content.decode().startswith('<!DOCTYPE html>\n\n<html lang="en">')
+
+
+def test_product_page_in_english_from_the_catalog(client, storefront, shop, producer, categories):
+    """With English chosen, the page's own words come from cms/locale and the project's
+    catalog, one language per label; the product's data stays as entered."""
+    product = make_product(shop, categories["tubers"], producer=producer, title="菏泽铁棍山药", stock=7)
+    link_households(product, 3)
+    client.cookies["django_language"] = "en"
+
+    html = client.get(f"/products/{product.pk}/").content.decode()
+
+    assert html.startswith('<!DOCTYPE html>\n\n<html lang="en">')
+    assert "菏泽铁棍山药" in html
+    for english in ("Add to cart", "7 in stock", "Support outcome", "Buyer reviews", "Consumption Support Market"):
+        assert english in html, english
+    assert "supported households through their benefit-sharing arrangements" in html
+    for chinese in ("加入购物车", "库存 7 件", "帮扶成效", "买家评价", "消费帮扶馆"):
+        assert chinese not in html, chinese
 
 
 def test_category_nav_lists_top_level_categories_in_order(client, storefront):

@@ -1,14 +1,16 @@
 // An upcoming live event's countdown: .live-countdown[data-seconds] holds the seconds to
 // the start (computed by the server); the .countdown inside shows days, hours, minutes and
-// seconds, once a second.
+// seconds, once a second, in the words the page gives (data-units, data-soon: live/event_page.html).
 (function () {
   var box = document.querySelector(".live-countdown");
   if (!box) return;
   var left = parseInt(box.getAttribute("data-seconds"), 10), out = box.querySelector(".countdown");
+  var units = (box.getAttribute("data-units") || "天|小时|分|秒").split("|");
+  var soon = box.getAttribute("data-soon") || "即将开播，请刷新页面";
   function show() {
-    if (left <= 0) { out.textContent = "即将开播，请刷新页面"; return; }
+    if (left <= 0) { out.textContent = soon; return; }
     var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
-    out.textContent = (d ? d + " 天 " : "") + h + " 小时 " + m + " 分 " + s + " 秒";
+    out.textContent = (d ? d + " " + units[0] + " " : "") + h + " " + units[1] + " " + m + " " + units[2] + " " + s + " " + units[3];
     left -= 1;
   }
   show(); setInterval(show, 1000);

@@ -7,6 +7,9 @@
   var form = button.form;
   var status = form.querySelector("[data-sms-status]");
   var label = button.textContent;
+  // The words come from the page, in its language (accounts/_code_fields.html).
+  var waitText = button.dataset.waitText || "{n} 秒后重新获取";
+  var networkError = button.dataset.networkError || "网络异常，请稍后再试。";
   var timer = null;
 
   function say(text, isError) {
@@ -20,7 +23,7 @@
     if (timer) { clearInterval(timer); }
     if (left <= 0) { button.disabled = false; button.textContent = label; return; }
     button.disabled = true;
-    button.textContent = left + " 秒后重新获取";
+    button.textContent = waitText.replace("{n}", left);
     timer = setInterval(function () {
       left -= 1;
       if (left <= 0) {
@@ -29,7 +32,7 @@
         button.disabled = false;
         button.textContent = label;
       } else {
-        button.textContent = left + " 秒后重新获取";
+        button.textContent = waitText.replace("{n}", left);
       }
     }, 1000);
   }
@@ -52,7 +55,7 @@
         if (result.ok && form.elements.code) { form.elements.code.focus(); }
       })
       .catch(function () {
-        say("网络异常，请稍后再试。", true);
+        say(networkError, true);
         countDown(0);
       });
   });

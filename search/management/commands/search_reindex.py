@@ -1,6 +1,8 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from search.backends import SearchBackendError
 from search.backends.elasticsearch import alias_name, rebuild_index
@@ -8,20 +10,15 @@ from search.indexing import elasticsearch_enabled, rebuild_database_index
 
 
 class Command(BaseCommand):
-    help = (
-        "重建商品搜索索引：数据库索引；配置了 Elasticsearch 时另建新索引并切换别名。"
-        " Rebuild the product search index: the database entries and, with ELASTICSEARCH_URL"
-        " set, a new Elasticsearch index that the alias then points to (search stays up)."
-    )
+    help = _("重建商品搜索索引：数据库索引；配置了 Elasticsearch 时另建新索引并切换别名（切换期间搜索照常可用）。")
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=1000, help="每批件数 products per batch")
+        parser.add_argument("--batch-size", type=int, default=1000, help=_("每批件数"))
         parser.add_argument(
             "--backend",
             choices=["all", "database", "elasticsearch"],
             default="all",
-            help="重建哪个索引 which index to rebuild: all (default: the database, and Elasticsearch if configured),"
-            " database, elasticsearch",
+            help=_("重建哪个索引：all（默认：数据库索引，配置了 Elasticsearch 时也重建它）、database、elasticsearch"),
         )
 
     def handle(self, *args, batch_size, backend, verbosity, **options):
@@ -33,7 +30,10 @@ class Command(BaseCommand):
             started = time.monotonic()
             count = rebuild_database_index(progress=verbosity > 0, batch_size=batch_size)
             if verbosity:
-                self.stdout.write(f"数据库索引 database index: {count} entries in {time.monotonic() - started:.1f}s")
+                self.stdout.write(
+                    gettext("数据库索引：%(count)s 条，用时 %(seconds).1f 秒")
+                    % {"count": count, "seconds": time.monotonic() - started}
+                )
         if backend in ("all", "elasticsearch") and elasticsearch_enabled():
             started = time.monotonic()
             try:
@@ -46,4 +46,4 @@ class Command(BaseCommand):
                     f"in {time.monotonic() - started:.1f}s"
                 )
         if verbosity:
-            self.stdout.write(self.style.SUCCESS("搜索索引已重建 search index rebuilt"))
+            self.stdout.write(self.style.SUCCESS(gettext("搜索索引已重建")))
