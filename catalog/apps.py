@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CatalogConfig(AppConfig):
     name = "catalog"
-    verbose_name = _("商品目录 Catalogue")
+    verbose_name = _("商品目录")

@@ -19,9 +19,9 @@ class ProductForm(ScopedModelForm):
     scoped_fields = {"shop": "change", "producer": "change", "category": "view", "origin_region": "view"}
 
     price_yuan = forms.CharField(
-        label=_("价格（元） price (yuan)"),
+        label=_("价格（元）"),
         max_length=20,
-        help_text=_("如 59.90，最多两位小数。 e.g. 59.90, at most two decimals."),
+        help_text=_("如 59.90，最多两位小数。"),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 
@@ -48,7 +48,7 @@ class ProductForm(ScopedModelForm):
         cleaned = super().clean()
         shop, producer = cleaned.get("shop"), cleaned.get("producer")
         if shop is not None and producer is not None and producer.shop_id != shop.pk:
-            self.add_error("producer", _("该生产主体不是所选网店登记的。 This producer is registered by another shop."))
+            self.add_error("producer", _("该生产主体不是所选网店登记的。"))
         return cleaned
 
 
@@ -73,4 +73,4 @@ class ShopForm(ScopedModelForm):
                 .distinct()
                 .order_by("username")
             )
-            self.fields["operators"].help_text = _("只列出“网店运营”角色的用户。 Users with the shop operator role.")
+            self.fields["operators"].help_text = _("只列出“网店运营”角色的用户。")

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.images import get_image_model
@@ -23,17 +24,17 @@ DETAIL_RENDITION = "max-800x800"
 class Category(models.Model):
     """Product category: the seven of the Zaozhuang catalogue, with sub-categories."""
 
-    name = models.CharField(_("名称 name"), max_length=50)
-    name_en = models.CharField(_("英文名 English name"), max_length=80, blank=True)
-    slug = models.SlugField(_("标识 slug"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英文名"), max_length=80, blank=True)
+    slug = models.SlugField(_("标识"), max_length=60, unique=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级 parent")
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
     )
-    sort_order = models.PositiveSmallIntegerField(_("排序 order"), default=0)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("品类 category")
-        verbose_name_plural = _("品类 categories")
+        verbose_name = _("品类")
+        verbose_name_plural = pgettext_lazy("plural", "品类")
         ordering = ["sort_order", "pk"]
 
     def __str__(self) -> str:
@@ -51,25 +52,25 @@ class ShopQuerySet(models.QuerySet):
 class Shop(models.Model):
     """A village e-shop (村级电商网店): one per village or cooperative, run by operators."""
 
-    name = models.CharField(_("店名 name"), max_length=100)
-    slug = models.SlugField(_("标识 slug"), max_length=80, unique=True)
+    name = models.CharField(_("店名"), max_length=100)
+    slug = models.SlugField(_("标识"), max_length=80, unique=True)
     region = models.ForeignKey(
-        "producers.Region", on_delete=models.PROTECT, related_name="shops", verbose_name=_("所在地 region")
+        "producers.Region", on_delete=models.PROTECT, related_name="shops", verbose_name=_("所在地")
     )
-    description = models.TextField(_("简介 description"), blank=True)
-    contact_phone = models.CharField(_("联系电话 phone"), max_length=20, blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     operators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="operated_shops", verbose_name=_("运营人员 operators")
+        settings.AUTH_USER_MODEL, blank=True, related_name="operated_shops", verbose_name=_("运营人员")
     )
-    is_active = models.BooleanField(_("营业中 active"), default=True)
+    is_active = models.BooleanField(_("营业中"), default=True)
     # The shop's own account for bank transfers (对公转账): a single-shop order whose shop
     # has all three is paid to it, any other to the platform's (payments.selectors.payee_for).
-    payee_name = models.CharField(_("户名 account name"), max_length=100, blank=True)
+    payee_name = models.CharField(_("户名"), max_length=100, blank=True)
     payee_bank = models.CharField(
-        _("开户行 bank"), max_length=100, blank=True, help_text=_("写到支行，如：中国农业银行单县支行。")
+        _("开户行"), max_length=100, blank=True, help_text=_("写到支行，如：中国农业银行单县支行。")
     )
     payee_account = models.CharField(
-        _("账号 account number"),
+        _("账号"),
         max_length=40,
         blank=True,
         validators=[validate_account_number],
@@ -81,8 +82,8 @@ class Shop(models.Model):
     scope = Scope(shop="", region="region")
 
     class Meta:
-        verbose_name = _("网店 shop")
-        verbose_name_plural = _("网店 shops")
+        verbose_name = _("网店")
+        verbose_name_plural = pgettext_lazy("plural", "网店")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -140,38 +141,36 @@ class ProductQuerySet(models.QuerySet):
 class Product(ClusterableModel):
     """A product a shop sells. Prices are integer fen."""
 
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="products", verbose_name=_("网店 shop"))
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="products", verbose_name=_("网店"))
     producer = models.ForeignKey(
-        "producers.Producer", on_delete=models.PROTECT, related_name="products", verbose_name=_("生产主体 producer")
+        "producers.Producer", on_delete=models.PROTECT, related_name="products", verbose_name=_("生产主体")
     )
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("品类 category")
-    )
-    title = models.CharField(_("品名 title"), max_length=120)
-    summary = models.CharField(_("卖点 summary"), max_length=200, blank=True)
-    description = models.TextField(_("详情 description"), blank=True)
-    unit = models.CharField(_("规格 unit"), max_length=40, help_text=_("如：500克/袋  e.g. 500 g / bag"))
-    price_fen = models.PositiveIntegerField(_("价格（分） price (fen)"))
-    stock = models.PositiveIntegerField(_("库存 stock"), default=0)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("品类"))
+    title = models.CharField(_("品名"), max_length=120)
+    summary = models.CharField(_("卖点"), max_length=200, blank=True)
+    description = models.TextField(_("详情"), blank=True)
+    unit = models.CharField(_("规格"), max_length=40, help_text=_("如：500克/袋"))
+    price_fen = models.PositiveIntegerField(_("价格（分）"))
+    stock = models.PositiveIntegerField(_("库存"), default=0)
     origin_region = models.ForeignKey(
-        "producers.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("产地 origin")
+        "producers.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("产地")
     )
-    is_listed = models.BooleanField(_("上架 listed"), default=True)
+    is_listed = models.BooleanField(_("上架"), default=True)
     units_sold = models.PositiveIntegerField(
-        _("已售件数 units sold"),
+        _("已售件数"),
         default=0,
         editable=False,
-        help_text=_("已付款件数减退款件数，由订单服务维护。 Paid units net of refunds, kept by the order services."),
+        help_text=_("已付款件数减退款件数，由订单服务维护。"),
     )
-    created_at = models.DateTimeField(_("创建时间 created"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProductQuerySet.as_manager()
     scope = Scope(shop="shop", region="producer__region")
 
     class Meta:
-        verbose_name = _("产品 product")
-        verbose_name_plural = _("产品 products")
+        verbose_name = _("产品")
+        verbose_name_plural = pgettext_lazy("plural", "产品")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["shop", "is_listed"]), models.Index(fields=["category", "is_listed"])]
 
@@ -193,13 +192,11 @@ class Product(ClusterableModel):
 
 class ProductImage(Orderable):
     product = ParentalKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ForeignKey(
-        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("图片 image")
-    )
-    caption = models.CharField(_("说明 caption"), max_length=120, blank=True)
+    image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("图片"))
+    caption = models.CharField(pgettext_lazy("image caption", "说明"), max_length=120, blank=True)
 
     scope = Scope(shop="product__shop", region="product__producer__region")
 
     class Meta(Orderable.Meta):
-        verbose_name = _("产品图片 product image")
-        verbose_name_plural = _("产品图片 product images")
+        verbose_name = _("产品图片")
+        verbose_name_plural = pgettext_lazy("plural", "产品图片")

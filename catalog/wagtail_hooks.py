@@ -2,6 +2,7 @@
 ``core.admin_policy`` (one policy per model, registered first)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
@@ -25,16 +26,16 @@ for _model in (Product, ProductImage, Shop, Category):
 class ProductViewSet(ScopedModelViewSet):
     model = Product
     icon = "pick"
-    menu_label = _("产品 Products")
+    menu_label = pgettext_lazy("plural", "产品")
     menu_hook = SHOP_ADMIN_MENU_HOOK
     menu_order = 100
     list_display = [
         "title",
         "shop",
         "category",
-        Column("price_yuan", label=_("价格（元） price (yuan)"), sort_key="price_fen"),
+        Column("price_yuan", label=_("价格（元）"), sort_key="price_fen"),
         "stock",
-        BooleanColumn("is_listed", label=_("上架 listed")),
+        BooleanColumn("is_listed", label=_("上架")),
     ]
     list_filter = ["shop", "category", "is_listed"]
     list_select_related = ("shop", "category")
@@ -54,12 +55,12 @@ class ProductViewSet(ScopedModelViewSet):
         "is_listed",
         "created_at",
     ]
-    inspect_field_labels = {"price_yuan": _("价格（元） price (yuan)")}
+    inspect_field_labels = {"price_yuan": _("价格（元）")}
     edit_handler = ObjectList(
         [
             MultiFieldPanel(
                 [FieldPanel("shop"), FieldPanel("producer"), FieldPanel("category"), FieldPanel("origin_region")],
-                heading=_("归属 Ownership"),
+                heading=_("归属"),
             ),
             FieldPanel("title"),
             FieldPanel("summary"),
@@ -68,9 +69,7 @@ class ProductViewSet(ScopedModelViewSet):
             FieldPanel("price_yuan"),
             FieldPanel("stock"),
             FieldPanel("is_listed"),
-            InlinePanel(
-                "images", label=_("产品图片 product images"), panels=[FieldPanel("image"), FieldPanel("caption")]
-            ),
+            InlinePanel("images", label=_("产品图片"), panels=[FieldPanel("image"), FieldPanel("caption")]),
         ],
         base_form_class=ProductForm,
     )
@@ -79,14 +78,14 @@ class ProductViewSet(ScopedModelViewSet):
 class ShopViewSet(ScopedModelViewSet):
     model = Shop
     icon = "home"
-    menu_label = _("网店 Shops")
+    menu_label = pgettext_lazy("plural", "网店")
     menu_hook = SHOP_ADMIN_MENU_HOOK
     menu_order = 200
     list_display = [
         "name",
         "region",
         "contact_phone",
-        BooleanColumn("is_active", label=_("营业中 active")),
+        BooleanColumn("is_active", label=_("营业中")),
     ]
     list_filter = ["is_active"]
     list_select_related = ("region",)
@@ -115,11 +114,8 @@ class ShopViewSet(ScopedModelViewSet):
             FieldPanel("is_active"),
             MultiFieldPanel(
                 [FieldPanel("payee_name"), FieldPanel("payee_bank"), FieldPanel("payee_account")],
-                heading=_("转账收款账户 Payee for bank transfers"),
-                help_text=_(
-                    "只含本店商品的订单，买家按此账户转账；留空则用平台的收款账户。"
-                    " Single-shop orders are paid to this account; blank: the platform's."
-                ),
+                heading=_("转账收款账户"),
+                help_text=_("只含本店商品的订单，买家按此账户转账；留空则用平台的收款账户。"),
             ),
         ],
         base_form_class=ShopForm,
@@ -129,7 +125,7 @@ class ShopViewSet(ScopedModelViewSet):
 class CategoryViewSet(ScopedModelViewSet):
     model = Category
     icon = "folder-open-1"
-    menu_label = _("品类 Categories")
+    menu_label = pgettext_lazy("plural", "品类")
     menu_hook = PLATFORM_MENU_HOOK
     menu_order = 300
     list_display = ["name", "name_en", "parent", "sort_order"]

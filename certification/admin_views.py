@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from catalog.models import Product
@@ -68,8 +69,8 @@ def applications_index(request):
         request,
         "certification/admin/index.html",
         {
-            "header_title": "扶贫产品认定",
-            "page_title": "扶贫产品认定",
+            "header_title": gettext("扶贫产品认定"),
+            "page_title": gettext("扶贫产品认定"),
             "applications": applications,
             "products": products,
             "tab": tab,
@@ -97,14 +98,14 @@ def application_create(request, product_id: int):
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "申请草稿已创建，请上传申报材料后提交。")
+            messages.success(request, gettext("申请草稿已创建，请上传申报材料后提交。"))
             return redirect("certification_admin:detail", application.pk)
     return render(
         request,
         "certification/admin/create.html",
         {
-            "header_title": f"申报认定：{product.title}",
-            "page_title": f"申报认定：{product.title}",
+            "header_title": gettext("申报认定：%(title)s") % {"title": product.title},
+            "page_title": gettext("申报认定：%(title)s") % {"title": product.title},
             "product": product,
             "form": form,
             "renewal_of": renewal_of,
@@ -128,8 +129,9 @@ def application_detail(request, pk: int):
         request,
         "certification/admin/detail.html",
         {
-            "header_title": f"认定申请 #{application.pk}",
-            "page_title": f"认定申请 #{application.pk}：{application.product.title}",
+            "header_title": gettext("认定申请 #%(pk)s") % {"pk": application.pk},
+            "page_title": gettext("认定申请 #%(pk)s：%(title)s")
+            % {"pk": application.pk, "title": application.product.title},
             "application": application,
             "evidence": list(application.evidence.all()),
             "history": list(application.history.select_related("actor")),
@@ -152,7 +154,7 @@ def application_transition(request, pk: int, action: str):
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "操作已完成。")
+        messages.success(request, gettext("操作已完成。"))
     return redirect("certification_admin:detail", application.pk)
 
 
@@ -166,9 +168,9 @@ def evidence_upload(request, pk: int):
     try:
         add_evidence(application, form.cleaned_data["file"], form.cleaned_data["kind"], by=request.user)
     except DomainError as exc:
-        messages.error(request, f"材料未上传：{exc}")
+        messages.error(request, gettext("材料未上传：%(error)s") % {"error": exc})
     else:
-        messages.success(request, "材料已上传。")
+        messages.success(request, gettext("材料已上传。"))
     return redirect("certification_admin:detail", application.pk)
 
 

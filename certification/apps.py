@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CertificationConfig(AppConfig):
     name = "certification"
     label = "certification"
-    verbose_name = _("扶贫产品认定 Product certification")
+    verbose_name = _("扶贫产品认定")
 
     def ready(self) -> None:
         from catalog.listing import add_listing_condition

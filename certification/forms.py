@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category
@@ -17,19 +18,19 @@ class CatalogueFilterForm(forms.Form):
 
     def __init__(self, *args, region_choices: list[Region], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "全部地区")] + [
+        self.fields["region"].choices = [("", gettext("全部地区"))] + [
             (r.code, ("　" * (r.level - 1)) + r.name) for r in region_choices
         ]
-        self.fields["category"].choices = [("", "全部品类")] + [
+        self.fields["category"].choices = [("", gettext("全部品类"))] + [
             (c.slug, c.name) for c in Category.objects.filter(parent__isnull=True)
         ]
-        self.fields["bureau"].empty_label = "全部部门"
+        self.fields["bureau"].empty_label = gettext("全部部门")
 
     def clean(self):
         data = super().clean()
         start, end = data.get("issued_from"), data.get("issued_to")
         if start and end and start > end:
-            raise forms.ValidationError("开始日期不能晚于结束日期。")
+            raise forms.ValidationError(gettext("开始日期不能晚于结束日期。"))
         return data
 
 

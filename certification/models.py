@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.scoping import Scope
 from producers.models import BenefitMode
@@ -19,13 +20,13 @@ def private_storage():
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", _("草稿 draft")
-    SUBMITTED = "submitted", _("已提交 submitted")
-    UNDER_REVIEW = "under_review", _("审核中 under review")
-    CERTIFIED = "certified", _("已认定 certified")
-    REJECTED = "rejected", _("未通过 rejected")
-    EXPIRED = "expired", _("已过期 expired")
-    REVOKED = "revoked", _("已撤销 revoked")
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    UNDER_REVIEW = "under_review", _("审核中")
+    CERTIFIED = "certified", _("已认定")
+    REJECTED = "rejected", _("未通过")
+    EXPIRED = "expired", _("已过期")
+    REVOKED = "revoked", _("已撤销")
 
 
 class Application(models.Model):
@@ -37,17 +38,17 @@ class Application(models.Model):
         "catalog.Product", on_delete=models.PROTECT, related_name="certification_applications", verbose_name=_("产品")
     )
     producer = models.ForeignKey(
-        "producers.Producer", on_delete=models.PROTECT, related_name="+", verbose_name=_("申报主体 applicant producer")
+        "producers.Producer", on_delete=models.PROTECT, related_name="+", verbose_name=_("申报主体")
     )
-    benefit_modes = models.JSONField(_("联结方式 benefit modes"), default=list)
-    households_count = models.PositiveIntegerField(_("带贫户数 households brought along"))
+    benefit_modes = models.JSONField(_("联结方式"), default=list)
+    households_count = models.PositiveIntegerField(_("带贫户数"))
     linkage = models.ForeignKey(
         "producers.BenefitLinkage",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("利益联结版本 linkage version"),
+        verbose_name=_("利益联结版本"),
     )
     renewal_of = models.ForeignKey(
         "Certificate",
@@ -55,30 +56,30 @@ class Application(models.Model):
         null=True,
         blank=True,
         related_name="renewals",
-        verbose_name=_("续期自 renews"),
+        verbose_name=_("续期自"),
     )
-    status = models.CharField(_("状态 status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    decision_note = models.TextField(_("审核意见 decision note"), blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    decision_note = models.TextField(_("审核意见"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申报人 applicant")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申报人")
     )
-    created_at = models.DateTimeField(_("创建时间 created"), auto_now_add=True)
-    submitted_at = models.DateTimeField(_("提交时间 submitted"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("审核人 reviewer"),
+        verbose_name=_("审核人"),
     )
-    decided_at = models.DateTimeField(_("决定时间 decided"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
 
     scope = Scope(shop="product__shop", region="producer__region")
 
     class Meta:
-        verbose_name = _("认定申请 certification application")
-        verbose_name_plural = _("认定申请 certification applications")
+        verbose_name = _("认定申请")
+        verbose_name_plural = pgettext_lazy("plural", "认定申请")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "submitted_at"])]
 
@@ -95,15 +96,15 @@ class Evidence(models.Model):
     Checked by content on upload (``uploads.py``)."""
 
     class Kind(models.TextChoices):
-        COMPLIANCE = "compliance", _("食用农产品合格证 compliance certificate")
-        PHOTO = "photo", _("产品/基地照片 photo")
-        ROSTER = "roster", _("带贫户名册 household roster")
-        AGREEMENT = "agreement", _("收购协议 purchase agreement")
-        OTHER = "other", _("其他 other")
+        COMPLIANCE = "compliance", _("食用农产品合格证")
+        PHOTO = "photo", _("产品/基地照片")
+        ROSTER = "roster", _("带贫户名册")
+        AGREEMENT = "agreement", _("收购协议")
+        OTHER = "other", _("其他")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
-    kind = models.CharField(_("材料类型 kind"), max_length=20, choices=Kind.choices)
-    file = models.FileField(_("文件 file"), upload_to="evidence/%Y/%m/", storage=private_storage)
+    kind = models.CharField(_("材料类型"), max_length=20, choices=Kind.choices)
+    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/", storage=private_storage)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
@@ -113,8 +114,8 @@ class Evidence(models.Model):
     scope = Scope(shop="application__product__shop", region="application__producer__region")
 
     class Meta:
-        verbose_name = _("申报材料 evidence")
-        verbose_name_plural = _("申报材料 evidence")
+        verbose_name = _("申报材料")
+        verbose_name_plural = pgettext_lazy("plural", "申报材料")
         ordering = ["pk"]
 
     def __str__(self) -> str:
@@ -139,28 +140,28 @@ class Certificate(models.Model):
     """A certificate issued to a product (扶贫产品认定证书). Valid from ``valid_from`` to
     ``valid_until`` inclusive (Asia/Shanghai dates) unless revoked."""
 
-    number = models.CharField(_("证书编号 number"), max_length=32, unique=True)
+    number = models.CharField(_("证书编号"), max_length=32, unique=True)
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="certificate")
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.PROTECT, related_name="certificates", verbose_name=_("产品")
     )
     producer = models.ForeignKey("producers.Producer", on_delete=models.PROTECT, related_name="certificates")
     bureau = models.ForeignKey(
-        "accounts.Bureau", on_delete=models.PROTECT, related_name="certificates", verbose_name=_("认定部门 bureau")
+        "accounts.Bureau", on_delete=models.PROTECT, related_name="certificates", verbose_name=_("认定部门")
     )
-    issued_at = models.DateTimeField(_("发证时间 issued"), default=timezone.now)
-    valid_from = models.DateField(_("有效期起 valid from"))
-    valid_until = models.DateField(_("有效期至 valid until"))
-    revoked_at = models.DateTimeField(_("撤销时间 revoked"), null=True, blank=True)
-    revoke_reason = models.TextField(_("撤销原因 revocation reason"), blank=True)
+    issued_at = models.DateTimeField(_("发证时间"), default=timezone.now)
+    valid_from = models.DateField(_("有效期起"))
+    valid_until = models.DateField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoke_reason = models.TextField(_("撤销原因"), blank=True)
     expiry_recorded_at = models.DateTimeField(null=True, blank=True)
 
     objects = CertificateQuerySet.as_manager()
     scope = Scope(shop="product__shop", region="producer__region")
 
     class Meta:
-        verbose_name = _("认定证书 certificate")
-        verbose_name_plural = _("认定证书 certificates")
+        verbose_name = _("认定证书")
+        verbose_name_plural = pgettext_lazy("plural", "认定证书")
         ordering = ["-issued_at", "-pk"]
         indexes = [models.Index(fields=["product", "valid_until"])]
         constraints = [
@@ -231,8 +232,8 @@ class TransitionRecord(models.Model):
     scope = Scope(shop="application__product__shop", region="application__producer__region")
 
     class Meta:
-        verbose_name = _("审核记录 audit record")
-        verbose_name_plural = _("审核记录 audit trail")
+        verbose_name = _("审核记录")
+        verbose_name_plural = pgettext_lazy("plural", "审核记录")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:

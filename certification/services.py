@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog.models import Product
 from core.errors import DomainError
@@ -41,15 +42,15 @@ def check_actor(user, actor: Actor, application: Application) -> None:
     product = application.product
     if actor == Actor.OPERATOR:
         if not (_is_shop_operator(user, product) or is_platform_admin(user)):
-            raise DomainError("只有该网店的运营人员可以办理此操作。")
+            raise DomainError(gettext("只有该网店的运营人员可以办理此操作。"))
     elif actor == Actor.OFFICER:
         if not _covers(user, application.producer):
-            raise DomainError("只有辖区覆盖该生产主体所在地的商务部门干部可以审核、认定、驳回或撤销。")
+            raise DomainError(gettext("只有辖区覆盖该生产主体所在地的商务部门干部可以审核、认定、驳回或撤销。"))
         if _is_shop_operator(user, product):
-            raise DomainError("不能认定自己运营网店的产品。")
+            raise DomainError(gettext("不能认定自己运营网店的产品。"))
     elif actor == Actor.SYSTEM:
         if user is not None:
-            raise DomainError("此操作只能由系统执行。")
+            raise DomainError(gettext("此操作只能由系统执行。"))
 
 
 @transaction.atomic
@@ -64,18 +65,18 @@ def create_application(
 ) -> Application:
     """Start a draft application for ``product`` with ``producer`` as applicant."""
     if not (_is_shop_operator(by, product) or is_platform_admin(by)):
-        raise DomainError("只有该网店的运营人员可以申报该产品。")
+        raise DomainError(gettext("只有该网店的运营人员可以申报该产品。"))
     if producer.shop_id != product.shop_id:
-        raise DomainError("申报主体必须是该网店登记的生产主体。")
+        raise DomainError(gettext("申报主体必须是该网店登记的生产主体。"))
     if producer.kind == Producer.Kind.HOUSEHOLD or not producer.credit_code:
-        raise DomainError("申报主体须为具有统一社会信用代码的法人或组织，农户个人不能单独申报。")
+        raise DomainError(gettext("申报主体须为具有统一社会信用代码的法人或组织，农户个人不能单独申报。"))
     unknown = [m for m in benefit_modes if m not in BenefitMode.values]
     if not benefit_modes or unknown:
-        raise DomainError("请至少选择一种有效的利益联结方式。")
+        raise DomainError(gettext("请至少选择一种有效的利益联结方式。"))
     if households_count < 1:
-        raise DomainError("带贫户数至少为 1。")
+        raise DomainError(gettext("带贫户数至少为 1。"))
     if renewal_of is not None and renewal_of.product_id != product.pk:
-        raise DomainError("续期申请必须针对同一产品的证书。")
+        raise DomainError(gettext("续期申请必须针对同一产品的证书。"))
     return Application.objects.create(
         product=product,
         producer=producer,
@@ -92,9 +93,9 @@ def add_evidence(application: Application, upload: UploadedFile, kind: str, *, b
     application = Application.objects.select_for_update().get(pk=application.pk)
     check_actor(by, Actor.OPERATOR, application)
     if application.status != Status.DRAFT:
-        raise DomainError("只能在草稿状态下补充材料。")
+        raise DomainError(gettext("只能在草稿状态下补充材料。"))
     if kind not in Evidence.Kind.values:
-        raise DomainError("未知的材料类型。")
+        raise DomainError(gettext("未知的材料类型。"))
     checked = check_upload(upload)
     return Evidence.objects.create(
         application=application,
@@ -147,7 +148,7 @@ def apply_transition(application_id: int, action: str, *, by, note: str = "") ->
     second finds the state already moved and is told so."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise DomainError(f"未知的操作：{action}。")
+        raise DomainError(gettext("未知的操作：%(action)s。") % {"action": action})
     application = (
         Application.objects.select_for_update()
         .select_related("product", "producer__region")
@@ -155,25 +156,25 @@ def apply_transition(application_id: int, action: str, *, by, note: str = "") ->
         .first()
     )
     if application is None:
-        raise DomainError("申请不存在。")
+        raise DomainError(gettext("申请不存在。"))
     check_actor(by, transition.actor, application)
     if application.status not in transition.sources:
         raise DomainError(
-            f"该申请当前状态为「{application.get_status_display()}」，不能执行「{transition.label}」。"
-            "可能已被他人处理，请刷新后查看。"
+            gettext("该申请当前状态为「%(status)s」，不能执行「%(action)s」。可能已被他人处理，请刷新后查看。")
+            % {"status": application.get_status_display(), "action": transition.label}
         )
     note = (note or "").strip()
     if transition.note_required and not note:
-        raise DomainError(f"「{transition.label}」必须填写原因。")
+        raise DomainError(gettext("「%(action)s」必须填写原因。") % {"action": transition.label})
 
     now = timezone.now()
     certificate = None
     if action == "submit":
         linkage = linkage_in_force(application.product)
         if linkage is None:
-            raise DomainError("该产品还没有生效的利益联结，请先登记受益农户和村集体。")
+            raise DomainError(gettext("该产品还没有生效的利益联结，请先登记受益农户和村集体。"))
         if not application.evidence.exists():
-            raise DomainError("请至少上传一份申报材料（如合格证、照片或带贫户名册）。")
+            raise DomainError(gettext("请至少上传一份申报材料（如合格证、照片或带贫户名册）。"))
         application.linkage = linkage
         application.submitted_at = now
     elif action in ("start_review", "certify", "reject"):
@@ -190,7 +191,7 @@ def apply_transition(application_id: int, action: str, *, by, note: str = "") ->
             certificate.revoke_reason = note
         else:
             if certificate.valid_until >= timezone.localdate():
-                raise DomainError("证书尚在有效期内，不能记为过期。")
+                raise DomainError(gettext("证书尚在有效期内，不能记为过期。"))
             certificate.expiry_recorded_at = now
         certificate.save()
 

@@ -10,6 +10,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 
 from core.errors import DomainError
 
@@ -65,13 +67,16 @@ def notify_expiring() -> int:
                 continue
             if recipients:
                 left = (cert.valid_until - today).days
+                until = date_format(cert.valid_until, pgettext("date format", "Y年m月d日"))
                 send_mail(
-                    subject=f"【消费帮扶馆】扶贫产品认定证书 {cert.number} 将于 {left} 天后到期",
-                    message=(
-                        f"您的产品「{cert.product.title}」的认定证书 {cert.number} 有效期至 "
-                        f"{cert.valid_until:%Y年%m月%d日}。到期后该产品将自动下架，请及时提交续期申请。\n"
-                        f"{settings.SITE_URL}"
-                    ),
+                    subject=gettext("【消费帮扶馆】扶贫产品认定证书 %(number)s 将于 %(left)s 天后到期")
+                    % {"number": cert.number, "left": left},
+                    message=gettext(
+                        "您的产品「%(title)s」的认定证书 %(number)s 有效期至 %(until)s。"
+                        "到期后该产品将自动下架，请及时提交续期申请。"
+                    )
+                    % {"title": cert.product.title, "number": cert.number, "until": until}
+                    + f"\n{settings.SITE_URL}",
                     from_email=None,
                     recipient_list=recipients,
                 )

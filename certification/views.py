@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from core.exports import csv_response, xlsx_response
@@ -17,16 +19,16 @@ from .models import Certificate
 from .selectors import CatalogueFilters, catalogue
 
 CATALOGUE_HEADER = [
-    "证书编号",
-    "产品名称",
-    "品类",
-    "生产主体",
-    "统一社会信用代码",
-    "产地",
-    "认定部门",
-    "发证日期",
-    "有效期起",
-    "有效期至",
+    _("证书编号"),
+    _("产品名称"),
+    _("品类"),
+    _("生产主体"),
+    _("统一社会信用代码"),
+    _("产地"),
+    _("认定部门"),
+    _("发证日期"),
+    _("有效期起"),
+    _("有效期至"),
 ]
 
 
@@ -74,9 +76,11 @@ def catalogue_view(request):
     fmt = request.GET.get("format")
     stamp = timezone.localdate().strftime("%Y%m%d")
     if fmt == "csv":
-        return csv_response(f"catalogue-{stamp}", CATALOGUE_HEADER, _rows(qs))
+        return csv_response(f"catalogue-{stamp}", [str(h) for h in CATALOGUE_HEADER], _rows(qs))
     if fmt == "xlsx":
-        return xlsx_response(f"catalogue-{stamp}", "扶贫产品目录", CATALOGUE_HEADER, _rows(qs))
+        return xlsx_response(
+            f"catalogue-{stamp}", gettext("扶贫产品目录"), [str(h) for h in CATALOGUE_HEADER], _rows(qs)
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = list(_rows(page.object_list))
     query = request.GET.copy()
@@ -124,7 +128,7 @@ def _certificate_or_404(number: str) -> Certificate:
         Certificate.objects.select_related("product", "producer__region", "bureau").filter(number=number).first()
     )
     if certificate is None:
-        raise Http404("未找到该证书")
+        raise Http404(gettext("未找到该证书"))
     return certificate
 
 

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_area import AdminArea
 from core.roles import Role, roles_of
@@ -17,7 +18,7 @@ area.add_urls(
     ]
 )
 area.add_menu_item(
-    "扶贫产品认定",
+    _("扶贫产品认定"),
     "index",
     icon="success",
     order=250,

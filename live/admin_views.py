@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -60,12 +61,16 @@ def event_create(request):
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已创建直播「{event.title}」，直播码 {event.code}。下一步：添加直播商品。")
+            messages.success(
+                request,
+                gettext("已创建直播「%(title)s」，直播码 %(code)s。下一步：添加直播商品。")
+                % {"title": event.title, "code": event.code},
+            )
             return redirect("live_admin:event", event.pk)
     return render(
         request,
         "live/admin/form.html",
-        {"header_title": "安排直播", "page_title": "安排直播 New live event", "form": form},
+        {"header_title": gettext("安排直播"), "page_title": gettext("安排直播"), "form": form},
     )
 
 
@@ -78,12 +83,17 @@ def event_edit(request, pk: int):
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, gettext("已保存。"))
             return redirect("live_admin:event", event.pk)
     return render(
         request,
         "live/admin/form.html",
-        {"header_title": f"编辑直播：{event.title}", "page_title": f"编辑 {event.title}", "form": form, "event": event},
+        {
+            "header_title": gettext("编辑直播：%(title)s") % {"title": event.title},
+            "page_title": gettext("编辑直播：%(title)s") % {"title": event.title},
+            "form": form,
+            "event": event,
+        },
     )
 
 
@@ -97,8 +107,8 @@ def event_detail(request, pk: int, *, new_token: str = "", new_token_row: Viewer
         request,
         "live/admin/detail.html",
         {
-            "header_title": f"直播：{event.title}",
-            "page_title": f"直播 {event.title}",
+            "header_title": gettext("直播：%(title)s") % {"title": event.title},
+            "page_title": gettext("直播：%(title)s") % {"title": event.title},
             "event": event,
             "shops": list(event.shops.order_by("name")),
             "status": event.status_at(now),
@@ -178,7 +188,7 @@ def event_go_live(request, pk: int):
         request,
         _managed_event(request, pk),
         lambda e: services.go_live(e.pk, by=request.user),
-        "已开播，直播价和直播中归因自现在起生效。",
+        gettext("已开播，直播价和直播中归因自现在起生效。"),
     )
 
 
@@ -188,7 +198,7 @@ def event_off_air(request, pk: int):
         request,
         _managed_event(request, pk),
         lambda e: services.go_off_air(e.pk, by=request.user),
-        "已下播，直播后7天归因开始计算。",
+        gettext("已下播，直播后7天归因开始计算。"),
     )
 
 
@@ -210,7 +220,7 @@ def featured_add(request, pk: int):
             sort_order=data["sort_order"],
             by=request.user,
         ),
-        f"已添加直播商品「{data['product'].title}」。",
+        gettext("已添加直播商品「%(title)s」。") % {"title": data["product"].title},
     )
 
 
@@ -241,7 +251,7 @@ def featured_update(request, pk: int, feature_id: int):
         lambda e: services.update_featured(
             feature.pk, event_price_fen=data["event_price"], sort_order=data["sort_order"], by=request.user
         ),
-        "已保存直播价。",
+        gettext("已保存直播价。"),
     )
 
 
@@ -249,7 +259,9 @@ def featured_update(request, pk: int, feature_id: int):
 def featured_remove(request, pk: int, feature_id: int):
     event = _managed_event(request, pk)
     feature = _feature_of(event, feature_id)
-    return _act(request, event, lambda e: services.remove_featured(feature.pk, by=request.user), "已移除直播商品。")
+    return _act(
+        request, event, lambda e: services.remove_featured(feature.pk, by=request.user), gettext("已移除直播商品。")
+    )
 
 
 @require_POST
@@ -271,7 +283,10 @@ def token_revoke(request, pk: int, token_id: int):
     event = _managed_event(request, pk)
     token = get_object_or_404(ViewerToken, pk=token_id, event=event)
     return _act(
-        request, event, lambda e: services.revoke_token(token.pk, by=request.user), f"已撤销令牌 {token.prefix}…。"
+        request,
+        event,
+        lambda e: services.revoke_token(token.pk, by=request.user),
+        gettext("已撤销令牌 %(prefix)s…。") % {"prefix": token.prefix},
     )
 
 
@@ -293,5 +308,5 @@ def totals_enter(request, pk: int):
             likes=data["likes"],
             by=request.user,
         ),
-        "已录入观看总数。",
+        gettext("已录入观看总数。"),
     )

@@ -3,6 +3,7 @@ per-event token (``Authorization: Bearer <token>``). Thin: rules live in ``metri
 
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
 from core import parsing
@@ -31,20 +32,20 @@ def push_samples(request, code: str):
     401 missing or unknown token, 403 revoked or another event's token, 404 no such
     event, 405 not POST, 409 a time already stored with other numbers, 429 rate limit."""
     if request.method != "POST":
-        return _json_error(405, "只接受 POST only POST is accepted", Allow="POST")
+        return _json_error(405, gettext("只接受 POST"), Allow="POST")
     now = timezone.now()
     try:
         raw = metrics.token_from_header(request.headers.get("Authorization", ""))
         event = LiveEvent.objects.filter(code=(code or "").upper()).first()
         if event is None:
-            return _json_error(404, "没有这场直播 no such event")
+            return _json_error(404, gettext("没有这场直播"))
         token = metrics.authorise(raw, event)
     except metrics.TokenRefused as exc:
         headers = {"WWW_Authenticate": 'Bearer realm="live"'} if exc.status == 401 else {}
         return _json_error(exc.status, str(exc), **headers)
     wait = metrics.within_rate(token, now)
     if wait:
-        return _json_error(429, "请求过于频繁 too many requests", Retry_After=str(wait))
+        return _json_error(429, gettext("请求过于频繁"), Retry_After=str(wait))
     try:
         payload = parsing.json_body(request, max_bytes=MAX_BODY_BYTES, require_object=False)
     except parsing.BadInput as exc:
@@ -52,7 +53,7 @@ def push_samples(request, code: str):
     try:
         result = metrics.record_samples(event.pk, metrics.items_of(payload), token=token, now=now)
     except metrics.SamplesRefused as exc:
-        return _json_error(exc.status, "数据被拒绝 samples refused", exc.errors)
+        return _json_error(exc.status, gettext("数据被拒绝"), exc.errors)
     return JsonResponse(
         {"stored": result.stored, "duplicates": result.duplicates}, status=201 if result.stored else 200
     )

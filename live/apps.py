@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LiveConfig(AppConfig):
     name = "live"
     label = "live"
-    verbose_name = "直播带货 live-stream sales"
+    verbose_name = _("直播带货")

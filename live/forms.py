@@ -2,6 +2,7 @@
 (whose shops, which region, times in order, prices) are the services' (``services.py``)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.images.widgets import AdminImageChooser
 from wagtail.permissions import policy_registry
@@ -26,7 +27,7 @@ def _datetime_field(label: str, required: bool = True) -> forms.DateTimeField:
         required=required,
         input_formats=DATETIME_FORMATS,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="北京时间" if required else "北京时间；未开播/未下播留空",
+        help_text=_("北京时间") if required else _("北京时间；未开播/未下播留空"),
     )
 
 
@@ -35,25 +36,28 @@ class EventForm(forms.Form):
     officer's bureau (for a region in its jurisdiction), or, for platform administrators,
     shops or a bureau of their choice."""
 
-    title = forms.CharField(label="标题", max_length=120)
-    host = forms.CharField(label="主播", max_length=80, required=False)
-    platform = forms.ChoiceField(label="平台", choices=Platform.choices)
+    title = forms.CharField(label=_("标题"), max_length=120)
+    host = forms.CharField(label=_("主播"), max_length=80, required=False)
+    platform = forms.ChoiceField(label=_("平台"), choices=Platform.choices)
     external_url = forms.URLField(
-        assume_scheme="https", label="外部直播间链接", required=False, help_text="抖音、快手、视频号、淘宝直播必填"
+        assume_scheme="https",
+        label=_("外部直播间链接"),
+        required=False,
+        help_text=_("抖音、快手、视频号、淘宝直播必填"),
     )
     embed_url = forms.URLField(
         assume_scheme="https",
-        label="播放器嵌入地址",
+        label=_("播放器嵌入地址"),
         required=False,
-        help_text="本站直播间：直播服务商提供的可嵌入播放页地址",
+        help_text=_("本站直播间：直播服务商提供的可嵌入播放页地址"),
     )
-    description = forms.CharField(label="简介", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    scheduled_start = _datetime_field("计划开始")
-    scheduled_end = _datetime_field("计划结束")
-    actual_start = _datetime_field("实际开始", required=False)
-    actual_end = _datetime_field("实际结束", required=False)
-    replay_url = forms.URLField(assume_scheme="https", label="回放链接", required=False)
-    is_published = forms.BooleanField(label="公开（出现在直播页和首页，链接生效）", required=False)
+    description = forms.CharField(label=_("简介"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    scheduled_start = _datetime_field(_("计划开始"))
+    scheduled_end = _datetime_field(_("计划结束"))
+    actual_start = _datetime_field(_("实际开始"), required=False)
+    actual_end = _datetime_field(_("实际结束"), required=False)
+    replay_url = forms.URLField(assume_scheme="https", label=_("回放链接"), required=False)
+    is_published = forms.BooleanField(label=_("公开（出现在直播页和首页，链接生效）"), required=False)
 
     def __init__(self, *args, user, event: LiveEvent | None = None, **kwargs):
         if event is not None and "initial" not in kwargs:
@@ -78,27 +82,27 @@ class EventForm(forms.Form):
         if self.mode in ("shops", "either"):
             shops = Shop.objects.all() if admin else Shop.objects.filter(pk__in=operated_shop_ids(user))
             self.fields["shops"] = forms.ModelMultipleChoiceField(
-                label="参与网店",
+                label=_("参与网店"),
                 queryset=shops.select_related("region").order_by("name"),
                 required=self.mode == "shops",
                 widget=forms.CheckboxSelectMultiple,
             )
         if self.mode == "either":
             self.fields["organiser_bureau"] = forms.ModelChoiceField(
-                label="主办部门（商务局主办时选择，此时不选参与网店）",
+                label=_("主办部门（商务局主办时选择，此时不选参与网店）"),
                 queryset=Bureau.objects.select_related("region"),
                 required=False,
             )
         if self.mode == "bureau":
             bureau = event.organiser_bureau if event is not None else user.bureau
             self.fields["region"] = forms.ModelChoiceField(
-                label="主办地区",
+                label=_("主办地区"),
                 queryset=bureau_regions(bureau) if bureau else Region.objects.none(),
                 initial=event.region_id if event is not None else getattr(bureau, "region_id", None),
             )
         if policy_registry.get_by_type(get_image_model()).user_has_any_permission(user, ["choose", "add"]):
             self.fields["cover"] = forms.ModelChoiceField(
-                label="封面", queryset=get_image_model().objects.all(), required=False, widget=AdminImageChooser
+                label=_("封面"), queryset=get_image_model().objects.all(), required=False, widget=AdminImageChooser
             )
 
     def details(self) -> EventDetails:
@@ -137,9 +141,9 @@ def bureau_regions(bureau: Bureau):
 
 
 class FeaturedForm(forms.Form):
-    product = forms.ModelChoiceField(label="商品", queryset=Product.objects.none())
-    event_price = YuanField(label="直播价（元，可不填）", required=False, max_length=20)
-    sort_order = forms.IntegerField(label="排序", min_value=0, max_value=999, initial=0)
+    product = forms.ModelChoiceField(label=_("商品"), queryset=Product.objects.none())
+    event_price = YuanField(label=_("直播价（元，可不填）"), required=False, max_length=20)
+    sort_order = forms.IntegerField(label=_("排序"), min_value=0, max_value=999, initial=0)
 
     def __init__(self, *args, products=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,15 +155,15 @@ class FeaturedForm(forms.Form):
 
 
 class FeaturedUpdateForm(forms.Form):
-    event_price = YuanField(label="直播价（元）", required=False, max_length=20)
-    sort_order = forms.IntegerField(label="排序", min_value=0, max_value=999)
+    event_price = YuanField(label=_("直播价（元）"), required=False, max_length=20)
+    sort_order = forms.IntegerField(label=_("排序"), min_value=0, max_value=999)
 
 
 class TokenForm(forms.Form):
-    label = forms.CharField(label="用途（如：抖音直播助手）", max_length=60, required=False)
+    label = forms.CharField(label=_("用途（如：抖音直播助手）"), max_length=60, required=False)
 
 
 class TotalsForm(forms.Form):
-    peak_viewers = forms.IntegerField(label="最高同时在线人数", min_value=0, max_value=2_147_483_647, required=False)
-    total_views = forms.IntegerField(label="累计观看人次", min_value=0, max_value=10**12, required=False)
-    likes = forms.IntegerField(label="点赞数", min_value=0, max_value=10**12, required=False)
+    peak_viewers = forms.IntegerField(label=_("最高同时在线人数"), min_value=0, max_value=2_147_483_647, required=False)
+    total_views = forms.IntegerField(label=_("累计观看人次"), min_value=0, max_value=10**12, required=False)
+    likes = forms.IntegerField(label=_("点赞数"), min_value=0, max_value=10**12, required=False)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import DomainError
 from core.tokens import hash_token
@@ -67,38 +68,35 @@ def items_of(payload) -> list:
     """The list of samples in a decoded payload, or SamplesRefused."""
     if isinstance(payload, dict) and "samples" in payload:
         if set(payload) != {"samples"}:
-            raise SamplesRefused(
-                [_error(None, "samples", "批量提交时只能有 samples 一个字段 only 'samples' is allowed")]
-            )
+            raise SamplesRefused([_error(None, "samples", gettext("批量提交时只能有 samples 一个字段"))])
         items = payload["samples"]
         if not isinstance(items, list) or not items:
-            raise SamplesRefused([_error(None, "samples", "须为非空数组 must be a non-empty array")])
+            raise SamplesRefused([_error(None, "samples", gettext("须为非空数组"))])
         if len(items) > MAX_BATCH:
-            raise SamplesRefused([_error(None, "samples", f"一次最多 {MAX_BATCH} 条 at most {MAX_BATCH} per request")])
+            raise SamplesRefused([_error(None, "samples", gettext("一次最多 %(max)s 条") % {"max": MAX_BATCH})])
         return items
     if isinstance(payload, dict):
         return [payload]
-    raise SamplesRefused([_error(None, None, "须为 JSON 对象 the body must be a JSON object")])
+    raise SamplesRefused([_error(None, None, gettext("请求体须为 JSON 对象"))])
 
 
 def _parse_time(value, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> tuple[dt.datetime | None, str]:
     if not isinstance(value, str):
-        return None, "须为 ISO 8601 时间字符串 must be an ISO 8601 time string"
+        return None, gettext("须为 ISO 8601 时间字符串")
     try:
         at = dt.datetime.fromisoformat(value)
     except ValueError:
-        return None, "不是有效的 ISO 8601 时间 not a valid ISO 8601 time"
+        return None, gettext("不是有效的 ISO 8601 时间")
     if timezone.is_naive(at):
-        return None, "须带时区，如 +08:00 must carry a time-zone offset, e.g. +08:00"
+        return None, gettext("须带时区，如 +08:00")
     if not start <= at <= end:
         tz = timezone.get_default_timezone()
-        return None, (
-            f"不在直播时段 {timezone.localtime(start, tz):%Y-%m-%d %H:%M:%S} 至 "
-            f"{timezone.localtime(end, tz):%Y-%m-%d %H:%M:%S} 内 outside the event window "
-            f"[{start.isoformat()}, {end.isoformat()}]"
-        )
+        return None, gettext("不在直播时段 %(start)s 至 %(end)s 内") % {
+            "start": f"{timezone.localtime(start, tz):%Y-%m-%d %H:%M:%S}",
+            "end": f"{timezone.localtime(end, tz):%Y-%m-%d %H:%M:%S}",
+        }
     if at > now + FUTURE_SKEW:
-        return None, "不能是将来的时间 must not be in the future"
+        return None, gettext("不能是将来的时间")
     return at, ""
 
 
@@ -108,14 +106,14 @@ def validate(event: LiveEvent, items: list, now: dt.datetime) -> list[Sample]:
     errors, samples = [], []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            errors.append(_error(index, None, "须为 JSON 对象 must be a JSON object"))
+            errors.append(_error(index, None, gettext("须为 JSON 对象")))
             continue
         for name in sorted(set(item) - set(FIELDS)):
-            errors.append(_error(index, name, "未知字段 unknown field"))
+            errors.append(_error(index, name, gettext("未知字段")))
         values, bad = {}, False
         for name in FIELDS:
             if name not in item:
-                errors.append(_error(index, name, "必填 required"))
+                errors.append(_error(index, name, gettext("必填")))
                 bad = True
                 continue
             value = item[name]
@@ -126,15 +124,13 @@ def validate(event: LiveEvent, items: list, now: dt.datetime) -> list[Sample]:
                     bad = True
                 values[name] = at
             elif type(value) is not int:  # bool is an int to Python; not to us
-                errors.append(_error(index, name, "须为整数 must be an integer"))
+                errors.append(_error(index, name, gettext("须为整数")))
                 bad = True
             elif value < 0:
-                errors.append(_error(index, name, "不能为负数 must not be negative"))
+                errors.append(_error(index, name, gettext("不能为负数")))
                 bad = True
             elif value > COUNT_FIELDS[name]:
-                errors.append(
-                    _error(index, name, f"不能大于 {COUNT_FIELDS[name]} must be at most {COUNT_FIELDS[name]}")
-                )
+                errors.append(_error(index, name, gettext("不能大于 %(max)s") % {"max": COUNT_FIELDS[name]}))
                 bad = True
             else:
                 values[name] = value
@@ -169,7 +165,7 @@ def record_samples(event_id: int, items: list, *, token: ViewerToken | None, now
                 duplicates += 1
                 continue
             conflict = True
-            errors.append(_error(index, "at", "该时间已有不同的数据 a sample with other numbers exists for this time"))
+            errors.append(_error(index, "at", gettext("该时间已有不同的数据")))
             continue
         new[sample.at] = (index, sample)
     if errors:
@@ -211,8 +207,8 @@ def _check_views_never_decrease(event: LiveEvent, new: dict) -> None:
                 _error(
                     index,
                     "cumulative_views",
-                    f"累计观看不能减少：{at_a.isoformat()} 为 {views_a}，{at_b.isoformat()} 为 {views_b}"
-                    " cumulative views must not decrease over time",
+                    gettext("累计观看不能减少：%(at_a)s 为 %(views_a)s，%(at_b)s 为 %(views_b)s")
+                    % {"at_a": at_a.isoformat(), "views_a": views_a, "at_b": at_b.isoformat(), "views_b": views_b},
                 )
             )
     if errors:
@@ -231,7 +227,7 @@ class TokenRefused(DomainError):
 def token_from_header(header: str) -> str:
     scheme, _, value = (header or "").partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        raise TokenRefused("缺少令牌：请在 Authorization 头中使用 Bearer 令牌 missing bearer token", 401)
+        raise TokenRefused(gettext("缺少令牌：请在 Authorization 头中使用 Bearer 令牌"), 401)
     return value.strip()
 
 
@@ -240,11 +236,11 @@ def authorise(raw: str, event: LiveEvent) -> ViewerToken:
     or issued for another event."""
     token = ViewerToken.objects.filter(token_hash=hash_token(raw)).first()
     if token is None:
-        raise TokenRefused("令牌无效 invalid token", 401)
+        raise TokenRefused(gettext("令牌无效"), 401)
     if token.revoked_at is not None:
-        raise TokenRefused("令牌已撤销 token revoked", 403)
+        raise TokenRefused(gettext("令牌已撤销"), 403)
     if token.event_id != event.pk:
-        raise TokenRefused("该令牌不属于这场直播 token is not valid for this event", 403)
+        raise TokenRefused(gettext("该令牌不属于这场直播"), 403)
     return token
 
 

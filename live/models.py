@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.page_urls import page_url
 from core.scoping import Scope
@@ -36,25 +37,25 @@ def new_event_code() -> str:
 
 
 class Platform(models.TextChoices):
-    OWN = "own", _("本站直播间 our event page")
-    DOUYIN = "douyin", _("抖音 Douyin")
-    KUAISHOU = "kuaishou", _("快手 Kuaishou")
-    WECHAT_CHANNELS = "wechat_channels", _("微信视频号 WeChat Channels")
-    TAOBAO_LIVE = "taobao_live", _("淘宝直播 Taobao Live")
+    OWN = "own", _("本站直播间")
+    DOUYIN = "douyin", _("抖音")
+    KUAISHOU = "kuaishou", _("快手")
+    WECHAT_CHANNELS = "wechat_channels", _("微信视频号")
+    TAOBAO_LIVE = "taobao_live", _("淘宝直播")
 
 
 class LiveAttribution(models.TextChoices):
     """How an order line relates to an event; the three are reported apart, never added."""
 
-    IN_LIVE = "in_live", _("直播中 in-live")
-    POST_LIVE = "post_live", _("直播后7天 post-live")
-    WINDOW = "window", _("直播时段自然成交 window")
+    IN_LIVE = "in_live", pgettext_lazy("attribution window", "直播中")
+    POST_LIVE = "post_live", _("直播后7天")
+    WINDOW = "window", _("直播时段自然成交")
 
 
 class EventStatus(models.TextChoices):
-    UPCOMING = "upcoming", _("预告 upcoming")
-    LIVE = "live", _("直播中 live now")
-    ENDED = "ended", _("已结束 ended")
+    UPCOMING = "upcoming", _("预告")
+    LIVE = "live", _("直播中")
+    ENDED = "ended", _("已结束")
 
 
 class LiveEventQuerySet(models.QuerySet):
@@ -93,26 +94,21 @@ class LiveEvent(models.Model):
     its shops (kept by ``services``). An officer therefore sees a shops' event when all of
     its shops lie in their jurisdiction."""
 
-    title = models.CharField(_("标题 title"), max_length=120)
-    code = models.CharField(_("直播码 event code"), max_length=12, unique=True, default=new_event_code)
-    host = models.CharField(_("主播 host"), max_length=80, blank=True)
-    platform = models.CharField(_("平台 platform"), max_length=20, choices=Platform.choices, default=Platform.OWN)
-    external_url = models.URLField(_("外部直播间链接 external URL"), blank=True)
-    description = models.TextField(_("简介 description"), blank=True)
-    shops = models.ManyToManyField(
-        "catalog.Shop", blank=True, related_name="live_events", verbose_name=_("参与网店 shops")
-    )
+    title = models.CharField(_("标题"), max_length=120)
+    code = models.CharField(_("直播码"), max_length=12, unique=True, default=new_event_code)
+    host = models.CharField(_("主播"), max_length=80, blank=True)
+    platform = models.CharField(_("平台"), max_length=20, choices=Platform.choices, default=Platform.OWN)
+    external_url = models.URLField(_("外部直播间链接"), blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    shops = models.ManyToManyField("catalog.Shop", blank=True, related_name="live_events", verbose_name=_("参与网店"))
     region = models.ForeignKey(
         "producers.Region",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("归属地区 region"),
-        help_text=_(
-            "商务局主办时为主办地区；网店直播为各参与网店共同所在的最小地区（自动计算）。"
-            " The region a bureau runs it for; for shops, the smallest region holding them all."
-        ),
+        verbose_name=_("归属地区"),
+        help_text=_("商务局主办时为主办地区；网店直播为各参与网店共同所在的最小地区（自动计算）。"),
     )
     organiser_bureau = models.ForeignKey(
         "accounts.Bureau",
@@ -120,34 +116,34 @@ class LiveEvent(models.Model):
         null=True,
         blank=True,
         related_name="live_events",
-        verbose_name=_("主办部门 organising bureau"),
+        verbose_name=_("主办部门"),
     )
     is_published = models.BooleanField(
-        _("公开 published"), default=False, help_text=_("公开后出现在直播页和首页，直播链接才生效。")
+        _("公开"), default=False, help_text=_("公开后出现在直播页和首页，直播链接才生效。")
     )
     embed_url = models.URLField(
-        _("播放器嵌入地址 player embed URL"),
+        _("播放器嵌入地址"),
         blank=True,
         help_text=_("本站直播间：直播服务商提供的可嵌入播放页（iframe）地址。"),
     )
-    scheduled_start = models.DateTimeField(_("计划开始 scheduled start"))
-    scheduled_end = models.DateTimeField(_("计划结束 scheduled end"))
-    actual_start = models.DateTimeField(_("实际开始 actual start"), null=True, blank=True)
-    actual_end = models.DateTimeField(_("实际结束 actual end"), null=True, blank=True)
+    scheduled_start = models.DateTimeField(_("计划开始"))
+    scheduled_end = models.DateTimeField(_("计划结束"))
+    actual_start = models.DateTimeField(_("实际开始"), null=True, blank=True)
+    actual_end = models.DateTimeField(_("实际结束"), null=True, blank=True)
     cover = models.ForeignKey(
         "wagtailimages.Image",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("封面 cover"),
+        verbose_name=_("封面"),
     )
-    replay_url = models.URLField(_("回放链接 replay URL"), blank=True)
+    replay_url = models.URLField(_("回放链接"), blank=True)
     # Viewer totals entered by hand after the event (the platform's own figures); each
     # one, when entered, is reported instead of what the pushed samples give.
-    manual_peak_viewers = models.PositiveIntegerField(_("最高同时在线（手工） peak concurrent viewers"), null=True)
-    manual_total_views = models.PositiveBigIntegerField(_("累计观看（手工） total views"), null=True)
-    manual_likes = models.PositiveBigIntegerField(_("点赞数（手工） likes"), null=True)
+    manual_peak_viewers = models.PositiveIntegerField(_("最高同时在线（手工）"), null=True)
+    manual_total_views = models.PositiveBigIntegerField(_("累计观看（手工）"), null=True)
+    manual_likes = models.PositiveBigIntegerField(_("点赞数（手工）"), null=True)
     totals_entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -164,8 +160,8 @@ class LiveEvent(models.Model):
     scope = Scope(shop="shops", region="region")
 
     class Meta:
-        verbose_name = _("直播活动 live event")
-        verbose_name_plural = _("直播活动 live events")
+        verbose_name = _("直播活动")
+        verbose_name_plural = pgettext_lazy("plural", "直播活动")
         ordering = ["-scheduled_start", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -242,14 +238,14 @@ class FeaturedProduct(models.Model):
 
     event = models.ForeignKey(LiveEvent, on_delete=models.CASCADE, related_name="featured")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="live_features")
-    event_price_fen = models.PositiveIntegerField(_("直播价（分） event price (fen)"), null=True, blank=True)
-    sort_order = models.PositiveSmallIntegerField(_("排序 order"), default=0)
+    event_price_fen = models.PositiveIntegerField(_("直播价（分）"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     objects = FeaturedProductQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("直播商品 featured product")
-        verbose_name_plural = _("直播商品 featured products")
+        verbose_name = _("直播商品")
+        verbose_name_plural = pgettext_lazy("plural", "直播商品")
         ordering = ["sort_order", "pk"]
         constraints = [models.UniqueConstraint(fields=["event", "product"], name="featured_product_once")]
 
@@ -264,22 +260,22 @@ class ViewerToken(models.Model):
     the record of who pushed which sample."""
 
     event = models.ForeignKey(LiveEvent, on_delete=models.CASCADE, related_name="viewer_tokens")
-    label = models.CharField(_("用途 label"), max_length=60, blank=True)
+    label = models.CharField(_("用途"), max_length=60, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(_("前缀 prefix"), max_length=12, help_text=_("令牌开头几位，用于辨认。"))
+    prefix = models.CharField(_("前缀"), max_length=12, help_text=_("令牌开头几位，用于辨认。"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(_("撤销时间 revoked"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    last_used_at = models.DateTimeField(_("最近使用 last used"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("观看数据令牌 viewer-metrics token")
-        verbose_name_plural = _("观看数据令牌 viewer-metrics tokens")
+        verbose_name = _("观看数据令牌")
+        verbose_name_plural = pgettext_lazy("plural", "观看数据令牌")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -290,16 +286,16 @@ class ViewerSample(models.Model):
     """One reading of the stream's counters at a moment inside the event window."""
 
     event = models.ForeignKey(LiveEvent, on_delete=models.CASCADE, related_name="viewer_samples")
-    at = models.DateTimeField(_("时间 time"))
-    concurrent_viewers = models.PositiveIntegerField(_("同时在线 concurrent viewers"))
-    cumulative_views = models.PositiveBigIntegerField(_("累计观看 cumulative views"))
-    likes = models.PositiveBigIntegerField(_("点赞 likes"))
+    at = models.DateTimeField(_("时间"))
+    concurrent_viewers = models.PositiveIntegerField(_("同时在线"))
+    cumulative_views = models.PositiveBigIntegerField(_("累计观看"))
+    likes = models.PositiveBigIntegerField(_("点赞"))
     token = models.ForeignKey(ViewerToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="samples")
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("观看数据 viewer sample")
-        verbose_name_plural = _("观看数据 viewer samples")
+        verbose_name = _("观看数据")
+        verbose_name_plural = pgettext_lazy("plural", "观看数据")
         ordering = ["event", "at"]
         constraints = [models.UniqueConstraint(fields=["event", "at"], name="viewer_sample_once_per_time")]
 

@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from core.money import format_fen
 
 from .models import FeaturedProduct
@@ -72,7 +74,19 @@ def ended_live_price(product_id: int, price_fen: int, at: dt.datetime) -> bool:
 def describe_change(title: str, seen_fen: int, quote: PriceQuote, at: dt.datetime) -> str:
     """The buyer's message for a price that moved between the cart and now."""
     if not quote.is_live_price and ended_live_price(quote.product_id, seen_fen, at):
-        return f"「{title}」直播已结束，直播价 ¥{format_fen(seen_fen)} 不再适用，现价 ¥{format_fen(quote.price_fen)}。"
+        return gettext("「%(title)s」直播已结束，直播价 ¥%(seen)s 不再适用，现价 ¥%(now)s。") % {
+            "title": title,
+            "seen": format_fen(seen_fen),
+            "now": format_fen(quote.price_fen),
+        }
     if quote.is_live_price:
-        return f"「{title}」正在直播，直播价 ¥{format_fen(quote.price_fen)}（原为 ¥{format_fen(seen_fen)}）。"
-    return f"「{title}」价格已由 ¥{format_fen(seen_fen)} 变为 ¥{format_fen(quote.price_fen)}。"
+        return gettext("「%(title)s」正在直播，直播价 ¥%(now)s（原为 ¥%(seen)s）。") % {
+            "title": title,
+            "seen": format_fen(seen_fen),
+            "now": format_fen(quote.price_fen),
+        }
+    return gettext("「%(title)s」价格已由 ¥%(seen)s 变为 ¥%(now)s。") % {
+        "title": title,
+        "seen": format_fen(seen_fen),
+        "now": format_fen(quote.price_fen),
+    }

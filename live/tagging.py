@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from core.errors import DomainError
 
@@ -42,9 +43,11 @@ def tag_session(request, code: str, at: dt.datetime | None = None) -> LiveEvent:
     at = at or timezone.now()
     event = event_for_code(code)
     if event is None:
-        raise DomainError(f"直播码「{normalise_code(code) or code}」不存在或尚未公开，请核对。")
+        raise DomainError(
+            gettext("直播码「%(code)s」不存在或尚未公开，请核对。") % {"code": normalise_code(code) or code}
+        )
     if at >= event.post_live_end:
-        raise DomainError(f"直播「{event.title}」已结束超过 7 天，直播链接已失效。")
+        raise DomainError(gettext("直播「%(title)s」已结束超过 7 天，直播链接已失效。") % {"title": event.title})
     request.session[SESSION_KEY] = {"event": event.pk, "at": at.isoformat()}
     return event
 

@@ -2,6 +2,7 @@
 results, which read the ledger, are added by ``live_results/wagtail_hooks.py``."""
 
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_area import AdminArea
 
@@ -25,6 +26,6 @@ area.add_urls(
     ]
 )
 area.add_menu_item(
-    "直播带货", "index", icon="media", order=270, shown_to=lambda user: user.has_perm("live.view_liveevent")
+    _("直播带货"), "index", icon="media", order=270, shown_to=lambda user: user.has_perm("live.view_liveevent")
 )
 area.register()

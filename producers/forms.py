@@ -46,20 +46,16 @@ class CollectiveForm(ScopedModelForm):
 class BenefitShareForm(forms.Form):
     """One beneficiary row: a household or a collective, a share, a mode."""
 
-    household = forms.ModelChoiceField(queryset=Household.objects.none(), required=False, label=_("帮扶户 household"))
-    collective = forms.ModelChoiceField(
-        queryset=Collective.objects.none(), required=False, label=_("村集体 collective")
-    )
+    household = forms.ModelChoiceField(queryset=Household.objects.none(), required=False, label=_("帮扶户"))
+    collective = forms.ModelChoiceField(queryset=Collective.objects.none(), required=False, label=_("村集体"))
     share_bp = forms.IntegerField(
-        label=_("份额（基点） share (basis points)"),
+        label=_("份额（基点）"),
         min_value=1,
         max_value=FULL_SHARE_BP,
         required=False,
         help_text=_("1 基点 = 0.01%，10000 = 100%"),
     )
-    mode = forms.ChoiceField(
-        label=_("联结方式 benefit mode"), choices=BenefitMode.choices, initial=BenefitMode.GUARANTEED_PURCHASE
-    )
+    mode = forms.ChoiceField(label=_("联结方式"), choices=BenefitMode.choices, initial=BenefitMode.GUARANTEED_PURCHASE)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,11 +70,9 @@ class BenefitShareForm(forms.Form):
             return cleaned
         household, collective = cleaned.get("household"), cleaned.get("collective")
         if (household is None) == (collective is None):
-            raise forms.ValidationError(
-                _("每行须且只能选择一个帮扶户或村集体。 Choose one household or one collective.")
-            )
+            raise forms.ValidationError(_("每行须且只能选择一个帮扶户或村集体。"))
         if cleaned.get("share_bp") is None:
-            self.add_error("share_bp", _("请填写份额。 Enter the share."))
+            self.add_error("share_bp", _("请填写份额。"))
         return cleaned
 
     def spec(self) -> ShareSpec:
@@ -102,10 +96,10 @@ class BenefitLinkageForm(ScopedModelForm):
         fields = ["product", "note"]
 
     valid_from = forms.DateTimeField(
-        label=_("生效时间 valid from"),
+        label=_("生效时间"),
         required=False,
         widget=AdminDateTimeInput,
-        help_text=_("留空则立即生效。 Leave blank to take effect now."),
+        help_text=_("留空则立即生效。"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -138,7 +132,7 @@ class BenefitLinkageForm(ScopedModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.shares.is_valid():
-            raise forms.ValidationError(_("请修正下方受益份额中的错误。 Correct the benefit shares below."))
+            raise forms.ValidationError(_("请修正下方受益份额中的错误。"))
         try:
             validate_shares(self.share_specs())
         except DomainError as exc:

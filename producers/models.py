@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.scoping import Scope
 from core.validators import validate_credit_code
@@ -22,32 +23,32 @@ class Region(models.Model):
     Codes nest by prefix: province 2 digits, city 4, county 6, township 9, village 12."""
 
     class Level(models.IntegerChoices):
-        PROVINCE = 1, _("省 province")
-        CITY = 2, _("市 city")
-        COUNTY = 3, _("县/区 county")
-        TOWNSHIP = 4, _("乡/镇/街道 township")
-        VILLAGE = 5, _("村/社区 village")
+        PROVINCE = 1, _("省")
+        CITY = 2, _("市")
+        COUNTY = 3, _("县/区")
+        TOWNSHIP = 4, _("乡/镇/街道")
+        VILLAGE = 5, _("村/社区")
 
     CODE_LENGTHS = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}
 
-    code = models.CharField(_("区划代码 division code"), max_length=12, unique=True)
-    name = models.CharField(_("名称 name"), max_length=100)
-    level = models.PositiveSmallIntegerField(_("层级 level"), choices=Level.choices)
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级 parent")
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
     )
     is_official = models.BooleanField(
-        _("官方代码 official code"),
+        _("官方代码"),
         default=True,
-        help_text=_("否：演示用的村级区划，挂在真实乡镇之下。 No: a demo village made under a real township."),
+        help_text=_("否：演示用的村级区划，挂在真实乡镇之下。"),
     )
 
     objects = RegionQuerySet.as_manager()
     scope = Scope(region="")
 
     class Meta:
-        verbose_name = _("行政区划 region")
-        verbose_name_plural = _("行政区划 regions")
+        verbose_name = _("行政区划")
+        verbose_name_plural = pgettext_lazy("plural", "行政区划")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="region_level_range"),
@@ -72,34 +73,30 @@ class Producer(models.Model):
     leading enterprise. Registered by the shop that sells its products."""
 
     class Kind(models.TextChoices):
-        HOUSEHOLD = "household", _("农户 household")
-        COOPERATIVE = "cooperative", _("合作社 cooperative")
-        COLLECTIVE = "collective", _("村集体 village collective")
-        WORKSHOP = "workshop", _("扶贫车间 poverty-alleviation workshop")
-        ENTERPRISE = "enterprise", _("龙头企业 leading enterprise")
+        HOUSEHOLD = "household", _("农户")
+        COOPERATIVE = "cooperative", _("合作社")
+        COLLECTIVE = "collective", _("村集体")
+        WORKSHOP = "workshop", _("扶贫车间")
+        ENTERPRISE = "enterprise", _("龙头企业")
 
-    shop = models.ForeignKey(
-        "catalog.Shop", on_delete=models.PROTECT, related_name="producers", verbose_name=_("网店 shop")
-    )
-    name = models.CharField(_("名称 name"), max_length=120)
-    kind = models.CharField(_("类型 kind"), max_length=20, choices=Kind.choices)
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.PROTECT, related_name="producers", verbose_name=_("网店"))
+    name = models.CharField(_("名称"), max_length=120)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     credit_code = models.CharField(
-        _("统一社会信用代码 unified social credit code"),
+        _("统一社会信用代码"),
         max_length=18,
         blank=True,
         validators=[validate_credit_code],
-        help_text=_("法人主体必填；农户可空。 Required for legal entities; households may leave it blank."),
+        help_text=_("法人主体必填；农户可空。"),
     )
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="producers", verbose_name=_("所在地 region")
-    )
-    description = models.TextField(_("简介 description"), blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="producers", verbose_name=_("所在地"))
+    description = models.TextField(_("简介"), blank=True)
 
     scope = Scope(shop="shop", region="region")
 
     class Meta:
-        verbose_name = _("生产主体 producer")
-        verbose_name_plural = _("生产主体 producers")
+        verbose_name = _("生产主体")
+        verbose_name_plural = pgettext_lazy("plural", "生产主体")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -122,23 +119,21 @@ class Household(models.Model):
     to them (``selectors.households_in_scope``), masked to everybody else (``masking.py``)."""
 
     class Status(models.TextChoices):
-        REGISTERED_POOR = "registered", _("建档立卡贫困户 registered poor")
-        LIFTED_OUT = "lifted", _("脱贫户 lifted out of poverty")
-        MONITORED = "monitored", _("监测户 under monitoring")
+        REGISTERED_POOR = "registered", _("建档立卡贫困户")
+        LIFTED_OUT = "lifted", _("脱贫户")
+        MONITORED = "monitored", _("监测户")
 
-    registration_number = models.CharField(_("建档立卡编号 registration number"), max_length=32, unique=True)
-    head_name = models.CharField(_("户主姓名 head of household"), max_length=50)
-    members = models.PositiveSmallIntegerField(_("家庭人口 members"), default=1)
-    status = models.CharField(_("状态 status"), max_length=20, choices=Status.choices)
-    village = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="households", verbose_name=_("所在村 village")
-    )
+    registration_number = models.CharField(_("建档立卡编号"), max_length=32, unique=True)
+    head_name = models.CharField(_("户主姓名"), max_length=50)
+    members = models.PositiveSmallIntegerField(_("家庭人口"), default=1)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="households", verbose_name=_("所在村"))
 
     scope = Scope(region="village")
 
     class Meta:
-        verbose_name = _("帮扶户 household")
-        verbose_name_plural = _("帮扶户 households")
+        verbose_name = _("帮扶户")
+        verbose_name_plural = pgettext_lazy("plural", "帮扶户")
         ordering = ["registration_number"]
 
     def __str__(self) -> str:
@@ -158,19 +153,17 @@ class Household(models.Model):
 class Collective(models.Model):
     """A village collective economic organisation (村集体经济组织): keeps the retained share."""
 
-    name = models.CharField(_("名称 name"), max_length=120)
+    name = models.CharField(_("名称"), max_length=120)
     village = models.OneToOneField(
-        Region, on_delete=models.PROTECT, related_name="collective", verbose_name=_("所在村 village")
+        Region, on_delete=models.PROTECT, related_name="collective", verbose_name=_("所在村")
     )
-    credit_code = models.CharField(
-        _("统一社会信用代码 unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code]
-    )
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code])
 
     scope = Scope(region="village")
 
     class Meta:
-        verbose_name = _("村集体 village collective")
-        verbose_name_plural = _("村集体 village collectives")
+        verbose_name = _("村集体")
+        verbose_name_plural = pgettext_lazy("plural", "村集体")
         ordering = ["village__code"]
 
     def __str__(self) -> str:
@@ -178,14 +171,14 @@ class Collective(models.Model):
 
 
 class BenefitMode(models.TextChoices):
-    GUARANTEED_PURCHASE = "purchase", _("保底收购 guaranteed-price purchase")
-    EMPLOYMENT = "employment", _("务工就业 employment")
-    DIVIDEND = "dividend", _("入股分红 dividend / shares")
-    LEASING = "leasing", _("土地林权流转 land or forest rights leasing")
-    PROCESSING = "processing", _("代加工 processing")
-    SEEDLINGS = "seedlings", _("提供种苗 supplied seedlings")
-    TECHNICAL = "technical", _("技术指导 technical guidance")
-    OTHER = "other", _("其他 other")
+    GUARANTEED_PURCHASE = "purchase", _("保底收购")
+    EMPLOYMENT = "employment", _("务工就业")
+    DIVIDEND = "dividend", _("入股分红")
+    LEASING = "leasing", _("土地林权流转")
+    PROCESSING = "processing", _("代加工")
+    SEEDLINGS = "seedlings", _("提供种苗")
+    TECHNICAL = "technical", _("技术指导")
+    OTHER = "other", _("其他")
 
 
 class BenefitLinkageQuerySet(models.QuerySet):
@@ -199,12 +192,12 @@ class BenefitLinkage(models.Model):
     superseded versions stay, closed by ``valid_to``, because past sales refer to them."""
 
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.PROTECT, related_name="linkages", verbose_name=_("产品 product")
+        "catalog.Product", on_delete=models.PROTECT, related_name="linkages", verbose_name=_("产品")
     )
-    version = models.PositiveIntegerField(_("版本 version"))
-    valid_from = models.DateTimeField(_("生效时间 valid from"), default=timezone.now)
-    valid_to = models.DateTimeField(_("失效时间 valid to"), null=True, blank=True)
-    note = models.CharField(_("说明 note"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("版本"))
+    valid_from = models.DateTimeField(_("生效时间"), default=timezone.now)
+    valid_to = models.DateTimeField(_("失效时间"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -214,8 +207,8 @@ class BenefitLinkage(models.Model):
     scope = Scope(shop="product__shop", region="product__producer__region")
 
     class Meta:
-        verbose_name = _("利益联结 benefit linkage")
-        verbose_name_plural = _("利益联结 benefit linkages")
+        verbose_name = _("利益联结")
+        verbose_name_plural = pgettext_lazy("plural", "利益联结")
         ordering = ["product_id", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["product", "version"], name="linkage_version_unique"),
@@ -246,12 +239,12 @@ class BenefitShare(models.Model):
     collective = models.ForeignKey(
         Collective, on_delete=models.PROTECT, null=True, blank=True, related_name="shares", verbose_name=_("村集体")
     )
-    share_bp = models.PositiveIntegerField(_("份额（基点） share (basis points)"))
-    mode = models.CharField(_("联结方式 benefit mode"), max_length=20, choices=BenefitMode.choices)
+    share_bp = models.PositiveIntegerField(_("份额（基点）"))
+    mode = models.CharField(_("联结方式"), max_length=20, choices=BenefitMode.choices)
 
     class Meta:
-        verbose_name = _("受益份额 benefit share")
-        verbose_name_plural = _("受益份额 benefit shares")
+        verbose_name = _("受益份额")
+        verbose_name_plural = pgettext_lazy("plural", "受益份额")
         constraints = [
             models.CheckConstraint(
                 condition=(

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import DomainError
 
@@ -30,18 +31,24 @@ def validate_shares(shares: list[ShareSpec]) -> None:
     total = 0
     for share in shares:
         if (share.household is None) == (share.collective is None):
-            raise DomainError("每个受益份额须且只能指定一个帮扶户或村集体。")
+            raise DomainError(gettext("每个受益份额须且只能指定一个帮扶户或村集体。"))
         if not isinstance(share.share_bp, int) or not 1 <= share.share_bp <= FULL_SHARE_BP:
-            raise DomainError(f"份额须为 1 到 {FULL_SHARE_BP} 之间的整数基点，收到 {share.share_bp!r}。")
+            raise DomainError(
+                gettext("份额须为 1 到 %(full)s 之间的整数基点，收到 %(got)r。")
+                % {"full": FULL_SHARE_BP, "got": share.share_bp}
+            )
         if share.mode not in BenefitMode.values:
-            raise DomainError(f"未知的联结方式：{share.mode!r}。")
+            raise DomainError(gettext("未知的联结方式：%(mode)r。") % {"mode": share.mode})
         key = ("h", share.household.pk) if share.household else ("c", share.collective.pk)
         if key in seen:
-            raise DomainError(f"受益对象重复：{share.household or share.collective}。")
+            raise DomainError(gettext("受益对象重复：%(who)s。") % {"who": share.household or share.collective})
         seen.add(key)
         total += share.share_bp
     if total > FULL_SHARE_BP:
-        raise DomainError(f"受益份额合计 {total} 基点，超过 {FULL_SHARE_BP} 基点（100%）。")
+        raise DomainError(
+            gettext("受益份额合计 %(total)s 基点，超过 %(full)s 基点（100%%）。")
+            % {"total": total, "full": FULL_SHARE_BP}
+        )
 
 
 @transaction.atomic
@@ -64,7 +71,7 @@ def revise_benefit_linkage(
     current = BenefitLinkage.objects.filter(product=product, valid_to__isnull=True).first()
     if current is not None:
         if valid_from <= current.valid_from:
-            raise DomainError("新版本的生效时间必须晚于当前版本的生效时间。")
+            raise DomainError(gettext("新版本的生效时间必须晚于当前版本的生效时间。"))
         current.valid_to = valid_from
         current.save(update_fields=["valid_to"])
     last_version = (

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Count, Q, Sum
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -65,7 +66,7 @@ register_permission_policy(BenefitLinkage, BenefitLinkagePolicy(BenefitLinkage))
 class ProducerViewSet(ScopedModelViewSet):
     model = Producer
     icon = "group"
-    menu_label = _("生产主体 Producers")
+    menu_label = pgettext_lazy("plural", "生产主体")
     menu_hook = SHOP_ADMIN_MENU_HOOK
     menu_order = 300
     list_display = ["name", "kind", "shop", "region", "credit_code"]
@@ -95,7 +96,7 @@ class HouseholdViewSet(ScopedModelViewSet):
 
     model = Household
     icon = "user"
-    menu_label = _("帮扶户 Households")
+    menu_label = pgettext_lazy("plural", "帮扶户")
     menu_hook = SHOP_ADMIN_MENU_HOOK
     menu_order = 400
     list_display = ["registration_number", "head_name", "members", "status", "village"]
@@ -119,7 +120,7 @@ class HouseholdViewSet(ScopedModelViewSet):
 class CollectiveViewSet(ScopedModelViewSet):
     model = Collective
     icon = "site"
-    menu_label = _("村集体 Collectives")
+    menu_label = pgettext_lazy("plural", "村集体")
     menu_hook = SHOP_ADMIN_MENU_HOOK
     menu_order = 500
     list_display = ["name", "village", "credit_code"]
@@ -138,7 +139,7 @@ class CollectiveViewSet(ScopedModelViewSet):
 
 class LinkageFilterSet(ScopedFilterSet):
     in_force = django_filters.BooleanFilter(
-        field_name="valid_to", lookup_expr="isnull", label=_("现行版本 in force"), widget=BooleanRadioSelect
+        field_name="valid_to", lookup_expr="isnull", label=_("现行版本"), widget=BooleanRadioSelect
     )
 
     class Meta:
@@ -200,7 +201,7 @@ class LinkageCreateView(RevisionMixin, ScopedCreateView):
 
 class LinkageEditView(RevisionMixin, ScopedEditView):
     success_message = _("已生成新版本 %(object)s，原版本保留备查。")
-    submit_button_label = _("保存为新版本 Save as new version")
+    submit_button_label = _("保存为新版本")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -244,7 +245,7 @@ class LinkageInspectView(ScopedInspectView):
 class BenefitLinkageViewSet(ScopedModelViewSet):
     model = BenefitLinkage
     icon = "link"
-    menu_label = _("利益联结 Benefit linkages")
+    menu_label = pgettext_lazy("plural", "利益联结")
     menu_hook = SHOP_ADMIN_MENU_HOOK
     menu_order = 600
     index_view_class = LinkageIndexView
@@ -253,15 +254,15 @@ class BenefitLinkageViewSet(ScopedModelViewSet):
     inspect_view_class = LinkageInspectView
     list_display = [
         "product",
-        Column("version", label=_("版本 version"), sort_key="version"),
-        DateColumn("valid_from", label=_("生效时间 valid from"), sort_key="valid_from"),
-        DateColumn("valid_to", label=_("失效时间 valid to"), sort_key="valid_to"),
-        Column("household_count", label=_("帮扶户数 households")),
-        Column("collective_count", label=_("村集体数 collectives")),
-        Column("allocated", label=_("已分配 allocated"), accessor=lambda o: bp_percent(o.allocated)),
+        Column("version", label=_("版本"), sort_key="version"),
+        DateColumn("valid_from", label=_("生效时间"), sort_key="valid_from"),
+        DateColumn("valid_to", label=_("失效时间"), sort_key="valid_to"),
+        Column("household_count", label=_("帮扶户数")),
+        Column("collective_count", label=_("村集体数")),
+        Column("allocated", label=_("已分配"), accessor=lambda o: bp_percent(o.allocated)),
         Column(
             "retained",
-            label=_("生产主体保留 retained"),
+            label=_("生产主体保留"),
             accessor=lambda o: bp_percent(FULL_SHARE_BP - (o.allocated or 0)),
         ),
     ]
@@ -282,9 +283,9 @@ class BenefitLinkageViewSet(ScopedModelViewSet):
         "retained",
     ]
     inspect_field_labels = {
-        "beneficiaries": _("受益对象 beneficiaries"),
-        "allocated": _("已分配 allocated"),
-        "retained": _("生产主体保留 retained by the producer"),
+        "beneficiaries": _("受益对象"),
+        "allocated": _("已分配"),
+        "retained": _("生产主体保留"),
     }
     create_template_name = "producers/admin/benefitlinkage_form.html"
     edit_template_name = "producers/admin/benefitlinkage_form.html"
@@ -298,7 +299,7 @@ class BenefitLinkageViewSet(ScopedModelViewSet):
 
 class RegionSearchForm(BaseFilterForm):
     q = forms.CharField(
-        label=_("名称或区划代码 name or division code"),
+        label=_("名称或区划代码"),
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("如：单县 或 371722")}),
     )
@@ -323,8 +324,8 @@ class ScopedRegionChoiceMixin:
     @property
     def columns(self):
         return super().columns + [
-            Column("code", label=_("区划代码 code"), accessor="code"),
-            Column("level", label=_("层级 level"), accessor="get_level_display"),
+            Column("code", label=_("区划代码"), accessor="code"),
+            Column("level", label=_("层级"), accessor="get_level_display"),
         ]
 
 
@@ -370,8 +371,8 @@ class RegionChooserViewSet(ChooserViewSet):
 
     model = Region
     icon = "globe"
-    choose_one_text = _("选择行政区划 Choose a region")
-    choose_another_text = _("另选 Choose another region")
+    choose_one_text = _("选择行政区划")
+    choose_another_text = _("另选")
     choose_view_class = RegionChooseView
     choose_results_view_class = RegionChooseResultsView
     chosen_view_class = RegionChosenView
@@ -382,10 +383,10 @@ class RegionChooserViewSet(ChooserViewSet):
 class RegionViewSet(ScopedModelViewSet):
     model = Region
     icon = "globe"
-    menu_label = _("行政区划 Regions")
+    menu_label = pgettext_lazy("plural", "行政区划")
     menu_hook = PLATFORM_MENU_HOOK
     menu_order = 100
-    list_display = ["name", "code", "level", "parent", BooleanColumn("is_official", label=_("官方代码 official"))]
+    list_display = ["name", "code", "level", "parent", BooleanColumn("is_official", label=_("官方代码"))]
     list_filter = ["level", "is_official"]
     list_select_related = ("parent",)
     ordering = ["code"]

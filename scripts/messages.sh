@@ -30,6 +30,16 @@ for app in "${apps[@]}"; do
         "$PY" manage.py makemessages "${OPTIONS[@]}" "${ignores[@]}"
     else
         mkdir -p "$app/locale"
-        (cd "$app" && "$PY" ../manage.py makemessages "${OPTIONS[@]}" -i "tests/*" -i "migrations/*")
+        # Celery's Django fix-up puts the working directory first on sys.path, where an app's own
+        # modules would shadow other apps (live/attribution.py hid the attribution app): load the
+        # project first, then take the app's directory off the path and run manage.py.
+        (cd "$app" && "$PY" -c '
+import os, runpy, sys
+sys.path[0] = os.path.abspath("..")
+import marketplace  # noqa: F401
+sys.path[:] = [p for p in sys.path if p != os.getcwd()]
+sys.argv[0] = "../manage.py"
+runpy.run_path("../manage.py", run_name="__main__")
+' makemessages "${OPTIONS[@]}" -i "tests/*" -i "migrations/*")
     fi
 done

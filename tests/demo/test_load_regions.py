@@ -42,7 +42,7 @@ def test_one_province_loads_every_csv_row_with_parents():
     assert expected == {1: 1, 2: 9, 3: 88, 4: 1510}  # Guizhou in the 2022 data
     assert level_counts() == expected
     assert Region.objects.count() == sum(expected.values())
-    assert "乡/镇/街道 township: 1510 (1510 created, 0 updated, 0 unchanged)" in output
+    assert "乡/镇/街道: 1510 (1510 created, 0 updated, 0 unchanged)" in output
     # Codes nest by prefix and every parent link follows them.
     township = Region.objects.select_related("parent__parent__parent").get(code="522636203")
     assert township.name == "南皋乡"
@@ -91,7 +91,7 @@ def test_a_changed_name_or_parent_is_put_back():
 
     shanxian.refresh_from_db()
     assert (shanxian.name, shanxian.parent.code) == ("单县", "3717")
-    assert "县/区 county: 151 (0 created, 1 updated, 150 unchanged)" in output
+    assert "县/区: 151 (0 created, 1 updated, 150 unchanged)" in output
 
 
 @pytest.mark.django_db

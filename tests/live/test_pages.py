@@ -44,7 +44,7 @@ def test_during_the_event_the_stream_and_one_tap_buying(client, live_world):
         listing = client.get("/live/")
 
     a = text(page_a)
-    assert "直播中" in a and 'href="https://live.douyin.com/778899"' in a and "前往抖音 Douyin直播间观看" in a
+    assert "直播中" in a and 'href="https://live.douyin.com/778899"' in a and "前往抖音直播间观看" in a
     assert '<span class="badge">直播价</span> <span class="yuan">¥</span>29.90 <del class="muted">¥38.80</del>' in a
     assert f'action="/live/{lw.event_a.code}/buy/"' in a and "立即抢购" in a
     assert '<iframe src="https://player.example.cn/embed/42"' in text(page_b)

@@ -16,11 +16,11 @@ from .conftest import YEAR
 pytestmark = pytest.mark.django_db
 
 KIND_LABELS = {
-    "household": "农户 household",
-    "cooperative": "合作社 cooperative",
-    "collective": "村集体 village collective",
-    "workshop": "扶贫车间 poverty-alleviation workshop",
-    "enterprise": "龙头企业 leading enterprise",
+    "household": "农户",
+    "cooperative": "合作社",
+    "collective": "村集体",
+    "workshop": "扶贫车间",
+    "enterprise": "龙头企业",
 }
 BUYER_LABELS = {
     "individual": "个人 individual",

@@ -138,7 +138,7 @@ def test_product_page_shows_price_producer_origin_and_household_count(
     assert "¥</span>59.90" in html and "2.5千克/箱" in html
     assert "库存 100 件" in html and "已售罄" not in html
     assert "沙土地种植，粉糯香甜。" in html
-    assert "单县浮岗镇山药种植专业合作社" in html and "合作社 cooperative" in html
+    assert "单县浮岗镇山药种植专业合作社" in html and '<span class="tag">合作社</span>' in html
     assert "山东省 菏泽市 单县 浮岗镇 李庄村" in html
     assert 'href="/products/shop/lizhuang/"' in html
     assert 'href="/products/category/fruit-veg/"' in html and 'href="/products/category/tubers/"' in html
@@ -172,7 +172,7 @@ def test_product_page_without_linkage_or_stock(client, storefront, shop, categor
     html = client.get(f"/products/{product.pk}/").content.decode()
 
     assert "已售罄" in html
-    assert "农户 household" in html
+    assert '<span class="tag">农户</span>' in html
     assert "household-count" not in html
     assert "利益联结信息正在完善中" in html
 
