@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.scoping import Scope
 from live.models import LiveAttribution
@@ -329,9 +329,9 @@ class OrderEvent(models.Model):
 
     def get_action_label(self) -> str:
         if self.action == "place":
-            return _("提交订单")
+            return gettext("提交订单")
         if self.action == AFTER_SALE_ACTION:
-            return _("售后")
+            return gettext("售后")
         target = Target.SUBORDER if self.suborder_id else Target.ORDER
         transition = TRANSITIONS.get((target, self.action))
         return str(transition.label) if transition else self.action
@@ -355,7 +355,7 @@ def review_photo_storage():
 def mask_name(name: str) -> str:
     """A buyer's 姓名 as the product page shows it: the first character and one star (陈静 → 陈*)."""
     name = (name or "").strip()
-    return f"{name[0]}*" if name else _("匿名买家")
+    return f"{name[0]}*" if name else gettext("匿名买家")
 
 
 class Review(models.Model):
