@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import parsing
 from core.validators import validate_credit_code
@@ -106,7 +107,7 @@ class CheckoutForm(RegionSelectsMixin, forms.Form):
 
     # A signed-in buyer's address book: pick a saved address, or type a new one and keep it.
     address = SavedAddressField(
-        label=_("收货地址"),
+        label=pgettext_lazy("singular", "收货地址"),
         queryset=Address.objects.none(),
         required=False,
         empty_label=_("使用新地址"),

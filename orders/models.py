@@ -58,7 +58,7 @@ class CartItem(models.Model):
 
     class Meta:
         verbose_name = _("购物车商品")
-        verbose_name_plural = pgettext_lazy("plural", _("购物车商品"))
+        verbose_name_plural = pgettext_lazy("plural", "购物车商品")
         ordering = ["added_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["user", "product"], name="cart_item_unique_product")]
 
@@ -94,7 +94,7 @@ class AddressRegion(models.Model):
 
     class Meta:
         verbose_name = _("收货地区")
-        verbose_name_plural = pgettext_lazy("plural", _("收货地区"))
+        verbose_name_plural = pgettext_lazy("plural", "收货地区")
         ordering = ["level", "code"]
         constraints = [models.UniqueConstraint(fields=["level", "code"], name="address_region_code_per_level")]
         indexes = [models.Index(fields=["parent", "code"], name="address_region_children")]
@@ -121,8 +121,8 @@ class Address(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("收货地址")
-        verbose_name_plural = pgettext_lazy("plural", _("收货地址"))
+        verbose_name = pgettext_lazy("singular", "收货地址")
+        verbose_name_plural = pgettext_lazy("plural", "收货地址")
         ordering = ["-is_default", "-updated_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["user"], condition=Q(is_default=True), name="address_one_default_per_user")
@@ -184,7 +184,7 @@ class Order(models.Model):
 
     class Meta:
         verbose_name = _("订单")
-        verbose_name_plural = pgettext_lazy("plural", _("订单"))
+        verbose_name_plural = pgettext_lazy("plural", "订单")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "payment_due_at"])]
         constraints = [
@@ -233,7 +233,7 @@ class SubOrder(models.Model):
 
     class Meta:
         verbose_name = _("子订单")
-        verbose_name_plural = pgettext_lazy("plural", _("子订单"))
+        verbose_name_plural = pgettext_lazy("plural", "子订单")
         ordering = ["-order__created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["order", "shop"], name="suborder_one_per_shop")]
 
@@ -279,7 +279,7 @@ class OrderLine(models.Model):
 
     class Meta:
         verbose_name = _("订单明细")
-        verbose_name_plural = pgettext_lazy("plural", _("订单明细"))
+        verbose_name_plural = pgettext_lazy("plural", "订单明细")
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
@@ -321,7 +321,7 @@ class OrderEvent(models.Model):
 
     class Meta:
         verbose_name = _("订单记录")
-        verbose_name_plural = pgettext_lazy("plural", _("订单记录"))
+        verbose_name_plural = pgettext_lazy("plural", "订单记录")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -400,7 +400,7 @@ class Review(models.Model):
 
     class Meta:
         verbose_name = _("商品评价")
-        verbose_name_plural = pgettext_lazy("plural", _("商品评价"))
+        verbose_name_plural = pgettext_lazy("plural", "商品评价")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["product", "hidden", "-created_at"], name="review_product_newest")]
         constraints = [
@@ -431,7 +431,7 @@ class ReviewPhoto(models.Model):
 
     class Meta:
         verbose_name = _("评价照片")
-        verbose_name_plural = pgettext_lazy("plural", _("评价照片"))
+        verbose_name_plural = pgettext_lazy("plural", "评价照片")
         ordering = ["pk"]
 
     def __str__(self) -> str:
