@@ -15,6 +15,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import flash, parsing
@@ -41,19 +43,19 @@ STAFF_ACTIONS = (
     "platform_refuse",
 )
 DONE = {
-    "accept_refund": "已同意退款。",
-    "accept_return": "已同意退货，等待买家寄回。",
-    "refuse": "已拒绝，买家可在时限内申请平台介入。",
-    "receive_return": "已确认收到退货，开始退款。",
-    "platform_refund": "已判定退款。",
-    "platform_return": "已判定退货退款，等待买家寄回。",
-    "platform_refuse": "已判定不予退款，售后关闭。",
+    "accept_refund": gettext_lazy("已同意退款。"),
+    "accept_return": gettext_lazy("已同意退货，等待买家寄回。"),
+    "refuse": gettext_lazy("已拒绝，买家可在时限内申请平台介入。"),
+    "receive_return": gettext_lazy("已确认收到退货，开始退款。"),
+    "platform_refund": gettext_lazy("已判定退款。"),
+    "platform_return": gettext_lazy("已判定退货退款，等待买家寄回。"),
+    "platform_refuse": gettext_lazy("已判定不予退款，售后关闭。"),
 }
 FILTERS = {
-    "todo": "待处理",
-    Status.ESCALATED.value: "平台处理中",
-    Status.REFUNDING.value: "退款中",
-    "done": "已结束",
+    "todo": gettext_lazy("待处理"),
+    Status.ESCALATED.value: gettext_lazy("平台处理中"),
+    Status.REFUNDING.value: gettext_lazy("退款中"),
+    "done": gettext_lazy("已结束"),
 }
 
 
@@ -64,7 +66,7 @@ def _require_access(user) -> None:
 
 def _scoped(request, raw_pk) -> AfterSale:
     _require_access(request.user)
-    return get_object_or_404(selectors.for_staff(request.user), pk=parsing.object_id(raw_pk, label="售后单"))
+    return get_object_or_404(selectors.for_staff(request.user), pk=parsing.object_id(raw_pk, label=_("售后单")))
 
 
 def index(request):
@@ -84,8 +86,8 @@ def index(request):
         request,
         "aftersales/admin/index.html",
         {
-            "header_title": "售后处理",
-            "page_title": "售后处理",
+            "header_title": _("售后处理"),
+            "page_title": _("售后处理"),
             "page": page,
             "show": show,
             "filters": FILTERS.items(),
@@ -107,8 +109,8 @@ def detail(request, pk: str):
         request,
         "aftersales/admin/detail.html",
         {
-            "header_title": f"售后单 {after_sale.number}",
-            "page_title": f"售后单 {after_sale.number}",
+            "header_title": _("售后单 %(number)s") % {"number": after_sale.number},
+            "page_title": _("售后单 %(number)s") % {"number": after_sale.number},
             "after_sale": after_sale,
             "order": after_sale.order,
             "lines": list(after_sale.lines.select_related("line")),
@@ -147,14 +149,14 @@ def act(request, pk: str, action: str):
         messages.error(request, str(exc))
     else:
         after_sale.refresh_from_db()
-        message = DONE[action]
+        message = str(DONE[action])
         if after_sale.status == Status.REFUNDING:
             if after_sale.order.payment_method == PaymentMethod.TRANSFER:
-                message += " 对公转账订单请线下退款后在本页登记退款流水号。"
+                message += _(" 对公转账订单请线下退款后在本页登记退款流水号。")
             elif after_sale.refund_problem:
-                message += f" 但退款未能发起：{after_sale.refund_problem}"
+                message += _(" 但退款未能发起：%(problem)s") % {"problem": after_sale.refund_problem}
             else:
-                message += " 款项经支付渠道原路退回，渠道确认后售后完成。"
+                message += _(" 款项经支付渠道原路退回，渠道确认后售后完成。")
         messages.success(request, message)
     return redirect("aftersales_admin:detail", after_sale.pk)
 
@@ -164,14 +166,14 @@ def hand_refund(request, pk: str):
     after_sale = _scoped(request, pk)
     form = HandRefundForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写退款流水号。")
+        messages.error(request, _("请填写退款流水号。"))
         return redirect("aftersales_admin:detail", after_sale.pk)
     try:
         services.record_hand_refund(after_sale.pk, by=request.user, reference=form.cleaned_data["reference"])
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "退款已登记，售后完成，已通知买家。")
+        messages.success(request, _("退款已登记，售后完成，已通知买家。"))
     return redirect("aftersales_admin:detail", after_sale.pk)
 
 
@@ -183,7 +185,7 @@ def retry(request, pk: str):
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "已重新发起原路退款。")
+        messages.success(request, _("已重新发起原路退款。"))
     return redirect("aftersales_admin:detail", after_sale.pk)
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AfterSalesConfig(AppConfig):
     name = "aftersales"
     label = "aftersales"
-    verbose_name = _("售后 After-sales")
+    verbose_name = _("售后")
 
     def ready(self) -> None:
         from orders.after_sales import after_sales_from

@@ -1,5 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from core import parsing
 from orders.forms import PhotosField
@@ -8,30 +10,38 @@ from .models import DESCRIPTION_MAX, MAX_PHOTOS, NOTE_MAX
 from .states import Kind, Reason
 
 
+def _lazy_format(message, **values):
+    """``message % values`` in the language of the moment it is shown (class-level help texts)."""
+    return lazy(lambda: str(message) % values, str)()
+
+
 class RequestForm(forms.Form):
     """The buyer's request. The units of each line come as ``qty_<line id>`` beside it
     (``lines`` after cleaning); the service checks them against what is left."""
 
     kind = forms.ChoiceField(
-        label="售后类型",
+        label=_("售后类型"),
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择售后类型。", "invalid_choice": "请选择售后类型。"},
+        error_messages={"required": _("请选择售后类型。"), "invalid_choice": _("请选择售后类型。")},
     )
     reason = forms.ChoiceField(
-        label="原因",
-        choices=[("", "请选择")] + list(Reason.choices),
-        error_messages={"required": "请选择售后原因。", "invalid_choice": "请选择售后原因。"},
+        label=_("原因"),
+        choices=[("", _("请选择"))] + list(Reason.choices),
+        error_messages={"required": _("请选择售后原因。"), "invalid_choice": _("请选择售后原因。")},
     )
     description = forms.CharField(
-        label="问题描述",
+        label=_("问题描述"),
         required=False,
         widget=forms.Textarea(
-            attrs={"rows": 4, "maxlength": DESCRIPTION_MAX, "placeholder": "说说遇到的问题，便于商家尽快处理"}
+            attrs={"rows": 4, "maxlength": DESCRIPTION_MAX, "placeholder": _("说说遇到的问题，便于商家尽快处理")}
         ),
-        help_text=f"最多 {DESCRIPTION_MAX} 字。",
+        help_text=_lazy_format(_("最多 %(max)s 字。"), max=DESCRIPTION_MAX),
     )
     photos = PhotosField(
-        label="照片", help_text=f"最多 {MAX_PHOTOS} 张，JPEG、PNG 或 WebP 图片；破损、质量问题或与描述不符须至少 1 张。"
+        label=_("照片"),
+        help_text=_lazy_format(
+            _("最多 %(max)s 张，JPEG、PNG 或 WebP 图片；破损、质量问题或与描述不符须至少 1 张。"), max=MAX_PHOTOS
+        ),
     )
 
     def __init__(self, *args, kinds: list[str], line_ids: list[int], left: dict[int, int], **kwargs):
@@ -43,7 +53,7 @@ class RequestForm(forms.Form):
 
     def clean_description(self) -> str:
         try:
-            return parsing.text(self.cleaned_data.get("description"), max_length=DESCRIPTION_MAX, label="问题描述")
+            return parsing.text(self.cleaned_data.get("description"), max_length=DESCRIPTION_MAX, label=_("问题描述"))
         except parsing.BadInput as exc:
             raise ValidationError(str(exc)) from exc
 
@@ -54,11 +64,11 @@ class RequestForm(forms.Form):
             try:
                 qty = parsing.quantity(self.data.get(f"qty_{pk}"), minimum=0, default=0)
             except parsing.BadInput:
-                raise ValidationError("数量须为 0 或正整数。") from None
+                raise ValidationError(_("数量须为 0 或正整数。")) from None
             if qty:
                 lines[pk] = qty
         if not lines:
-            raise ValidationError("请至少选择一件商品，填写要售后的数量。")
+            raise ValidationError(_("请至少选择一件商品，填写要售后的数量。"))
         data["lines"] = lines
         return data
 
@@ -67,23 +77,27 @@ class NoteForm(forms.Form):
     """A refusal's reason, a platform decision, or the buyer's words when disputing."""
 
     note = forms.CharField(
-        label="理由",
+        label=_("理由"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX}),
-        help_text=f"最多 {NOTE_MAX} 字。",
+        help_text=_lazy_format(_("最多 %(max)s 字。"), max=NOTE_MAX),
     )
 
     def clean_note(self) -> str:
         try:
-            return parsing.text(self.cleaned_data.get("note"), max_length=NOTE_MAX, label="理由")
+            return parsing.text(self.cleaned_data.get("note"), max_length=NOTE_MAX, label=_("理由"))
         except parsing.BadInput as exc:
             raise ValidationError(str(exc)) from exc
 
 
 class ReturnForm(forms.Form):
-    carrier = forms.CharField(label="快递公司", max_length=40, error_messages={"required": "请填写快递公司。"})
-    tracking_number = forms.CharField(label="运单号", max_length=40, error_messages={"required": "请填写运单号。"})
+    carrier = forms.CharField(label=_("快递公司"), max_length=40, error_messages={"required": _("请填写快递公司。")})
+    tracking_number = forms.CharField(
+        label=_("运单号"), max_length=40, error_messages={"required": _("请填写运单号。")}
+    )
 
 
 class HandRefundForm(forms.Form):
-    reference = forms.CharField(label="退款流水号", max_length=100, error_messages={"required": "请填写退款流水号。"})
+    reference = forms.CharField(
+        label=_("退款流水号"), max_length=100, error_messages={"required": _("请填写退款流水号。")}
+    )

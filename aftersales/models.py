@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .states import Kind, Reason, Status
 
@@ -56,7 +57,7 @@ class AfterSale(models.Model):
 
     class Meta:
         verbose_name = _("售后单")
-        verbose_name_plural = _("售后单")
+        verbose_name_plural = pgettext_lazy("plural", "售后单")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "deadline_at"])]
 

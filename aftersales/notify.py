@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.background import enqueue_after_commit
 from core.roles import Role
@@ -65,7 +66,7 @@ def compose_and_send(step_id: int) -> None:
     order = after_sale.order
     site_url = settings.SITE_URL.rstrip("/")
     status = after_sale.get_status_display()
-    subject = f"售后单 {after_sale.number}：{status}"
+    subject = _("售后单 %(number)s：%(status)s") % {"number": after_sale.number, "status": status}
     context = {
         "after_sale": after_sale,
         "step": step,
@@ -76,7 +77,12 @@ def compose_and_send(step_id: int) -> None:
     buyer_url = site_url + reverse("aftersales:detail_by_token", args=[order.token, after_sale.number])
     body = render_to_string("aftersales/emails/update.txt", {**context, "url": buyer_url, "to_buyer": True})
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [order.email])
-    _sms(order.mobile, f"您的售后单 {after_sale.number}：{status}。详情见邮件中的链接。", after_sale.number, status)
+    _sms(
+        order.mobile,
+        _("您的售后单 %(number)s：%(status)s。详情见邮件中的链接。") % {"number": after_sale.number, "status": status},
+        after_sale.number,
+        status,
+    )
 
     staff_url = site_url + reverse("aftersales_admin:detail", args=[after_sale.pk])
     for role, user in _staff_recipients(after_sale):
@@ -87,7 +93,8 @@ def compose_and_send(step_id: int) -> None:
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
         _sms(
             getattr(user, "mobile", ""),
-            f"售后单 {after_sale.number}（{after_sale.suborder.shop.name}）：{status}，请登录后台处理。",
+            _("售后单 %(number)s（%(shop)s）：%(status)s，请登录后台处理。")
+            % {"number": after_sale.number, "shop": after_sale.suborder.shop.name, "status": status},
             after_sale.number,
             status,
         )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.scoping import is_platform_admin, operated_shop_ids
 from orders.after_sales import ParcelAfterSales, RequestSummary
@@ -62,13 +63,15 @@ def why_not(suborder: SubOrder, order: Order, *, now: dt.datetime | None = None)
     """Why no request can be made for this parcel now ("" when one can)."""
     if order.status not in PAID_ORDER:
         return (
-            "订单付款后才能申请售后。" if order.status == OrderStatus.AWAITING_PAYMENT else "该订单已全额退款或已取消。"
+            _("订单付款后才能申请售后。")
+            if order.status == OrderStatus.AWAITING_PAYMENT
+            else _("该订单已全额退款或已取消。")
         )
     if suborder.status not in ASKABLE:
-        return f"该包裹当前状态为「{suborder.get_status_display()}」，不能申请售后。"
+        return _("该包裹当前状态为「%(status)s」，不能申请售后。") % {"status": suborder.get_status_display()}
     closes = window_closes_at(suborder)
     if closes is not None and (now or timezone.now()) > closes:
-        return f"确认收货已超过 {settings.AFTER_SALES_WINDOW_DAYS} 天，售后期已过。"
+        return _("确认收货已超过 %(days)s 天，售后期已过。") % {"days": settings.AFTER_SALES_WINDOW_DAYS}
     return ""
 
 

@@ -27,7 +27,8 @@ from collections.abc import Mapping, Sequence
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.money import yuan
@@ -85,8 +86,9 @@ def _step(after_sale: AfterSale, action: str, from_status: str, *, by, actor: Ac
         note=note[:300],
         at=now,
     )
-    what = f"{after_sale.get_kind_display()} {yuan(after_sale.amount_fen)}"
-    summary = f"售后单 {after_sale.number}（{what}）：{step.get_action_label()}"
+    with translation.override(settings.LANGUAGE_CODE):  # the order history is kept in the source language
+        what = f"{after_sale.get_kind_display()} {yuan(after_sale.amount_fen)}"
+        summary = f"售后单 {after_sale.number}（{what}）：{step.get_action_label()}"
     log_after_sale(
         after_sale.order_id,
         after_sale.suborder_id,
@@ -122,45 +124,47 @@ def create_request(
     photo is not an image we take (``PhotoRefused``)."""
     order_id = SubOrder.objects.filter(pk=suborder_id).values_list("order_id", flat=True).first()
     if order_id is None:
-        raise DomainError("包裹不存在。")
+        raise DomainError(_("包裹不存在。"))
     order, _products = lock_order(order_id)
     suborder = SubOrder.objects.select_related("shop").get(pk=suborder_id)
     probe = AfterSale(order=order, suborder=suborder)
     if Actor.BUYER not in selectors.actors_of(by, probe, token=token):
-        raise DomainError("只有下单的买家可以申请售后。")
+        raise DomainError(_("只有下单的买家可以申请售后。"))
     problem = selectors.why_not(suborder, order)
     if problem:
         raise DomainError(problem)
     if kind not in selectors.kinds_for(suborder):
-        raise DomainError("包裹尚未发货，只能申请仅退款。" if kind == Kind.RETURN else "请选择售后类型。")
+        raise DomainError(_("包裹尚未发货，只能申请仅退款。") if kind == Kind.RETURN else _("请选择售后类型。"))
     if reason not in Reason.values:
-        raise DomainError("请选择售后原因。")
+        raise DomainError(_("请选择售后原因。"))
     description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX:
-        raise DomainError(f"问题描述最多 {DESCRIPTION_MAX} 字。")
+        raise DomainError(_("问题描述最多 %(max)s 字。") % {"max": DESCRIPTION_MAX})
     wanted = {int(pk): int(q) for pk, q in lines.items() if int(q) > 0}
     if not wanted:
-        raise DomainError("请选择要售后的商品和数量。")
+        raise DomainError(_("请选择要售后的商品和数量。"))
     order_lines = {ln.pk: ln for ln in OrderLine.objects.filter(suborder=suborder)}
     left = selectors.quantities_left(suborder)
     amount = 0
     for line_id, qty in wanted.items():
         line = order_lines.get(line_id)
         if line is None:
-            raise DomainError("所选商品不属于这个包裹。")
+            raise DomainError(_("所选商品不属于这个包裹。"))
         if qty > left[line_id]:
-            raise DomainError(f"「{line.title}」最多还可申请 {left[line_id]} 件。")
+            raise DomainError(
+                _("「%(title)s」最多还可申请 %(left)s 件。") % {"title": line.title, "left": left[line_id]}
+            )
         amount += line.unit_price_fen * qty
     if len(photos) > MAX_PHOTOS:
-        raise PhotoRefused(f"最多上传 {MAX_PHOTOS} 张照片。")
+        raise PhotoRefused(_("最多上传 %(max)s 张照片。") % {"max": MAX_PHOTOS})
     if reason in PHOTO_REQUIRED and not photos:
-        raise PhotoRefused(f"「{Reason(reason).label}」须上传至少 1 张照片，便于商家核实。")
+        raise PhotoRefused(_("「%(reason)s」须上传至少 1 张照片，便于商家核实。") % {"reason": Reason(reason).label})
     checked = []
     for n, photo in enumerate(photos, start=1):
         try:
             checked.append(check_upload(photo, allowed=IMAGE_TYPES, refused=IMAGE_REFUSED))
         except DomainError as exc:
-            raise PhotoRefused(f"第 {n} 张照片未通过：{exc}") from exc
+            raise PhotoRefused(_("第 %(n)s 张照片未通过：%(error)s") % {"n": n, "error": exc}) from exc
 
     now = timezone.now()
     for _attempt in range(3):
@@ -182,7 +186,7 @@ def create_request(
         except IntegrityError:  # the (1 in 10^8 a day) clash of random numbers
             continue
     else:
-        raise DomainError("售后单号生成失败，请重试。")
+        raise DomainError(_("售后单号生成失败，请重试。"))
     AfterSaleLine.objects.bulk_create(
         [
             AfterSaleLine(
@@ -196,7 +200,9 @@ def create_request(
             after_sale=after_sale, file=c.file, original_name=c.original_name, content_type=c.content_type, size=c.size
         )
     titles = "、".join(f"{order_lines[pk].title} × {q}" for pk, q in wanted.items())
-    _step(after_sale, "request", "", by=by, actor=Actor.BUYER, note=f"{Reason(reason).label}：{titles}")
+    with translation.override(settings.LANGUAGE_CODE):  # the history is kept in the source language
+        note = f"{Reason(reason).label}：{titles}"
+    _step(after_sale, "request", "", by=by, actor=Actor.BUYER, note=note)
     return after_sale
 
 
@@ -206,7 +212,7 @@ def create_request(
 def _locked(after_sale_id: int) -> AfterSale:
     order_id = AfterSale.objects.filter(pk=after_sale_id).values_list("order_id", flat=True).first()
     if order_id is None:
-        raise DomainError("售后单不存在。")
+        raise DomainError(_("售后单不存在。"))
     lock_order(order_id)
     return AfterSale.objects.select_for_update().select_related("order", "suborder__shop").get(pk=after_sale_id)
 
@@ -216,7 +222,8 @@ def _move(after_sale: AfterSale, action: str, *, by, actor: Actor, note: str = "
     transition = TRANSITIONS[action]
     if after_sale.status not in transition.sources or after_sale.kind not in transition.kinds:
         raise DomainError(
-            f"售后单当前状态为「{after_sale.get_status_display()}」，不能「{transition.label}」。可能已被他人处理，请刷新后查看。"
+            _("售后单当前状态为「%(status)s」，不能「%(action)s」。可能已被他人处理，请刷新后查看。")
+            % {"status": after_sale.get_status_display(), "action": transition.label}
         )
     from_status = after_sale.status
     after_sale.status = transition.target
@@ -249,31 +256,31 @@ def apply(
     the reason for anything not allowed; nothing changes then."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise DomainError(f"未知的操作：{action}。")
+        raise DomainError(_("未知的操作：%(action)s。") % {"action": action})
     if actor not in transition.actors:
-        raise DomainError(f"「{transition.label}」不能由该身份办理。")
+        raise DomainError(_("「%(action)s」不能由该身份办理。") % {"action": transition.label})
     after_sale = _locked(after_sale_id)
     if actor == Actor.SYSTEM:
         if by is not None:
-            raise DomainError("此操作只能由系统执行。")
+            raise DomainError(_("此操作只能由系统执行。"))
     elif actor not in selectors.actors_of(by, after_sale, token=token):
-        raise DomainError("无权办理该售后单。")
+        raise DomainError(_("无权办理该售后单。"))
     note = " ".join((note or "").split())
     if len(note) > NOTE_MAX:
-        raise DomainError(f"说明最多 {NOTE_MAX} 字。")
+        raise DomainError(_("说明最多 %(max)s 字。") % {"max": NOTE_MAX})
     changes = {}
     if transition.needs_note and not note:
-        raise DomainError("请填写理由。" if action == "refuse" else "请填写处理意见。")
+        raise DomainError(_("请填写理由。") if action == "refuse" else _("请填写处理意见。"))
     if action == "refuse":
         changes["refuse_reason"] = note
     elif action.startswith("platform_"):
         changes["decision_note"] = note
         if action == "platform_return" and after_sale.return_tracking:
-            raise DomainError("买家已寄回商品，请直接判定退款或不予退款。")
+            raise DomainError(_("买家已寄回商品，请直接判定退款或不予退款。"))
     elif action == "ship_return":
         carrier, tracking_number = " ".join(carrier.split())[:40], "".join(tracking_number.split())[:40]
         if not carrier or not tracking_number:
-            raise DomainError("请填写退货的快递公司和运单号。")
+            raise DomainError(_("请填写退货的快递公司和运单号。"))
         changes.update(return_carrier=carrier, return_tracking=tracking_number)
         note = note or f"{carrier} {tracking_number}"
     _move(after_sale, action, by=by, actor=actor, note=note, **changes)
@@ -288,7 +295,8 @@ def _refund_lines(after_sale: AfterSale) -> dict[int, int]:
 
 
 def _reason(after_sale: AfterSale) -> str:
-    return f"售后 {after_sale.number}：{after_sale.get_reason_display()}"[:200]
+    with translation.override(settings.LANGUAGE_CODE):  # kept with the refund, in the source language
+        return f"售后 {after_sale.number}：{after_sale.get_reason_display()}"[:200]
 
 
 def _start_refund(after_sale: AfterSale, *, by) -> None:
@@ -318,14 +326,14 @@ def retry_refund(after_sale_id: int, *, by) -> AfterSale:
     refund (the provider could not be asked, or refused: see ``on_refund_failed``)."""
     after_sale = _locked(after_sale_id)
     if Actor.PLATFORM not in selectors.actors_of(by, after_sale):
-        raise DomainError("只有平台管理员可以重新发起退款。")
+        raise DomainError(_("只有平台管理员可以重新发起退款。"))
     if after_sale.status != Status.REFUNDING or after_sale.refund_id:
-        raise DomainError("该售后单没有待发起的退款。")
+        raise DomainError(_("该售后单没有待发起的退款。"))
     if after_sale.order.payment_method == PaymentMethod.TRANSFER:
-        raise DomainError("对公转账订单请线下退款后登记退款流水号。")
+        raise DomainError(_("对公转账订单请线下退款后登记退款流水号。"))
     _start_refund(after_sale, by=by)
     if after_sale.refund_problem:
-        raise DomainError(f"退款仍未能发起：{after_sale.refund_problem}")
+        raise DomainError(_("退款仍未能发起：%(problem)s") % {"problem": after_sale.refund_problem})
     return after_sale
 
 
@@ -337,11 +345,13 @@ def record_hand_refund(after_sale_id: int, *, by, reference: str) -> AfterSale:
     (``payments.services.refund_by_hand``) and the request is 已退款."""
     after_sale = _locked(after_sale_id)
     if not can_handle_money(by, after_sale.order):
-        raise DomainError("只有平台管理员或整单所属网店的运营人员可以登记退款。")
+        raise DomainError(_("只有平台管理员或整单所属网店的运营人员可以登记退款。"))
     if after_sale.status != Status.REFUNDING:
-        raise DomainError(f"售后单当前状态为「{after_sale.get_status_display()}」，不需要登记退款。")
+        raise DomainError(
+            _("售后单当前状态为「%(status)s」，不需要登记退款。") % {"status": after_sale.get_status_display()}
+        )
     if after_sale.order.payment_method != PaymentMethod.TRANSFER:
-        raise DomainError("在线支付的订单经支付渠道原路退款，不需要登记。")
+        raise DomainError(_("在线支付的订单经支付渠道原路退款，不需要登记。"))
     refund = payments.refund_by_hand(
         after_sale.order_id, lines=_refund_lines(after_sale), reference=reference, reason=_reason(after_sale), by=by
     )

@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import flash, parsing
@@ -24,9 +26,9 @@ from .transitions import Actor, available
 
 BUYER_ACTIONS = ("withdraw", "ship_return", "dispute")
 DONE_MESSAGES = {
-    "withdraw": "售后申请已撤销。",
-    "ship_return": "已登记退货运单，商家收到后将为您退款。",
-    "dispute": "已申请平台介入，平台将尽快处理并通知您。",
+    "withdraw": gettext_lazy("售后申请已撤销。"),
+    "ship_return": gettext_lazy("已登记退货运单，商家收到后将为您退款。"),
+    "dispute": gettext_lazy("已申请平台介入，平台将尽快处理并通知您。"),
 }
 
 
@@ -35,7 +37,7 @@ def _order_url(order: Order, token: str | None) -> str:
 
 
 def _own_suborder(request, raw_pk, token: str | None) -> SubOrder:
-    pk = parsing.object_id(raw_pk, label="包裹")
+    pk = parsing.object_id(raw_pk, label=_("包裹"))
     qs = SubOrder.objects.select_related("order", "shop")
     if token:
         suborder = qs.filter(pk=pk, order__token=token).first() if len(token) >= 32 else None
@@ -68,7 +70,7 @@ def _new(request, suborder_pk, token: str | None):
     problem = selectors.why_not(suborder, order)
     left = selectors.quantities_left(suborder)
     if not problem and not any(left.values()):
-        problem = "这个包裹的商品都已申请售后或已退款。"
+        problem = _("这个包裹的商品都已申请售后或已退款。")
     if problem:
         messages.error(request, problem)
         return redirect(back)
@@ -98,7 +100,10 @@ def _new(request, suborder_pk, token: str | None):
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"售后申请已提交（售后单 {after_sale.number}），商家将在处理时限前答复。")
+            messages.success(
+                request,
+                _("售后申请已提交（售后单 %(number)s），商家将在处理时限前答复。") % {"number": after_sale.number},
+            )
             return redirect(selectors.url_of(after_sale, token))
     rows = [(ln, left.get(ln.pk, 0), request.POST.get(f"qty_{ln.pk}", "")) for ln in lines]
     status = 400 if request.method == "POST" else 200
@@ -202,7 +207,7 @@ def my_list(request):
 def _photo(request, pk: str, token: str | None):
     photo = (
         AfterSalePhoto.objects.select_related("after_sale__order", "after_sale__suborder")
-        .filter(pk=parsing.object_id(pk, label="照片"))
+        .filter(pk=parsing.object_id(pk, label=_("照片")))
         .first()
     )
     if photo is None or not selectors.actors_of(request.user, photo.after_sale, token=token):

@@ -1,6 +1,7 @@
 """The after-sales admin area (售后处理), and its panel on the orders admin's order pages."""
 
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from core.admin_area import AdminArea
@@ -21,7 +22,7 @@ area.add_urls(
     ]
 )
 area.add_menu_item(
-    "售后处理",
+    _("售后处理"),
     "index",
     icon="resubmit",
     order=263,

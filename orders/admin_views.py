@@ -18,6 +18,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 
@@ -64,8 +66,8 @@ def suborder_index(request):
         request,
         "orders/admin/suborder_index.html",
         {
-            "header_title": "订单发货",
-            "page_title": "订单发货 Sub-orders",
+            "header_title": _("订单发货"),
+            "page_title": _("订单发货"),
             "page": page,
             "status": status,
             "statuses": FulfilmentStatus.choices,
@@ -84,8 +86,8 @@ def suborder_detail(request, pk: int):
         request,
         "orders/admin/suborder_detail.html",
         {
-            "header_title": f"子订单 {order.number}",
-            "page_title": f"子订单 {order.number}（{suborder.shop.name}）",
+            "header_title": _("子订单 %(number)s") % {"number": order.number},
+            "page_title": _("子订单 %(number)s（%(shop)s）") % {"number": order.number, "shop": suborder.shop.name},
             "suborder": suborder,
             "order": order,
             "lines": list(suborder.lines.all()),
@@ -114,7 +116,7 @@ def suborder_transition(request, pk: int, action: str):
     if action == "ship":
         form = ShipForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "发货须填写快递公司和运单号。")
+            messages.error(request, _("发货须填写快递公司和运单号。"))
             return redirect("orders_admin:suborder", pk)
         kwargs = form.cleaned_data
     try:
@@ -122,7 +124,7 @@ def suborder_transition(request, pk: int, action: str):
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "已发货，已通知买家。" if action == "ship" else "操作已完成。")
+        messages.success(request, _("已发货，已通知买家。") if action == "ship" else _("操作已完成。"))
     return redirect("orders_admin:suborder", pk)
 
 
@@ -151,8 +153,8 @@ def order_index(request):
         request,
         "orders/admin/order_index.html",
         {
-            "header_title": "全部订单",
-            "page_title": "全部订单 Orders",
+            "header_title": _("全部订单"),
+            "page_title": _("全部订单"),
             "page": page,
             "status": status,
             "statuses": OrderStatus.choices,
@@ -167,8 +169,8 @@ def order_detail(request, pk: int):
         request,
         "orders/admin/order_detail.html",
         {
-            "header_title": f"订单 {order.number}",
-            "page_title": f"订单 {order.number}",
+            "header_title": _("订单 %(number)s") % {"number": order.number},
+            "page_title": _("订单 %(number)s") % {"number": order.number},
             "order": order,
             "is_admin": is_platform_admin(request.user),
             "panels": order_panels(request, order, may_handle_money=True),
@@ -178,7 +180,7 @@ def order_detail(request, pk: int):
 
 # --- reviews (商品评价): operators reply to their shops' (once); platform admins hide with a reason -------
 
-REVIEW_FILTERS = {"unreplied": "待回复", "hidden": "已隐藏"}
+REVIEW_FILTERS = {"unreplied": gettext_lazy("待回复"), "hidden": gettext_lazy("已隐藏")}
 
 
 def review_index(request):
@@ -196,8 +198,8 @@ def review_index(request):
         request,
         "orders/admin/review_index.html",
         {
-            "header_title": "商品评价",
-            "page_title": "商品评价 Reviews",
+            "header_title": pgettext("plural", "商品评价"),
+            "page_title": pgettext("plural", "商品评价"),
             "page": page,
             "show": show,
             "filters": REVIEW_FILTERS.items(),
@@ -207,7 +209,7 @@ def review_index(request):
 
 def _scoped_review(request, raw_pk):
     _require_orders_access(request.user)
-    return get_object_or_404(selectors.reviews_for(request.user), pk=parsing.object_id(raw_pk, label="评价"))
+    return get_object_or_404(selectors.reviews_for(request.user), pk=parsing.object_id(raw_pk, label=_("评价")))
 
 
 def review_detail(request, pk: str):
@@ -218,8 +220,8 @@ def review_detail(request, pk: str):
         request,
         "orders/admin/review_detail.html",
         {
-            "header_title": "商品评价",
-            "page_title": f"评价：{review.product.title}",
+            "header_title": _("商品评价"),
+            "page_title": _("评价：%(title)s") % {"title": review.product.title},
             "review": review,
             "order": review.line.suborder.order,
             "reply_form": ReplyForm() if may_reply else None,
@@ -241,7 +243,7 @@ def review_reply(request, pk: str):
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "回复已发布。")
+            messages.success(request, _("回复已发布。"))
     return redirect("orders_admin:review", review.pk)
 
 
@@ -258,7 +260,7 @@ def review_hide(request, pk: str):
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "评价已隐藏，商品页不再显示。")
+            messages.success(request, _("评价已隐藏，商品页不再显示。"))
     return redirect("orders_admin:review", review.pk)
 
 
@@ -271,5 +273,5 @@ def review_show(request, pk: str):
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "评价已恢复显示。")
+        messages.success(request, _("评价已恢复显示。"))
     return redirect("orders_admin:review", review.pk)

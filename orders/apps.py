@@ -1,11 +1,11 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrdersConfig(AppConfig):
     name = "orders"
     label = "orders"
-    verbose_name = _("订单 Orders")
+    verbose_name = pgettext_lazy("plural", "订单")
 
     def ready(self):
         from . import (

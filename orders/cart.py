@@ -11,6 +11,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from core.errors import DomainError
@@ -120,11 +121,11 @@ class Cart:
         purchasable and totals outside 1..stock, with a message saying why."""
         product = Product.objects.purchasable().filter(pk=product_id).first()
         if product is None:
-            raise DomainError("该商品已售罄或已下架，不能加入购物车。")
+            raise DomainError(_("该商品已售罄或已下架，不能加入购物车。"))
         current = self.items().get(product.pk, (0, 0))[0]
         self._check_quantity(product, current + quantity)
         if not current and len(self.items()) >= MAX_LINES:
-            raise DomainError(f"购物车最多放 {MAX_LINES} 种商品。")
+            raise DomainError(_("购物车最多放 %(max)s 种商品。") % {"max": MAX_LINES})
         now = timezone.now()
         self._put(
             product.pk, current + quantity, quote_at(product, now).price_fen, tag=self._live_tag_for(product, now)
@@ -142,20 +143,22 @@ class Cart:
     def update(self, product_id: int, quantity: int) -> None:
         """Set the quantity of a product already in the cart (1..stock; ``remove`` takes it out)."""
         if product_id not in self.items():
-            raise DomainError("购物车中没有该商品。")
+            raise DomainError(_("购物车中没有该商品。"))
         product = Product.objects.purchasable().filter(pk=product_id).first()
         if product is None:
             self.remove(product_id)
-            raise DomainError("该商品已售罄或已下架，已从购物车移除。")
+            raise DomainError(_("该商品已售罄或已下架，已从购物车移除。"))
         self._check_quantity(product, quantity)
         self._put(product.pk, quantity, self.items()[product.pk][1])
 
     @staticmethod
     def _check_quantity(product: Product, quantity: int) -> None:
         if quantity < 1:
-            raise DomainError("数量至少为 1。")
+            raise DomainError(_("数量至少为 1。"))
         if quantity > product.stock:
-            raise DomainError(f"「{product.title}」库存仅剩 {product.stock} 件，请减少数量。")
+            raise DomainError(
+                _("「%(title)s」库存仅剩 %(stock)s 件，请减少数量。") % {"title": product.title, "stock": product.stock}
+            )
 
 
 @dataclass
@@ -190,14 +193,19 @@ def review(cart: Cart) -> tuple[list[CartLine], list[str]]:
     for pid, (quantity, seen_price) in items.items():
         product = products.get(pid)
         if product is None:
-            changes.append(f"「{gone_titles.get(pid, '该商品')}」已售罄或不再销售，已从购物车移除。")
+            changes.append(
+                _("「%(title)s」已售罄或不再销售，已从购物车移除。") % {"title": gone_titles.get(pid) or _("该商品")}
+            )
             cart.remove(pid)
             continue
         quote = quotes[pid]
         if quote.price_fen != seen_price:
             changes.append(describe_change(product.title, seen_price, quote, now))
         if quantity > product.stock:
-            changes.append(f"「{product.title}」库存不足，数量已由 {quantity} 件调整为 {product.stock} 件。")
+            changes.append(
+                _("「%(title)s」库存不足，数量已由 %(old)s 件调整为 %(new)s 件。")
+                % {"title": product.title, "old": quantity, "new": product.stock}
+            )
             quantity = product.stock
         if quote.price_fen != seen_price or quantity != items[pid][0]:
             cart._put(pid, quantity, quote.price_fen)

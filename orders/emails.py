@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from core.background import enqueue_after_commit
 
@@ -14,10 +15,10 @@ from .models import Order
 from .transfer_details import transfer_details
 
 SUBJECTS = {
-    "received": "订单已提交：{number}",
-    "paid": "付款已确认：{number}",
-    "shipped": "您的订单已发货：{number}",
-    "refunded": "退款已办理：{number}",
+    "received": _("订单已提交：{number}"),
+    "paid": _("付款已确认：{number}"),
+    "shipped": _("您的订单已发货：{number}"),
+    "refunded": _("退款已办理：{number}"),
 }
 
 

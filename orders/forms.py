@@ -4,6 +4,9 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import parsing
 from core.validators import validate_credit_code
@@ -19,15 +22,21 @@ from .models import (
     PaymentMethod,
 )
 
+
+def _lazy_format(message, **values):
+    """``message % values`` in the language of the moment it is shown (class-level help texts)."""
+    return lazy(lambda: str(message) % values, str)()
+
+
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def validate_mobile(value: str) -> None:
     if not MOBILE_RE.match(value or ""):
-        raise ValidationError("请输入11位中国大陆手机号，如 13812345678。", code="mobile")
+        raise ValidationError(_("请输入11位中国大陆手机号，如 13812345678。"), code="mobile")
 
 
-PICK = [("", "请选择")]
+PICK = [("", _("请选择"))]
 
 
 class RegionSelectsMixin:
@@ -37,7 +46,7 @@ class RegionSelectsMixin:
     from ``/checkout/regions/`` as the buyer picks. ``clean`` puts the county into
     ``cleaned_data["ship_region"]``."""
 
-    region_error = "请选择所选城市下的县/区。"
+    region_error = _("请选择所选城市下的县/区。")
 
     def setup_regions(self) -> None:
         data = self.data if self.is_bound else {}
@@ -66,49 +75,49 @@ def region_initial(region) -> dict:
 
 def _region_fields() -> dict:
     return {
-        "province": forms.ChoiceField(label="省", choices=[]),
-        "city": forms.ChoiceField(label="市", choices=[]),
-        "county": forms.ChoiceField(label="县/区", choices=[]),
+        "province": forms.ChoiceField(label=_("省"), choices=[]),
+        "city": forms.ChoiceField(label=_("市"), choices=[]),
+        "county": forms.ChoiceField(label=_("县/区"), choices=[]),
     }
 
 
 class SavedAddressField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Address) -> str:
-        default = "［默认］" if obj.is_default else ""
+        default = _("［默认］") if obj.is_default else ""
         return f"{default}{obj.recipient_name} {obj.mobile} {obj.region.full_name} {obj.detail}"
 
 
 class CheckoutForm(RegionSelectsMixin, forms.Form):
-    contact_name = forms.CharField(label="联系人", max_length=50)
-    email = forms.EmailField(label="电子邮箱", help_text="订单通知和查看链接将发送到此邮箱。")
-    mobile = forms.CharField(label="手机号", max_length=11, validators=[validate_mobile])
+    contact_name = forms.CharField(label=_("联系人"), max_length=50)
+    email = forms.EmailField(label=_("电子邮箱"), help_text=_("订单通知和查看链接将发送到此邮箱。"))
+    mobile = forms.CharField(label=_("手机号"), max_length=11, validators=[validate_mobile])
     buyer_type = forms.ChoiceField(
-        label="买家类型",
-        choices=[(v, label.split(" ")[0]) for v, label in BuyerType.choices],
+        label=_("买家类型"),
+        choices=BuyerType.choices,
         initial=BuyerType.INDIVIDUAL,
         widget=forms.RadioSelect,
     )
-    organisation_name = forms.CharField(label="单位名称（开票抬头）", max_length=120, required=False)
-    tax_id = forms.CharField(label="纳税人识别号（统一社会信用代码）", max_length=18, required=False)
+    organisation_name = forms.CharField(label=_("单位名称（开票抬头）"), max_length=120, required=False)
+    tax_id = forms.CharField(label=_("纳税人识别号（统一社会信用代码）"), max_length=18, required=False)
     province, city, county = _region_fields().values()
-    ship_detail = forms.CharField(label="详细地址", max_length=200, help_text="乡镇、街道、门牌号")
-    recipient_name = forms.CharField(label="收货人姓名", max_length=50)
-    recipient_mobile = forms.CharField(label="收货人手机号", max_length=11, validators=[validate_mobile])
-    payment_method = forms.ChoiceField(label="付款方式", choices=[], widget=forms.RadioSelect)
+    ship_detail = forms.CharField(label=_("详细地址"), max_length=200, help_text=_("乡镇、街道、门牌号"))
+    recipient_name = forms.CharField(label=_("收货人姓名"), max_length=50)
+    recipient_mobile = forms.CharField(label=_("收货人手机号"), max_length=11, validators=[validate_mobile])
+    payment_method = forms.ChoiceField(label=_("付款方式"), choices=[], widget=forms.RadioSelect)
 
     # A signed-in buyer's address book: pick a saved address, or type a new one and keep it.
     address = SavedAddressField(
-        label="收货地址",
+        label=pgettext_lazy("singular", "收货地址"),
         queryset=Address.objects.none(),
         required=False,
-        empty_label="使用新地址",
+        empty_label=_("使用新地址"),
         # Without blank=True Django drops the empty choice of a RadioSelect: a buyer with a
         # saved address would get no 使用新地址 radio, and checkout.js keeps the new-address
         # fields hidden while a saved one is chosen.
         blank=True,
         widget=forms.RadioSelect,
     )
-    save_address = forms.BooleanField(label="保存到地址簿", required=False)
+    save_address = forms.BooleanField(label=_("保存到地址簿"), required=False)
 
     ADDRESS_FIELDS = ("province", "city", "county", "ship_detail", "recipient_name", "recipient_mobile")
 
@@ -148,10 +157,10 @@ class CheckoutForm(RegionSelectsMixin, forms.Form):
         data = super().clean()
         if data.get("buyer_type") in BuyerType.institutional():
             if not (data.get("organisation_name") or "").strip():
-                self.add_error("organisation_name", "单位采购须填写单位名称。")
+                self.add_error("organisation_name", _("单位采购须填写单位名称。"))
             tax_id = data.get("tax_id") or ""
             if not tax_id:
-                self.add_error("tax_id", "单位采购须填写纳税人识别号（统一社会信用代码）。")
+                self.add_error("tax_id", _("单位采购须填写纳税人识别号（统一社会信用代码）。"))
             else:
                 try:
                     validate_credit_code(tax_id)
@@ -174,11 +183,11 @@ class CheckoutForm(RegionSelectsMixin, forms.Form):
 class AddressForm(RegionSelectsMixin, forms.Form):
     """One address of the address book."""
 
-    recipient_name = forms.CharField(label="收货人姓名", max_length=50, help_text="如：陈静")
-    mobile = forms.CharField(label="手机号", max_length=11, validators=[validate_mobile])
+    recipient_name = forms.CharField(label=_("收货人姓名"), max_length=50, help_text=_("如：陈静"))
+    mobile = forms.CharField(label=_("手机号"), max_length=11, validators=[validate_mobile])
     province, city, county = _region_fields().values()
-    detail = forms.CharField(label="详细地址", max_length=200, help_text="乡镇、街道、门牌号")
-    is_default = forms.BooleanField(label="设为默认地址", required=False)
+    detail = forms.CharField(label=_("详细地址"), max_length=200, help_text=_("乡镇、街道、门牌号"))
+    is_default = forms.BooleanField(label=_("设为默认地址"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,14 +206,20 @@ class AddressForm(RegionSelectsMixin, forms.Form):
 
 
 class ShipForm(forms.Form):
-    carrier = forms.CharField(label="快递公司", max_length=40)
-    tracking_number = forms.CharField(label="运单号", max_length=40)
+    carrier = forms.CharField(label=_("快递公司"), max_length=40)
+    tracking_number = forms.CharField(label=_("运单号"), max_length=40)
 
 
 # --- reviews ----------------------------------------------------------------------------------------------
 
-RATING_CHOICES = [(5, "5 星 很好"), (4, "4 星 好"), (3, "3 星 一般"), (2, "2 星 差"), (1, "1 星 很差")]
-RATING_REFUSED = "请选择 1 到 5 星。"
+RATING_CHOICES = [
+    (5, _("5 星 很好")),
+    (4, _("4 星 好")),
+    (3, _("3 星 一般")),
+    (2, _("2 星 差")),
+    (1, _("1 星 很差")),
+]
+RATING_REFUSED = _("请选择 1 到 5 星。")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -225,7 +240,9 @@ class PhotosField(forms.FileField):
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_REVIEW_PHOTOS:
-            raise ValidationError(f"最多上传 {MAX_REVIEW_PHOTOS} 张照片，您选了 {len(files)} 张。")
+            raise ValidationError(
+                _("最多上传 %(max)s 张照片，您选了 %(count)s 张。") % {"max": MAX_REVIEW_PHOTOS, "count": len(files)}
+            )
         return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
@@ -237,48 +254,52 @@ def _text(value, *, max_length: int, label: str) -> str:
 
 
 class ReviewForm(forms.Form):
-    rating = forms.CharField(label="评分", widget=forms.RadioSelect(choices=RATING_CHOICES), required=False)
+    rating = forms.CharField(label=_("评分"), widget=forms.RadioSelect(choices=RATING_CHOICES), required=False)
     text = forms.CharField(
-        label="评价内容",
+        label=_("评价内容"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": REVIEW_TEXT_MAX, "placeholder": "说说口感、包装、物流……"}),
-        help_text=f"最多 {REVIEW_TEXT_MAX} 字。",
+        widget=forms.Textarea(
+            attrs={"rows": 5, "maxlength": REVIEW_TEXT_MAX, "placeholder": _("说说口感、包装、物流……")}
+        ),
+        help_text=_lazy_format(_("最多 %(max)s 字。"), max=REVIEW_TEXT_MAX),
     )
-    photos = PhotosField(label="照片", help_text=f"最多 {MAX_REVIEW_PHOTOS} 张，JPEG、PNG 或 WebP 图片。")
+    photos = PhotosField(
+        label=_("照片"), help_text=_lazy_format(_("最多 %(max)s 张，JPEG、PNG 或 WebP 图片。"), max=MAX_REVIEW_PHOTOS)
+    )
 
     def clean_rating(self) -> int:
         try:
-            return parsing.natural(self.cleaned_data.get("rating"), label="评分", minimum=1, maximum=5)
+            return parsing.natural(self.cleaned_data.get("rating"), label=_("评分"), minimum=1, maximum=5)
         except parsing.BadInput as exc:
             raise ValidationError(RATING_REFUSED) from exc
 
     def clean_text(self) -> str:
-        return _text(self.cleaned_data.get("text"), max_length=REVIEW_TEXT_MAX, label="评价内容")
+        return _text(self.cleaned_data.get("text"), max_length=REVIEW_TEXT_MAX, label=_("评价内容"))
 
 
 class ReplyForm(forms.Form):
     reply = forms.CharField(
-        label="回复买家",
+        label=_("回复买家"),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": REVIEW_REPLY_MAX}),
-        error_messages={"required": "请填写回复内容。"},
+        error_messages={"required": _("请填写回复内容。")},
     )
 
     def clean_reply(self) -> str:
-        value = _text(self.cleaned_data.get("reply"), max_length=REVIEW_REPLY_MAX, label="回复")
+        value = _text(self.cleaned_data.get("reply"), max_length=REVIEW_REPLY_MAX, label=_("回复"))
         if not value:
-            raise ValidationError("请填写回复内容。")
+            raise ValidationError(_("请填写回复内容。"))
         return value
 
 
 class HideForm(forms.Form):
     reason = forms.CharField(
-        label="隐藏原因",
+        label=_("隐藏原因"),
         widget=forms.TextInput(attrs={"maxlength": REVIEW_HIDDEN_REASON_MAX}),
-        error_messages={"required": "隐藏评价须填写原因。"},
+        error_messages={"required": _("隐藏评价须填写原因。")},
     )
 
     def clean_reason(self) -> str:
-        value = _text(self.cleaned_data.get("reason"), max_length=REVIEW_HIDDEN_REASON_MAX, label="原因")
+        value = _text(self.cleaned_data.get("reason"), max_length=REVIEW_HIDDEN_REASON_MAX, label=_("原因"))
         if not value:
-            raise ValidationError("隐藏评价须填写原因。")
+            raise ValidationError(_("隐藏评价须填写原因。"))
         return value

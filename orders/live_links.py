@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import parsing
@@ -45,7 +46,11 @@ class LiveLinkMiddleware:
                 messages.warning(request, str(exc))
             else:
                 if previous != event.pk:
-                    messages.info(request, f"欢迎来自直播「{event.title}」的朋友！通过本链接下单的订单将计入这场直播。")
+                    messages.info(
+                        request,
+                        _("欢迎来自直播「%(title)s」的朋友！通过本链接下单的订单将计入这场直播。")
+                        % {"title": event.title},
+                    )
         return self.get_response(request)
 
 
@@ -56,7 +61,9 @@ def buy_now(request, code: str):
     event = event_for_code(code)
     if event is None:
         raise Http404
-    feature = event.featured.filter(product_id=parsing.object_id(request.POST.get("product_id"), label="商品")).first()
+    feature = event.featured.filter(
+        product_id=parsing.object_id(request.POST.get("product_id"), label=_("商品"))
+    ).first()
     if feature is None:
         raise Http404
     try:
@@ -76,5 +83,7 @@ def enter_code(request):
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已使用直播码 {event.code}（{event.title}）。")
+        messages.success(
+            request, _("已使用直播码 %(code)s（%(title)s）。") % {"code": event.code, "title": event.title}
+        )
     return redirect(target)

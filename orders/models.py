@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import Scope
@@ -24,10 +25,10 @@ from .transitions import TRANSITIONS, Target
 
 
 class BuyerType(models.TextChoices):
-    INDIVIDUAL = "individual", _("个人 individual")
-    BUDGET_UNIT = "budget_unit", _("预算单位 budget unit")
-    UNION = "union", _("工会 trade union")
-    ENTERPRISE = "enterprise", _("企业 enterprise")
+    INDIVIDUAL = "individual", _("个人")
+    BUDGET_UNIT = "budget_unit", _("预算单位")
+    UNION = "union", _("工会")
+    ENTERPRISE = "enterprise", _("企业")
 
     @classmethod
     def institutional(cls) -> tuple[str, ...]:
@@ -35,10 +36,10 @@ class BuyerType(models.TextChoices):
 
 
 class PaymentMethod(models.TextChoices):
-    CARD = "card", _("银行卡 card")
-    ALIPAY = "alipay", _("支付宝 Alipay")
-    WECHAT_PAY = "wechat_pay", _("微信支付 WeChat Pay")
-    TRANSFER = "transfer", _("对公转账 / 发票 bank transfer")
+    CARD = "card", _("银行卡")
+    ALIPAY = "alipay", _("支付宝")
+    WECHAT_PAY = "wechat_pay", _("微信支付")
+    TRANSFER = "transfer", _("对公转账 / 发票")
 
 
 class CartItem(models.Model):
@@ -47,17 +48,17 @@ class CartItem(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_items")
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
-    quantity = models.PositiveIntegerField(_("数量 quantity"))
+    quantity = models.PositiveIntegerField(_("数量"))
     # The price the buyer saw when adding: checkout compares it and says so if it moved.
-    price_fen = models.PositiveIntegerField(_("加购时价格（分） price when added (fen)"))
+    price_fen = models.PositiveIntegerField(_("加购时价格（分）"))
     added_at = models.DateTimeField(auto_now_add=True)
     # The live event whose link or code the buyer came through, and when (live).
     live_event = models.ForeignKey("live.LiveEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     live_tagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("购物车商品 cart item")
-        verbose_name_plural = _("购物车商品 cart items")
+        verbose_name = _("购物车商品")
+        verbose_name_plural = pgettext_lazy("plural", "购物车商品")
         ordering = ["added_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["user", "product"], name="cart_item_unique_product")]
 
@@ -79,21 +80,21 @@ class AddressRegion(models.Model):
     county share its 6-digit code), so they are unique per level."""
 
     class Level(models.IntegerChoices):
-        PROVINCE = 1, _("省 province")
-        CITY = 2, _("市 city")
-        COUNTY = 3, _("县/区 county")
+        PROVINCE = 1, _("省")
+        CITY = 2, _("市")
+        COUNTY = 3, _("县/区")
 
-    code = models.CharField(_("代码 code"), max_length=12)
-    name = models.CharField(_("名称 name"), max_length=40)
-    level = models.PositiveSmallIntegerField(_("级别 level"), choices=Level.choices)
+    code = models.CharField(_("代码"), max_length=12)
+    name = models.CharField(_("名称"), max_length=40)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
     )
-    full_name = models.CharField(_("省市县 full name"), max_length=120, help_text=_("如：广东省 广州市 天河区"))
+    full_name = models.CharField(_("省市县"), max_length=120, help_text=_("如：广东省 广州市 天河区"))
 
     class Meta:
-        verbose_name = _("收货地区 address region")
-        verbose_name_plural = _("收货地区 address regions")
+        verbose_name = _("收货地区")
+        verbose_name_plural = pgettext_lazy("plural", "收货地区")
         ordering = ["level", "code"]
         constraints = [models.UniqueConstraint(fields=["level", "code"], name="address_region_code_per_level")]
         indexes = [models.Index(fields=["parent", "code"], name="address_region_children")]
@@ -111,19 +112,17 @@ class Address(models.Model):
     database refuses a second default)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses")
-    recipient_name = models.CharField(_("收货人姓名 recipient"), max_length=50)
-    mobile = models.CharField(_("手机号 mobile"), max_length=11)
-    region = models.ForeignKey(
-        AddressRegion, on_delete=models.PROTECT, related_name="+", verbose_name=_("省市县 county")
-    )
-    detail = models.CharField(_("详细地址 address"), max_length=200)
-    is_default = models.BooleanField(_("默认地址 default"), default=False)
+    recipient_name = models.CharField(_("收货人姓名"), max_length=50)
+    mobile = models.CharField(_("手机号"), max_length=11)
+    region = models.ForeignKey(AddressRegion, on_delete=models.PROTECT, related_name="+", verbose_name=_("省市县"))
+    detail = models.CharField(_("详细地址"), max_length=200)
+    is_default = models.BooleanField(_("默认地址"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("收货地址 address")
-        verbose_name_plural = _("收货地址 addresses")
+        verbose_name = pgettext_lazy("singular", "收货地址")
+        verbose_name_plural = pgettext_lazy("plural", "收货地址")
         ordering = ["-is_default", "-updated_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["user"], condition=Q(is_default=True), name="address_one_default_per_user")
@@ -140,52 +139,52 @@ def new_order_token() -> str:
 class Order(models.Model):
     """One checkout: the buyer, the shipping address and the payment state."""
 
-    number = models.CharField(_("订单号 number"), max_length=24, unique=True)
-    token = models.CharField(_("访问令牌 access token"), max_length=64, unique=True, default=new_order_token)
+    number = models.CharField(_("订单号"), max_length=24, unique=True)
+    token = models.CharField(_("访问令牌"), max_length=64, unique=True, default=new_order_token)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="orders",
-        verbose_name=_("买家账号 buyer account"),
+        verbose_name=_("买家账号"),
     )
     status = models.CharField(
-        _("付款状态 payment state"), max_length=24, choices=OrderStatus.choices, default=OrderStatus.AWAITING_PAYMENT
+        _("付款状态"), max_length=24, choices=OrderStatus.choices, default=OrderStatus.AWAITING_PAYMENT
     )
-    buyer_type = models.CharField(_("买家类型 buyer type"), max_length=20, choices=BuyerType.choices)
-    contact_name = models.CharField(_("联系人 contact"), max_length=50)
-    email = models.EmailField(_("邮箱 email"))
-    mobile = models.CharField(_("手机号 mobile"), max_length=11)
-    organisation_name = models.CharField(_("单位名称 organisation"), max_length=120, blank=True)
-    tax_id = models.CharField(_("纳税人识别号 tax ID"), max_length=18, blank=True)
+    buyer_type = models.CharField(_("买家类型"), max_length=20, choices=BuyerType.choices)
+    contact_name = models.CharField(_("联系人"), max_length=50)
+    email = models.EmailField(_("邮箱"))
+    mobile = models.CharField(_("手机号"), max_length=11)
+    organisation_name = models.CharField(_("单位名称"), max_length=120, blank=True)
+    tax_id = models.CharField(_("纳税人识别号"), max_length=18, blank=True)
     # A snapshot, like the lines' titles and prices: the county's official code and its
     # names as they were at checkout (``AddressRegion.full_name``), whatever later editions
     # of the division codes rename or merge.
-    ship_region_code = models.CharField(_("收货地区代码 region code"), max_length=12)
-    ship_region_name = models.CharField(_("省市县 province/city/county"), max_length=120)
-    ship_detail = models.CharField(_("详细地址 address"), max_length=200)
-    recipient_name = models.CharField(_("收货人 recipient"), max_length=50)
-    recipient_mobile = models.CharField(_("收货人手机 recipient mobile"), max_length=11)
-    payment_method = models.CharField(_("付款方式 payment method"), max_length=20, choices=PaymentMethod.choices)
-    total_fen = models.PositiveBigIntegerField(_("应付（分） total (fen)"))
-    paid_fen = models.PositiveBigIntegerField(_("已收（分） received (fen)"), default=0)
-    refunded_fen = models.PositiveBigIntegerField(_("已退（分） refunded (fen)"), default=0)
-    payment_due_at = models.DateTimeField(_("付款截止 payment due"))
-    created_at = models.DateTimeField(_("下单时间 placed"), auto_now_add=True, db_index=True)
-    paid_at = models.DateTimeField(_("付款时间 paid"), null=True, blank=True)
+    ship_region_code = models.CharField(_("收货地区代码"), max_length=12)
+    ship_region_name = models.CharField(_("省市县"), max_length=120)
+    ship_detail = models.CharField(_("详细地址"), max_length=200)
+    recipient_name = models.CharField(_("收货人"), max_length=50)
+    recipient_mobile = models.CharField(_("收货人手机"), max_length=11)
+    payment_method = models.CharField(_("付款方式"), max_length=20, choices=PaymentMethod.choices)
+    total_fen = models.PositiveBigIntegerField(_("应付（分）"))
+    paid_fen = models.PositiveBigIntegerField(_("已收（分）"), default=0)
+    refunded_fen = models.PositiveBigIntegerField(_("已退（分）"), default=0)
+    payment_due_at = models.DateTimeField(_("付款截止"))
+    created_at = models.DateTimeField(_("下单时间"), auto_now_add=True, db_index=True)
+    paid_at = models.DateTimeField(_("付款时间"), null=True, blank=True)
     # A bank-transfer order's payee as the buyer was told it at checkout (order page, e-mail,
     # payment notice), kept like the lines' prices: a later change of the platform's or the
     # shop's account must not send the buyer's money elsewhere. Empty when no account was
     # configured then (the payee is then looked up when shown: transfer_details.py).
-    payee_name = models.CharField(_("收款户名 payee"), max_length=100, blank=True, default="")
-    payee_bank = models.CharField(_("收款开户行 payee bank"), max_length=100, blank=True, default="")
-    payee_account = models.CharField(_("收款账号 payee account"), max_length=40, blank=True, default="")
-    payee_shop_name = models.CharField(_("收款网店 payee shop"), max_length=120, blank=True, default="")
+    payee_name = models.CharField(_("收款户名"), max_length=100, blank=True, default="")
+    payee_bank = models.CharField(_("收款开户行"), max_length=100, blank=True, default="")
+    payee_account = models.CharField(_("收款账号"), max_length=40, blank=True, default="")
+    payee_shop_name = models.CharField(_("收款网店"), max_length=120, blank=True, default="")
 
     class Meta:
-        verbose_name = _("订单 order")
-        verbose_name_plural = _("订单 orders")
+        verbose_name = _("订单")
+        verbose_name_plural = pgettext_lazy("plural", "订单")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "payment_due_at"])]
         constraints = [
@@ -219,22 +218,22 @@ class SubOrder(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="suborders", verbose_name=_("订单"))
     shop = models.ForeignKey("catalog.Shop", on_delete=models.PROTECT, related_name="suborders", verbose_name=_("网店"))
     status = models.CharField(
-        _("履约状态 fulfilment state"),
+        _("履约状态"),
         max_length=24,
         choices=FulfilmentStatus.choices,
         default=FulfilmentStatus.AWAITING_PAYMENT,
     )
-    subtotal_fen = models.PositiveBigIntegerField(_("小计（分） subtotal (fen)"))
-    carrier = models.CharField(_("快递公司 carrier"), max_length=40, blank=True)
-    tracking_number = models.CharField(_("运单号 tracking number"), max_length=40, blank=True)
-    shipped_at = models.DateTimeField(_("发货时间 shipped"), null=True, blank=True)
-    completed_at = models.DateTimeField(_("完成时间 completed"), null=True, blank=True)
+    subtotal_fen = models.PositiveBigIntegerField(_("小计（分）"))
+    carrier = models.CharField(_("快递公司"), max_length=40, blank=True)
+    tracking_number = models.CharField(_("运单号"), max_length=40, blank=True)
+    shipped_at = models.DateTimeField(_("发货时间"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     scope = Scope(shop="shop", region=None)
 
     class Meta:
-        verbose_name = _("子订单 sub-order")
-        verbose_name_plural = _("子订单 sub-orders")
+        verbose_name = _("子订单")
+        verbose_name_plural = pgettext_lazy("plural", "子订单")
         ordering = ["-order__created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["order", "shop"], name="suborder_one_per_shop")]
 
@@ -248,41 +247,39 @@ class OrderLine(models.Model):
 
     suborder = models.ForeignKey(SubOrder, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_lines")
-    title = models.CharField(_("品名 title"), max_length=120)
-    unit = models.CharField(_("规格 unit"), max_length=40, blank=True)
-    unit_price_fen = models.PositiveIntegerField(_("单价（分） unit price (fen)"))
-    quantity = models.PositiveIntegerField(_("数量 quantity"))
-    certificate_number = models.CharField(_("证书编号 certificate number"), max_length=32, blank=True)
+    title = models.CharField(_("品名"), max_length=120)
+    unit = models.CharField(_("规格"), max_length=40, blank=True)
+    unit_price_fen = models.PositiveIntegerField(_("单价（分）"))
+    quantity = models.PositiveIntegerField(_("数量"))
+    certificate_number = models.CharField(_("证书编号"), max_length=32, blank=True)
     linkage = models.ForeignKey(
         "producers.BenefitLinkage",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("利益联结版本 benefit linkage version"),
+        verbose_name=_("利益联结版本"),
     )
-    refunded_quantity = models.PositiveIntegerField(_("已退数量 refunded quantity"), default=0)
-    paid_at = models.DateTimeField(_("付款时间 paid"), null=True, blank=True)
+    refunded_quantity = models.PositiveIntegerField(_("已退数量"), default=0)
+    paid_at = models.DateTimeField(_("付款时间"), null=True, blank=True)
     live_event = models.ForeignKey(
         "live.LiveEvent",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="order_lines",
-        verbose_name=_("直播活动 live event"),
+        verbose_name=_("直播活动"),
     )
-    live_attribution = models.CharField(
-        _("直播归因 live attribution"), max_length=12, blank=True, choices=LiveAttribution.choices
-    )
+    live_attribution = models.CharField(_("直播归因"), max_length=12, blank=True, choices=LiveAttribution.choices)
     certified_at_payment = models.BooleanField(
-        _("付款时有效认定 certified at payment"),
+        _("付款时有效认定"),
         null=True,
         help_text=_("付款时产品是否持有有效证书，决定是否计入消费帮扶金额。"),
     )
 
     class Meta:
-        verbose_name = _("订单明细 order line")
-        verbose_name_plural = _("订单明细 order lines")
+        verbose_name = _("订单明细")
+        verbose_name_plural = pgettext_lazy("plural", "订单明细")
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
@@ -313,18 +310,18 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     suborder = models.ForeignKey(SubOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
-    action = models.CharField(_("操作 action"), max_length=30)
-    from_status = models.CharField(_("原状态 from"), max_length=24)
-    to_status = models.CharField(_("新状态 to"), max_length=24)
+    action = models.CharField(_("操作"), max_length=30)
+    from_status = models.CharField(_("原状态"), max_length=24)
+    to_status = models.CharField(_("新状态"), max_length=24)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    at = models.DateTimeField(_("时间 at"))
-    note = models.TextField(_("说明 note"), blank=True)
+    at = models.DateTimeField(_("时间"))
+    note = models.TextField(_("说明"), blank=True)
 
     class Meta:
-        verbose_name = _("订单记录 order event")
-        verbose_name_plural = _("订单记录 order events")
+        verbose_name = _("订单记录")
+        verbose_name_plural = pgettext_lazy("plural", "订单记录")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -332,9 +329,9 @@ class OrderEvent(models.Model):
 
     def get_action_label(self) -> str:
         if self.action == "place":
-            return "提交订单"
+            return gettext("提交订单")
         if self.action == AFTER_SALE_ACTION:
-            return "售后"
+            return gettext("售后")
         target = Target.SUBORDER if self.suborder_id else Target.ORDER
         transition = TRANSITIONS.get((target, self.action))
         return str(transition.label) if transition else self.action
@@ -358,7 +355,7 @@ def review_photo_storage():
 def mask_name(name: str) -> str:
     """A buyer's 姓名 as the product page shows it: the first character and one star (陈静 → 陈*)."""
     name = (name or "").strip()
-    return f"{name[0]}*" if name else "匿名买家"
+    return f"{name[0]}*" if name else gettext("匿名买家")
 
 
 class Review(models.Model):
@@ -378,22 +375,22 @@ class Review(models.Model):
         null=True,
         blank=True,
         related_name="reviews",
-        verbose_name=_("买家账号 buyer account"),
+        verbose_name=_("买家账号"),
     )
     # The 姓名 the review was written under (the account's, else the order's contact), shown
     # to the public only masked (``masked_author``).
-    author_name = models.CharField(_("评价人 author"), max_length=50)
-    rating = models.PositiveSmallIntegerField(_("评分 rating"))
-    text = models.TextField(_("评价内容 text"), max_length=REVIEW_TEXT_MAX, blank=True)
-    created_at = models.DateTimeField(_("评价时间 created"), auto_now_add=True)
-    reply = models.TextField(_("店家回复 reply"), max_length=REVIEW_REPLY_MAX, blank=True)
-    replied_at = models.DateTimeField(_("回复时间 replied"), null=True, blank=True)
+    author_name = models.CharField(_("评价人"), max_length=50)
+    rating = models.PositiveSmallIntegerField(_("评分"))
+    text = models.TextField(_("评价内容"), max_length=REVIEW_TEXT_MAX, blank=True)
+    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+    reply = models.TextField(_("店家回复"), max_length=REVIEW_REPLY_MAX, blank=True)
+    replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    hidden = models.BooleanField(_("已隐藏 hidden"), default=False)
-    hidden_reason = models.CharField(_("隐藏原因 reason hidden"), max_length=REVIEW_HIDDEN_REASON_MAX, blank=True)
-    hidden_at = models.DateTimeField(_("隐藏时间 hidden at"), null=True, blank=True)
+    hidden = models.BooleanField(_("已隐藏"), default=False)
+    hidden_reason = models.CharField(_("隐藏原因"), max_length=REVIEW_HIDDEN_REASON_MAX, blank=True)
+    hidden_at = models.DateTimeField(_("隐藏时间"), null=True, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -402,8 +399,8 @@ class Review(models.Model):
     scope = Scope(shop="product__shop", region=None)
 
     class Meta:
-        verbose_name = _("商品评价 review")
-        verbose_name_plural = _("商品评价 reviews")
+        verbose_name = _("商品评价")
+        verbose_name_plural = pgettext_lazy("plural", "商品评价")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["product", "hidden", "-created_at"], name="review_product_newest")]
         constraints = [
@@ -427,14 +424,14 @@ class ReviewPhoto(models.Model):
     """A photo of a review, checked by content on upload (``core.uploads``)."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField(_("照片 photo"), upload_to="reviews/%Y/%m/", storage=review_photo_storage)
+    file = models.FileField(_("照片"), upload_to="reviews/%Y/%m/", storage=review_photo_storage)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
 
     class Meta:
-        verbose_name = _("评价照片 review photo")
-        verbose_name_plural = _("评价照片 review photos")
+        verbose_name = _("评价照片")
+        verbose_name_plural = pgettext_lazy("plural", "评价照片")
         ordering = ["pk"]
 
     def __str__(self) -> str:

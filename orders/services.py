@@ -18,7 +18,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog import services as catalog_services
 from catalog.models import Product
@@ -59,18 +61,23 @@ from .transfer_details import transfer_details
 from .transitions import TRANSITIONS, Actor, Target
 
 
+def _in_chinese(label) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(label() if callable(label) else label)
+
+
 class SoldOut(DomainError):
     """Some products of a checkout are sold out or short; ``problems`` names them."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__("已售罄/库存不足：" + "；".join(problems))
+        super().__init__(_("已售罄/库存不足：") + "；".join(problems))
 
 
 class PriceChanged(DomainError):
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__("价格已变动，请返回购物车核对：" + "".join(problems))
+        super().__init__(_("价格已变动，请返回购物车核对：") + "".join(problems))
 
 
 @dataclass(frozen=True)
@@ -134,19 +141,19 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
     both are stored on the lines, and the ledger copies the event from there.
     """
     if not lines:
-        raise DomainError("购物车是空的。")
+        raise DomainError(_("购物车是空的。"))
     if payment_method not in PaymentMethod.values:
-        raise DomainError("请选择付款方式。")
+        raise DomainError(_("请选择付款方式。"))
     if buyer.buyer_type not in BuyerType.values:
-        raise DomainError("请选择买家类型。")
+        raise DomainError(_("请选择买家类型。"))
     if buyer.buyer_type in BuyerType.institutional() and not (buyer.organisation_name and buyer.tax_id):
-        raise DomainError("单位采购须填写单位名称和纳税人识别号。")
+        raise DomainError(_("单位采购须填写单位名称和纳税人识别号。"))
     wanted: dict[int, CheckoutLine] = {}
     for line in lines:
         if line.quantity < 1:
-            raise DomainError("数量至少为 1。")
+            raise DomainError(_("数量至少为 1。"))
         if line.product_id in wanted:
-            raise DomainError("同一商品只能出现一次。")
+            raise DomainError(_("同一商品只能出现一次。"))
         wanted[line.product_id] = line
 
     products = lock_products(wanted)
@@ -158,9 +165,11 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
         product = products.get(pid)
         if product is None or pid not in purchasable:
             title = product.title if product else f"#{pid}"
-            sold_out.append(f"「{title}」已售罄或已下架")
+            sold_out.append(_("「%(title)s」已售罄或已下架") % {"title": title})
         elif product.stock < line.quantity:
-            sold_out.append(f"「{product.title}」库存不足，仅剩 {product.stock} 件")
+            sold_out.append(
+                _("「%(title)s」库存不足，仅剩 %(stock)s 件") % {"title": product.title, "stock": product.stock}
+            )
         elif quotes[pid].price_fen != line.expected_price_fen:
             price_changes.append(describe_change(product.title, line.expected_price_fen, quotes[pid], now))
     if sold_out:
@@ -223,7 +232,8 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
         to_status=order.status,
         actor=order.user,
         at=now,
-        note=f"{order.get_payment_method_display()}，应付 {yuan(total)}",
+        # The history keeps its notes in the source language, whoever placed the order.
+        note=f"{_in_chinese(order.get_payment_method_display)}，应付 {yuan(total)}",
     )
     email_after_commit("received", order.pk)
     return order
@@ -270,7 +280,8 @@ def _move(order: Order, suborder: SubOrder | None, action: str, *, by, note: str
     row = suborder if suborder is not None else order
     if row.status not in transition.sources:
         raise DomainError(
-            f"当前状态为「{row.get_status_display()}」，不能执行「{transition.label}」。可能已被他人处理，请刷新后查看。"
+            _("当前状态为「%(status)s」，不能执行「%(action)s」。可能已被他人处理，请刷新后查看。")
+            % {"status": row.get_status_display(), "action": transition.label}
         )
     from_status = row.status
     row.status = transition.to
@@ -323,27 +334,27 @@ def apply_transition(
     serialises with payment handling. Shipping needs ``carrier`` and ``tracking_number``."""
     transition = TRANSITIONS.get((Target(target), action))
     if transition is None:
-        raise DomainError(f"未知的操作：{action}。")
+        raise DomainError(_("未知的操作：%(action)s。") % {"action": action})
     if actor not in transition.actors:
-        raise DomainError(f"「{transition.label}」不能由该身份办理。")
+        raise DomainError(_("「%(action)s」不能由该身份办理。") % {"action": transition.label})
     if target == Target.SUBORDER:
         order_id = SubOrder.objects.filter(pk=pk).values_list("order_id", flat=True).first()
     else:
         order_id = pk
     if order_id is None:
-        raise DomainError("订单不存在。")
+        raise DomainError(_("订单不存在。"))
     order, products = lock_order(order_id)
     suborder = SubOrder.objects.get(pk=pk) if target == Target.SUBORDER else None
     if actor == Actor.SYSTEM:
         if by is not None:
-            raise DomainError("此操作只能由系统执行。")
+            raise DomainError(_("此操作只能由系统执行。"))
     elif actor not in actors_of(by, order, suborder, token=token):
-        raise DomainError("无权办理该订单。")
+        raise DomainError(_("无权办理该订单。"))
 
     if action == "ship":
         carrier, tracking_number = carrier.strip(), tracking_number.strip()
         if not carrier or not tracking_number:
-            raise DomainError("发货须填写快递公司和运单号。")
+            raise DomainError(_("发货须填写快递公司和运单号。"))
         suborder.carrier, suborder.tracking_number = carrier, tracking_number
         suborder.shipped_at = timezone.now()
         note = note or f"{carrier} {tracking_number}"
@@ -362,7 +373,7 @@ def apply_transition(
 def _cancel(order: Order, products: dict[int, Product], *, by, note: str) -> None:
     """Cancel an unpaid order and return its reserved stock (caller holds ``lock_order``)."""
     if order.paid_fen:
-        raise DomainError("该订单已收到部分款项，不能直接取消；请先退回已收款项。")
+        raise DomainError(_("该订单已收到部分款项，不能直接取消；请先退回已收款项。"))
     _move(order, None, "cancel", by=by, note=note)
     for suborder in order.suborders.prefetch_related("lines"):
         _move(order, suborder, "cancel", by=by, note=note)
@@ -555,7 +566,7 @@ def _lock_book(user) -> None:
 
 def _check_county(region: AddressRegion) -> None:
     if region.level != AddressRegion.Level.COUNTY:
-        raise DomainError("请选择省、市、县/区。")
+        raise DomainError(_("请选择省、市、县/区。"))
 
 
 @transaction.atomic
@@ -566,7 +577,7 @@ def add_address(user, details: AddressDetails, *, make_default: bool = False) ->
     _lock_book(user)
     count = Address.objects.filter(user=user).count()
     if count >= MAX_ADDRESSES:
-        raise DomainError(f"地址簿最多保存 {MAX_ADDRESSES} 个地址，请先删除不用的地址。")
+        raise DomainError(_("地址簿最多保存 %(max)s 个地址，请先删除不用的地址。") % {"max": MAX_ADDRESSES})
     if make_default:
         Address.objects.filter(user=user, is_default=True).update(is_default=False)
     return Address.objects.create(
@@ -659,8 +670,8 @@ __all__ = [
 
 # --- reviews (评价) ----------------------------------------------------------------------------------------
 
-ALREADY_REVIEWED = "这件商品已经评价过了：每个订单的每件商品只能评价一次。"
-ALREADY_REPLIED = "这条评价已经回复过了：每条评价只能回复一次。"
+ALREADY_REVIEWED = gettext_lazy("这件商品已经评价过了：每个订单的每件商品只能评价一次。")
+ALREADY_REPLIED = gettext_lazy("这条评价已经回复过了：每条评价只能回复一次。")
 
 
 class PhotoRefused(DomainError):
@@ -677,24 +688,24 @@ def submit_review(
     line = OrderLine.objects.select_related("suborder__order__user").get(pk=line_id)
     order = line.suborder.order
     if Actor.BUYER not in actors_of(by, order, token=token):
-        raise DomainError("只有下单的买家可以评价。")
+        raise DomainError(_("只有下单的买家可以评价。"))
     if line.suborder.status != FulfilmentStatus.COMPLETED:
-        raise DomainError("确认收货后才能评价。")
+        raise DomainError(_("确认收货后才能评价。"))
     if Review.objects.filter(line=line).exists():
         raise DomainError(ALREADY_REVIEWED)
     if not 1 <= rating <= 5:
-        raise DomainError("评分须为 1 到 5 星。")
+        raise DomainError(_("评分须为 1 到 5 星。"))
     text = text.strip()
     if len(text) > REVIEW_TEXT_MAX:
-        raise DomainError(f"评价内容最多 {REVIEW_TEXT_MAX} 个字。")
+        raise DomainError(_("评价内容最多 %(max)s 个字。") % {"max": REVIEW_TEXT_MAX})
     if len(photos) > MAX_REVIEW_PHOTOS:
-        raise PhotoRefused(f"最多上传 {MAX_REVIEW_PHOTOS} 张照片。")
+        raise PhotoRefused(_("最多上传 %(max)s 张照片。") % {"max": MAX_REVIEW_PHOTOS})
     checked = []
     for n, photo in enumerate(photos, start=1):
         try:
             checked.append(check_upload(photo, allowed=IMAGE_TYPES, refused=IMAGE_REFUSED))
         except DomainError as exc:
-            raise PhotoRefused(f"第 {n} 张照片未通过：{exc}") from exc
+            raise PhotoRefused(_("第 %(n)s 张照片未通过：%(error)s") % {"n": n, "error": exc}) from exc
     buyer = order.user
     author = (buyer.get_full_name() if buyer is not None else "") or order.contact_name
     try:
@@ -719,12 +730,12 @@ def reply_to_review(review_id: int, *, by, text: str) -> Review:
     """The shop's operator replies to a review of one of their products, once."""
     review = Review.objects.select_related("product").get(pk=review_id)
     if review.product.shop_id not in operated_shop_ids(by):
-        raise DomainError("只有本店的运营人员可以回复评价。")
+        raise DomainError(_("只有本店的运营人员可以回复评价。"))
     text = text.strip()
     if not text:
-        raise DomainError("请填写回复内容。")
+        raise DomainError(_("请填写回复内容。"))
     if len(text) > REVIEW_REPLY_MAX:
-        raise DomainError(f"回复最多 {REVIEW_REPLY_MAX} 个字。")
+        raise DomainError(_("回复最多 %(max)s 个字。") % {"max": REVIEW_REPLY_MAX})
     # Conditional update: of two replies sent at once, one wins and the other is refused.
     if not Review.objects.filter(pk=review.pk, reply="").update(reply=text, replied_at=timezone.now(), replied_by=by):
         raise DomainError(ALREADY_REPLIED)
@@ -736,27 +747,27 @@ def hide_review(review_id: int, *, by, reason: str) -> Review:
     """A platform administrator takes a review off the product page, saying why (the buyer
     still sees it, marked hidden, with the reason)."""
     if not is_platform_admin(by):
-        raise DomainError("只有平台管理员可以隐藏评价。")
+        raise DomainError(_("只有平台管理员可以隐藏评价。"))
     reason = reason.strip()
     if not reason:
-        raise DomainError("隐藏评价须填写原因。")
+        raise DomainError(_("隐藏评价须填写原因。"))
     if len(reason) > REVIEW_HIDDEN_REASON_MAX:
-        raise DomainError(f"原因最多 {REVIEW_HIDDEN_REASON_MAX} 个字。")
+        raise DomainError(_("原因最多 %(max)s 个字。") % {"max": REVIEW_HIDDEN_REASON_MAX})
     changed = Review.objects.filter(pk=review_id, hidden=False).update(
         hidden=True, hidden_reason=reason, hidden_at=timezone.now(), hidden_by=by
     )
     if not changed:
-        raise DomainError("这条评价已经隐藏了。")
+        raise DomainError(_("这条评价已经隐藏了。"))
     return Review.objects.get(pk=review_id)
 
 
 def show_review(review_id: int, *, by) -> Review:
     """A platform administrator puts a hidden review back on the product page."""
     if not is_platform_admin(by):
-        raise DomainError("只有平台管理员可以恢复评价。")
+        raise DomainError(_("只有平台管理员可以恢复评价。"))
     changed = Review.objects.filter(pk=review_id, hidden=True).update(
         hidden=False, hidden_reason="", hidden_at=None, hidden_by=None
     )
     if not changed:
-        raise DomainError("这条评价没有隐藏。")
+        raise DomainError(_("这条评价没有隐藏。"))
     return Review.objects.get(pk=review_id)

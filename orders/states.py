@@ -7,17 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrderStatus(models.TextChoices):
-    AWAITING_PAYMENT = "awaiting_payment", _("待付款 awaiting payment")
-    PAID = "paid", _("已付款 paid")
-    CANCELLED = "cancelled", _("已取消 cancelled")
-    PARTIALLY_REFUNDED = "partially_refunded", _("部分退款 partially refunded")
-    REFUNDED = "refunded", _("已退款 refunded")
+    AWAITING_PAYMENT = "awaiting_payment", _("待付款")
+    PAID = "paid", _("已付款")
+    CANCELLED = "cancelled", _("已取消")
+    PARTIALLY_REFUNDED = "partially_refunded", _("部分退款")
+    REFUNDED = "refunded", _("已退款")
 
 
 class FulfilmentStatus(models.TextChoices):
-    AWAITING_PAYMENT = "awaiting_payment", _("待付款 awaiting payment")
-    PAID = "paid", _("待发货 paid, to ship")
-    SHIPPED = "shipped", _("已发货 shipped")
-    COMPLETED = "completed", _("已完成 completed")
-    CANCELLED = "cancelled", _("已取消 cancelled")
-    REFUNDED = "refunded", _("已退款 refunded")
+    AWAITING_PAYMENT = "awaiting_payment", _("待付款")
+    PAID = "paid", _("待发货")
+    SHIPPED = "shipped", _("已发货")
+    COMPLETED = "completed", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+    REFUNDED = "refunded", _("已退款")

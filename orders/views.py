@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,21 +35,21 @@ def _safe_next(request, fallback: str) -> str:
 
 
 # What a buyer is told when the quantity sent cannot be used (empty, 0, -3, 1.5, 1e3, abc, …).
-QUANTITY_REFUSED = f"请填写数量：1 至 {parsing.MAX_QUANTITY} 之间的整数。购物车未作改动。"
-PRODUCT_REFUSED = "请选择商品。购物车未作改动。"
+QUANTITY_REFUSED = gettext_lazy("请填写数量：1 至 %(max)s 之间的整数。购物车未作改动。")
+PRODUCT_REFUSED = gettext_lazy("请选择商品。购物车未作改动。")
 
 
 def _product_and_quantity(request) -> tuple[int, int]:
     """The product id and quantity a cart form sent; both required, quantity 1..MAX_QUANTITY
     (the stock is checked by the cart). Raises BadInput with the buyer's message."""
     try:
-        product_id = parsing.object_id(request.POST.get("product_id"), label="商品")
+        product_id = parsing.object_id(request.POST.get("product_id"), label=_("商品"))
     except parsing.BadInput as exc:
         raise parsing.BadInput(PRODUCT_REFUSED) from exc
     try:
         quantity = parsing.quantity(request.POST.get("quantity"), minimum=1)
     except parsing.BadInput as exc:
-        raise parsing.BadInput(QUANTITY_REFUSED) from exc
+        raise parsing.BadInput(QUANTITY_REFUSED % {"max": parsing.MAX_QUANTITY}) from exc
     return product_id, quantity
 
 
@@ -61,7 +63,9 @@ def cart_add(request):
     except (parsing.BadInput, DomainError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已将「{product.title}」× {quantity} 加入购物车。")
+        messages.success(
+            request, _("已将「%(title)s」× %(quantity)s 加入购物车。") % {"title": product.title, "quantity": quantity}
+        )
     return redirect(_safe_next(request, reverse("orders:cart")))
 
 
@@ -79,7 +83,7 @@ def cart_update(request):
 @require_POST
 def cart_remove(request):
     try:
-        product_id = parsing.object_id(request.POST.get("product_id"), label="商品")
+        product_id = parsing.object_id(request.POST.get("product_id"), label=_("商品"))
     except parsing.BadInput:
         messages.error(request, PRODUCT_REFUSED)
     else:
@@ -123,14 +127,14 @@ def checkout(request):
     if not lines:
         for change in changes:
             messages.warning(request, change)
-        messages.info(request, "购物车是空的，先去挑选商品吧。")
+        messages.info(request, _("购物车是空的，先去挑选商品吧。"))
         return redirect("orders:cart")
     if request.method == "POST":
         if changes:
             # Something moved since the buyer looked: show what, keep the form filled,
             # and let them confirm the updated cart.
             form.is_valid()
-            form.add_error(None, "购物车有变动，请核对后再提交：" + " ".join(changes))
+            form.add_error(None, _("购物车有变动，请核对后再提交：") + " ".join(changes))
         elif form.is_valid():
             data = form.cleaned_data
             buyer = services.BuyerDetails(
@@ -161,7 +165,7 @@ def checkout(request):
                 cart.clear()
                 recent = request.session.get(ORDER_SESSION_KEY, [])
                 request.session[ORDER_SESSION_KEY] = ([order.token] + recent)[:10]
-                messages.success(request, f"订单 {order.number} 已提交，库存已为您保留。")
+                messages.success(request, _("订单 %(number)s 已提交，库存已为您保留。") % {"number": order.number})
                 if data.get("save_address"):
                     _keep_checkout_address(request, buyer)
                 return redirect("orders:by_token", order.token)
@@ -181,9 +185,9 @@ def _keep_checkout_address(request, buyer: services.BuyerDetails) -> None:
     try:
         services.save_checkout_address(request.user, details)
     except DomainError as exc:
-        messages.warning(request, f"收货地址未保存：{exc}")
+        messages.warning(request, _("收货地址未保存：%(error)s") % {"error": exc})
     else:
-        messages.info(request, "收货地址已保存到地址簿。")
+        messages.info(request, _("收货地址已保存到地址簿。"))
 
 
 _REGION_CODE = re.compile(r"[0-9]{2}(?:[0-9]{2}(?:[0-9]{2})?)?")
@@ -196,15 +200,15 @@ def region_children(request):
     provinces without it), for the address selects: one query, cacheable for a day (the
     table changes only with a migration). A malformed code is a 400, an unknown one a 404."""
     try:
-        parent = parsing.text(request.GET.get("parent"), max_length=12, label="上级地区 parent")
+        parent = parsing.text(request.GET.get("parent"), max_length=12, label=_("上级地区"))
     except parsing.BadInput as exc:
         return JsonResponse({"error": str(exc), "regions": []}, status=400)
     if parent and not _REGION_CODE.fullmatch(parent):
-        message = "地区代码须为 2、4 或 6 位数字。 A 2, 4 or 6-digit code."
+        message = _("地区代码须为 2、4 或 6 位数字。")
         return JsonResponse({"error": message, "regions": []}, status=400)
     children = selectors.address_region_children(parent or None)
     if not children:
-        return JsonResponse({"error": "没有这个省或市。 No such province or city.", "regions": []}, status=404)
+        return JsonResponse({"error": _("没有这个省或市。"), "regions": []}, status=404)
     return JsonResponse({"regions": [{"code": c, "name": n} for c, n in children]})
 
 
@@ -267,7 +271,7 @@ def order_action(request, token: str, action: str):
             services.apply_transition(
                 Target.ORDER, order.pk, "cancel", by=request.user, actor=Actor.BUYER, token=token, note="买家取消"
             )
-            messages.success(request, "订单已取消，库存已释放。")
+            messages.success(request, _("订单已取消，库存已释放。"))
         elif action == "complete":
             _confirm_receipt(request, order, token=token)
         else:
@@ -295,10 +299,10 @@ def order_complete(request, number: str):
 def _confirm_receipt(request, order: Order, *, token: str | None) -> None:
     """The buyer confirms one shop's parcel (``suborder`` in the form) of ``order``, through
     the order's transition table (only a shipped sub-order may be completed)."""
-    suborder_pk = parsing.object_id(request.POST.get("suborder"), label="包裹")
+    suborder_pk = parsing.object_id(request.POST.get("suborder"), label=_("包裹"))
     suborder = get_object_or_404(order.suborders, pk=suborder_pk)
     services.apply_transition(Target.SUBORDER, suborder.pk, "complete", by=request.user, actor=Actor.BUYER, token=token)
-    messages.success(request, "已确认收货，谢谢您的支持！")
+    messages.success(request, _("已确认收货，谢谢您的支持！"))
 
 
 # --- reviews (评价): the order's buyer, per line of a received parcel; anybody else gets a 404 -----------------
@@ -324,7 +328,7 @@ def review_by_token(request, token: str, line: str):
 def _review_page(request, order: Order, raw_line, *, token: str | None):
     """GET: the line's review if written, else the form (once the parcel was received).
     POST: the review, through ``services.submit_review``; then back here to show it."""
-    line_pk = parsing.object_id(raw_line, label="商品")
+    line_pk = parsing.object_id(raw_line, label=_("商品"))
     line = OrderLine.objects.filter(pk=line_pk, suborder__order=order).select_related("suborder__shop").first()
     if line is None:
         raise Http404
@@ -342,7 +346,7 @@ def _review_page(request, order: Order, raw_line, *, token: str | None):
             messages.error(request, services.ALREADY_REVIEWED)
             return redirect(here)
         if form is None:
-            messages.error(request, "确认收货后才能评价。")
+            messages.error(request, _("确认收货后才能评价。"))
             return redirect(here)
         if form.is_valid():
             data = form.cleaned_data
@@ -361,7 +365,7 @@ def _review_page(request, order: Order, raw_line, *, token: str | None):
                 messages.error(request, str(exc))
                 return redirect(here)
             else:
-                messages.success(request, "评价已提交，谢谢您！")
+                messages.success(request, _("评价已提交，谢谢您！"))
                 return redirect(here)
     order_url = reverse("orders:by_token", args=[token]) if token else reverse("orders:detail", args=[order.number])
     return render(
@@ -376,7 +380,7 @@ def review_photo(request, pk: str, token: str | None = None):
     buyer, the shop's operators and platform administrators (``selectors.photo_shown_to``)."""
     photo = (
         ReviewPhoto.objects.select_related("review__product", "review__line__suborder__order")
-        .filter(pk=parsing.object_id(pk, label="照片"))
+        .filter(pk=parsing.object_id(pk, label=_("照片")))
         .first()
     )
     if photo is None or not selectors.photo_shown_to(photo, request.user, token=token):
@@ -394,7 +398,7 @@ def review_photo_by_token(request, token: str, pk: str):
 
 
 def _own_address(request, raw_pk) -> Address:
-    pk = parsing.object_id(raw_pk, label="地址")
+    pk = parsing.object_id(raw_pk, label=_("地址"))
     address = selectors.address_book(request.user).select_related("region__parent__parent").filter(pk=pk).first()
     if address is None:
         raise Http404
@@ -431,12 +435,12 @@ def address_add(request):
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "地址已保存。")
+            messages.success(request, _("地址已保存。"))
             return redirect(parsing.safe_redirect(request, request.POST.get("next"), reverse("orders:addresses")))
     return render(
         request,
         "orders/address_form.html",
-        {"form": form, "title": "新增收货地址", "next": request.GET.get("next") or request.POST.get("next", "")},
+        {"form": form, "title": _("新增收货地址"), "next": request.GET.get("next") or request.POST.get("next", "")},
     )
 
 
@@ -460,9 +464,9 @@ def address_edit(request, pk: str):
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "地址已修改。")
+            messages.success(request, _("地址已修改。"))
             return redirect("orders:addresses")
-    return render(request, "orders/address_form.html", {"form": form, "title": "修改收货地址", "address": address})
+    return render(request, "orders/address_form.html", {"form": form, "title": _("修改收货地址"), "address": address})
 
 
 @login_required(login_url="orders:login")
@@ -473,7 +477,7 @@ def address_delete(request, pk: str):
             services.delete_address(request.user, address.pk)
         except Address.DoesNotExist as exc:
             raise Http404 from exc
-        messages.success(request, "地址已删除。")
+        messages.success(request, _("地址已删除。"))
         return redirect("orders:addresses")
     return render(request, "orders/address_confirm_delete.html", {"address": address})
 
@@ -486,7 +490,7 @@ def address_set_default(request, pk: str):
         services.set_default_address(request.user, address.pk)
     except Address.DoesNotExist as exc:
         raise Http404 from exc
-    messages.success(request, "已设为默认地址。")
+    messages.success(request, _("已设为默认地址。"))
     return redirect("orders:addresses")
 
 

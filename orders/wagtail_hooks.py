@@ -4,6 +4,8 @@ platform administrators hide). Payments adds its money views to this area and it
 panel to the order pages (``payments/wagtail_hooks.py``)."""
 
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.admin_area import AdminArea
 from core.roles import Role, roles_of
@@ -27,15 +29,15 @@ area.add_urls(
     ]
 )
 area.add_menu_item(
-    "订单发货",
+    _("订单发货"),
     "suborders",
     icon="list-ul",
     order=260,
     shown_to=lambda user: Role.SHOP_OPERATOR in roles_of(user) or is_platform_admin(user),
 )
-area.add_menu_item("全部订单", "orders", icon="list-ol", order=261, shown_to=is_platform_admin)
+area.add_menu_item(_("全部订单"), "orders", icon="list-ol", order=261, shown_to=is_platform_admin)
 area.add_menu_item(
-    "商品评价",
+    pgettext_lazy("plural", "商品评价"),
     "reviews",
     icon="comment",
     order=262,

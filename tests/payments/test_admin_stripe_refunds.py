@@ -72,7 +72,7 @@ def test_the_platform_admin_refunds_part_of_a_card_order_through_stripe_and_the_
     yam_line = line_of(card_order, shops["yam"])
     client.force_login(shops["admin"])
     page = client.get(reverse("orders_admin:order", args=[card_order.pk])).content.decode()
-    assert "原路退款（银行卡 card，经 Stripe 退回）" in page and "登记退款（转账退回）" not in page
+    assert "原路退款（银行卡，经 Stripe 退回）" in page and "登记退款（转账退回）" not in page
 
     response = stripe_refund(client, django_capture_on_commit_callbacks, card_order, {yam_line: 1})
 
@@ -172,7 +172,7 @@ def test_an_operator_of_one_shop_of_a_two_shop_order_is_refused_the_platform_ref
     response = stripe_refund(client, django_capture_on_commit_callbacks, order, {oil_line: 1})
     assert "退款 ¥128.00 已登记为处理中" in response.content.decode()
     page = client.get(reverse("orders_admin:order", args=[order.pk])).content.decode()
-    assert "原路退款（微信支付 WeChat Pay，经 Stripe 退回）" in page
+    assert "原路退款（微信支付，经 Stripe 退回）" in page
 
 
 def test_a_bank_transfer_order_keeps_the_hand_refund_and_cannot_go_through_stripe(

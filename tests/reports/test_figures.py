@@ -23,10 +23,10 @@ KIND_LABELS = {
     "enterprise": "龙头企业",
 }
 BUYER_LABELS = {
-    "individual": "个人 individual",
-    "budget_unit": "预算单位 budget unit",
-    "union": "工会 trade union",
-    "enterprise": "企业 enterprise",
+    "individual": "个人",
+    "budget_unit": "预算单位",
+    "union": "工会",
+    "enterprise": "企业",
 }
 
 

@@ -8,8 +8,11 @@
   var province = box.querySelector("[data-region-level=province]");
   var city = box.querySelector("[data-region-level=city]");
   var county = box.querySelector("[data-region-level=county]");
+  // The empty choice's text as the server wrote it, in the page's language.
+  var pick = province.options.length && !province.options[0].value ? province.options[0].textContent : "";
   function fill(select, parent) {
-    select.innerHTML = '<option value="">请选择</option>';
+    select.innerHTML = "";
+    var empty = document.createElement("option"); empty.value = ""; empty.textContent = pick; select.appendChild(empty);
     if (!parent) return Promise.resolve();
     return fetch(url + "?parent=" + encodeURIComponent(parent))
       .then(function (r) { return r.ok ? r.json() : { regions: [] }; })
