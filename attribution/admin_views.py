@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Shop
@@ -61,13 +62,13 @@ def statement_index(request):
         request,
         "attribution/admin/statement_index.html",
         {
-            "header_title": "收益对账单",
-            "page_title": "收益对账单 Statements",
+            "header_title": _("收益对账单"),
+            "page_title": _("收益对账单"),
             "page": page,
             "rows": rows,
             "kind": kind,
             "query": query,
-            "kinds": [("household", "帮扶户"), ("collective", "村集体")],
+            "kinds": [("household", _("帮扶户")), ("collective", _("村集体"))],
         },
     )
 
@@ -99,8 +100,8 @@ def statement_detail(request, kind: str, pk: int):
         request,
         "attribution/admin/statement_detail.html",
         {
-            "header_title": "收益对账单",
-            "page_title": f"收益对账单 · {statement.name}",
+            "header_title": _("收益对账单"),
+            "page_title": _("收益对账单") + f" · {statement.name}",
             "statement": statement,
             "form": form,
             "can_issue_code": kind == BeneficiaryKind.HOUSEHOLD and permissions.unmasked,
@@ -130,8 +131,11 @@ def issue_access_code(request, pk: int):
     else:
         messages.success(
             request,
-            f"新的查询码：{code}（只显示这一次，请告知该户；旧查询码已失效）。"
-            f"该户可在 {request.build_absolute_uri(reverse('attribution:lookup'))} 用建档立卡编号和查询码查看对账单。",
+            _(
+                "新的查询码：%(code)s（只显示这一次，请告知该户；旧查询码已失效）。"
+                "该户可在 %(url)s 用建档立卡编号和查询码查看对账单。"
+            )
+            % {"code": code, "url": request.build_absolute_uri(reverse("attribution:lookup"))},
         )
     return redirect("attribution_admin:statement", BeneficiaryKind.HOUSEHOLD, pk)
 
@@ -162,11 +166,19 @@ def payout_report(request):
         if request.GET.get("format") == "csv":
             return csv_response(
                 f"payouts-{shop.slug}-{start:%Y%m%d}-{end:%Y%m%d}",
-                ["受益方", "类型", "本期归属(元)", "本期已发(元)", "本期待发(元)", "累计余额(元)", "本期待发(分)"],
+                [
+                    _("受益方"),
+                    _("类型"),
+                    _("本期归属(元)"),
+                    _("本期已发(元)"),
+                    _("本期待发(元)"),
+                    _("累计余额(元)"),
+                    _("本期待发(分)"),
+                ],
                 (
                     [
                         r.label,
-                        "帮扶户" if r.kind == BeneficiaryKind.HOUSEHOLD else "村集体",
+                        BeneficiaryKind(r.kind).label,
                         format_fen(r.attributed_fen),
                         format_fen(r.paid_fen),
                         format_fen(r.owed_fen),
@@ -192,8 +204,8 @@ def payout_report(request):
         request,
         "attribution/admin/payout_report.html",
         {
-            "header_title": "收益发放",
-            "page_title": "收益发放 Payouts",
+            "header_title": _("收益发放"),
+            "page_title": _("收益发放"),
             "period": period,
             "shop": shop,
             "rows": rows,
@@ -214,8 +226,8 @@ def _errors(form) -> str:
     parts = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
-        parts += [f"{label}：{e}" if label else e for e in errors]
-    return "；".join(parts)
+        parts += [_("%(label)s：%(error)s") % {"label": label, "error": e} if label else e for e in errors]
+    return _("；").join(parts)
 
 
 @require_POST
@@ -226,21 +238,21 @@ def record_payout(request):
     form = PayoutForm(request.POST)
     back = reverse("attribution_admin:payouts")
     if not period.is_valid():
-        messages.error(request, "期间或网店无效：" + _errors(period))
+        messages.error(request, _("期间或网店无效：%(errors)s") % {"errors": _errors(period)})
         return redirect(back)
     back += "?" + "&".join(f"{k}={period.cleaned_data[k]}" for k in ("shop", "start", "end"))
     if not form.is_valid():
-        messages.error(request, "未登记：" + _errors(form))
+        messages.error(request, _("未登记：%(reason)s") % {"reason": _errors(form)})
         return redirect(back)
-    kind, _, raw_pk = form.cleaned_data["beneficiary"].partition(":")
+    kind, _sep, raw_pk = form.cleaned_data["beneficiary"].partition(":")
     model = KINDS.get(kind)
     try:
-        beneficiary_pk = parsing.object_id(raw_pk, label="受益方")
+        beneficiary_pk = parsing.object_id(raw_pk, label=_("受益方"))
     except parsing.BadInput:
         beneficiary_pk = None
     beneficiary = model.objects.filter(pk=beneficiary_pk).first() if model and beneficiary_pk else None
     if beneficiary is None:
-        messages.error(request, "未登记：受益方不存在。")
+        messages.error(request, _("未登记：%(reason)s") % {"reason": _("受益方不存在。")})
         return redirect(back)
     try:
         payout = services.record_payout(
@@ -255,7 +267,11 @@ def record_payout(request):
             by=request.user,
         )
     except DomainError as exc:
-        messages.error(request, f"未登记：{exc}")
+        messages.error(request, _("未登记：%(reason)s") % {"reason": exc})
     else:
-        messages.success(request, f"已登记发放 ¥{format_fen(payout.amount_fen)}（凭证 {payout.reference}）。")
+        messages.success(
+            request,
+            _("已登记发放 ¥%(amount)s（凭证 %(reference)s）。")
+            % {"amount": format_fen(payout.amount_fen), "reference": payout.reference},
+        )
     return redirect(back)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AttributionConfig(AppConfig):
     name = "attribution"
     label = "attribution"
-    verbose_name = "收益归属 benefit attribution"
+    verbose_name = _("收益归属")
 
     def ready(self) -> None:
         from orders.events import line_paid, line_refunded

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.utils.translation import gettext as _
 
 from core.money import yuan
 from orders.models import Order, OrderLine, OrderStatus
@@ -36,8 +37,11 @@ class Discrepancy:
     line_id: int | None = None
 
     def __str__(self) -> str:
-        where = f"订单 {self.order_number}" + (f" 明细 {self.line_id}" if self.line_id else "")
-        return f"{where}：{self.what}"
+        if self.line_id:
+            where = _("订单 %(order)s 明细 %(line)s") % {"order": self.order_number, "line": self.line_id}
+        else:
+            where = _("订单 %(order)s") % {"order": self.order_number}
+        return _("%(where)s：%(what)s") % {"where": where, "what": self.what}
 
 
 @dataclass
@@ -89,20 +93,42 @@ def audit_ledger() -> AuditReport:
         got = per_line.get(pk)
         if line["paid_at"] is None:
             if got:
-                found.append(Discrepancy(number, f"未付款的明细有台账记录 {yuan(got['total'])}", pk))
+                found.append(
+                    Discrepancy(number, _("未付款的明细有台账记录 %(amount)s") % {"amount": yuan(got["total"])}, pk)
+                )
             continue
         gross = line["unit_price_fen"] * line["quantity"]
         net = line["unit_price_fen"] * (line["quantity"] - line["refunded_quantity"])
         if got is None:
-            found.append(Discrepancy(number, f"已付款明细没有台账记录（应为 {yuan(gross)}）", pk))
+            found.append(
+                Discrepancy(number, _("已付款明细没有台账记录（应为 %(amount)s）") % {"amount": yuan(gross)}, pk)
+            )
             continue
         if got["sales"] != gross:
-            found.append(Discrepancy(number, f"销售记账合计 {yuan(got['sales'])}，应为 {yuan(gross)}", pk))
+            found.append(
+                Discrepancy(
+                    number,
+                    _("销售记账合计 %(got)s，应为 %(want)s") % {"got": yuan(got["sales"]), "want": yuan(gross)},
+                    pk,
+                )
+            )
         if got["total"] != net:
-            found.append(Discrepancy(number, f"台账净额 {yuan(got['total'])}，应为已付减已退 {yuan(net)}", pk))
+            found.append(
+                Discrepancy(
+                    number,
+                    _("台账净额 %(got)s，应为已付减已退 %(want)s") % {"got": yuan(got["total"]), "want": yuan(net)},
+                    pk,
+                )
+            )
         refunded = confirmed_refunds.get(pk, 0)
         if -got["refunds"] != refunded:
-            found.append(Discrepancy(number, f"冲减合计 {yuan(-got['refunds'])}，已确认退款 {yuan(refunded)}", pk))
+            found.append(
+                Discrepancy(
+                    number,
+                    _("冲减合计 %(got)s，已确认退款 %(want)s") % {"got": yuan(-got["refunds"]), "want": yuan(refunded)},
+                    pk,
+                )
+            )
 
     _check_refund_lines(found)
     _check_negative_holdings(found)
@@ -127,13 +153,19 @@ def _check_refund_lines(found: list[Discrepancy]) -> None:
         number = row["refund__order__number"]
         if row["refund__status"] != Refund.Status.CONFIRMED:
             found.append(
-                Discrepancy(number, f"未确认的退款（{row['refund__status']}）已冲减 {yuan(booked)}", row["line_id"])
+                Discrepancy(
+                    number,
+                    _("未确认的退款（%(status)s）已冲减 %(amount)s")
+                    % {"status": row["refund__status"], "amount": yuan(booked)},
+                    row["line_id"],
+                )
             )
         elif booked != row["amount_fen"]:
             found.append(
                 Discrepancy(
                     number,
-                    f"退款明细 {row['pk']} 冲减 {yuan(booked)}，退款金额 {yuan(row['amount_fen'])}",
+                    _("退款明细 %(line)s 冲减 %(booked)s，退款金额 %(amount)s")
+                    % {"line": row["pk"], "booked": yuan(booked), "amount": yuan(row["amount_fen"])},
                     row["line_id"],
                 )
             )
@@ -149,7 +181,7 @@ def _check_negative_holdings(found: list[Discrepancy]) -> None:
         found.append(
             Discrepancy(
                 row["order__number"],
-                f"受益方 {row['beneficiary_key']} 余额为负（{yuan(row['s'])}）",
+                _("受益方 %(who)s 余额为负（%(amount)s）") % {"who": row["beneficiary_key"], "amount": yuan(row["s"])},
                 row["order_line_id"],
             )
         )
@@ -169,7 +201,7 @@ def _check_entry_attributes(found: list[Discrepancy]) -> None:
         found.append(
             Discrepancy(
                 row["order_line__suborder__order__number"],
-                "台账记录的订单、商品或认定状态与订单明细不一致",
+                _("台账记录的订单、商品或认定状态与订单明细不一致"),
                 row["order_line_id"],
             )
         )
@@ -198,22 +230,48 @@ def _check_orders(found: list[Discrepancy]) -> int:
         checked += 1
         pk, number = order["pk"], order["number"]
         if order["status"] not in paid_states:
-            found.append(Discrepancy(number, f"订单状态为 {order['status']}，却有台账记录 {yuan(ledger[pk])}"))
+            found.append(
+                Discrepancy(
+                    number,
+                    _("订单状态为 %(status)s，却有台账记录 %(amount)s")
+                    % {"status": order["status"], "amount": yuan(ledger[pk])},
+                )
+            )
             continue
         if accepted.get(pk, 0) != order["paid_fen"]:
             received = yuan(accepted.get(pk, 0))
-            found.append(Discrepancy(number, f"已入账收款 {received}，订单记已收 {yuan(order['paid_fen'])}"))
+            found.append(
+                Discrepancy(
+                    number,
+                    _("已入账收款 %(received)s，订单记已收 %(paid)s")
+                    % {"received": received, "paid": yuan(order["paid_fen"])},
+                )
+            )
         if order["paid_fen"] != order["total_fen"]:
             found.append(
-                Discrepancy(number, f"已付款订单收款 {yuan(order['paid_fen'])}，不等于应付 {yuan(order['total_fen'])}")
+                Discrepancy(
+                    number,
+                    _("已付款订单收款 %(paid)s，不等于应付 %(total)s")
+                    % {"paid": yuan(order["paid_fen"]), "total": yuan(order["total_fen"])},
+                )
             )
         if refunded.get(pk, 0) != order["refunded_fen"]:
             found.append(
-                Discrepancy(number, f"已确认退款 {yuan(refunded.get(pk, 0))}，订单记已退 {yuan(order['refunded_fen'])}")
+                Discrepancy(
+                    number,
+                    _("已确认退款 %(confirmed)s，订单记已退 %(booked)s")
+                    % {"confirmed": yuan(refunded.get(pk, 0)), "booked": yuan(order["refunded_fen"])},
+                )
             )
         expected = order["paid_fen"] - order["refunded_fen"]
         if ledger.get(pk, 0) != expected:
-            found.append(Discrepancy(number, f"台账合计 {yuan(ledger.get(pk, 0))}，应为已收减已退 {yuan(expected)}"))
+            found.append(
+                Discrepancy(
+                    number,
+                    _("台账合计 %(got)s，应为已收减已退 %(want)s")
+                    % {"got": yuan(ledger.get(pk, 0)), "want": yuan(expected)},
+                )
+            )
     return checked
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.errors import DomainError
 from core.scoping import Scope
@@ -29,19 +30,19 @@ class LedgerImmutable(DomainError):
 
 
 class BeneficiaryKind(models.TextChoices):
-    HOUSEHOLD = "household", _("帮扶户 household")
-    COLLECTIVE = "collective", _("村集体 village collective")
-    PRODUCER = "producer", _("生产主体留存 producer (unallocated)")
+    HOUSEHOLD = "household", _("帮扶户")
+    COLLECTIVE = "collective", _("村集体")
+    PRODUCER = "producer", _("生产主体留存")
 
 
 class EntryKind(models.TextChoices):
-    SALE = "sale", _("销售 sale")
-    REFUND = "refund", _("退款冲减 refund reversal")
+    SALE = "sale", _("销售")
+    REFUND = "refund", _("退款冲减")
 
 
 # The mode of the producer's remainder entry (not a benefit mode of a linkage).
 RETAINED_MODE = "retained"
-MODE_CHOICES = [*BenefitMode.choices, (RETAINED_MODE, _("生产主体留存 retained by producer"))]
+MODE_CHOICES = [*BenefitMode.choices, (RETAINED_MODE, _("生产主体留存"))]
 
 
 def beneficiary_key(kind: str, pk: int) -> str:
@@ -76,12 +77,10 @@ class LedgerEntry(models.Model):
     """One beneficiary's part of one paid order line (a sale), or of one refunded part of
     it (a reversal, negative). Append-only."""
 
-    kind = models.CharField(_("类型 kind"), max_length=10, choices=EntryKind.choices)
-    amount_fen = models.BigIntegerField(_("金额（分） amount (fen)"), help_text=_("销售为正，退款冲减为负。"))
-    booked_at = models.DateTimeField(
-        _("记账时间 booked"), db_index=True, help_text=_("销售：付款时间；冲减：退款确认时间。")
-    )
-    paid_at = models.DateTimeField(_("付款时间 paid"))
+    kind = models.CharField(_("类型"), max_length=10, choices=EntryKind.choices)
+    amount_fen = models.BigIntegerField(_("金额（分）"), help_text=_("销售为正，退款冲减为负。"))
+    booked_at = models.DateTimeField(_("记账时间"), db_index=True, help_text=_("销售：付款时间；冲减：退款确认时间。"))
+    paid_at = models.DateTimeField(_("付款时间"))
 
     # What was sold, and the money events behind the entry.
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="ledger_entries")
@@ -94,10 +93,8 @@ class LedgerEntry(models.Model):
     )
 
     # Who benefits.
-    beneficiary_kind = models.CharField(
-        _("受益方类型 beneficiary kind"), max_length=12, choices=BeneficiaryKind.choices
-    )
-    beneficiary_key = models.CharField(_("受益方 beneficiary"), max_length=40)
+    beneficiary_kind = models.CharField(_("受益方类型"), max_length=12, choices=BeneficiaryKind.choices)
+    beneficiary_key = models.CharField(_("受益方"), max_length=40)
     household = models.ForeignKey(
         "producers.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
     )
@@ -108,29 +105,29 @@ class LedgerEntry(models.Model):
         "producers.Region",
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("受益方所在地 beneficiary's region"),
+        verbose_name=_("受益方所在地"),
         help_text=_("帮扶户/村集体所在村；生产主体留存为生产主体所在地。"),
     )
     linkage = models.ForeignKey("producers.BenefitLinkage", on_delete=models.PROTECT, null=True, blank=True)
-    share_bp = models.PositiveIntegerField(_("份额（基点） share (bp)"))
-    mode = models.CharField(_("联结方式 benefit mode"), max_length=20, choices=MODE_CHOICES)
+    share_bp = models.PositiveIntegerField(_("份额（基点）"))
+    mode = models.CharField(_("联结方式"), max_length=20, choices=MODE_CHOICES)
 
     # What reports group by, as it was at payment.
     producer = models.ForeignKey("producers.Producer", on_delete=models.PROTECT, related_name="ledger_entries")
-    producer_kind = models.CharField(_("生产主体类型 producer kind"), max_length=20, choices=Producer.Kind.choices)
+    producer_kind = models.CharField(_("生产主体类型"), max_length=20, choices=Producer.Kind.choices)
     producer_region = models.ForeignKey(
         "producers.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("生产主体所在地")
     )
     shop = models.ForeignKey("catalog.Shop", on_delete=models.PROTECT, related_name="ledger_entries")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="ledger_entries")
     category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
-    buyer_type = models.CharField(_("买家类型 buyer type"), max_length=20, choices=BuyerType.choices)
+    buyer_type = models.CharField(_("买家类型"), max_length=20, choices=BuyerType.choices)
     live_event = models.ForeignKey(
         "live.LiveEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
     )
     live_attribution = models.CharField(max_length=12, blank=True, choices=LiveAttribution.choices)
-    certificate_number = models.CharField(_("证书编号 certificate number"), max_length=32, blank=True)
-    certified_at_payment = models.BooleanField(_("付款时有效认定 certified at payment"))
+    certificate_number = models.CharField(_("证书编号"), max_length=32, blank=True)
+    certified_at_payment = models.BooleanField(_("付款时有效认定"))
 
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -140,8 +137,8 @@ class LedgerEntry(models.Model):
     scope = Scope(shop="shop", region="producer_region")
 
     class Meta:
-        verbose_name = _("收益台账 ledger entry")
-        verbose_name_plural = _("收益台账 ledger entries")
+        verbose_name = _("收益台账")
+        verbose_name_plural = pgettext_lazy("plural", "收益台账")
         ordering = ["pk"]
         constraints = [
             # Writing the entries of one payment or refund twice creates nothing new.
@@ -198,20 +195,20 @@ class Payout(models.Model):
     collective = models.ForeignKey(
         "producers.Collective", on_delete=models.PROTECT, null=True, blank=True, related_name="payouts"
     )
-    amount_fen = models.BigIntegerField(_("金额（分） amount (fen)"))
-    period_start = models.DateField(_("所属期间起 period from"))
-    period_end = models.DateField(_("所属期间止 period to"))
-    paid_on = models.DateField(_("发放日期 paid on"))
-    reference = models.CharField(_("凭证号 reference"), max_length=100)
-    note = models.CharField(_("备注 note"), max_length=200, blank=True)
+    amount_fen = models.BigIntegerField(_("金额（分）"))
+    period_start = models.DateField(_("所属期间起"))
+    period_end = models.DateField(_("所属期间止"))
+    paid_on = models.DateField(_("发放日期"))
+    reference = models.CharField(_("凭证号"), max_length=100)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(_("登记时间 recorded"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     scope = Scope(shop="shop", region="shop__region")
 
     class Meta:
-        verbose_name = _("收益发放 payout")
-        verbose_name_plural = _("收益发放 payouts")
+        verbose_name = _("收益发放")
+        verbose_name_plural = pgettext_lazy("plural", "收益发放")
         ordering = ["-recorded_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(amount_fen=0), name="payout_amount_nonzero"),
@@ -239,8 +236,8 @@ class StatementAccess(models.Model):
     issued_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("对账查询码 statement access code")
-        verbose_name_plural = _("对账查询码 statement access codes")
+        verbose_name = _("对账查询码")
+        verbose_name_plural = pgettext_lazy("plural", "对账查询码")
 
     def __str__(self) -> str:
         return f"{self.household_id}"
@@ -258,8 +255,8 @@ class StatementLookupCounter(models.Model):
     checks = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("对账查询次数 statement lookup counter")
-        verbose_name_plural = _("对账查询次数 statement lookup counters")
+        verbose_name = _("对账查询次数")
+        verbose_name_plural = pgettext_lazy("plural", "对账查询次数")
 
     def __str__(self) -> str:
         return f"{self.number_digest[:8]} {self.checks}"

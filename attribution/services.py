@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.scoping import is_platform_admin, operated_shop_ids
@@ -56,7 +57,7 @@ def beneficiaries_of(linkage: BenefitLinkage | None, producer) -> list[Beneficia
             out.append(Beneficiary(kind_of(who), who.pk, share.share_bp, share.mode, who.village_id))
     rest = FULL_BP - sum(b.share_bp for b in out)
     if rest < 0:
-        raise DomainError(f"利益联结份额合计超过 100%（{FULL_BP - rest} 基点）。")
+        raise DomainError(_("利益联结份额合计超过 100%%（%(bp)s 基点）。") % {"bp": FULL_BP - rest})
     if rest > 0:
         out.append(Beneficiary(BeneficiaryKind.PRODUCER, producer.pk, rest, RETAINED_MODE, producer.region_id))
     return out
@@ -98,7 +99,7 @@ def write_sale_entries(line: OrderLine, order: Order, product) -> list[LedgerEnt
     the line has its entries already. Caller holds ``lock_order``; ``line.paid_at``,
     ``linkage``, certificate fields are set."""
     if line.paid_at is None:
-        raise DomainError("订单明细尚未付款，不能记入收益台账。")
+        raise DomainError(_("订单明细尚未付款，不能记入收益台账。"))
     if LedgerEntry.objects.filter(order_line=line, kind=EntryKind.SALE).exists():
         return []
     people = beneficiaries_of(line.linkage, product.producer)
@@ -129,7 +130,7 @@ def write_refund_entries(refund_line: RefundLine, line: OrderLine, order: Order,
         return []
     sales = list(LedgerEntry.objects.filter(order_line=line, kind=EntryKind.SALE).order_by("pk"))
     if not sales:
-        raise DomainError(f"订单明细 {line.pk} 没有销售记账，不能冲减。")
+        raise DomainError(_("订单明细 %(line)s 没有销售记账，不能冲减。") % {"line": line.pk})
     held = dict(
         LedgerEntry.objects.filter(order_line=line)
         .values("beneficiary_key")
@@ -191,7 +192,7 @@ def issue_access_code(household: Household, *, by) -> str:
     household's statement with full personal data may issue one."""
     permissions = statement_permissions(by, household)
     if not (permissions.may_view and permissions.unmasked):
-        raise DomainError("无权为该帮扶户发放查询码。")
+        raise DomainError(_("无权为该帮扶户发放查询码。"))
     code = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(8))
     StatementAccess.objects.update_or_create(
         household=household, defaults={"code_hash": make_password(code), "issued_by": by}
@@ -218,20 +219,20 @@ def record_payout(
     the shop, a zero amount, a period the wrong way round, or a missing reference. A
     negative amount is a correction and needs a note. Never touches the ledger."""
     if not (is_platform_admin(by) or shop_id in operated_shop_ids(by)):
-        raise DomainError("只有该网店的运营人员可以登记收益发放。")
+        raise DomainError(_("只有该网店的运营人员可以登记收益发放。"))
     if not isinstance(amount_fen, int) or amount_fen == 0:
-        raise DomainError("发放金额不能为 ¥0.00。")
+        raise DomainError(_("发放金额不能为 ¥0.00。"))
     if amount_fen < 0 and not note.strip():
-        raise DomainError("冲正（负数）须填写备注说明原因。")
+        raise DomainError(_("冲正（负数）须填写备注说明原因。"))
     if period_end < period_start:
-        raise DomainError("期间结束日不能早于开始日。")
+        raise DomainError(_("期间结束日不能早于开始日。"))
     reference = (reference or "").strip()
     if not reference:
-        raise DomainError("请填写发放凭证号（转账流水号等）。")
+        raise DomainError(_("请填写发放凭证号（转账流水号等）。"))
     kind = kind_of(beneficiary)
     key = beneficiary_key(kind, beneficiary.pk)
     if not LedgerEntry.objects.filter(shop_id=shop_id, beneficiary_key=key).exists():
-        raise DomainError("该受益方没有来自本店的收益记录。")
+        raise DomainError(_("该受益方没有来自本店的收益记录。"))
     return Payout.objects.create(
         shop_id=shop_id,
         beneficiary_kind=kind,

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 from django.core.mail import mail_admins
+from django.utils.translation import gettext as _
 
 from .audit import audit_ledger
 from .lookup import purge_lookup_counters
@@ -26,7 +27,7 @@ def audit_ledger_task() -> dict:
         return result
     details = "\n".join(str(d) for d in report.discrepancies[:500])
     logger.error("ledger audit found %d discrepancies:\n%s", len(report.discrepancies), details)
-    mail_admins(f"收益台账核对发现 {len(report.discrepancies)} 处差异", details)
+    mail_admins(_("收益台账核对发现 %(count)s 处差异") % {"count": len(report.discrepancies)}, details)
     return result
 
 

@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -39,10 +40,11 @@ def lookup(request):
         if result.throttled:
             status = 429
             form.add_error(
-                None, f"尝试次数过多，请 {settings.STATEMENT_LOOKUP_WINDOW_MINUTES} 分钟后再试。Too many attempts."
+                None,
+                _("尝试次数过多，请 %(minutes)s 分钟后再试。") % {"minutes": settings.STATEMENT_LOOKUP_WINDOW_MINUTES},
             )
         else:
-            form.add_error(None, "建档立卡编号或查询码不正确。如忘记查询码，请联系帮扶网店重新发放。")
+            form.add_error(None, _("建档立卡编号或查询码不正确。如忘记查询码，请联系帮扶网店重新发放。"))
     return render(request, "attribution/lookup.html", {"form": form}, status=status)
 
 

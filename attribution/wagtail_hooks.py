@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_area import AdminArea
 from core.roles import Role, roles_of
@@ -19,14 +20,14 @@ area.add_urls(
     ]
 )
 area.add_menu_item(
-    "收益对账单",
+    _("收益对账单"),
     "statements",
     icon="doc-full",
     order=270,
     shown_to=lambda user: bool({Role.SHOP_OPERATOR, Role.BUREAU_OFFICER} & roles_of(user)) or is_platform_admin(user),
 )
 area.add_menu_item(
-    "收益发放",
+    _("收益发放"),
     "payouts",
     icon="tasks",
     order=271,

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Shop
 from core.exports import csv_response, xlsx_response
@@ -48,8 +49,8 @@ def event_index(request):
         request,
         "live/admin/index.html",
         {
-            "header_title": "直播带货",
-            "page_title": "直播带货 Live-stream sales",
+            "header_title": _("直播带货"),
+            "page_title": _("直播带货"),
             "page": page,
             "rows": [(event, results[event.pk]) for event in page.object_list],
             "status": status,
@@ -64,9 +65,9 @@ def event_export(request, fmt: str):
     qs = listing(request.user, request.GET.get("status", ""))
     filename = f"live-events-{timezone.localdate():%Y%m%d}"
     if fmt == "csv":
-        return csv_response(filename, LIST_HEADER, export_rows(qs))
+        return csv_response(filename, [str(h) for h in LIST_HEADER], export_rows(qs))
     if fmt == "xlsx":
-        return xlsx_response(filename, "直播带货", LIST_HEADER, export_rows(qs))
+        return xlsx_response(filename, _("直播带货"), [str(h) for h in LIST_HEADER], export_rows(qs))
     raise Http404
 
 
@@ -77,8 +78,8 @@ def event_results_view(request, pk: int):
         request,
         "live/admin/results.html",
         {
-            "header_title": f"直播成效：{event.title}",
-            "page_title": f"直播成效 {event.title}",
+            "header_title": _("直播成效：%(title)s") % {"title": event.title},
+            "page_title": _("直播成效：%(title)s") % {"title": event.title},
             "event": event,
             "results": results,
             "header": RESULT_HEADER,
@@ -93,12 +94,13 @@ def event_results_export(request, pk: int, fmt: str):
     results = event_results(event)
     rows = (
         result_rows(results)
-        + [[], ["观看与转化", "", "", "", ""]]
+        + [[], [_("观看与转化"), "", "", "", ""]]
         + [[*row, "", "", ""] for row in viewer_rows(results)]
     )
     filename = f"live-{event.code}-results"
+    header = [str(h) for h in RESULT_HEADER]
     if fmt == "csv":
-        return csv_response(filename, RESULT_HEADER, rows)
+        return csv_response(filename, header, rows)
     if fmt == "xlsx":
-        return xlsx_response(filename, event.code, RESULT_HEADER, rows)
+        return xlsx_response(filename, event.code, header, rows)
     raise Http404

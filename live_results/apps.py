@@ -8,4 +8,4 @@ class LiveResultsConfig(AppConfig):
     it reads ``live``'s events and ``attribution``'s ledger, a layer above both."""
 
     name = "live_results"
-    verbose_name = _("直播成效 Live event results")
+    verbose_name = _("直播成效")

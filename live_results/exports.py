@@ -4,6 +4,8 @@ their CSV/XLSX exports take the same rows, so an export has exactly the screen's
 money goes in as yuan ``Decimal``s (``core.money.yuan_decimal``)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.money import yuan_decimal as yuan
 from live.models import LiveEvent
@@ -13,50 +15,50 @@ from .selectors import EventResults, events_results
 EXPORT_CHUNK = 200
 
 LIST_HEADER = [
-    "直播码",
-    "标题",
-    "平台",
-    "主办",
-    "归属地区",
-    "开始",
-    "结束",
-    "状态",
-    "直播中订单",
-    "直播中件数",
-    "直播中成交额(元)",
-    "直播中净额(元)",
-    "直播后7天订单",
-    "直播后7天件数",
-    "直播后7天成交额(元)",
-    "直播后7天净额(元)",
-    "直播带货订单",
-    "直播带货件数",
-    "直播带货成交额(元)",
-    "直播带货退款(元)",
-    "直播带货净额(元)",
-    "消费帮扶金额(元)",
-    "买家数",
-    "受益帮扶户数",
-    "帮扶户收入(元)",
-    "受益村集体数",
-    "村集体收入(元)",
-    "客单价(元)",
-    "自然成交订单",
-    "自然成交额(元)",
-    "自然成交净额(元)",
-    "最高同时在线",
-    "累计观看",
-    "转化率(%)",
-    "前7天销售(元)",
-    "开播起7天销售(元)",
-    "增幅(%)",
+    gettext_lazy("直播码"),
+    gettext_lazy("标题"),
+    gettext_lazy("平台"),
+    gettext_lazy("主办"),
+    gettext_lazy("归属地区"),
+    gettext_lazy("开始"),
+    gettext_lazy("结束"),
+    gettext_lazy("状态"),
+    gettext_lazy("直播中订单"),
+    gettext_lazy("直播中件数"),
+    gettext_lazy("直播中成交额(元)"),
+    gettext_lazy("直播中净额(元)"),
+    gettext_lazy("直播后7天订单"),
+    gettext_lazy("直播后7天件数"),
+    gettext_lazy("直播后7天成交额(元)"),
+    gettext_lazy("直播后7天净额(元)"),
+    gettext_lazy("直播带货订单"),
+    gettext_lazy("直播带货件数"),
+    gettext_lazy("直播带货成交额(元)"),
+    gettext_lazy("直播带货退款(元)"),
+    gettext_lazy("直播带货净额(元)"),
+    gettext_lazy("消费帮扶金额(元)"),
+    gettext_lazy("买家数"),
+    gettext_lazy("受益帮扶户数"),
+    gettext_lazy("帮扶户收入(元)"),
+    gettext_lazy("受益村集体数"),
+    gettext_lazy("村集体收入(元)"),
+    gettext_lazy("客单价(元)"),
+    gettext_lazy("自然成交订单"),
+    gettext_lazy("自然成交额(元)"),
+    gettext_lazy("自然成交净额(元)"),
+    gettext_lazy("最高同时在线"),
+    gettext_lazy("累计观看"),
+    gettext_lazy("转化率(%)"),
+    gettext_lazy("前7天销售(元)"),
+    gettext_lazy("开播起7天销售(元)"),
+    gettext_lazy("增幅(%)"),
 ]
 
 
 def organiser_label(event: LiveEvent) -> str:
     if event.organiser_bureau_id:
         return event.organiser_bureau.name
-    return "、".join(shop.name for shop in event.shops.all())
+    return _("、").join(shop.name for shop in event.shops.all())
 
 
 def list_row(event: LiveEvent, r: EventResults) -> list:
@@ -104,20 +106,20 @@ def list_row(event: LiveEvent, r: EventResults) -> list:
 
 
 RESULT_METRICS = [
-    ("订单数", "orders", None),
-    ("明细行数", "lines", None),
-    ("件数（已扣退款）", "units", None),
-    ("退款件数", "units_refunded", None),
-    ("成交额(元)", "gmv_fen", "yuan"),
-    ("退款(元)", "refunds_fen", "yuan"),
-    ("净额(元)", "net_fen", "yuan"),
-    ("消费帮扶金额(元)", "support_fen", "yuan"),
-    ("买家数", "buyers", None),
-    ("客单价(元)", "average_order_fen", "yuan"),
-    ("受益帮扶户数", "households", None),
-    ("帮扶户收入(元)", "household_income_fen", "yuan"),
-    ("受益村集体数", "collectives", None),
-    ("村集体收入(元)", "collective_income_fen", "yuan"),
+    (gettext_lazy("订单数"), "orders", None),
+    (gettext_lazy("明细行数"), "lines", None),
+    (gettext_lazy("件数（已扣退款）"), "units", None),
+    (gettext_lazy("退款件数"), "units_refunded", None),
+    (gettext_lazy("成交额(元)"), "gmv_fen", "yuan"),
+    (gettext_lazy("退款(元)"), "refunds_fen", "yuan"),
+    (gettext_lazy("净额(元)"), "net_fen", "yuan"),
+    (gettext_lazy("消费帮扶金额(元)"), "support_fen", "yuan"),
+    (gettext_lazy("买家数"), "buyers", None),
+    (gettext_lazy("客单价(元)"), "average_order_fen", "yuan"),
+    (gettext_lazy("受益帮扶户数"), "households", None),
+    (gettext_lazy("帮扶户收入(元)"), "household_income_fen", "yuan"),
+    (gettext_lazy("受益村集体数"), "collectives", None),
+    (gettext_lazy("村集体收入(元)"), "collective_income_fen", "yuan"),
 ]
 
 
@@ -127,31 +129,37 @@ def result_rows(r: EventResults) -> list[list]:
     kinds = r.kinds()
     for label, attr, unit in RESULT_METRICS:
         values = [getattr(figures, attr) for _key, _label, figures in kinds]
-        rows.append([label, *[yuan(v) if unit == "yuan" else v for v in values]])
+        rows.append([str(label), *[yuan(v) if unit == "yuan" else v for v in values]])
     return rows
 
 
 def viewer_rows(r: EventResults) -> list[list]:
     u = r.uplift
     tz = timezone.get_default_timezone()
-    span = (
-        f"{timezone.localtime(u.before_from, tz):%m-%d %H:%M}–{timezone.localtime(u.start, tz):%m-%d %H:%M} 对比 "
-        f"{timezone.localtime(u.start, tz):%m-%d %H:%M}–{timezone.localtime(u.during_until, tz):%m-%d %H:%M}"
-    )
+    span = _("%(before)s 对比 %(during)s") % {
+        "before": f"{timezone.localtime(u.before_from, tz):%m-%d %H:%M}–{timezone.localtime(u.start, tz):%m-%d %H:%M}",
+        "during": f"{timezone.localtime(u.start, tz):%m-%d %H:%M}–{timezone.localtime(u.during_until, tz):%m-%d %H:%M}",
+    }
     return [
-        ["最高同时在线", "" if r.viewers.peak_concurrent is None else r.viewers.peak_concurrent],
-        ["累计观看", "" if r.viewers.total_views is None else r.viewers.total_views],
-        ["点赞", "" if r.viewers.likes is None else r.viewers.likes],
-        ["转化率(%)（直播带货买家数 ÷ 累计观看）", "" if r.conversion_percent is None else r.conversion_percent],
-        ["直播商品前7天销售(元)", yuan(u.before_fen)],
-        ["直播商品开播起7天销售(元)", yuan(u.during_fen)],
-        ["增加(元)", yuan(u.difference_fen)],
-        ["增幅(%)", "" if u.percent is None else u.percent],
-        ["对比区间", span + ("" if u.complete else "（尚未满7天）")],
+        [_("最高同时在线"), "" if r.viewers.peak_concurrent is None else r.viewers.peak_concurrent],
+        [_("累计观看"), "" if r.viewers.total_views is None else r.viewers.total_views],
+        [_("点赞"), "" if r.viewers.likes is None else r.viewers.likes],
+        [_("转化率(%)（直播带货买家数 ÷ 累计观看）"), "" if r.conversion_percent is None else r.conversion_percent],
+        [_("直播商品前7天销售(元)"), yuan(u.before_fen)],
+        [_("直播商品开播起7天销售(元)"), yuan(u.during_fen)],
+        [_("增加(元)"), yuan(u.difference_fen)],
+        [_("增幅(%)"), "" if u.percent is None else u.percent],
+        [_("对比区间"), span + ("" if u.complete else _("（尚未满7天）"))],
     ]
 
 
-RESULT_HEADER = ["指标", "直播中", "直播后7天", "直播带货合计", "直播时段自然成交"]
+RESULT_HEADER = [
+    gettext_lazy("指标"),
+    gettext_lazy("直播中"),
+    gettext_lazy("直播后7天"),
+    gettext_lazy("直播带货合计"),
+    gettext_lazy("直播时段自然成交"),
+]
 
 
 def export_rows(events):

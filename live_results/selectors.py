@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, CharField, Count, Max, Q, Sum, Value, When
 from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
 from live.models import FeaturedProduct, LiveAttribution, LiveEvent, ViewerSample
@@ -125,10 +126,10 @@ class EventResults:
     def kinds(self) -> list[tuple[str, str, Figures]]:
         """(key, label, figures) in the order reports show them."""
         return [
-            ("in_live", "直播中", self.in_live),
-            ("post_live", "直播后7天", self.post_live),
-            ("attributed", "直播带货合计", self.attributed),
-            ("window", "直播时段自然成交", self.window),
+            ("in_live", _("直播中"), self.in_live),
+            ("post_live", _("直播后7天"), self.post_live),
+            ("attributed", _("直播带货合计"), self.attributed),
+            ("window", _("直播时段自然成交"), self.window),
         ]
 
 

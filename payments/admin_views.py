@@ -8,6 +8,7 @@ They appear as a panel on the order and sub-order pages of the "orders" admin ar
 
 from django.contrib import messages
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import flash, parsing
@@ -73,9 +74,9 @@ def order_receipt(request, pk: int):
         else:
             order.refresh_from_db()
             if order.status == OrderStatus.PAID:
-                messages.success(request, "已登记收款，订单已付清，可以发货。")
+                messages.success(request, _("已登记收款，订单已付清，可以发货。"))
             else:
-                messages.success(request, f"已登记收款，尚欠 {yuan(order.outstanding_fen)}。")
+                messages.success(request, _("已登记收款，尚欠 %(owed)s。") % {"owed": yuan(order.outstanding_fen)})
     return back(request, "orders_admin:order", pk)
 
 
@@ -87,7 +88,7 @@ def _refund_lines(request, order: Order) -> dict[int, int] | None:
         try:
             quantity = parsing.quantity(request.POST.get(f"qty_{line.pk}"), minimum=0, default=0)
         except parsing.BadInput:
-            messages.error(request, "退款数量须为非负整数。")
+            messages.error(request, _("退款数量须为非负整数。"))
             return None
         if quantity:
             lines[line.pk] = quantity
@@ -102,7 +103,7 @@ def order_refund(request, pk: int):
     if lines is None:
         return back(request, "orders_admin:order", pk)
     if not form.is_valid():
-        messages.error(request, "请填写退款流水号。")
+        messages.error(request, _("请填写退款流水号。"))
     else:
         try:
             services.refund_by_hand(
@@ -115,7 +116,7 @@ def order_refund(request, pk: int):
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "退款已登记，已通知买家。")
+            messages.success(request, _("退款已登记，已通知买家。"))
     return back(request, "orders_admin:order", pk)
 
 
@@ -130,7 +131,7 @@ def order_stripe_refund(request, pk: int):
     if lines is None:
         return back(request, "orders_admin:order", pk)
     if not form.is_valid():
-        messages.error(request, "请填写退款原因（不超过 200 字）。")
+        messages.error(request, _("请填写退款原因（不超过 200 字）。"))
         return back(request, "orders_admin:order", pk)
     try:
         refund = stripe_gateway.refund_through_stripe(
@@ -143,9 +144,13 @@ def order_stripe_refund(request, pk: int):
     refund.refresh_from_db()
     amount = format_fen(refund.amount_fen)
     if refund.status == Refund.Status.FAILED:
-        messages.error(request, f"Stripe 未受理这笔退款（¥{amount}）：{refund.reason}")
+        messages.error(
+            request, _("Stripe 未受理这笔退款（¥%(amount)s）：%(reason)s") % {"amount": amount, "reason": refund.reason}
+        )
     else:
         messages.success(
-            request, f"退款 ¥{amount} 已登记为处理中，经 Stripe 原路退回；Stripe 确认后计入已退金额，并通知买家。"
+            request,
+            _("退款 ¥%(amount)s 已登记为处理中，经 Stripe 原路退回；Stripe 确认后计入已退金额，并通知买家。")
+            % {"amount": amount},
         )
     return back(request, "orders_admin:order", pk)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     label = "payments"
-    verbose_name = _("支付 Payments")
+    verbose_name = _("支付")
 
     def ready(self) -> None:
         from orders.payment_options import offer_methods_from

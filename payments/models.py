@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from core.validators import validate_account_number
@@ -18,25 +19,25 @@ from orders.models import PaymentMethod
 
 class Payment(models.Model):
     class Status(models.TextChoices):
-        ACCEPTED = "accepted", _("已入账 accepted")
-        FLAGGED = "flagged", _("待核查 flagged")
+        ACCEPTED = "accepted", _("已入账")
+        FLAGGED = "flagged", _("待核查")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
-    method = models.CharField(_("方式 method"), max_length=20, choices=PaymentMethod.choices)
-    amount_fen = models.PositiveBigIntegerField(_("金额（分） amount (fen)"))
-    currency = models.CharField(_("币种 currency"), max_length=3, default="CNY")
-    reference = models.CharField(_("流水号 reference"), max_length=100)
-    provider_event_id = models.CharField(_("渠道事件号 provider event id"), max_length=100, null=True, blank=True)
-    status = models.CharField(_("状态 status"), max_length=12, choices=Status.choices)
-    flag_reason = models.CharField(_("核查原因 flag reason"), max_length=200, blank=True)
+    method = models.CharField(_("方式"), max_length=20, choices=PaymentMethod.choices)
+    amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
+    currency = models.CharField(_("币种"), max_length=3, default="CNY")
+    reference = models.CharField(_("流水号"), max_length=100)
+    provider_event_id = models.CharField(_("渠道事件号"), max_length=100, null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
+    flag_reason = models.CharField(_("核查原因"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    received_at = models.DateTimeField(_("入账时间 received"), auto_now_add=True)
+    received_at = models.DateTimeField(_("入账时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("收款 payment")
-        verbose_name_plural = _("收款 payments")
+        verbose_name = _("收款")
+        verbose_name_plural = pgettext_lazy("plural", "收款")
         ordering = ["received_at", "pk"]
         constraints = [
             # Idempotency: one row per provider event, and per (method, reference).
@@ -52,18 +53,18 @@ class Payment(models.Model):
 
 class Refund(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", _("处理中 pending")
-        CONFIRMED = "confirmed", _("已退款 confirmed")
-        FAILED = "failed", _("失败 failed")
+        PENDING = "pending", _("处理中")
+        CONFIRMED = "confirmed", _("已退款")
+        FAILED = "failed", _("失败")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds")
-    amount_fen = models.PositiveBigIntegerField(_("金额（分） amount (fen)"))
+    amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
     # Moves only through ``transitions.REFUND_TRANSITIONS`` (``services._move_refund``).
-    status = models.CharField(_("状态 status"), max_length=12, choices=Status.choices, default=Status.PENDING)
-    reason = models.CharField(_("原因 reason"), max_length=200, blank=True)
-    reference = models.CharField(_("退款流水号 reference"), max_length=100, blank=True)
-    provider_event_id = models.CharField(_("渠道事件号 provider event id"), max_length=100, null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    reference = models.CharField(_("退款流水号"), max_length=100, blank=True)
+    provider_event_id = models.CharField(_("渠道事件号"), max_length=100, null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -71,8 +72,8 @@ class Refund(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("退款 refund")
-        verbose_name_plural = _("退款 refunds")
+        verbose_name = _("退款")
+        verbose_name_plural = pgettext_lazy("plural", "退款")
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -87,8 +88,8 @@ class Refund(models.Model):
 class RefundLine(models.Model):
     refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
     line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="refund_lines")
-    quantity = models.PositiveIntegerField(_("数量 quantity"))
-    amount_fen = models.PositiveBigIntegerField(_("金额（分） amount (fen)"))
+    quantity = models.PositiveIntegerField(_("数量"))
+    amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
 
     def __str__(self) -> str:
         return f"{self.line_id} × {self.quantity}"
@@ -102,12 +103,12 @@ class TransferPayee(BaseSiteSetting):
     Read for the default site: the order page, the e-mail and the payment notice must all
     name the same account, and an e-mail is written without a request."""
 
-    account_name = models.CharField(_("户名 account name"), max_length=100, blank=True)
+    account_name = models.CharField(_("户名"), max_length=100, blank=True)
     bank_name = models.CharField(
-        _("开户行 bank"), max_length=100, blank=True, help_text=_("写到支行，如：中国农业银行菏泽分行营业部。")
+        _("开户行"), max_length=100, blank=True, help_text=_("写到支行，如：中国农业银行菏泽分行营业部。")
     )
     account_number = models.CharField(
-        _("账号 account number"),
+        _("账号"),
         max_length=40,
         blank=True,
         validators=[validate_account_number],
@@ -117,8 +118,8 @@ class TransferPayee(BaseSiteSetting):
     FIELDS = ("account_name", "bank_name", "account_number")
 
     class Meta:
-        verbose_name = _("转账收款账户 transfer payee")
-        verbose_name_plural = _("转账收款账户 transfer payee")
+        verbose_name = _("转账收款账户")
+        verbose_name_plural = pgettext_lazy("plural", "转账收款账户")
 
     @property
     def is_complete(self) -> bool:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.money import format_fen, yuan
@@ -78,20 +79,20 @@ def confirm_payment(
     non-positive amount, or a reference already used for another order.
     """
     if method not in PaymentMethod.values:
-        raise DomainError(f"未知的付款方式：{method}。")
+        raise DomainError(_("未知的付款方式：%(method)s。") % {"method": method})
     if not isinstance(amount_fen, int) or amount_fen <= 0:
-        raise DomainError("收款金额须大于 ¥0.00。")
+        raise DomainError(_("收款金额须大于 ¥0.00。"))
     reference = (reference or "").strip()
     if not reference:
-        raise DomainError("请填写流水号/银行回单号。")
+        raise DomainError(_("请填写流水号/银行回单号。"))
     try:
         order, products = lock_order(order_id)
     except Order.DoesNotExist as exc:
-        raise DomainError("订单不存在。") from exc
+        raise DomainError(_("订单不存在。")) from exc
     existing = _existing(method, reference, provider_event_id)
     if existing is not None:
         if existing.order_id != order.pk:
-            raise DomainError("该流水号已用于另一订单。")
+            raise DomainError(_("该流水号已用于另一订单。"))
         return existing
 
     flag = ""
@@ -122,7 +123,7 @@ def confirm_payment(
         # Only reachable without the order lock (another order's event id): answer as above.
         existing = _existing(method, reference, provider_event_id)
         if existing is None or existing.order_id != order.pk:
-            raise DomainError("该流水号或事件已用于另一订单。") from None
+            raise DomainError(_("该流水号或事件已用于另一订单。")) from None
         return existing
     if flag:
         return payment
@@ -141,13 +142,15 @@ def record_transfer_receipt(order_id: int, *, amount_fen: int, reference: str, b
     amount above what is still owed is refused with a message (not stored)."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None or not can_handle_money(by, order):
-        raise DomainError("只有平台管理员或整单所属网店的运营人员可以登记收款。")
+        raise DomainError(_("只有平台管理员或整单所属网店的运营人员可以登记收款。"))
     if order.payment_method != PaymentMethod.TRANSFER:
-        raise DomainError("该订单不是对公转账订单。")
+        raise DomainError(_("该订单不是对公转账订单。"))
     if order.status != OrderStatus.AWAITING_PAYMENT:
-        raise DomainError(f"订单当前状态为「{order.get_status_display()}」，不需要登记收款。")
+        raise DomainError(_("订单当前状态为「%(status)s」，不需要登记收款。") % {"status": order.get_status_display()})
     if amount_fen > order.outstanding_fen:
-        raise DomainError(f"登记金额超过待收金额：待收 ¥{format_fen(order.outstanding_fen)}，不能多收。")
+        raise DomainError(
+            _("登记金额超过待收金额：待收 ¥%(owed)s，不能多收。") % {"owed": format_fen(order.outstanding_fen)}
+        )
     return confirm_payment(
         order_id, amount_fen=amount_fen, currency=CURRENCY, method=PaymentMethod.TRANSFER, reference=reference, by=by
     )
@@ -188,32 +191,33 @@ def record_refund(
     try:
         order, _products = lock_order(order_id)
     except Order.DoesNotExist as exc:
-        raise DomainError("订单不存在。") from exc
+        raise DomainError(_("订单不存在。")) from exc
     if by is not None and not can_handle_money(by, order):
-        raise DomainError("只有平台管理员或整单所属网店的运营人员可以办理退款。")
+        raise DomainError(_("只有平台管理员或整单所属网店的运营人员可以办理退款。"))
     if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
-        raise DomainError(f"订单当前状态为「{order.get_status_display()}」，不能退款。")
+        raise DomainError(_("订单当前状态为「%(status)s」，不能退款。") % {"status": order.get_status_display()})
     order_lines = {ln.pk: ln for ln in OrderLine.objects.filter(suborder__order=order)}
     reserved_money, reserved_qty = _refund_reserved(order)
     if lines is None:
         lines = {pk: ln.quantity - reserved_qty.get(pk, 0) for pk, ln in order_lines.items()}
         lines = {pk: q for pk, q in lines.items() if q > 0}
     if not lines or not any(q > 0 for q in lines.values()):
-        raise DomainError("请选择要退款的商品和数量。")
+        raise DomainError(_("请选择要退款的商品和数量。"))
     amount = 0
     for line_id, qty in lines.items():
         line = order_lines.get(line_id)
         if line is None:
-            raise DomainError("退款明细不属于该订单。")
+            raise DomainError(_("退款明细不属于该订单。"))
         if qty < 0:
-            raise DomainError("退款数量不能为负。")
+            raise DomainError(_("退款数量不能为负。"))
         left = line.quantity - reserved_qty.get(line_id, 0)
         if qty > left:
-            raise DomainError(f"「{line.title}」最多还可退 {left} 件。")
+            raise DomainError(_("「%(title)s」最多还可退 %(left)s 件。") % {"title": line.title, "left": left})
         amount += line.unit_price_fen * qty
     if reserved_money + amount > order.paid_fen:
         raise DomainError(
-            f"退款总额不能超过已付金额（已付 {yuan(order.paid_fen)}，已退/退款中 {yuan(reserved_money)}）。"
+            _("退款总额不能超过已付金额（已付 %(paid)s，已退/退款中 %(reserved)s）。")
+            % {"paid": yuan(order.paid_fen), "reserved": yuan(reserved_money)}
         )
     refund = Refund.objects.create(
         order=order,
@@ -262,7 +266,7 @@ def confirm_refund(refund_id: int, *, reference: str = "", provider_event_id: st
     refunded, a sub-order whose lines are all refunded refunded; the ledger reverses)."""
     order_id = Refund.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
     if order_id is None:
-        raise DomainError("退款记录不存在。")
+        raise DomainError(_("退款记录不存在。"))
     order, products = lock_order(order_id)
     refund = Refund.objects.select_for_update().get(pk=refund_id)
     if provider_event_id and Refund.objects.filter(provider_event_id=provider_event_id).exists():
@@ -297,7 +301,7 @@ def fail_refund(refund_id: int, *, reason: str = "") -> Refund:
     returned unchanged)."""
     order_id = Refund.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
     if order_id is None:
-        raise DomainError("退款记录不存在。")
+        raise DomainError(_("退款记录不存在。"))
     lock_order(order_id)
     refund = Refund.objects.select_for_update().get(pk=refund_id)
     if _move_refund(refund, "fail", reason=(refund.reason + " / " + reason).strip(" /")[:200]):
@@ -311,11 +315,11 @@ def refund_by_hand(order_id: int, *, lines: Mapping[int, int] | None, reference:
     and confirm in one step."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
-        raise DomainError("订单不存在。")
+        raise DomainError(_("订单不存在。"))
     if order.payment_method != PaymentMethod.TRANSFER:
-        raise DomainError("在线支付的订单须通过支付渠道原路退款。")
+        raise DomainError(_("在线支付的订单须通过支付渠道原路退款。"))
     if not (reference or "").strip():
-        raise DomainError("请填写退款流水号。")
+        raise DomainError(_("请填写退款流水号。"))
     refund = record_refund(order_id, lines=lines, reason=reason, by=by)
     return confirm_refund(refund.pk, reference=reference, by=by)
 

@@ -25,6 +25,7 @@ import stripe
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core import parsing
 from core.background import enqueue_after_commit
@@ -60,7 +61,7 @@ def stripe_client() -> stripe.StripeClient:
     tests' local endpoint); the library then builds exactly the requests it would send to
     api.stripe.com."""
     if not stripe_enabled():
-        raise DomainError("未配置 Stripe 在线支付。Stripe payments are not configured.")
+        raise DomainError(_("未配置 Stripe 在线支付。"))
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
@@ -96,11 +97,11 @@ def ensure_payment_intent(order: Order) -> tuple[StripePaymentIntent, str]:
     The client secret is read from Stripe each time rather than stored (Stripe asks that it
     not be kept). Raises ``DomainError`` when the order cannot be paid online."""
     if order.status != OrderStatus.AWAITING_PAYMENT:
-        raise DomainError("该订单不在待付款状态。")
+        raise DomainError(_("该订单不在待付款状态。"))
     if order.payment_method == PaymentMethod.TRANSFER:
-        raise DomainError("该订单选择了对公转账，请按转账说明付款。")
+        raise DomainError(_("该订单选择了对公转账，请按转账说明付款。"))
     if order.paid_fen:
-        raise DomainError("该订单已收到部分款项，请联系平台处理。")
+        raise DomainError(_("该订单已收到部分款项，请联系平台处理。"))
     client = stripe_client()
     existing = order.stripe_intents.exclude(status=StripePaymentIntent.Status.CANCELED).first()
     if existing is not None:
@@ -140,7 +141,7 @@ def payment_method_type(intent: Any) -> str:
     method = _get(intent, "payment_method")
     kind = _get(method, "type", "") if not isinstance(method, str) else ""
     if kind not in PAYMENT_METHOD_TYPES:
-        raise DomainError(f"无法识别的 Stripe 支付方式：{kind or '未知'}。")
+        raise DomainError(_("无法识别的 Stripe 支付方式：%(kind)s。") % {"kind": kind or _("未知")})
     return kind
 
 
@@ -250,7 +251,7 @@ def send_refund(refund_id: int) -> StripeRefund:
         return existing
     payment = refund.payment
     if payment is None or payment.method not in PAYMENT_METHOD_TYPES:
-        raise DomainError("该退款不是 Stripe 收款的退款。")
+        raise DomainError(_("该退款不是 Stripe 收款的退款。"))
     intent = StripePaymentIntent.objects.get(intent_id=payment.reference)
     try:
         answer = stripe_client().v1.refunds.create(
@@ -263,7 +264,7 @@ def send_refund(refund_id: int) -> StripeRefund:
             options={"idempotency_key": refund_idempotency_key(refund.pk)},
         )
     except stripe.InvalidRequestError as exc:
-        raise DomainError(f"Stripe 拒绝了退款：{exc.user_message or exc}") from exc
+        raise DomainError(_("Stripe 拒绝了退款：%(reason)s") % {"reason": exc.user_message or exc}) from exc
     with transaction.atomic():
         record, _created = StripeRefund.objects.get_or_create(
             stripe_refund_id=answer.id,
@@ -286,14 +287,14 @@ def refund_through_stripe(order_id: int, *, lines: dict[int, int] | None = None,
     transaction commits. It is confirmed only by the webhook. The admin's 原路退款 form
     (``admin_views.order_stripe_refund``) calls it."""
     if not stripe_enabled():
-        raise DomainError("未配置 Stripe 在线支付，暂时无法原路退款。")
+        raise DomainError(_("未配置 Stripe 在线支付，暂时无法原路退款。"))
     payment = (
         Payment.objects.filter(order_id=order_id, status=Payment.Status.ACCEPTED, method__in=PAYMENT_METHOD_TYPES)
         .order_by("pk")
         .first()
     )
     if payment is None:
-        raise DomainError("该订单没有可原路退回的在线支付。")
+        raise DomainError(_("该订单没有可原路退回的在线支付。"))
     with transaction.atomic():
         refund = payment_services.record_refund(order_id, lines=lines, reason=reason, by=by, payment_id=payment.pk)
         # Robust: Stripe being unreachable (eager Celery) must not turn the committed refund

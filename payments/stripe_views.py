@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from orders.models import Order, OrderStatus
@@ -33,10 +34,10 @@ STRIPE_FRAMES = {"frame-src": [*STRIPE_JS, "https://hooks.stripe.com"]}
 
 def _order_for(token: str) -> Order:
     if not gateway.stripe_enabled():
-        raise Http404("未开通在线支付")
+        raise Http404(_("未开通在线支付"))
     order = Order.objects.filter(token=token).first()
     if order is None:
-        raise Http404("订单不存在")
+        raise Http404(_("订单不存在"))
     return order
 
 
@@ -52,7 +53,7 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "payments/stripe_unavailable.html", {"order": order, "message": str(exc)}, status=409)
     except stripe.StripeError:
         logger.exception("Stripe unavailable for the payment page of order %s", order.pk)
-        message = "支付服务暂时无法连接，请稍后再试。The payment service is unavailable; please try again shortly."
+        message = _("支付服务暂时无法连接，请稍后再试。")
         return render(request, "payments/stripe_unavailable.html", {"order": order, "message": message}, status=503)
     return_url = request.build_absolute_uri(reverse("payments:stripe_return", args=[order.token]))
     return render(

@@ -53,7 +53,7 @@ REFUND_TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         # The money went back (Stripe's webhook, or a bank refund recorded by hand).
-        Transition("confirm", _("确认退款"), (R.PENDING,), R.CONFIRMED, refused="该退款已失败，不能确认。"),
+        Transition("confirm", _("确认退款"), (R.PENDING,), R.CONFIRMED, refused=_("该退款已失败，不能确认。")),
         # The provider refused it: it stops counting against what may still be refunded.
         # A refund already confirmed stays confirmed.
         Transition("fail", _("退款失败"), (R.PENDING,), R.FAILED),

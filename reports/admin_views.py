@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Category
@@ -92,6 +93,14 @@ def chart_data(report: Report) -> dict:
             for row, link in zip(regions.rows, regions.links, strict=True)
         ],
         "categories": [{"name": row[0], "value": str(yuan_decimal(row[3]))} for row in categories.rows if row[3] > 0],
+        # The charts' own words, in the page's language (report-charts.js has no catalog).
+        "labels": {
+            "yuan": _("元"),
+            "net": _("消费帮扶净额"),
+            "uncertified": _("未认定产品净额（不计入）"),
+            "event": _("直播：{b}"),
+            "categories": _("品类占比"),
+        },
     }
 
 
@@ -104,15 +113,15 @@ def chart_tables(report: Report) -> dict:
     categories = report.tables["categories"]
     return {
         "timeline": {
-            "headers": ["日期", "消费帮扶净额", "未认定产品净额（不计入）"],
+            "headers": [_("日期"), _("消费帮扶净额"), _("未认定产品净额（不计入）")],
             "rows": [(row[0].isoformat(), yuan(row[1]), yuan(row[2])) for row in timeline.rows],
         },
         "regions": {
-            "headers": ["地区", "消费帮扶净额"],
+            "headers": [_("地区"), _("消费帮扶净额")],
             "rows": [(row[1], yuan(row[4])) for row in regions.rows],
         },
         "categories": {
-            "headers": ["品类", "消费帮扶净额"],
+            "headers": [_("品类"), _("消费帮扶净额")],
             "rows": [(row[0], yuan(row[3])) for row in categories.rows if row[3] > 0],
         },
     }
@@ -145,8 +154,8 @@ def dashboard(request):
         filters = parse_filters(request.GET, jurisdiction)
     except ReportFilterError as exc:
         context = {
-            "header_title": "消费帮扶报表",
-            "page_title": "消费帮扶报表",
+            "header_title": _("消费帮扶报表"),
+            "page_title": _("消费帮扶报表"),
             "error": str(exc),
             **_form_context(request, None, jurisdiction),
         }
@@ -155,7 +164,7 @@ def dashboard(request):
     previous, following = filters.period.shifted(-1), filters.period.shifted(1)
     query = _query(filters.params())
     context = {
-        "header_title": "消费帮扶报表",
+        "header_title": _("消费帮扶报表"),
         "page_title": report.title,
         "report": report,
         "filters": filters,
@@ -175,7 +184,9 @@ def dashboard(request):
 
 
 def _bad_request(exc: ReportFilterError) -> HttpResponse:
-    return HttpResponse(f"筛选条件有误：{exc}", status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        _("筛选条件有误：%(error)s") % {"error": exc}, status=400, content_type="text/plain; charset=utf-8"
+    )
 
 
 def export_table(request, table: str, fmt: str):
@@ -229,13 +240,13 @@ def tokens(request):
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "已生成令牌。请立即复制保存，离开本页后将无法再次查看。")
+            messages.success(request, _("已生成令牌。请立即复制保存，离开本页后将无法再次查看。"))
     return render(
         request,
         "reports/admin/tokens.html",
         {
-            "header_title": "报表接口令牌",
-            "page_title": "报表接口令牌 Report API tokens",
+            "header_title": _("报表接口令牌"),
+            "page_title": _("报表接口令牌"),
             "tokens": ReportApiToken.objects.filter(user=request.user),
             "new_token": new_token,
             "api_url": request.build_absolute_uri(reverse("reports_api:report")),
@@ -251,5 +262,5 @@ def token_revoke(request, pk: int):
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "令牌已吊销。")
+        messages.success(request, _("令牌已吊销。"))
     return redirect("reports_admin:tokens")

@@ -9,6 +9,7 @@ dashboard's: an officer's jurisdiction, whatever the parameters say."""
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .access import report_jurisdiction
@@ -28,14 +29,14 @@ def _error(message: str, status: int) -> JsonResponse:
 def _api_user(request):
     header = request.headers.get("Authorization", "")
     if header:
-        scheme, _, token = header.partition(" ")
+        scheme, _sep, token = header.partition(" ")
         if scheme.lower() != "bearer":
-            return None, "只支持 Authorization: Bearer <令牌>。"
+            return None, _("只支持 Authorization: Bearer <令牌>。")
         user = user_for_token(token.strip())
-        return user, None if user else "令牌无效或已吊销。"
+        return user, None if user else _("令牌无效或已吊销。")
     if request.user.is_authenticated:
         return request.user, None
-    return None, "请登录或提供接口令牌。"
+    return None, _("请登录或提供接口令牌。")
 
 
 @require_GET
@@ -46,7 +47,7 @@ def report(request):
     try:
         jurisdiction = report_jurisdiction(user)
     except PermissionDenied as exc:
-        return _error(str(exc) or "无权查看报表。", 403)
+        return _error(str(exc) or _("无权查看报表。"), 403)
     try:
         filters = parse_filters(request.GET, jurisdiction)
     except ReportFilterError as exc:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
     label = "reports"
-    verbose_name = "消费帮扶报表 consumption-support reports"
+    verbose_name = _("消费帮扶报表")
 
     def ready(self) -> None:
         from attribution.events import entries_booked

@@ -8,6 +8,7 @@ import io
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -106,7 +107,7 @@ def report_json(report: Report) -> dict:
             "producer_kind": f.producer_kind,
             "buyer_type": f.buyer_type,
         },
-        "region": {"code": f.region_code, "name": f.region.name if f.region else "全国"},
+        "region": {"code": f.region_code, "name": f.region.name if f.region else _("全国")},
         "money_unit": "fen",
         "events": [
             {"id": e["id"], "date": e["date"].isoformat(), "title": e["title"], "start": _local(e["start"]).isoformat()}

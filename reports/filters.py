@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Category
 from core.errors import DomainError
@@ -78,7 +79,7 @@ class ReportFilters:
 def _text(params, name: str) -> str:
     value = (params.get(name) or "").strip()
     if len(value) > _MAX_PARAM:
-        raise ReportFilterError(f"参数 {name} 太长。")
+        raise ReportFilterError(_("参数 %(name)s 太长。") % {"name": name})
     return value
 
 
@@ -89,27 +90,32 @@ def _date(params, name: str, label: str) -> dt.date | None:
     try:
         value = dt.date.fromisoformat(raw)
     except ValueError:
-        raise ReportFilterError(f"{label}“{raw}”不是有效日期，请按 YYYY-MM-DD 填写，例如 2026-03-01。") from None
+        raise ReportFilterError(
+            _("%(label)s“%(raw)s”不是有效日期，请按 YYYY-MM-DD 填写，例如 2026-03-01。") % {"label": label, "raw": raw}
+        ) from None
     if not EARLIEST <= value <= LATEST:
-        raise ReportFilterError(f"{label}须在 {EARLIEST} 至 {LATEST} 之间。")
+        raise ReportFilterError(
+            _("%(label)s须在 %(earliest)s 至 %(latest)s 之间。")
+            % {"label": label, "earliest": EARLIEST, "latest": LATEST}
+        )
     return value
 
 
 def parse_period(params) -> Period:
     kind = _text(params, "period") or "month"
     if kind not in KINDS:
-        choices = "、".join(f"{v}（{k}）" for k, v in KINDS.items())
-        raise ReportFilterError(f"统计周期“{kind}”无效，可选：{choices}。")
+        choices = _("、").join(_("%(label)s（%(key)s）") % {"label": v, "key": k} for k, v in KINDS.items())
+        raise ReportFilterError(_("统计周期“%(kind)s”无效，可选：%(choices)s。") % {"kind": kind, "choices": choices})
     if kind == "custom":
-        start, end = _date(params, "start", "开始日期"), _date(params, "end", "结束日期")
+        start, end = _date(params, "start", _("开始日期")), _date(params, "end", _("结束日期"))
         if start is None or end is None:
-            raise ReportFilterError("自定义期间须同时填写开始日期和结束日期。")
+            raise ReportFilterError(_("自定义期间须同时填写开始日期和结束日期。"))
         if end < start:
-            raise ReportFilterError("结束日期不能早于开始日期。")
+            raise ReportFilterError(_("结束日期不能早于开始日期。"))
         if (end - start).days + 1 > settings.REPORTS_MAX_RANGE_DAYS:
-            raise ReportFilterError(f"自定义期间最长 {settings.REPORTS_MAX_RANGE_DAYS} 天。")
+            raise ReportFilterError(_("自定义期间最长 %(days)s 天。") % {"days": settings.REPORTS_MAX_RANGE_DAYS})
         return Period("custom", start, end)
-    anchor = _date(params, "date", "日期") or timezone.localdate()
+    anchor = _date(params, "date", _("日期")) or timezone.localdate()
     return period_of(kind, anchor)
 
 
@@ -123,27 +129,31 @@ def parse_filters(params, jurisdiction: str) -> ReportFilters:
     region = None
     if code:
         if not _CODE.match(code) or not code.startswith(jurisdiction):
-            raise ReportFilterError(f"地区“{code}”不存在或不在您的辖区内。")
+            raise ReportFilterError(_("地区“%(code)s”不存在或不在您的辖区内。") % {"code": code})
         region = Region.objects.filter(code=code).first()
         if region is None:
-            raise ReportFilterError(f"地区“{code}”不存在或不在您的辖区内。")
+            raise ReportFilterError(_("地区“%(code)s”不存在或不在您的辖区内。") % {"code": code})
 
     category, category_ids = None, ()
     slug = _text(params, "category")
     if slug:
         category = Category.objects.filter(slug=slug).first()
         if category is None:
-            raise ReportFilterError(f"没有品类“{slug}”。")
+            raise ReportFilterError(_("没有品类“%(slug)s”。") % {"slug": slug})
         category_ids = (category.pk, *Category.objects.filter(parent=category).values_list("pk", flat=True))
 
     producer_kind = _text(params, "producer_kind")
     if producer_kind and producer_kind not in Producer.Kind.values:
-        choices = "、".join(Producer.Kind.values)
-        raise ReportFilterError(f"生产主体类型“{producer_kind}”无效，可选：{choices}。")
+        choices = _("、").join(Producer.Kind.values)
+        raise ReportFilterError(
+            _("生产主体类型“%(kind)s”无效，可选：%(choices)s。") % {"kind": producer_kind, "choices": choices}
+        )
     buyer_type = _text(params, "buyer_type")
     if buyer_type and buyer_type not in BuyerType.values:
-        choices = "、".join(BuyerType.values)
-        raise ReportFilterError(f"买家类型“{buyer_type}”无效，可选：{choices}。")
+        choices = _("、").join(BuyerType.values)
+        raise ReportFilterError(
+            _("买家类型“%(kind)s”无效，可选：%(choices)s。") % {"kind": buyer_type, "choices": choices}
+        )
 
     return ReportFilters(
         period=period,

@@ -15,9 +15,9 @@ MAX_TARGET_FEN = 10**15
 
 class ReservedShareTargetForm(WagtailAdminModelForm):
     target_yuan = forms.CharField(
-        label=_("预留份额（元） target (yuan)"),
+        label=_("预留份额（元）"),
         max_length=24,
-        help_text=_("如 120000.00，最多两位小数。 e.g. 120000.00."),
+        help_text=_("如 120000.00，最多两位小数。"),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 

@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.money import format_fen
 from core.scoping import Scope
@@ -40,9 +41,9 @@ class Grain(models.TextChoices):
     (``periods.split``): a yearly report reads year rows, not 365 days of them, and
     distinct households (not additive over days) are counted over the same rows."""
 
-    DAY = "day", _("日 day")
-    MONTH = "month", _("月 month")
-    YEAR = "year", _("年 year")
+    DAY = "day", _("日")
+    MONTH = "month", _("月")
+    YEAR = "year", _("年")
 
 
 def _period_index(name: str, **kwargs) -> models.Index:
@@ -87,13 +88,13 @@ class SalesSummary(models.Model):
     three add up to the net)."""
 
     grain = models.CharField(max_length=5, choices=Grain.choices)
-    day = models.DateField(_("期间起始日 first day of the period"))
-    region_code = models.CharField(_("生产主体所在地代码 producer region code"), max_length=12)
+    day = models.DateField(_("期间起始日"))
+    region_code = models.CharField(_("生产主体所在地代码"), max_length=12)
     shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", db_index=False)
     category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+", db_index=False)
     producer_kind = models.CharField(max_length=20, choices=Producer.Kind.choices)
     buyer_type = models.CharField(max_length=20, choices=BuyerType.choices)
-    certified = models.BooleanField(_("付款时有效认定 certified at payment"))
+    certified = models.BooleanField(_("付款时有效认定"))
     sales_fen = models.BigIntegerField(default=0)  # sale entries (≥ 0)
     refunds_fen = models.BigIntegerField(default=0)  # reversal entries (≤ 0)
     household_fen = models.BigIntegerField(default=0)  # net to households
@@ -104,8 +105,8 @@ class SalesSummary(models.Model):
     SUMS = ("sales_fen", "refunds_fen", "household_fen", "collective_fen", "producer_fen")
 
     class Meta:
-        verbose_name = _("销售汇总 sales summary")
-        verbose_name_plural = _("销售汇总 sales summaries")
+        verbose_name = _("销售汇总")
+        verbose_name_plural = pgettext_lazy("plural", "销售汇总")
         constraints = [_key_constraint(_SALES_KEY, "reports_sales_key")]
         indexes = [_period_index("reports_sales_region"), models.Index(fields=["shop"], name="reports_sales_shop")]
 
@@ -139,8 +140,8 @@ class ProductSalesSummary(models.Model):
     SUMS = ("sales_fen", "refunds_fen")
 
     class Meta:
-        verbose_name = _("商品销售汇总 product sales summary")
-        verbose_name_plural = _("商品销售汇总 product sales summaries")
+        verbose_name = _("商品销售汇总")
+        verbose_name_plural = pgettext_lazy("plural", "商品销售汇总")
         constraints = [_key_constraint(_PRODUCT_KEY, "reports_product_key")]
         indexes = [
             _period_index("reports_product_region"),
@@ -165,7 +166,7 @@ class HouseholdIncome(models.Model):
     whole years, whole months and remaining days."""
 
     grain = models.CharField(max_length=5, choices=Grain.choices)
-    day = models.DateField(help_text=_("期间起始日 first day of the period"))
+    day = models.DateField(help_text=_("期间起始日"))
     region_code = models.CharField(max_length=12)
     household = models.ForeignKey("producers.Household", on_delete=models.CASCADE, related_name="+", db_index=False)
     category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -177,8 +178,8 @@ class HouseholdIncome(models.Model):
     SUMS = ("net_fen",)
 
     class Meta:
-        verbose_name = _("帮扶户收入汇总 household income summary")
-        verbose_name_plural = _("帮扶户收入汇总 household income summaries")
+        verbose_name = _("帮扶户收入汇总")
+        verbose_name_plural = pgettext_lazy("plural", "帮扶户收入汇总")
         constraints = [_key_constraint(_HOUSEHOLD_KEY, "reports_household_key")]
         indexes = [
             _period_index("reports_household_region"),
@@ -203,8 +204,8 @@ class UnitPurchaseYear(models.Model):
     SUMS = ("net_fen",)
 
     class Meta:
-        verbose_name = _("预算单位采购汇总 budget unit purchases")
-        verbose_name_plural = _("预算单位采购汇总 budget unit purchases")
+        verbose_name = _("预算单位采购汇总")
+        verbose_name_plural = pgettext_lazy("plural", "预算单位采购汇总")
         constraints = [_key_constraint(_UNIT_KEY, "reports_unitpurchase_key")]
         indexes = [
             models.Index(fields=["tax_id", "year"], name="reports_unitpurchase_tax"),
@@ -223,20 +224,18 @@ class ReservedShareTarget(models.Model):
     poverty-alleviation products, as entered by a bureau, in fen."""
 
     bureau = models.ForeignKey(
-        "accounts.Bureau", on_delete=models.PROTECT, related_name="share_targets", verbose_name=_("主管部门 bureau")
+        "accounts.Bureau", on_delete=models.PROTECT, related_name="share_targets", verbose_name=_("主管部门")
     )
-    year = models.PositiveSmallIntegerField(
-        _("年度 year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
-    unit_name = models.CharField(_("预算单位名称 budget unit"), max_length=120)
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    unit_name = models.CharField(_("预算单位名称"), max_length=120)
     tax_id = models.CharField(
-        _("统一社会信用代码 unified social credit code"),
+        _("统一社会信用代码"),
         max_length=18,
         validators=[validate_credit_code],
-        help_text=_("与下单时填写的纳税人识别号一致。 As the unit enters it at checkout (tax ID)."),
+        help_text=_("与下单时填写的纳税人识别号一致。"),
     )
-    target_fen = models.PositiveBigIntegerField(_("预留份额（分） target (fen)"))
-    note = models.CharField(_("备注 note"), max_length=200, blank=True)
+    target_fen = models.PositiveBigIntegerField(_("预留份额（分）"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -246,8 +245,8 @@ class ReservedShareTarget(models.Model):
     scope = Scope(region="bureau__region")
 
     class Meta:
-        verbose_name = _("预留份额目标 reserved-share target")
-        verbose_name_plural = _("预留份额目标 reserved-share targets")
+        verbose_name = _("预留份额目标")
+        verbose_name_plural = pgettext_lazy("plural", "预留份额目标")
         ordering = ["-year", "bureau__region__code", "unit_name"]
         constraints = [
             models.UniqueConstraint(fields=["bureau", "year", "tax_id"], name="reports_target_once_per_unit_year"),
@@ -268,16 +267,16 @@ class ReportApiToken(models.Model):
     password hash adds nothing); the token is shown once, when made."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_tokens")
-    name = models.CharField(_("用途 name"), max_length=60)
-    prefix = models.CharField(_("前缀 prefix"), max_length=12)
+    name = models.CharField(_("用途"), max_length=60)
+    prefix = models.CharField(_("前缀"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(_("创建时间 created"), auto_now_add=True)
-    last_used_at = models.DateTimeField(_("最近使用 last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("吊销时间 revoked"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("报表接口令牌 report API token")
-        verbose_name_plural = _("报表接口令牌 report API tokens")
+        verbose_name = _("报表接口令牌")
+        verbose_name_plural = pgettext_lazy("plural", "报表接口令牌")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

@@ -9,15 +9,19 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import dateformat
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
+
 from core.days import day_bounds
 
 KINDS = {
-    "day": "日",
-    "week": "周",
-    "month": "月",
-    "quarter": "季度",
-    "year": "年",
-    "custom": "自定义",
+    "day": gettext_lazy("日"),
+    "week": gettext_lazy("周"),
+    "month": gettext_lazy("月"),
+    "quarter": gettext_lazy("季度"),
+    "year": gettext_lazy("年"),
+    "custom": gettext_lazy("自定义"),
 }
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
@@ -41,17 +45,23 @@ class Period:
     def label(self) -> str:
         s, e = self.start, self.end
         if self.kind == "day":
-            return f"{s.year}年{s.month}月{s.day}日"
+            return date_format(s, "DATE_FORMAT")
         if self.kind == "week":
-            year, week, _ = s.isocalendar()
-            return f"{year}年第{week}周（{s.month}月{s.day}日—{e.month}月{e.day}日）"
+            year, week, _day = s.isocalendar()
+            month_day = gettext("n月j日")  # a date format: the English catalog says "M j"
+            return gettext("%(year)s年第%(week)s周（%(start)s—%(end)s）") % {
+                "year": year,
+                "week": week,
+                "start": dateformat.format(s, month_day),
+                "end": dateformat.format(e, month_day),
+            }
         if self.kind == "month":
-            return f"{s.year}年{s.month}月"
+            return date_format(s, "YEAR_MONTH_FORMAT")
         if self.kind == "quarter":
-            return f"{s.year}年第{(s.month - 1) // 3 + 1}季度"
+            return gettext("%(year)s年第%(quarter)s季度") % {"year": s.year, "quarter": (s.month - 1) // 3 + 1}
         if self.kind == "year":
-            return f"{s.year}年"
-        return f"{s.isoformat()} 至 {e.isoformat()}"
+            return gettext("%(year)s年") % {"year": s.year}
+        return gettext("%(start)s 至 %(end)s") % {"start": s.isoformat(), "end": e.isoformat()}
 
     def shifted(self, step: int) -> "Period | None":
         """The previous (-1) or next (+1) period of the same kind; None for custom ranges

@@ -28,6 +28,7 @@ from functools import cached_property
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Category, Product
 from certification.models import Certificate
@@ -75,8 +76,8 @@ class Report:
 
     @property
     def title(self) -> str:
-        place = self.filters.region.name if self.filters.region else "全国"
-        return f"{place}消费帮扶报表 · {self.filters.period.label}"
+        place = self.filters.region.name if self.filters.region else _("全国")
+        return _("%(place)s消费帮扶报表") % {"place": place} + f" · {self.filters.period.label}"
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -148,12 +149,13 @@ def _u_net(row: dict) -> int:
     return row["u_sales"] + row["u_refunds"]
 
 
-MONEY_COLUMNS = [
-    Column("sales_fen", "消费帮扶销售额（元）", "money"),
-    Column("refunds_fen", "退款冲减（元）", "money"),
-    Column("net_fen", "消费帮扶净额（元）", "money"),
-    Column("share", "占比（%）", "percent"),
-]
+def _money_columns() -> list[Column]:
+    return [
+        Column("sales_fen", _("消费帮扶销售额（元）"), "money"),
+        Column("refunds_fen", _("退款冲减（元）"), "money"),
+        Column("net_fen", _("消费帮扶净额（元）"), "money"),
+        Column("share", _("占比（%）"), "percent"),
+    ]
 
 
 def _money_cells(row: dict, whole: int) -> list:
@@ -198,10 +200,10 @@ TABLE_BUILDERS = {
     "regions": lambda i: i.regions[0],
     "categories": lambda i: _categories_table(i.f, i.sales, i.net),
     "producer_kinds": lambda i: _choice_table(
-        "producer_kinds", "按生产主体类型", "生产主体类型", "producer_kind", Producer.Kind.choices, i.sales, i.net
+        "producer_kinds", _("按生产主体类型"), _("生产主体类型"), "producer_kind", Producer.Kind.choices, i.sales, i.net
     ),
     "buyer_types": lambda i: _choice_table(
-        "buyer_types", "按买家类型", "买家类型", "buyer_type", BuyerType.choices, i.sales, i.net
+        "buyer_types", _("按买家类型"), _("买家类型"), "buyer_type", BuyerType.choices, i.sales, i.net
     ),
     "shops": lambda i: _shops_table(i.sales, i.totals),
     "products": lambda i: _products_table(i.f, i.totals),
@@ -238,29 +240,33 @@ def build_report(f: ReportFilters) -> Report:
 
 def _summary_table(totals: dict, benefited: int, benefited_income: int, certificates: dict) -> ReportTable:
     rows = [
-        ["消费帮扶销售额（认定产品，付款时证书有效）", totals["sales"], None],
-        ["退款冲减", totals["refunds"], None],
-        ["消费帮扶净额", _net(totals), None],
-        ["其中：帮扶户收入", totals["households"], None],
-        ["其中：村集体收入", totals["collectives"], None],
-        ["其中：生产主体留存", totals["producers"], None],
-        ["受益帮扶户（期间净收入大于零）", None, benefited],
-        ["受益帮扶户收入合计", benefited_income, None],
-        ["受益帮扶户户均收入", average_fen(benefited_income, benefited), None],
-        ["未认定产品销售额（不计入消费帮扶）", totals["u_sales"], None],
-        ["未认定产品退款冲减", totals["u_refunds"], None],
-        ["未认定产品净额（不计入消费帮扶）", _u_net(totals), None],
-        ["认定产品数（期末证书有效）", None, certificates["valid"]],
-        ["本期新认定", None, certificates["new"]],
-        ["本期到期", None, certificates["expired"]],
-        ["本期撤销", None, certificates["revoked"]],
+        [_("消费帮扶销售额（认定产品，付款时证书有效）"), totals["sales"], None],
+        [_("退款冲减"), totals["refunds"], None],
+        [_("消费帮扶净额"), _net(totals), None],
+        [_("其中：帮扶户收入"), totals["households"], None],
+        [_("其中：村集体收入"), totals["collectives"], None],
+        [_("其中：生产主体留存"), totals["producers"], None],
+        [_("受益帮扶户（期间净收入大于零）"), None, benefited],
+        [_("受益帮扶户收入合计"), benefited_income, None],
+        [_("受益帮扶户户均收入"), average_fen(benefited_income, benefited), None],
+        [_("未认定产品销售额（不计入消费帮扶）"), totals["u_sales"], None],
+        [_("未认定产品退款冲减"), totals["u_refunds"], None],
+        [_("未认定产品净额（不计入消费帮扶）"), _u_net(totals), None],
+        [_("认定产品数（期末证书有效）"), None, certificates["valid"]],
+        [_("本期新认定"), None, certificates["new"]],
+        [_("本期到期"), None, certificates["expired"]],
+        [_("本期撤销"), None, certificates["revoked"]],
     ]
     return ReportTable(
         "summary",
-        "主要指标",
-        [Column("item", "指标"), Column("amount_fen", "金额（元）", "money"), Column("count", "数量", "count")],
+        _("主要指标"),
+        [
+            Column("item", _("指标")),
+            Column("amount_fen", _("金额（元）"), "money"),
+            Column("count", _("数量"), "count"),
+        ],
         rows,
-        note="认定产品数按证书统计，不受买家类型筛选影响。",
+        note=_("认定产品数按证书统计，不受买家类型筛选影响。"),
     )
 
 
@@ -282,15 +288,15 @@ def _timeline_table(f: ReportFilters, events: list[dict]) -> ReportTable:
     for day in f.period.each_day():
         row = by_day.get(day)
         rows.append([day, row["net"] if row else 0, row["u_net"] if row else 0, "、".join(titles.get(day, []))])
-    total = ["合计", sum(r[1] for r in rows), sum(r[2] for r in rows), ""]
+    total = [_("合计"), sum(r[1] for r in rows), sum(r[2] for r in rows), ""]
     return ReportTable(
         "timeline",
-        "每日走势",
+        _("每日走势"),
         [
-            Column("day", "日期", "date"),
-            Column("net_fen", "消费帮扶净额（元）", "money"),
-            Column("uncertified_net_fen", "未认定产品净额（元，不计入）", "money"),
-            Column("events", "当日开播的直播活动"),
+            Column("day", _("日期"), "date"),
+            Column("net_fen", _("消费帮扶净额（元）"), "money"),
+            Column("uncertified_net_fen", _("未认定产品净额（元，不计入）"), "money"),
+            Column("events", _("当日开播的直播活动")),
         ],
         rows,
         total=total,
@@ -319,7 +325,7 @@ def _regions_table(f: ReportFilters, sales, whole: int) -> tuple[ReportTable, li
             label = names[code]
             link = {"region": code} if code != f.region_code or length > len(code) else None
         elif code == own_level:
-            label = f"{f.region.name}（本级生产主体）"
+            label = _("%(region)s（本级生产主体）") % {"region": f.region.name}
             link = None
         else:
             label = code  # a producer region below an unknown code (not in the region table)
@@ -341,25 +347,25 @@ def _regions_table(f: ReportFilters, sales, whole: int) -> tuple[ReportTable, li
         links.append(link)
     order = sorted(range(len(rows)), key=lambda i: (-rows[i][4], rows[i][0]))
     rows, links = [rows[i] for i in order], [links[i] for i in order]
-    total = ["", "合计", *(sum(r[i] for r in rows) for i in (2, 3, 4)), percent(whole, whole) if rows else None]
+    total = ["", _("合计"), *(sum(r[i] for r in rows) for i in (2, 3, 4)), percent(whole, whole) if rows else None]
     total += [sum(r[i] for r in rows) for i in (6, 7, 8, 9)]
-    level = {2: "省", 4: "市", 6: "县（区）", 9: "乡镇", 12: "村"}.get(length, "地区")
+    level = {2: _("省"), 4: _("市"), 6: _("县（区）"), 9: _("乡镇"), 12: _("村")}.get(length, _("地区"))
     table = ReportTable(
         "regions",
-        f"按地区（{level}）",
+        _("按地区（%(level)s）") % {"level": level},
         [
-            Column("code", "区划代码"),
-            Column("region", "地区"),
-            *MONEY_COLUMNS,
-            Column("households_fen", "帮扶户收入（元）", "money"),
-            Column("collectives_fen", "村集体收入（元）", "money"),
-            Column("producers_fen", "生产主体留存（元）", "money"),
-            Column("uncertified_net_fen", "未认定产品净额（元，不计入）", "money"),
+            Column("code", _("区划代码")),
+            Column("region", _("地区")),
+            *_money_columns(),
+            Column("households_fen", _("帮扶户收入（元）"), "money"),
+            Column("collectives_fen", _("村集体收入（元）"), "money"),
+            Column("producers_fen", _("生产主体留存（元）"), "money"),
+            Column("uncertified_net_fen", _("未认定产品净额（元，不计入）"), "money"),
         ],
         rows,
         total=total,
         links=links,
-        note="按生产主体所在地（产品产地）归属。",
+        note=_("按生产主体所在地（产品产地）归属。"),
     )
     return table, children
 
@@ -379,9 +385,11 @@ def _categories_table(f: ReportFilters, sales, whole: int) -> ReportTable:
         category = categories[pk]
         rows.append([category.name, *_money_cells(grouped[pk], whole)])
         links.append({"category": category.slug} if f.category is None else None)
-    total = ["合计", *(sum(r[i] for r in rows) for i in (1, 2, 3)), percent(whole, whole) if rows else None]
-    title = f"按品类（{f.category.name}的子品类）" if f.category else "按品类"
-    return ReportTable("categories", title, [Column("category", "品类"), *MONEY_COLUMNS], rows, total, links=links)
+    total = [_("合计"), *(sum(r[i] for r in rows) for i in (1, 2, 3)), percent(whole, whole) if rows else None]
+    title = _("按品类（%(category)s的子品类）") % {"category": f.category.name} if f.category else _("按品类")
+    return ReportTable(
+        "categories", title, [Column("category", _("品类")), *_money_columns()], rows, total, links=links
+    )
 
 
 def _choice_table(key, title, label, field_name, choices, sales, whole: int) -> ReportTable:
@@ -391,8 +399,8 @@ def _choice_table(key, title, label, field_name, choices, sales, whole: int) -> 
         row = {**ZERO, **grouped.get(value, {})}
         rows.append([str(name), *_money_cells(row, whole)])
         links.append({field_name: value})
-    total = ["合计", *(sum(r[i] for r in rows) for i in (1, 2, 3)), percent(whole, whole) if whole else None]
-    return ReportTable(key, title, [Column(field_name, label), *MONEY_COLUMNS], rows, total, links=links)
+    total = [_("合计"), *(sum(r[i] for r in rows) for i in (1, 2, 3)), percent(whole, whole) if whole else None]
+    return ReportTable(key, title, [Column(field_name, label), *_money_columns()], rows, total, links=links)
 
 
 def _shops_table(sales, totals: dict) -> ReportTable:
@@ -404,8 +412,10 @@ def _shops_table(sales, totals: dict) -> ReportTable:
     )
     whole = _net(totals)
     rows = [[row["shop__name"], *_money_cells(row, whole)] for row in top]
-    total = ["全部网店合计", totals["sales"], totals["refunds"], whole, percent(whole, whole)]
-    return ReportTable("shops", f"网店排行（前 {TOP_N}）", [Column("shop", "网店"), *MONEY_COLUMNS], rows, total)
+    total = [_("全部网店合计"), totals["sales"], totals["refunds"], whole, percent(whole, whole)]
+    return ReportTable(
+        "shops", _("网店排行（前 %(n)s）") % {"n": TOP_N}, [Column("shop", _("网店")), *_money_columns()], rows, total
+    )
 
 
 def _product_sales(f: ReportFilters):
@@ -438,11 +448,11 @@ def _products_table(f: ReportFilters, totals: dict) -> ReportTable:
         [row["title"], row["shop"], row["sales"], row["refunds"], row["net"], percent(row["net"], whole)]
         for row in _top_products(f, True, "-net")
     ]
-    total = ["全部认定产品合计", "", totals["sales"], totals["refunds"], whole, percent(whole, whole)]
+    total = [_("全部认定产品合计"), "", totals["sales"], totals["refunds"], whole, percent(whole, whole)]
     return ReportTable(
         "products",
-        f"认定产品排行（前 {TOP_N}）",
-        [Column("product", "产品"), Column("shop", "网店"), *MONEY_COLUMNS],
+        _("认定产品排行（前 %(n)s）") % {"n": TOP_N},
+        [Column("product", _("产品")), Column("shop", _("网店")), *_money_columns()],
         rows,
         total,
     )
@@ -453,16 +463,16 @@ def _uncertified_table(f: ReportFilters, totals: dict) -> ReportTable:
         [row["title"], row["shop"], row["sales"], row["refunds"], row["net"]]
         for row in _top_products(f, False, "-sales")
     ]
-    total = ["全部未认定产品合计", "", totals["u_sales"], totals["u_refunds"], _u_net(totals)]
+    total = [_("全部未认定产品合计"), "", totals["u_sales"], totals["u_refunds"], _u_net(totals)]
     return ReportTable(
         "uncertified",
-        "未认定产品销售（付款时无有效证书，不计入消费帮扶）",
+        _("未认定产品销售（付款时无有效证书，不计入消费帮扶）"),
         [
-            Column("product", "产品"),
-            Column("shop", "网店"),
-            Column("sales_fen", "销售额（元）", "money"),
-            Column("refunds_fen", "退款冲减（元）", "money"),
-            Column("net_fen", "净额（元）", "money"),
+            Column("product", _("产品")),
+            Column("shop", _("网店")),
+            Column("sales_fen", _("销售额（元）"), "money"),
+            Column("refunds_fen", _("退款冲减（元）"), "money"),
+            Column("net_fen", _("净额（元）"), "money"),
         ],
         rows,
         total,
@@ -539,7 +549,7 @@ def targets_table(f: ReportFilters) -> ReportTable:
         actual = sum(net for code, net in by_tax[t.tax_id] if code.startswith(t.bureau.region.code))
         rows.append([t.bureau.name, t.unit_name, t.tax_id, t.target_fen, actual, percent(actual, t.target_fen)])
     total = [
-        "合计",
+        _("合计"),
         "",
         "",
         sum(r[3] for r in rows),
@@ -548,18 +558,18 @@ def targets_table(f: ReportFilters) -> ReportTable:
     ]
     return ReportTable(
         "targets",
-        f"{year}年预算单位预留份额完成情况",
+        _("%(year)s年预算单位预留份额完成情况") % {"year": year},
         [
-            Column("bureau", "主管部门"),
-            Column("unit", "预算单位"),
-            Column("tax_id", "统一社会信用代码"),
-            Column("target_fen", "预留份额（元）", "money"),
-            Column("actual_fen", "已采购认定产品净额（元）", "money"),
-            Column("progress", "完成进度（%）", "percent"),
+            Column("bureau", _("主管部门")),
+            Column("unit", _("预算单位")),
+            Column("tax_id", _("统一社会信用代码")),
+            Column("target_fen", _("预留份额（元）"), "money"),
+            Column("actual_fen", _("已采购认定产品净额（元）"), "money"),
+            Column("progress", _("完成进度（%）"), "percent"),
         ],
         rows,
         total if rows else None,
-        note="全年口径：该单位本年度在本部门辖区内采购认定产品的净额，不受期间以外的其他筛选影响。",
+        note=_("全年口径：该单位本年度在本部门辖区内采购认定产品的净额，不受期间以外的其他筛选影响。"),
     )
 
 
@@ -648,35 +658,48 @@ def live_events(f: ReportFilters) -> tuple[list[dict], ReportTable]:
             s, n = elsewhere.get(kind, (0, 0))
             elsewhere[kind] = (s + sales, n + net)
     if elsewhere:
-        rows.append(["其他地区主办的直播活动", "", None, *_event_cells(elsewhere), *_whole_event_cells(None)])
+        rows.append([_("其他地区主办的直播活动"), "", None, *_event_cells(elsewhere), *_whole_event_cells(None)])
     money_cells = range(3, 3 + 2 * len(ATTRIBUTION_KINDS))
     total = (
-        ["合计", "", None, *(sum(r[i] for r in rows) for i in money_cells), *_whole_event_cells(None)] if rows else None
+        [_("合计"), "", None, *(sum(r[i] for r in rows) for i in money_cells), *_whole_event_cells(None)]
+        if rows
+        else None
     )
-    columns = [Column("event", "直播活动"), Column("platform", "平台"), Column("start", "开播时间", "datetime")]
+    columns = [
+        Column("event", _("直播活动")),
+        Column("platform", _("平台")),
+        Column("start", _("开播时间"), "datetime"),
+    ]
+    kind_labels = {
+        LiveAttribution.IN_LIVE: (_("直播中销售额（元）"), _("直播中净额（元）")),
+        LiveAttribution.POST_LIVE: (_("直播后7天销售额（元）"), _("直播后7天净额（元）")),
+        LiveAttribution.WINDOW: (_("直播时段自然成交销售额（元）"), _("直播时段自然成交净额（元）")),
+    }
     for kind in ATTRIBUTION_KINDS:
-        label = str(kind.label).split(" ")[0]
+        sales_label, net_label = kind_labels[kind]
         columns += [
-            Column(f"{kind.value}_sales_fen", f"{label}销售额（元）", "money"),
-            Column(f"{kind.value}_net_fen", f"{label}净额（元）", "money"),
+            Column(f"{kind.value}_sales_fen", sales_label, "money"),
+            Column(f"{kind.value}_net_fen", net_label, "money"),
         ]
     columns += [
-        Column("peak_viewers", "峰值在线", "count"),
-        Column("total_views", "累计观看", "count"),
-        Column("conversion_percent", "转化率（%）", "percent"),
-        Column("uplift_percent", "直播商品较前7天增长（%）", "percent"),
-        Column("event_attributed_net_fen", "全场直播带货净额（元）", "money"),
+        Column("peak_viewers", _("峰值在线"), "count"),
+        Column("total_views", _("累计观看"), "count"),
+        Column("conversion_percent", _("转化率（%）"), "percent"),
+        Column("uplift_percent", _("直播商品较前7天增长（%）"), "percent"),
+        Column("event_attributed_net_fen", _("全场直播带货净额（元）"), "money"),
     ]
     table = ReportTable(
         "events",
-        "直播活动",
+        _("直播活动"),
         columns,
         rows,
         total,
         note=(
-            "直播中、直播后7天、直播时段自然成交三种口径分列，互不相加；仅计本报表范围和期间内的认定产品。"
-            "峰值在线、累计观看、转化率（带货买家数÷累计观看）、增长和全场净额为整场活动的数字，"
-            "只对主办地区在本辖区内的活动显示。"
+            _(
+                "直播中、直播后7天、直播时段自然成交三种口径分列，互不相加；仅计本报表范围和期间内的认定产品。"
+                "峰值在线、累计观看、转化率（带货买家数÷累计观看）、增长和全场净额为整场活动的数字，"
+                "只对主办地区在本辖区内的活动显示。"
+            )
         ),
     )
     return markers, table

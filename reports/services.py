@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
 from core.errors import DomainError
@@ -164,7 +165,7 @@ def apply_entries(entries: list[LedgerEntry]) -> list[LedgerEntry]:
     if not ids:
         return entries
     if None in ids:
-        raise DomainError("台账记录尚未保存，不能计入报表汇总。")
+        raise DomainError(_("台账记录尚未保存，不能计入报表汇总。"))
     facts = LedgerEntry.objects.filter(pk__in=ids).values_list(*_FACT_FIELDS)
     deltas = accumulate(facts)
     # The ledger writers always run inside the paying transaction; no savepoint is needed
@@ -341,7 +342,7 @@ def summary_differences(limit: int = 50) -> list[str]:
         name = model._meta.model_name
         for key in sorted(set(expected) | set(actual), key=str):
             if expected.get(key) != actual.get(key):
-                found.append(f"{name} {key}: 台账 ledger {expected.get(key)} ≠ 汇总 summary {actual.get(key)}")
+                found.append(f"{name} {key}: ledger {expected.get(key)} ≠ summary {actual.get(key)}")
                 if len(found) >= limit:
                     return found
     return found
@@ -358,9 +359,9 @@ def create_api_token(user, name: str) -> tuple[ReportApiToken, str]:
     report_jurisdiction(user)  # refuses anybody who may not read reports
     name = (name or "").strip()
     if not name:
-        raise DomainError("请填写令牌用途，例如“月报表格”。")
+        raise DomainError(_("请填写令牌用途，例如“月报表格”。"))
     if len(name) > 60:
-        raise DomainError("令牌用途最多 60 个字。")
+        raise DomainError(_("令牌用途最多 60 个字。"))
     new = NewToken.make(TOKEN_PREFIX)
     record = ReportApiToken.objects.create(user=user, name=name, prefix=new.shown, key_hash=new.hash)
     return record, new.text
@@ -370,7 +371,7 @@ def revoke_api_token(user, token_id: int) -> ReportApiToken:
     """Revoke one of ``user``'s own tokens (idempotent)."""
     record = ReportApiToken.objects.filter(pk=token_id, user=user).first()
     if record is None:
-        raise DomainError("没有这个令牌。")
+        raise DomainError(_("没有这个令牌。"))
     if record.revoked_at is None:
         record.revoked_at = timezone.now()
         record.save(update_fields=["revoked_at"])

@@ -4,6 +4,7 @@ reserved-share targets (entered by bureaus, scoped) and the officer's API tokens
 from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -41,7 +42,7 @@ register_permission_policy(ReservedShareTarget, TargetPermissionPolicy(ReservedS
 class ReservedShareTargetViewSet(ScopedModelViewSet):
     model = ReservedShareTarget
     icon = "crosshairs"
-    menu_label = _("预留份额目标 Reserved-share targets")
+    menu_label = pgettext_lazy("plural", "预留份额目标")
     menu_hook = REPORTS_MENU_HOOK
     menu_order = 200
     list_display = [
@@ -83,10 +84,10 @@ area.add_urls(
 )
 # In the "消费帮扶报表" submenu, beside the targets' viewset (menu_hook above).
 area.add_menu_item(
-    _("报表 Dashboard"), "dashboard", icon="table", order=100, shown_to=may_read_reports, menu_hook=REPORTS_MENU_HOOK
+    _("报表"), "dashboard", icon="table", order=100, shown_to=may_read_reports, menu_hook=REPORTS_MENU_HOOK
 )
 area.add_menu_item(
-    _("接口令牌 API tokens"), "tokens", icon="key", order=300, shown_to=may_read_reports, menu_hook=REPORTS_MENU_HOOK
+    _("接口令牌"), "tokens", icon="key", order=300, shown_to=may_read_reports, menu_hook=REPORTS_MENU_HOOK
 )
 area.register()
 
@@ -99,7 +100,7 @@ def register_reports_viewsets():
 @hooks.register("register_admin_menu_item")
 def register_reports_menu():
     return SubmenuMenuItem(
-        _("消费帮扶报表 Consumption support"),
+        _("消费帮扶报表"),
         Menu(register_hook_name=REPORTS_MENU_HOOK),
         icon_name="table",
         name="reports",

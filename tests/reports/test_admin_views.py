@@ -131,7 +131,7 @@ def test_menu_and_access_by_role(report_world, client):
     w = report_world
     client.force_login(w.officer_a)
     menu = sidebar_text(client)
-    assert "消费帮扶报表 Consumption support" in menu and "预留份额目标" in menu and "接口令牌" in menu
+    assert "消费帮扶报表" in menu and "预留份额目标" in menu and "接口令牌" in menu
     client.force_login(w.operator_a)
     assert "消费帮扶报表" not in sidebar_text(client)
     for url in (

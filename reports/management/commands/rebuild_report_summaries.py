@@ -8,15 +8,13 @@ from reports.services import rebuild_summaries, summary_differences
 
 class Command(BaseCommand):
     help = (
-        "从收益台账重建报表汇总表；--check 只核对不修改（有差异时退出码为 1）。"
-        " Rebuild the report summary tables from the attribution ledger; --check compares only (exit 1 on differences)."
+        "Rebuild the report summary tables (报表汇总表) from the attribution ledger;"
+        " --check compares only (exit 1 on differences)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--check", action="store_true", help="只核对，不重建 compare with the ledger, change nothing"
-        )
-        parser.add_argument("--limit", type=int, default=50, help="最多列出的差异 list at most N differences")
+        parser.add_argument("--check", action="store_true", help="compare with the ledger, change nothing")
+        parser.add_argument("--limit", type=int, default=50, help="list at most N differences")
 
     def handle(self, *args, check, limit, verbosity, **options):
         started = time.monotonic()
@@ -30,12 +28,12 @@ class Command(BaseCommand):
             if found:
                 self.stderr.write(self.style.ERROR(summary))
                 sys.exit(1)
-            self.stdout.write(self.style.SUCCESS("汇总表与台账一致 summaries agree with the ledger: " + summary))
+            self.stdout.write(self.style.SUCCESS("summaries agree with the ledger: " + summary))
             return
         written = rebuild_summaries(progress=self._progress if verbosity > 1 else None)
         for name, count in written.items():
             self.stdout.write(f"  {name}: {count} rows")
-        self.stdout.write(self.style.SUCCESS(f"已重建 rebuilt in {time.monotonic() - started:.1f}s"))
+        self.stdout.write(self.style.SUCCESS(f"rebuilt in {time.monotonic() - started:.1f}s"))
 
     def _progress(self, model, count):
         self.stdout.write(f"    {model._meta.model_name}: {count}")

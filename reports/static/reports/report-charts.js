@@ -9,11 +9,12 @@ function drawReportCharts() {
     return;
   }
   var data = JSON.parse(source.textContent);
+  var words = data.labels || {};
   var renderer = document.body.getAttribute("data-chart-renderer") || "canvas";
   var animate = renderer !== "svg";
 
   function yuan(value) {
-    return "¥" + Number(value || 0).toLocaleString("zh-CN", {
+    return "¥" + Number(value || 0).toLocaleString(document.documentElement.lang || "zh-CN", {
       minimumFractionDigits: 2,
       maximumFractionDigits: 2,
     });
@@ -42,11 +43,11 @@ function drawReportCharts() {
       legend: { top: 0 },
       grid: { left: 80, right: 40, top: 40, bottom: long ? 70 : 40 },
       xAxis: { type: "category", data: days, boundaryGap: false },
-      yAxis: { type: "value", name: "元" },
+      yAxis: { type: "value", name: words.yuan },
       dataZoom: long ? [{ type: "slider", bottom: 10 }, { type: "inside" }] : [],
       series: [
         {
-          name: "消费帮扶净额",
+          name: words.net,
           type: "line",
           data: data.timeline.net,
           showSymbol: !long,
@@ -57,14 +58,14 @@ function drawReportCharts() {
             silent: false,
             lineStyle: { type: "dashed", color: "#1f6f8b", width: 1.5 },
             label: { formatter: "{b}", position: "insideEndTop", color: "#1f6f8b", fontSize: 11 },
-            tooltip: { formatter: "直播：{b}" },
+            tooltip: { formatter: words.event },
             data: data.timeline.events.map(function (event) {
               return { name: event.title, xAxis: event.date };
             }),
           },
         },
         {
-          name: "未认定产品净额（不计入）",
+          name: words.uncertified,
           type: "line",
           data: data.timeline.uncertified,
           showSymbol: false,
@@ -90,7 +91,7 @@ function drawReportCharts() {
       color: ["#b5472a"],
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: yuan },
       grid: { left: 10, right: 90, top: 10, bottom: 30, containLabel: true },
-      xAxis: { type: "value", name: "元", axisLabel: { hideOverlap: true } },
+      xAxis: { type: "value", name: words.yuan, axisLabel: { hideOverlap: true } },
       yAxis: {
         type: "category",
         data: bars.map(function (r) { return r.name; }),
@@ -99,7 +100,7 @@ function drawReportCharts() {
       },
       series: [
         {
-          name: "消费帮扶净额",
+          name: words.net,
           type: "bar",
           data: bars.map(function (r) { return r.value; }),
           label: {
@@ -133,7 +134,7 @@ function drawReportCharts() {
       legend: { type: "scroll", bottom: 0 },
       series: [
         {
-          name: "品类占比",
+          name: words.categories,
           type: "pie",
           radius: ["35%", "65%"],
           center: ["50%", "45%"],
