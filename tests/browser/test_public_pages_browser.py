@@ -1,9 +1,12 @@
 """Every public page on a phone, with the demo data, in one Chromium session: at 390×844
 (anonymous; the order page through its secret link; the buyer's own pages signed in) and
-the six most visited also at 1366×900. A page fails when it scrolls sideways
+the six most visited also at 1366×900, in Chinese and in English. A page fails when it scrolls sideways
 (``scrollWidth > innerWidth``), when an <img> has no alt attribute, or when axe-core (npm,
 installed by scripts/lib.sh ``ensure_npm_packages``) finds a serious or critical
-violation. Screenshots go to ``VAR_DIR/screenshots/public/`` for review. Last, the
+violation; in English, when a text on it is a Chinese interface string of the catalogs (a
+msgid: it was left untranslated), and in Chinese when one is an English translation (a
+msgstr). Product data (titles, shops, places) stays as entered. Screenshots go to
+``VAR_DIR/screenshots/public/`` for review. Last, the
 reports' region chart as an administrator: every bar's label is drawn and sits beside its
 own value, as the 数据表 beside the chart says."""
 
@@ -14,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import sync_playwright
+from wagtail.models import Page
 
 from attribution.models import LedgerEntry
 from attribution.services import issue_access_code
@@ -25,6 +29,7 @@ from live.models import LiveEvent
 from orders.models import Order
 from producers.models import Household
 from tests.conftest import require_service
+from tests.i18n.test_catalogs import catalogs, entries
 
 from .test_storefront_browser import CHROMIUM_ARGS
 
@@ -51,6 +56,59 @@ CHECK_PAGE = """async () => {
       .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | ")}`),
   };
 }"""
+
+# Every text a person reads on the page: visible text nodes, and the labels of controls.
+READ_TEXTS = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.textContent.trim();
+    const parent = n.parentElement;
+    if (text && parent && !parent.closest("script, style, noscript") && parent.getClientRects().length) out.push(text);
+  }
+  for (const el of document.querySelectorAll("[placeholder], [aria-label], input[type=submit][value]")) {
+    for (const name of ["placeholder", "aria-label", "value"]) {
+      if (el.getAttribute(name)) out.push(el.getAttribute(name).trim());
+    }
+  }
+  out.push(document.title.trim());
+  return out;
+}"""
+
+
+def interface_strings() -> tuple[set[str], set[str], list[str]]:
+    """The catalogs' Chinese source strings (whole), their English translations (those that
+    differ from the source and read as words), and the longer source strings without
+    placeholders, which must not appear even inside a longer text."""
+    msgids, msgstrs, long_ids = set(), set(), []
+    for po in catalogs():
+        for entry in entries(po):
+            msgid = entry["msgid"]
+            if not msgid:
+                continue
+            fixed = "%(" not in msgid and "%s" not in msgid and "{" not in msgid
+            if fixed:
+                msgids.add(msgid.strip())
+                if len(msgid) >= 6:
+                    long_ids.append(msgid.strip())
+            for msgstr in entry["msgstr"]:
+                if msgstr and msgstr != msgid and "%(" not in msgstr and sum(c.isalpha() for c in msgstr) >= 4:
+                    msgstrs.add(msgstr.strip())
+    return msgids, msgstrs, long_ids
+
+
+def wrong_language(texts: list[str], english: bool, strings, content: set[str]) -> list[str]:
+    """The texts in the wrong language, leaving out content: the Wagtail pages' titles, which
+    editors write (like product data, they stay as entered)."""
+    msgids, msgstrs, long_ids = strings
+    texts = [t for t in texts if t not in content]
+    if english:
+        found = {t for t in texts if t in msgids}
+        found |= {i for i in long_ids for t in texts if i in t}
+    else:
+        found = {t for t in texts if t in msgstrs}
+    return sorted(found)
+
 
 # The region chart as ECharts holds it, and the labels it drew (SVG renderer of the print view).
 READ_CHART = """() => {
@@ -82,6 +140,7 @@ def demo_world() -> dict:
         "live": LiveEvent.objects.order_by("pk").first().code,
         "story": ArticlePage.objects.live().order_by("path").first().url,
         "household": (household.registration_number, code),
+        "page_titles": set(Page.objects.live().values_list("title", flat=True)),
     }
 
 
@@ -167,6 +226,28 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
         ]:
             check(page, name, url)
 
+        # The same six in English (the language switch's cookie), and again in Chinese: no
+        # interface string in the other language.
+        strings = interface_strings()
+        content = w["page_titles"]
+        for language in ("en", "zh-hans"):
+            page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+            for name, url in [
+                ("home", "/"),
+                ("list", "/products/"),
+                ("product", w["product"]),
+                ("cart", "/cart/"),
+                ("checkout", "/checkout/"),
+                ("verify", f"/verify/{w['certificate']}/"),
+            ]:
+                response = page.goto(base + url)
+                assert response.status < 400, f"{name} in {language}: {url} answered {response.status}"
+                assert page.evaluate("document.documentElement.lang") == language
+                for text in wrong_language(page.evaluate(READ_TEXTS), language == "en", strings, content):
+                    problems.append(f"{name} in {language}: {text!r} is in the other language")
+                if language == "en":
+                    check(page, f"{name} en")
+
         # Signed in as the demo buyer, on a phone: their orders and address book.
         page.set_viewport_size(PHONE)
         page.goto(base + "/accounts/login/")
@@ -192,7 +273,7 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
         browser.close()
 
     assert not problems, "\n".join(problems)
-    assert {f"{name}@1366" for name in MOST_VISITED} <= set(seen) and len(seen) == 20 + 6 + 2
+    assert {f"{name}@1366" for name in MOST_VISITED} <= set(seen) and len(seen) == 20 + 6 + 6 + 2
 
     # The chart: the 数据表 lists the bars top down (ECharts draws the category axis bottom up).
     assert chart["interval"] == 0
