@@ -19,6 +19,12 @@ from .listing import listing_conditions
 # The rendition every product card and the product page use; prefetched with the list.
 CARD_RENDITION = "fill-400x400"
 DETAIL_RENDITION = "max-800x800"
+# Half-size renditions for srcset: a phone of ordinary density takes these, a sharp screen or a
+# wide one the full size (cms/templatetags/storefront.py picks through the browser's `sizes`).
+CARD_RENDITION_SMALL = "fill-200x200"
+DETAIL_RENDITION_SMALL = "max-400x400"
+CARD_RENDITIONS = (CARD_RENDITION_SMALL, CARD_RENDITION)
+DETAIL_RENDITIONS = (DETAIL_RENDITION_SMALL, DETAIL_RENDITION)
 
 
 class Category(models.Model):
@@ -130,7 +136,7 @@ class ProductQuerySet(models.QuerySet):
         image_qs = ProductImage.objects.select_related("image").prefetch_related(
             Prefetch(
                 "image__renditions",
-                queryset=get_image_model().get_rendition_model().objects.filter(filter_spec=CARD_RENDITION),
+                queryset=get_image_model().get_rendition_model().objects.filter(filter_spec__in=CARD_RENDITIONS),
             )
         )
         return self.select_related("shop", "category", "origin_region").prefetch_related(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from wagtail.images import get_image_model
 
-from catalog.models import DETAIL_RENDITION, Product, ProductImage
+from catalog.models import DETAIL_RENDITIONS, Product, ProductImage
 from certification.models import Certificate
 from live.models import EventStatus, LiveEvent, Platform
 from live.pricing import quotes_at
@@ -26,7 +26,7 @@ def listed_product_for_detail(pk: int) -> Product | None:
     image_qs = ProductImage.objects.select_related("image").prefetch_related(
         Prefetch(
             "image__renditions",
-            queryset=get_image_model().get_rendition_model().objects.filter(filter_spec=DETAIL_RENDITION),
+            queryset=get_image_model().get_rendition_model().objects.filter(filter_spec__in=DETAIL_RENDITIONS),
         )
     )
     return (

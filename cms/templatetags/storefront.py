@@ -5,7 +5,7 @@ from django import template
 from django.urls import NoReverseMatch
 
 from catalog import selectors
-from catalog.models import CARD_RENDITION, DETAIL_RENDITION
+from catalog.models import CARD_RENDITION, CARD_RENDITION_SMALL, DETAIL_RENDITION, DETAIL_RENDITION_SMALL
 
 from .. import routing
 from ..renditions import ARTICLE_CARD_RENDITION
@@ -30,6 +30,25 @@ def card_rendition(product):
 @register.simple_tag
 def detail_rendition(image):
     return _rendition(image, DETAIL_RENDITION)
+
+
+def _srcset(image, small_spec: str, full_spec: str) -> str:
+    """ "<small url> <w>w, <full url> <w>w" for an <img srcset>, from prefetched renditions."""
+    if image is None:
+        return ""
+    renditions = [image.get_rendition(small_spec), image.get_rendition(full_spec)]
+    return ", ".join(f"{r.url} {r.width}w" for r in renditions)
+
+
+@register.simple_tag
+def card_srcset(product):
+    """The card image at half and full size (both prefetched by ``for_cards``)."""
+    return _srcset(product.main_image, CARD_RENDITION_SMALL, CARD_RENDITION)
+
+
+@register.simple_tag
+def detail_srcset(image):
+    return _srcset(image, DETAIL_RENDITION_SMALL, DETAIL_RENDITION)
 
 
 @register.simple_tag(takes_context=True)

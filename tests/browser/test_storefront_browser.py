@@ -61,7 +61,10 @@ def test_home_and_product_page_render_chinese_text_and_image(chromium_path, live
         card_image = page.locator('img[alt="菏泽铁棍山药"]').first
         card_image.scroll_into_view_if_needed()
         page.wait_for_function(IMAGE_LOADED, arg=card_image.element_handle(), timeout=10_000)
-        assert card_image.evaluate("img => img.naturalWidth") == 400  # the fill-400x400 card rendition
+        # A 240 px card on a desktop screen: of the srcset (200w, 400w) the browser takes the
+        # fill-400x400 rendition (naturalWidth is then the card's width, 400 px shown at 240).
+        assert card_image.evaluate("img => img.currentSrc").endswith(".fill-400x400.png")
+        assert card_image.evaluate("img => img.naturalWidth") > 0
         page.screenshot(path=screenshots / "home.png", full_page=True)
 
         response = page.goto(live_server.url + "/products/")
@@ -74,5 +77,13 @@ def test_home_and_product_page_render_chinese_text_and_image(chromium_path, live
         assert "¥38.80" in page.locator("body").inner_text()
         detail_image = page.locator('img[alt="菏泽铁棍山药"]').first
         page.wait_for_function(IMAGE_LOADED, arg=detail_image.element_handle(), timeout=10_000)
-        assert detail_image.evaluate("img => img.naturalWidth") == 640  # max-800x800 keeps the 640 px original
+        # 480 px wide on a desktop: max-800x800 (the 640 px original kept), not max-400x400.
+        assert detail_image.evaluate("img => img.currentSrc").endswith(".max-800x800.png")
         page.screenshot(path=screenshots / "product.png", full_page=True)
+
+        # On a phone of ordinary density the card takes the half-size rendition.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(live_server.url + "/products/")
+        card_image = page.locator('img[alt="菏泽铁棍山药"]').first
+        page.wait_for_function(IMAGE_LOADED, arg=card_image.element_handle(), timeout=10_000)
+        assert card_image.evaluate("img => img.currentSrc").endswith(".fill-200x200.png")

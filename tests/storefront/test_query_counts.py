@@ -50,7 +50,9 @@ def assert_same_queries_for_2_and_20(client, django_assert_num_queries, url, add
     with django_assert_num_queries(n_small):
         response = client.get(url)
     assert response.content.decode().count('class="card"') == 20
-    assert response.content.decode().count("fill-400x400.png") == 20
+    # Each card: the full-size rendition as src, both sizes in its srcset (all prefetched).
+    assert response.content.decode().count("fill-400x400.png 400w") == 20
+    assert response.content.decode().count("fill-200x200.png 200w") == 20
 
 
 @pytest.fixture
@@ -114,7 +116,7 @@ def test_product_detail_queries_are_bounded(client, storefront, shop, categories
     with django_assert_num_queries(n_small):
         response = client.get(f"/products/{large.pk}/")
     html = response.content.decode()
-    assert html.count("max-800x800.png") == 5
+    assert html.count("max-800x800.png 640w") == 5 and html.count("max-400x400.png 400w") == 5
     assert '<strong class="household-count">20</strong>' in html
     assert html.count('class="review"') == 10 and html.count('<img src="/orders/reviews/photo/') == 30
     assert "<strong>3.0</strong> 分" in html and "共 25 条" in html

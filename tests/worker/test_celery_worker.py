@@ -14,7 +14,7 @@ from wagtail.models import ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
 
-from catalog.models import CARD_RENDITION, DETAIL_RENDITION
+from catalog.models import CARD_RENDITIONS, DETAIL_RENDITIONS
 from catalog.tasks import generate_product_renditions
 from cms.models import ArticleIndexPage, ArticlePage
 from cms.setup import ensure_storefront_pages
@@ -49,7 +49,7 @@ def test_worker_generates_product_renditions_through_redis(celery_worker):
     assert result.get(timeout=5) == 2
     result.forget()
     assert sorted(renditions.values_list("image_id", "filter_spec")) == sorted(
-        (image.pk, spec) for image in images for spec in (CARD_RENDITION, DETAIL_RENDITION)
+        (image.pk, spec) for image in images for spec in (*CARD_RENDITIONS, *DETAIL_RENDITIONS)
     )
     # The worker wrote the files into this test's media root.
     for rendition in renditions:
