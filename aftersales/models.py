@@ -64,12 +64,6 @@ class AfterSale(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def is_open(self) -> bool:
-        from .states import OPEN
-
-        return self.status in OPEN
-
 
 class AfterSaleLine(models.Model):
     after_sale = models.ForeignKey(AfterSale, on_delete=models.CASCADE, related_name="lines")
@@ -130,6 +124,3 @@ class AfterSaleStep(models.Model):
         from .transitions import ACTOR_LABELS
 
         return str(next((label for actor, label in ACTOR_LABELS.items() if actor.value == self.actor_role), ""))
-
-    def get_to_status_display(self) -> str:
-        return Status(self.to_status).label if self.to_status in Status.values else self.to_status

@@ -138,7 +138,6 @@ def order_after_sales(order: Order, token: str | None) -> dict[int, ParcelAfterS
                     status=r.get_status_display(),
                     amount_fen=r.amount_fen,
                     url=url_of(r, token),
-                    is_open=r.status in OPEN,
                 )
                 for r in mine
             ],

@@ -43,7 +43,7 @@ from payments.models import Refund
 from . import selectors
 from .models import DESCRIPTION_MAX, MAX_PHOTOS, NOTE_MAX, AfterSale, AfterSaleLine, AfterSalePhoto, AfterSaleStep
 from .notify import notify_after_commit
-from .states import OPEN, PHOTO_REQUIRED, Kind, Reason, Status
+from .states import PHOTO_REQUIRED, Kind, Reason, Status
 from .transitions import ON_DEADLINE, TRANSITIONS, Actor
 
 logger = logging.getLogger(__name__)
@@ -407,7 +407,3 @@ def move_overdue(now: dt.datetime | None = None, *, batch: int = OVERDUE_BATCH) 
             _move(after_sale, action, by=None, actor=Actor.SYSTEM, note="已超过处理时限")
             moved += 1
     return moved
-
-
-def open_requests_of(order_id: int) -> int:
-    return AfterSale.objects.filter(order_id=order_id, status__in=OPEN).count()

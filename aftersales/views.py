@@ -36,31 +36,27 @@ def _order_url(order: Order, token: str | None) -> str:
     return reverse("orders:by_token", args=[token]) if token else reverse("orders:detail", args=[order.number])
 
 
+def _buyers(request, qs, token: str | None, **lookup):
+    """The row of ``qs`` matching ``lookup`` whose order is the buyer's: through the secret
+    ``token``, or the signed-in buyer's own; anybody else's is a 404."""
+    if token:
+        row = qs.filter(order__token=token, **lookup).first() if len(token) >= 32 else None
+    elif request.user.is_authenticated:
+        row = qs.filter(order__user=request.user, **lookup).first()
+    else:
+        row = None
+    if row is None:
+        raise Http404
+    return row
+
+
 def _own_suborder(request, raw_pk, token: str | None) -> SubOrder:
     pk = parsing.object_id(raw_pk, label=_("包裹"))
-    qs = SubOrder.objects.select_related("order", "shop")
-    if token:
-        suborder = qs.filter(pk=pk, order__token=token).first() if len(token) >= 32 else None
-    elif request.user.is_authenticated:
-        suborder = qs.filter(pk=pk, order__user=request.user).first()
-    else:
-        suborder = None
-    if suborder is None:
-        raise Http404
-    return suborder
+    return _buyers(request, SubOrder.objects.select_related("order", "shop"), token, pk=pk)
 
 
 def _own_request(request, number: str, token: str | None) -> AfterSale:
-    qs = AfterSale.objects.select_related("order", "suborder__shop")
-    if token:
-        after_sale = qs.filter(number=number, order__token=token).first() if len(token) >= 32 else None
-    elif request.user.is_authenticated:
-        after_sale = qs.filter(number=number, order__user=request.user).first()
-    else:
-        after_sale = None
-    if after_sale is None:
-        raise Http404
-    return after_sale
+    return _buyers(request, AfterSale.objects.select_related("order", "suborder__shop"), token, number=number)
 
 
 def _new(request, suborder_pk, token: str | None):

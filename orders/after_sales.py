@@ -17,7 +17,6 @@ class RequestSummary:
     status: str  # 待商家处理 …
     amount_fen: int
     url: str
-    is_open: bool
 
 
 @dataclass(frozen=True)
