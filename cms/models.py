@@ -1,19 +1,21 @@
 from urllib.parse import urlsplit
 
 from csp.decorators import csp_replace
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
 from wagtail import blocks
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 
 from catalog import selectors as catalog_selectors
 from core import parsing
@@ -39,7 +41,13 @@ class HomePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body"), FieldPanel("products_shown")]
     max_count = 1
-    subpage_types = ["cms.CatalogPage", "cms.ArticleIndexPage", "cms.LiveIndexPage"]
+    subpage_types = [
+        "cms.CatalogPage",
+        "cms.ArticleIndexPage",
+        "cms.LiveIndexPage",
+        "cms.CampaignIndexPage",
+        "cms.PavilionIndexPage",
+    ]
 
     class Meta:
         verbose_name = _("首页")
@@ -206,12 +214,24 @@ class ArticlePage(Page):
     summary = models.CharField(_("摘要"), max_length=250, blank=True)
     cover = models.ForeignKey("wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("正文"))
+    # The region the story is about: the pavilion of that region (or of a region above it)
+    # lists it among its stories.
+    region = models.ForeignKey(
+        "producers.Region",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所属地区"),
+        help_text=_("选填：该地区及其上级地区的地方馆会展示这篇文章。"),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("kind"),
         FieldPanel("date"),
         FieldPanel("summary"),
         FieldPanel("cover"),
+        FieldPanel("region"),
         FieldPanel("body"),
     ]
     parent_page_types = ["cms.ArticleIndexPage"]
@@ -265,3 +285,115 @@ class LiveIndexPage(RoutablePageMixin, Page):
             # The storefront frames nothing; this page frames its player's origin, no other.
             response = csp_replace({"frame-src": [_origin(context["player_url"])]})(lambda: response)()
         return response
+
+
+# --- campaigns (专题活动) and regional pavilions (地方馆) -----------------------------------------------------------
+
+
+class CampaignIndexPage(Page):
+    """专题活动: the list of campaigns, current and coming ones first."""
+
+    intro = RichTextField(_("导语"), blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    max_count = 1
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.CampaignPage"]
+
+    class Meta:
+        verbose_name = _("专题活动列表页")
+
+
+class CampaignPage(Page):
+    """A campaign (消费帮扶月, 年货节, 832 专区): dates, a banner, its own list of products,
+    and editor blocks. Its figures are the sales of its products between its dates."""
+
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    summary = models.CharField(_("摘要"), max_length=250, blank=True)
+    banner = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("横幅图片"),
+    )
+    body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("页面内容"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("starts_at"),
+        FieldPanel("ends_at"),
+        FieldPanel("summary"),
+        FieldPanel("banner"),
+        InlinePanel("campaign_products", label=_("活动商品")),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["cms.CampaignIndexPage", "cms.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("专题活动页")
+
+    def clean(self):
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("结束时间须晚于开始时间。")})
+
+
+class CampaignProduct(Orderable):
+    """One product of a campaign's own list (shown only while listed)."""
+
+    page = ParentalKey(CampaignPage, on_delete=models.CASCADE, related_name="campaign_products")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("商品"))
+
+    panels = [FieldPanel("product")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("活动商品")
+        constraints = [models.UniqueConstraint(fields=["page", "product"], name="cms_campaign_product_once")]
+
+
+class PavilionIndexPage(Page):
+    """地方馆: every pavilion, by province, city and county."""
+
+    intro = RichTextField(_("导语"), blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    max_count = 1
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.PavilionPage"]
+
+    class Meta:
+        verbose_name = _("地方馆列表页")
+
+
+class PavilionPage(Page):
+    """A region's pavilion (地方馆): that region's shops, products, live events and stories,
+    found automatically from the region, plus the blocks its editors add. A county's
+    pavilion sits under its city's, so a city bureau's editors may edit both and a county
+    bureau's only its own."""
+
+    region = models.OneToOneField(
+        "producers.Region", on_delete=models.PROTECT, related_name="pavilion", verbose_name=_("地区")
+    )
+    intro = RichTextField(_("导语"), blank=True)
+    banner = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("横幅图片"),
+    )
+    body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("页面内容"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("region"),
+        FieldPanel("intro"),
+        FieldPanel("banner"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["cms.PavilionIndexPage", "cms.PavilionPage"]
+    subpage_types = ["cms.PavilionPage"]
+
+    class Meta:
+        verbose_name = _("地方馆")
