@@ -13,7 +13,7 @@ import io
 import segno
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
@@ -67,6 +67,7 @@ def poster_response(pk: int) -> HttpResponse:
         cache.set(key, png, CACHE_SECONDS)
     response = HttpResponse(png, content_type="image/png")
     patch_cache_control(response, public=True, max_age=BROWSER_CACHE_SECONDS)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])  # its words are in the visitor's language
     return response
 
 

@@ -357,6 +357,18 @@ def test_sitemap_queries_do_not_grow_with_products(client, storefront, shop, cat
         client.get("/sitemap.xml")
 
 
+def test_sitemap_sections_are_paginated(client, storefront, shop, categories, monkeypatch):
+    from cms.sitemaps import ProductSitemap
+
+    monkeypatch.setattr(ProductSitemap, "limit", 2)
+    products = [make_product(shop, categories["tubers"]) for _ in range(3)]
+
+    assert f"{SITE}/sitemap-products.xml?p=2" in locations(client, "/sitemap.xml")
+    assert locations(client, "/sitemap-products.xml") == [f"{SITE}/products/{p.pk}/" for p in products[:2]]
+    assert locations(client, "/sitemap-products.xml?p=2") == [f"{SITE}/products/{products[2].pk}/"]
+    assert client.get("/sitemap-products.xml?p=3").status_code == 404
+
+
 def test_sitemap_pages_past_the_end_are_not_found(client, storefront):
     assert client.get("/sitemap-products.xml?p=2").status_code == 404
     assert client.get("/sitemap-products.xml?p=x").status_code == 404
@@ -437,6 +449,7 @@ def test_poster_is_a_750_pixel_png_with_a_qr_code_of_the_product_page(client, st
     drawn, expected = qr_modules(image, url)
     assert drawn == expected
     assert response["Cache-Control"] == "public, max-age=600"
+    assert response["Vary"] == "Accept-Language, Cookie"
     # The product's picture (a flat colour, 180/60/40) fills the picture area.
     assert image.getpixel((375, 150 + 335))[:3] == (180, 60, 40)
 
