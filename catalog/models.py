@@ -24,7 +24,10 @@ DETAIL_RENDITION = "max-800x800"
 CARD_RENDITION_SMALL = "fill-200x200"
 DETAIL_RENDITION_SMALL = "max-400x400"
 CARD_RENDITIONS = (CARD_RENDITION_SMALL, CARD_RENDITION)
-DETAIL_RENDITIONS = (DETAIL_RENDITION_SMALL, DETAIL_RENDITION)
+# The picture a shared product page shows (Open Graph, WeChat) and its share poster draws:
+# square, at least 300×300 as WeChat wants. Made and prefetched with the detail renditions.
+SHARE_RENDITION = "fill-600x600"
+DETAIL_RENDITIONS = (DETAIL_RENDITION_SMALL, DETAIL_RENDITION, SHARE_RENDITION)
 
 
 class Category(models.Model):

@@ -21,8 +21,9 @@ from catalog import selectors as catalog_selectors
 from core import parsing
 from orders import selectors as order_selectors
 
-from . import selectors
+from . import poster, selectors
 from .renditions import ARTICLE_CARD_RENDITION
+from .sharing import SharingMixin
 
 BODY_BLOCKS = [
     ("heading", blocks.CharBlock(form_classname="title", label=_("标题"))),
@@ -32,7 +33,7 @@ BODY_BLOCKS = [
 ]
 
 
-class HomePage(Page):
+class HomePage(SharingMixin, Page):
     """The storefront's front page: editorial intro above the newest listed products."""
 
     intro = RichTextField(_("导语"), blank=True)
@@ -59,7 +60,7 @@ class HomePage(Page):
         return context
 
 
-class CatalogPage(RoutablePageMixin, Page):
+class CatalogPage(RoutablePageMixin, SharingMixin, Page):
     """The catalogue: product list, category lists, product pages and shop pages, all
     served from the catalogue's Django models through this one routable page."""
 
@@ -146,6 +147,12 @@ class CatalogPage(RoutablePageMixin, Page):
             ),
         )
 
+    # A PNG at /products/<pk>/poster/: Wagtail serves no address with a dot in it.
+    @path("<int:pk>/poster/", name="product_poster")
+    def product_poster_route(self, request, pk):
+        """The product's share poster (PNG) for WeChat Moments: ``cms/poster.py``."""
+        return poster.poster_response(pk)
+
     @path("shop/<slug:slug>/", name="shop")
     def shop_route(self, request, slug):
         shop = catalog_selectors.active_shop(slug)
@@ -175,7 +182,7 @@ SORT_LABELS = [
 ]
 
 
-class ArticleIndexPage(Page):
+class ArticleIndexPage(SharingMixin, Page):
     """A list of stories, campaigns and announcements."""
 
     intro = RichTextField(_("导语"), blank=True)
@@ -201,7 +208,7 @@ class ArticleIndexPage(Page):
         return context
 
 
-class ArticlePage(Page):
+class ArticlePage(SharingMixin, Page):
     """An editorial story or campaign page (助农故事、消费帮扶活动)."""
 
     class Kind(models.TextChoices):
@@ -236,6 +243,7 @@ class ArticlePage(Page):
     ]
     parent_page_types = ["cms.ArticleIndexPage"]
     subpage_types: list[str] = []
+    share_type = "article"  # og:type
 
     class Meta:
         verbose_name = _("文章")
@@ -248,7 +256,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
-class LiveIndexPage(RoutablePageMixin, Page):
+class LiveIndexPage(RoutablePageMixin, SharingMixin, Page):
     """直播间: the list of live, upcoming and past events at its own URL, and one page per
     event under it (``<code>/``), served from ``live.LiveEvent`` rows the way the catalogue
     page serves products, so an event needs no page of its own in the tree.
@@ -290,7 +298,7 @@ class LiveIndexPage(RoutablePageMixin, Page):
 # --- campaigns (专题活动) and regional pavilions (地方馆) -----------------------------------------------------------
 
 
-class CampaignIndexPage(Page):
+class CampaignIndexPage(SharingMixin, Page):
     """专题活动: the list of campaigns, current and coming ones first."""
 
     intro = RichTextField(_("导语"), blank=True)
@@ -303,7 +311,7 @@ class CampaignIndexPage(Page):
         verbose_name = _("专题活动列表页")
 
 
-class CampaignPage(Page):
+class CampaignPage(SharingMixin, Page):
     """A campaign (消费帮扶月, 年货节, 832 专区): dates, a banner, its own list of products,
     and editor blocks. Its figures are the sales of its products between its dates."""
 
@@ -353,7 +361,7 @@ class CampaignProduct(Orderable):
         constraints = [models.UniqueConstraint(fields=["page", "product"], name="cms_campaign_product_once")]
 
 
-class PavilionIndexPage(Page):
+class PavilionIndexPage(SharingMixin, Page):
     """地方馆: every pavilion, by province, city and county."""
 
     intro = RichTextField(_("导语"), blank=True)
@@ -366,7 +374,7 @@ class PavilionIndexPage(Page):
         verbose_name = _("地方馆列表页")
 
 
-class PavilionPage(Page):
+class PavilionPage(SharingMixin, Page):
     """A region's pavilion (地方馆): that region's shops, products, live events and stories,
     found automatically from the region, plus the blocks its editors add. A county's
     pavilion sits under its city's, so a city bureau's editors may edit both and a county

@@ -5,6 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import sitemaps as cms_sitemaps
+from cms import views as cms_views
 from live import api as live_api
 from orders import live_links
 from search import views as search_views
@@ -31,6 +33,10 @@ urlpatterns = [
     path("", include("attribution.urls")),
     path("live/", include((live_urlpatterns, "live"))),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Findability (cms/views.py, cms/sitemaps.py): robots.txt and the sitemap index of sections.
+    path("robots.txt", cms_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", cms_sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", cms_sitemaps.section, name="sitemap_section"),
 ]
 
 if settings.DEBUG:

@@ -15,8 +15,12 @@ register = template.Library()
 
 @register.simple_tag
 def live_quote(product):
-    """The product's price now (a live price while an event featuring it is on air). One query."""
-    return quote_at(product, timezone.now())
+    """The product's price now (a live price while an event featuring it is on air). One
+    query, once per product object: the page's share tags and its buy box show the same."""
+    quote = getattr(product, "_live_quote_now", None)
+    if quote is None:
+        quote = product._live_quote_now = quote_at(product, timezone.now())
+    return quote
 
 
 @register.simple_tag(takes_context=True)
