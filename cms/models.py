@@ -15,13 +15,13 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, Site
 
 from catalog import selectors as catalog_selectors
 from core import parsing
 from orders import selectors as order_selectors
 
-from . import selectors
+from . import campaigns, pavilions, selectors
 from .renditions import ARTICLE_CARD_RENDITION
 
 BODY_BLOCKS = [
@@ -240,6 +240,13 @@ class ArticlePage(Page):
     class Meta:
         verbose_name = _("文章")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if self.region_id is not None:
+            context["region_full_name"] = self.region.full_name()
+            context["region_pavilion"] = PavilionPage.objects.live().public().filter(region_id=self.region_id).first()
+        return context
+
 
 def _origin(url: str) -> str:
     """scheme://host[:port] of a URL, as a Content-Security-Policy source."""
@@ -302,6 +309,17 @@ class CampaignIndexPage(Page):
     class Meta:
         verbose_name = _("专题活动列表页")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        site = Site.find_for_request(request)
+        listed = CampaignPage.objects.live().public()
+        context["campaigns"] = campaigns.campaign_cards(
+            listed.in_site(site) if site is not None else listed.child_of(self),
+            timezone.now(),
+            parsing.page_number(request.GET.get("page")),
+        )
+        return context
+
 
 class CampaignPage(Page):
     """A campaign (消费帮扶月, 年货节, 832 专区): dates, a banner, its own list of products,
@@ -339,6 +357,11 @@ class CampaignPage(Page):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("结束时间须晚于开始时间。")})
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(campaigns.campaign_context(self, timezone.now(), preview=getattr(request, "is_preview", False)))
+        return context
+
 
 class CampaignProduct(Orderable):
     """One product of a campaign's own list (shown only while listed)."""
@@ -364,6 +387,11 @@ class PavilionIndexPage(Page):
 
     class Meta:
         verbose_name = _("地方馆列表页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["provinces"] = pavilions.pavilion_tree(PavilionPage.objects.live().public().descendant_of(self))
+        return context
 
 
 class PavilionPage(Page):
@@ -397,3 +425,16 @@ class PavilionPage(Page):
 
     class Meta:
         verbose_name = _("地方馆")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(
+            pavilions.pavilion_context(
+                self,
+                stories=ArticlePage.objects.live().public(),
+                children=PavilionPage.objects.live().public().child_of(self),
+                now=timezone.now(),
+                page_number=parsing.page_number(request.GET.get("page")),
+            )
+        )
+        return context
