@@ -15,13 +15,13 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, Site
 
 from catalog import selectors as catalog_selectors
 from core import parsing
 from orders import selectors as order_selectors
 
-from . import poster, selectors
+from . import campaigns, pavilions, poster, selectors
 from .renditions import ARTICLE_CARD_RENDITION
 from .sharing import SharingMixin
 
@@ -248,6 +248,13 @@ class ArticlePage(SharingMixin, Page):
     class Meta:
         verbose_name = _("文章")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if self.region_id is not None:
+            context["region_full_name"] = self.region.full_name()
+            context["region_pavilion"] = PavilionPage.objects.live().public().filter(region_id=self.region_id).first()
+        return context
+
 
 def _origin(url: str) -> str:
     """scheme://host[:port] of a URL, as a Content-Security-Policy source."""
@@ -310,6 +317,17 @@ class CampaignIndexPage(SharingMixin, Page):
     class Meta:
         verbose_name = _("专题活动列表页")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        site = Site.find_for_request(request)
+        listed = CampaignPage.objects.live().public()
+        context["campaigns"] = campaigns.campaign_cards(
+            listed.in_site(site) if site is not None else listed.child_of(self),
+            timezone.now(),
+            parsing.page_number(request.GET.get("page")),
+        )
+        return context
+
 
 class CampaignPage(SharingMixin, Page):
     """A campaign (消费帮扶月, 年货节, 832 专区): dates, a banner, its own list of products,
@@ -347,6 +365,11 @@ class CampaignPage(SharingMixin, Page):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("结束时间须晚于开始时间。")})
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(campaigns.campaign_context(self, timezone.now(), preview=getattr(request, "is_preview", False)))
+        return context
+
 
 class CampaignProduct(Orderable):
     """One product of a campaign's own list (shown only while listed)."""
@@ -372,6 +395,11 @@ class PavilionIndexPage(SharingMixin, Page):
 
     class Meta:
         verbose_name = _("地方馆列表页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["provinces"] = pavilions.pavilion_tree(PavilionPage.objects.live().public().descendant_of(self))
+        return context
 
 
 class PavilionPage(SharingMixin, Page):
@@ -405,3 +433,16 @@ class PavilionPage(SharingMixin, Page):
 
     class Meta:
         verbose_name = _("地方馆")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(
+            pavilions.pavilion_context(
+                self,
+                stories=ArticlePage.objects.live().public(),
+                children=PavilionPage.objects.live().public().child_of(self),
+                now=timezone.now(),
+                page_number=parsing.page_number(request.GET.get("page")),
+            )
+        )
+        return context

@@ -2,3 +2,9 @@
 
 # The cover of article cards and live event cards, prefetched with their lists.
 ARTICLE_CARD_RENDITION = "fill-480x270"
+
+# Campaign and pavilion banners, full width: the small one for phones of ordinary density,
+# the large one for sharp or wide screens (chosen by the browser through srcset and sizes).
+BANNER_RENDITION = "fill-1200x480"
+BANNER_RENDITION_SMALL = "fill-600x240"
+BANNER_RENDITIONS = (BANNER_RENDITION_SMALL, BANNER_RENDITION)

@@ -18,7 +18,7 @@ from live_results.selectors import event_results
 from producers.models import Collective
 from producers.selectors import benefited_household_count, linkage_in_force
 
-from .renditions import ARTICLE_CARD_RENDITION
+from .renditions import ARTICLE_CARD_RENDITION, BANNER_RENDITIONS
 
 
 def listed_product_for_detail(pk: int) -> Product | None:
@@ -45,6 +45,27 @@ def listed_product_for_detail(pk: int) -> Product | None:
     )
 
 
+def banner_image(image_id: int | None):
+    """The banner picture of a campaign or pavilion page with both banner renditions
+    prefetched (two queries), or None."""
+    if image_id is None:
+        return None
+    rendition_qs = get_image_model().get_rendition_model().objects.filter(filter_spec__in=BANNER_RENDITIONS)
+    return (
+        get_image_model()
+        .objects.prefetch_related(Prefetch("renditions", queryset=rendition_qs))
+        .filter(pk=image_id)
+        .first()
+    )
+
+
+def with_card_picture(qs, field: str):
+    """``qs`` (pages or events) with the picture in ``field`` and its card rendition
+    (``ARTICLE_CARD_RENDITION``) fetched along: two queries more, however many rows."""
+    rendition_qs = get_image_model().get_rendition_model().objects.filter(filter_spec=ARTICLE_CARD_RENDITION)
+    return qs.select_related(field).prefetch_related(Prefetch(f"{field}__renditions", queryset=rendition_qs))
+
+
 @dataclass(frozen=True)
 class BenefitSummary:
     """What the public may know of a product's benefit linkage: a household count and
@@ -68,8 +89,7 @@ def benefit_summary(product: Product) -> BenefitSummary:
 
 
 def _with_cover(qs):
-    rendition_qs = get_image_model().get_rendition_model().objects.filter(filter_spec=ARTICLE_CARD_RENDITION)
-    return qs.select_related("cover").prefetch_related(Prefetch("cover__renditions", queryset=rendition_qs))
+    return with_card_picture(qs, "cover")
 
 
 def home_events(now: dt.datetime, limit: int = 6) -> list[LiveEvent]:

@@ -101,12 +101,17 @@ CERTIFIED = Q(certified=True)
 UNCERTIFIED = Q(certified=False)
 
 
-def _periods_q(f: ReportFilters) -> Q:
-    """The summary rows that make up the period: whole years, whole months, then days."""
+def period_q(start: dt.date, end: dt.date) -> Q:
+    """The summary rows that make up the Asia/Shanghai days ``start`` to ``end`` (both
+    inclusive): whole years, whole months, then days."""
     q = Q(pk__in=[])
-    for grain, first, last in split(f.period.start, f.period.end):
+    for grain, first, last in split(start, end):
         q |= Q(grain=grain, day__gte=first, day__lte=last)
     return q
+
+
+def _periods_q(f: ReportFilters) -> Q:
+    return period_q(f.period.start, f.period.end)
 
 
 def _dimensions_q(f: ReportFilters) -> Q:
@@ -440,6 +445,33 @@ def _top_products(f: ReportFilters, certified: bool, order: str) -> list[dict]:
         for row in top:
             row["title"], row["shop"] = names[row["product_id"]]["title"], names[row["product_id"]]["shop__name"]
     return top
+
+
+@dataclass(frozen=True)
+class ProductSales:
+    """Paid value of some products over some days, in fen: ``sales_fen`` (≥ 0) and
+    ``refunds_fen`` (≤ 0) of every line, certified at payment or not; ``certified_net_fen``
+    the consumption-support part (the report's definition: certified lines only)."""
+
+    sales_fen: int
+    refunds_fen: int
+    certified_net_fen: int
+
+    @property
+    def net_fen(self) -> int:
+        return self.sales_fen + self.refunds_fen
+
+
+def product_sales(product_ids, start: dt.date, end: dt.date) -> ProductSales:
+    """The sales of the products ``product_ids`` (a list or a ``values("product_id")``
+    subquery) booked on the Asia/Shanghai days ``start`` to ``end`` (inclusive), from the
+    product summary table as the report reads it. One query."""
+    row = ProductSalesSummary.objects.filter(period_q(start, end), product_id__in=product_ids).aggregate(
+        sales=Sum("sales_fen", default=0),
+        refunds=Sum("refunds_fen", default=0),
+        certified=Sum(F("sales_fen") + F("refunds_fen"), filter=CERTIFIED, default=0),
+    )
+    return ProductSales(sales_fen=row["sales"], refunds_fen=row["refunds"], certified_net_fen=row["certified"])
 
 
 def _products_table(f: ReportFilters, totals: dict) -> ReportTable:

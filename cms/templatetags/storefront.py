@@ -8,7 +8,7 @@ from catalog import selectors
 from catalog.models import CARD_RENDITION, CARD_RENDITION_SMALL, DETAIL_RENDITION, DETAIL_RENDITION_SMALL
 
 from .. import routing
-from ..renditions import ARTICLE_CARD_RENDITION
+from ..renditions import ARTICLE_CARD_RENDITION, BANNER_RENDITION, BANNER_RENDITION_SMALL
 
 register = template.Library()
 
@@ -91,3 +91,14 @@ def area_url(area: str) -> str:
 @register.simple_tag
 def article_cover_rendition(image):
     return _rendition(image, ARTICLE_CARD_RENDITION)
+
+
+@register.simple_tag
+def banner_rendition(image):
+    """A campaign's or pavilion's banner at full size (prefetched by ``selectors.banner_image``)."""
+    return _rendition(image, BANNER_RENDITION)
+
+
+@register.simple_tag
+def banner_srcset(image):
+    return _srcset(image, BANNER_RENDITION_SMALL, BANNER_RENDITION)
