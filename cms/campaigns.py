@@ -14,7 +14,7 @@ from django.utils import timezone
 from catalog.models import Product
 from reports.selectors import ProductSales, product_sales
 
-from .selectors import banner_image, with_card_picture
+from .selectors import page_banner, with_card_picture
 
 UPCOMING, LIVE, ENDED = "upcoming", "live", "ended"
 CAMPAIGNS_PER_PAGE = 12
@@ -102,7 +102,7 @@ def campaign_context(page, now: dt.datetime, *, preview: bool = False) -> dict:
     return {
         "campaign_status": status,
         "countdown": Countdown(int((page.starts_at - now).total_seconds())) if status == UPCOMING else None,
-        "banner": banner_image(page.banner_id),
+        "banner": page_banner(page),
         "products": listed_campaign_products(page, preview=preview),
         "sales": campaign_sales(page, days, preview=preview) if days else None,
         "sales_days": days,

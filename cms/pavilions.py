@@ -21,7 +21,7 @@ from core.page_urls import page_url
 from live.models import EventStatus, LiveEvent
 from producers.models import Region
 
-from .selectors import banner_image, with_card_picture
+from .selectors import page_banner, with_card_picture
 
 PRODUCTS_PER_PAGE = 12
 SHOWN_SHOPS = 24
@@ -94,7 +94,7 @@ def pavilion_context(page, *, stories, children, now: dt.datetime, page_number: 
     return {
         "region": region,
         "region_full_name": region.full_name(),
-        "banner": banner_image(page.banner_id),
+        "banner": page_banner(page),
         "shops": region_shops(region),
         "products": Paginator(region_products(region), PRODUCTS_PER_PAGE).get_page(page_number),
         "live_events": region_events(region, now),

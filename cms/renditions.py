@@ -7,4 +7,6 @@ ARTICLE_CARD_RENDITION = "fill-480x270"
 # the large one for sharp or wide screens (chosen by the browser through srcset and sizes).
 BANNER_RENDITION = "fill-1200x480"
 BANNER_RENDITION_SMALL = "fill-600x240"
-BANNER_RENDITIONS = (BANNER_RENDITION_SMALL, BANNER_RENDITION)
+# A page's picture when shared (Open Graph's preferred 1.91:1), fetched with the banner.
+PAGE_SHARE_RENDITION = "fill-1200x630"
+BANNER_RENDITIONS = (BANNER_RENDITION_SMALL, BANNER_RENDITION, PAGE_SHARE_RENDITION)

@@ -46,8 +46,8 @@ def listed_product_for_detail(pk: int) -> Product | None:
 
 
 def banner_image(image_id: int | None):
-    """The banner picture of a campaign or pavilion page with both banner renditions
-    prefetched (two queries), or None."""
+    """The banner picture of a campaign or pavilion page with its banner renditions and
+    share rendition prefetched (two queries), or None."""
     if image_id is None:
         return None
     rendition_qs = get_image_model().get_rendition_model().objects.filter(filter_spec__in=BANNER_RENDITIONS)
@@ -57,6 +57,15 @@ def banner_image(image_id: int | None):
         .filter(pk=image_id)
         .first()
     )
+
+
+def page_banner(page):
+    """``banner_image`` of a campaign or pavilion page, also kept as the page's ``banner``
+    so that what else reads it (its share picture) asks no more."""
+    banner = banner_image(page.banner_id)
+    if banner is not None:
+        page.banner = banner
+    return banner
 
 
 def with_card_picture(qs, field: str):

@@ -32,10 +32,11 @@ from wagtail.models import Page
 from catalog.models import DETAIL_RENDITION, SHARE_RENDITION
 from core.money import yuan_decimal
 
+from .renditions import PAGE_SHARE_RENDITION
+
 # Pages' pictures are mostly wide banners and covers: Open Graph's preferred 1.91:1. A
 # product's is its square first picture (SHARE_RENDITION, 600×600). WeChat crops either to
 # a square thumbnail and ignores pictures under 300×300, so smaller ones fall through.
-PAGE_SHARE_RENDITION = "fill-1200x630"
 MIN_SHARE_SIDE = 300
 DEFAULT_IMAGE = "img/share-default.png"
 DEFAULT_IMAGE_SIZE = (600, 600)
