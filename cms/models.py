@@ -22,6 +22,7 @@ from core import parsing
 from orders import selectors as order_selectors
 
 from . import selectors
+from .forms import PavilionPageForm
 from .renditions import ARTICLE_CARD_RENDITION
 
 BODY_BLOCKS = [
@@ -394,6 +395,7 @@ class PavilionPage(Page):
     ]
     parent_page_types = ["cms.PavilionIndexPage", "cms.PavilionPage"]
     subpage_types = ["cms.PavilionPage"]
+    base_form_class = PavilionPageForm  # the region: changed only by those who may publish
 
     class Meta:
         verbose_name = _("地方馆")
