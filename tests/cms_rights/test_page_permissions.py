@@ -301,3 +301,13 @@ def test_platform_admin_group_holds_every_page_permission_on_the_root(tree):
     }
     for role in ("shop_operator", "bureau_officer", "buyer"):
         assert not GroupPagePermission.objects.filter(group__name=role).exists()
+
+
+def test_officer_uploads_and_chooses_banner_pictures_operator_too_buyer_not(tree, login, client):
+    for user in (tree.world.officer_a, tree.world.operator_a):
+        c = login(user)
+        assert c.get(reverse("wagtailimages:add")).status_code == 200
+        assert c.get(reverse("wagtailimages_chooser:choose")).status_code == 200
+    client.force_login(tree.world.buyer)
+    response = client.get(reverse("wagtailimages:add"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("wagtailadmin_login"))
