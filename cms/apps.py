@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +10,9 @@ class CmsConfig(AppConfig):
     def ready(self) -> None:
         from core.page_urls import register_page_url
 
-        from . import routing  # also connects the receivers that keep its URL caches fresh
+        from . import rights, routing  # each connects its receivers: page permissions, URL caches
+
+        post_migrate.connect(rights.after_migrate, sender=self, dispatch_uid="cms.rights.after_migrate")
 
         # The pages that show the models below cms (core/page_urls.py explains why).
         register_page_url("product", lambda pk: routing.storefront_url("product", pk))

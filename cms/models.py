@@ -22,6 +22,7 @@ from core import parsing
 from orders import selectors as order_selectors
 
 from . import campaigns, pavilions, poster, selectors
+from .forms import PavilionPageForm
 from .renditions import ARTICLE_CARD_RENDITION
 from .sharing import SharingMixin
 
@@ -430,6 +431,7 @@ class PavilionPage(SharingMixin, Page):
     ]
     parent_page_types = ["cms.PavilionIndexPage", "cms.PavilionPage"]
     subpage_types = ["cms.PavilionPage"]
+    base_form_class = PavilionPageForm  # the region: changed only by those who may publish
 
     class Meta:
         verbose_name = _("地方馆")

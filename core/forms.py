@@ -29,6 +29,8 @@ class MarketplaceUserFormMixin:
         self.fields["name"].help_text = _("按中文习惯，姓在前，如 陈静。")
         if "groups" in self.fields:  # the roles by their names on screen, not shop_operator
             self.fields["groups"].label_from_instance = lambda group: role_label(group.name)
+            # A bureau's page editors' group follows the user's bureau (bureau_groups.py): not chosen here.
+            self.fields["groups"].queryset = self.fields["groups"].queryset.filter(editing_bureau__isnull=True)
         # The sign-in mobile, read like registration reads it (+86, spaces, full-width digits).
         model_field = get_user_model()._meta.get_field("mobile")
         self.fields["mobile"] = parsing.MobileField(

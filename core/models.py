@@ -19,6 +19,17 @@ class Bureau(models.Model):
     region = models.ForeignKey(
         "producers.Region", on_delete=models.PROTECT, related_name="bureaus", verbose_name=_("辖区")
     )
+    # The group whose members are the bureau's officers and which holds their page permissions
+    # (the pavilion of the bureau's region): kept by ``bureau_groups.py``, never chosen by hand.
+    page_editors = models.OneToOneField(
+        "auth.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="editing_bureau",
+        verbose_name=_("页面编辑组"),
+    )
 
     class Meta:
         verbose_name = _("主管部门")

@@ -69,6 +69,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "producers.view_benefitlinkage",
         "producers.view_region",
         "wagtailadmin.access_admin",
+        # Banner pictures for their pavilion's page (the page itself: their bureau's group, bureau_groups.py).
+        "wagtailimages.add_image",
+        "wagtailimages.choose_image",
         # Reserved-share targets (预留份额) of their own bureau (reports/).
         "reports.view_reservedsharetarget",
         "reports.add_reservedsharetarget",
@@ -100,9 +103,21 @@ _MEDIA_ALL = [
     for app, model in [("wagtailimages", "image"), ("wagtaildocs", "document")]
     for verb in ("add", "change", "delete", "choose")
 ]
+# Officers put a banner on their pavilion's page: they upload pictures and choose among all
+# of them (product photos of their region's shops included: every picture is public on the
+# storefront anyway), and change only their own uploads, as operators do.
 ROLE_COLLECTION_PERMISSIONS: dict[Role, list[str]] = {
     Role.SHOP_OPERATOR: ["wagtailimages.add_image", "wagtailimages.choose_image"],
+    Role.BUREAU_OFFICER: ["wagtailimages.add_image", "wagtailimages.choose_image"],
     Role.PLATFORM_ADMIN: _MEDIA_ALL,
+}
+
+# Wagtail's page permissions (GroupPagePermission, on wagtailcore.page) on the root of the page
+# tree, i.e. on every page. Platform administrators edit and publish everything; officers get
+# theirs on their region's pavilion through their bureau's group (bureau_groups.py, cms/rights.py);
+# nobody else has any.
+ROLE_ROOT_PAGE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.PLATFORM_ADMIN: ["add_page", "change_page", "publish_page", "bulk_delete_page", "lock_page", "unlock_page"],
 }
 
 
@@ -121,6 +136,24 @@ def _sync_collection_permissions(group: Group, role: Role) -> None:
         GroupCollectionPermission.objects.get_or_create(group=group, collection=root, permission_id=permission_id)
 
 
+def _sync_root_page_permissions(group: Group, role: Role) -> None:
+    from wagtail.models import GroupPagePermission, Page
+
+    root = Page.get_first_root_node()
+    if root is None:
+        return
+    wanted = set(
+        Permission.objects.filter(
+            content_type__app_label="wagtailcore",
+            content_type__model="page",
+            codename__in=ROLE_ROOT_PAGE_PERMISSIONS.get(role, []),
+        ).values_list("pk", flat=True)
+    )
+    GroupPagePermission.objects.filter(group=group, page=root).exclude(permission_id__in=wanted).delete()
+    for permission_id in wanted:
+        GroupPagePermission.objects.get_or_create(group=group, page=root, permission_id=permission_id)
+
+
 @transaction.atomic
 def sync_role_groups() -> dict[Role, Group]:
     """Create or update one group per role with exactly its permissions."""
@@ -128,6 +161,7 @@ def sync_role_groups() -> dict[Role, Group]:
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
         _sync_collection_permissions(group, role)
+        _sync_root_page_permissions(group, role)
         if perms == ["*"]:
             group.permissions.set(Permission.objects.all())
             groups[role] = group

@@ -19,7 +19,8 @@ from attribution.maintenance import purge_ledger
 from catalog.models import Category, Product, ProductImage, Shop
 from catalog.tasks import generate_product_renditions
 from certification.maintenance import purge_for_products
-from cms.models import ArticleIndexPage, ArticlePage
+from cms.models import ArticleIndexPage, ArticlePage, PavilionIndexPage, PavilionPage
+from cms.rights import ensure_pavilion_workflow
 from cms.setup import ensure_storefront_pages
 from core.background import enqueue_after_commit
 from core.models import Bureau, User
@@ -218,6 +219,8 @@ def reset_demo() -> None:
     get_image_model().objects.filter(collection__name=data.DEMO_COLLECTION_NAME).delete()
     for page in ArticleIndexPage.objects.filter(slug=data.STORY_INDEX_SLUG):
         page.delete()
+    for page in PavilionIndexPage.objects.filter(slug=data.PAVILION_INDEX_SLUG):
+        page.delete()  # and the pavilions under it
 
 
 def _delete_in_chunks(queryset, chunk: int = 2000) -> None:
@@ -394,6 +397,7 @@ def ensure_story_pages(*, images: bool) -> int:
         )
         made += 1
     collection = demo_collection() if images else None
+    regions = Region.objects.in_bulk([a.region for a in data.ARTICLES if a.region], field_name="code")
     for n, article in enumerate(data.ARTICLES):
         if ArticlePage.objects.filter(slug=article.slug).exists():
             continue
@@ -409,6 +413,7 @@ def ensure_story_pages(*, images: bool) -> int:
                 date=article.date,
                 summary=article.summary,
                 cover=cover,
+                region=regions.get(article.region),
                 body=[
                     (kind, RichText(f"<p>{text}</p>") if kind == "paragraph" else text)
                     for kind, text in article.paragraphs
@@ -417,6 +422,38 @@ def ensure_story_pages(*, images: bool) -> int:
         )
         index.refresh_from_db()  # treebeard keeps child counts on the parent
         made += 1
+    return made
+
+
+def ensure_pavilions() -> int:
+    """The pavilion index (slug ``pavilions``) and the demo's pavilions, a county's under its
+    city's; the review workflow on them. The bureaus' groups get their pavilions as these are
+    made (cms/rights.py). Returns pages made."""
+    home, _catalog = ensure_storefront_pages()
+    index = PavilionIndexPage.objects.first()
+    made = 0
+    if index is None:
+        home.refresh_from_db()
+        index = home.add_child(
+            instance=PavilionIndexPage(
+                title="地方馆",
+                slug=data.PAVILION_INDEX_SLUG,
+                intro="<p>按省、市、县逛各地的扶贫产品、村级网店、直播和助农故事。</p>",
+            )
+        )
+        made += 1
+    regions = Region.objects.in_bulk([p.region for p in data.PAVILIONS], field_name="code")
+    have = set(PavilionPage.objects.filter(region__in=regions.values()).values_list("region__code", flat=True))
+    for spec in data.PAVILIONS:
+        if spec.region in have:
+            continue
+        parent = PavilionPage.objects.get(region__code=spec.parent) if spec.parent else index
+        parent.refresh_from_db()  # treebeard keeps child counts on the parent
+        parent.add_child(
+            instance=PavilionPage(title=spec.title, slug=spec.slug, region=regions[spec.region], intro=spec.intro)
+        )
+        made += 1
+    ensure_pavilion_workflow()
     return made
 
 
@@ -479,6 +516,7 @@ def build_demo(
             result.live_events = retime_live_demo(seed, log)
         result.logins = demo_logins()
         result.counts["pages"] = ensure_story_pages(images=images)
+        result.counts["pavilion_pages"] = ensure_pavilions()
         ensure_platform_payee()  # on the default site, which the storefront pages have made sure of
         result.counts["categories"] = len(categories)
         result.counts["villages"] = len(villages)

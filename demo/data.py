@@ -18,6 +18,7 @@ DEMO_BASE = datetime(2025, 6, 1, 9, 0, tzinfo=SHANGHAI)
 
 DEMO_COLLECTION_NAME = "演示数据 Demo data"
 STORY_INDEX_SLUG = "stories"
+PAVILION_INDEX_SLUG = "pavilions"
 
 # Where buyers paying by bank transfer send the money: fictional accounts, marked 演示 in
 # the name and the bank so nobody mistakes them for real ones. (account name, bank, number)
@@ -559,14 +560,14 @@ DEMO_USERS: list[DemoUser] = [
         "officer-shanxian",
         ("bureau_officer",),
         "高建民",
-        "单县商务局：只读单县数据，审核认定单县产品 read-only + certifies, Shan county",
+        "单县商务局：只读单县数据，认定单县产品，编辑单县馆 read-only + certifies, edits Shan county's pavilion",
         bureau="371722",
     ),
     DemoUser(
         "officer-heze",
         ("bureau_officer",),
         "何丽娟",
-        "菏泽市商务局：只读菏泽全市，可认定 read-only + certifies, all of Heze city",
+        "菏泽市商务局：只读菏泽全市，可认定，编辑菏泽馆、单县馆 read-only + certifies, Heze city; its pavilions",
         bureau="3717",
     ),
     DemoUser(
@@ -612,6 +613,7 @@ class DemoArticle:
     date: date
     summary: str
     paragraphs: list[tuple[str, str]]  # ("heading" | "paragraph", text)
+    region: str = ""  # code of the region the story is about: its pavilion (and those above) list it
 
 
 ARTICLES: list[DemoArticle] = [
@@ -683,5 +685,111 @@ ARTICLES: list[DemoArticle] = [
                 "牡丹、芦笋、山药是这里的特色产业，也是本站菏泽网店的主打商品。",
             ),
         ],
+    ),
+    # One story per demo pavilion (地方馆), tied to its region.
+    DemoArticle(
+        slug="heze-peony-workshop",
+        title="牡丹花开的时候，扶贫车间里也忙",
+        kind="story",
+        date=date(2025, 4, 18),
+        summary="菏泽的牡丹不只供人观赏：花瓣制茶、籽实榨油，村里的扶贫车间把脱贫户留在了家门口。",
+        region="3717",
+        paragraphs=[
+            (
+                "paragraph",
+                "每年四月，“中国牡丹之都”菏泽的牡丹进入盛花期。赏花的游客走了，花田里的活儿才刚开始："
+                "花瓣要赶在一两天里采下、杀青、烘干，做成牡丹花茶；到了七八月，油用牡丹的籽实成熟，"
+                "收下来送去压榨成牡丹籽油。",
+            ),
+            ("heading", "家门口的活计"),
+            (
+                "paragraph",
+                "牡丹区赵楼村的扶贫车间里，分拣花瓣、装罐封口的多是上了年纪的脱贫户和照顾孩子的妇女，"
+                "按件计酬，离家不过几百米。车间的产品由村电商服务站挂到网上，每卖出一罐，"
+                "收入按登记的利益联结机制分给在车间干活的农户和村集体。",
+            ),
+        ],
+    ),
+    DemoArticle(
+        slug="shanxian-yam-cooperative",
+        title="单县黄岗：沙土地里长出的“致富棒”",
+        kind="story",
+        date=date(2025, 3, 12),
+        summary="李庄村的山药合作社带着脱贫户一起种、一起收、一起卖，网店接单，合作社统一发货。",
+        region="371722",
+        paragraphs=[
+            (
+                "paragraph",
+                "单县黄岗镇的沙土地疏松透气，种出的山药直溜、面沙。过去村民各种各的，收获时只能等着收购商上门，"
+                "价钱由人定。村里牵头成立山药种植专业合作社后，种苗、技术和销路统一起来，"
+                "脱贫户以土地和劳力入社，年底按交售量和股份两头分红。",
+            ),
+            ("heading", "从地头到网店"),
+            (
+                "paragraph",
+                "李庄村电商服务站把山药分级装箱，挂到网上卖到外地。订单多了，合作社在收获季雇村里人挖山药、"
+                "打包发货，一天的工钱当天结。每一份订单记在哪几户名下、村集体留多少，网店后台都登记得清清楚楚。",
+            ),
+        ],
+    ),
+    DemoArticle(
+        slug="zaozhuang-pomegranate-village",
+        title="峄城石榴园里的“网红”村",
+        kind="story",
+        date=date(2025, 10, 9),
+        summary="贾泉村把鲜果、石榴汁和石榴盆景搬上网店，村集体统一收购、统一发货，收益分到户。",
+        region="3704",
+        paragraphs=[
+            (
+                "paragraph",
+                "枣庄峄城的万亩石榴园里，贾泉村守着几百亩老石榴树。九月底到十月，石榴一茬茬成熟，"
+                "过去村民挑着担子到路边卖，个头小、品相差的只能烂在地里。",
+            ),
+            ("heading", "一颗石榴，三种卖法"),
+            (
+                "paragraph",
+                "村电商服务站开张后，好果子装礼盒卖鲜果，品相一般的送去压成石榴汁，老树桩做成盆景和根雕。"
+                "村集体统一收购、统一发货，网店的每一笔销售都按利益联结机制记到受益的帮扶户和村集体名下。",
+            ),
+        ],
+    ),
+]
+
+
+# --- regional pavilions (地方馆) -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoPavilion:
+    region: str  # the region's code; its bureau's officers edit the pavilion (cms/rights.py)
+    parent: str  # region code of the pavilion it sits under; "" for the pavilion index
+    title: str
+    slug: str
+    intro: str  # rich text (HTML)
+
+
+# Parents before children. officer-heze (菏泽市商务局) edits 菏泽 and 单县; officer-shanxian only 单县.
+PAVILIONS: list[DemoPavilion] = [
+    DemoPavilion(
+        "3717",
+        "",
+        "菏泽馆",
+        "heze",
+        "<p>“中国牡丹之都”菏泽，黄河入鲁第一市。牡丹、芦笋、山药和曹县的演出服、柳编，"
+        "从村级网店发往全国，每一笔消费都记到受益的脱贫户和村集体。</p>",
+    ),
+    DemoPavilion(
+        "371722",
+        "3717",
+        "单县馆",
+        "shanxian",
+        "<p>浮龙湖畔的芦笋、黄岗沙土地里的山药，还有羊肉汤的汤料：单县的村级电商服务站把它们送到您家。</p>",
+    ),
+    DemoPavilion(
+        "3704",
+        "",
+        "枣庄馆",
+        "zaozhuang",
+        "<p>枣庄认定的扶贫产品覆盖七大门类：山亭的火樱桃、核桃和杂粮煎饼，峄城的石榴和石榴汁，都在这里。</p>",
     ),
 ]

@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Messages the broker could not take when sent after a commit (core/background.py).
     "core-resend-pending-tasks": {"task": "core.resend_pending_tasks", "schedule": 60.0},
+    # Pages whose go-live time has come are published, expired ones unpublished (cms/tasks.py).
+    "cms-publish-scheduled-pages": {"task": "cms.publish_scheduled_pages", "schedule": 60.0},
 }
 
 # Wagtail's own background work (reference index, file deletion) goes through

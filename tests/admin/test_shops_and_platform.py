@@ -161,7 +161,9 @@ def test_admin_creates_officer_with_phone_and_bureau(world, login, role_groups):
     )
     assert response.status_code == 302, response.context["form"].errors
     user = User.objects.get(username="officer_new")
-    assert (user.phone, user.bureau, list(user.groups.all())) == ("13800000000", bureau, [officer_group])
+    # Their role, and their bureau's page editors' group (core/bureau_groups.py), which follows the bureau.
+    assert (user.phone, user.bureau) == ("13800000000", bureau)
+    assert set(user.groups.all()) == {officer_group, bureau.page_editors}
     assert (user.name, user.get_full_name(), user.first_name, user.last_name) == ("张小文", "张小文", "", "")
 
     edit = reverse("wagtailusers_users:edit", args=[user.pk])

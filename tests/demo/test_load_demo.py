@@ -6,15 +6,17 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Count, F, Q, Sum
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
-from wagtail.models import ReferenceIndex
+from wagtail.models import GroupPagePermission, ReferenceIndex, Workflow, WorkflowPage
 
 from catalog.models import Category, Product, ProductImage, Shop
-from cms.models import ArticleIndexPage, ArticlePage, CatalogPage, HomePage
+from cms.models import ArticleIndexPage, ArticlePage, CatalogPage, HomePage, PavilionIndexPage, PavilionPage
+from cms.rights import PAVILION_WORKFLOW_NAME
 from core import sms
 from core.models import Bureau, User
 from core.roles import Role, roles_of
@@ -113,7 +115,7 @@ def test_default_demo_content(demo_media):
         assert (png.format, png.size) == ("PNG", (600, 600))
         # A drawn card, not a flat rectangle: the title's white strokes are on it.
         assert (255, 255, 255) in {colour for _n, colour in png.convert("RGB").getcolors(maxcolors=100_000)}
-    assert get_image_model().objects.count() == sum(per_product.values()) + 3  # + the story covers
+    assert get_image_model().objects.count() == sum(per_product.values()) + 6  # + the story covers
 
     # Producers: valid unified social credit codes, none for households.
     producers = Producer.objects.all()
@@ -159,11 +161,24 @@ def test_default_demo_content(demo_media):
     assert Bureau.objects.get(region__code="37").name == "山东省商务厅"
     assert Bureau.objects.get(region__code="371722").name == "单县商务局"
 
-    # Pages: the storefront tree and three stories.
+    # Pages: the storefront tree and six stories, three of them a pavilion's.
     assert HomePage.objects.count() == 1 and CatalogPage.objects.live().count() == 1
     index = ArticleIndexPage.objects.get(slug="stories")
     stories = ArticlePage.objects.child_of(index).live()
-    assert stories.count() == 3
+    assert stories.count() == 6
+    assert set(stories.exclude(region=None).values_list("slug", "region__code")) == {
+        ("heze-peony-workshop", "3717"),
+        ("shanxian-yam-cooperative", "371722"),
+        ("zaozhuang-pomegranate-village", "3704"),
+    }
+    # Pavilions: 菏泽市 and 枣庄市 under the index, 单县 under 菏泽市, all under the review workflow.
+    pavilions = PavilionIndexPage.objects.get(slug="pavilions")
+    assert [(p.title, p.region.code, p.get_parent().pk, p.live) for p in PavilionPage.objects.order_by("path")] == [
+        ("菏泽馆", "3717", pavilions.pk, True),
+        ("单县馆", "371722", PavilionPage.objects.get(region__code="3717").pk, True),
+        ("枣庄馆", "3704", pavilions.pk, True),
+    ]
+    assert {p.get_workflow().name for p in PavilionPage.objects.all()} == {PAVILION_WORKFLOW_NAME}
     assert "29.7万" in str(stories.get(slug="zaozhuang-live-stream").body)
     assert "132种" in stories.get(slug="zaozhuang-132-products").title
 
@@ -230,6 +245,16 @@ def test_demo_logins_for_every_role(client):
     assert client.login(username="operator-a", password="demo-operator-a")
     assert client.get("/admin/").status_code == 200
 
+    # Pavilions: officer-shanxian edits 单县's only, officer-heze 菏泽市's and 单县's; the operator none.
+    pavilion = {p.region.code: p for p in PavilionPage.objects.select_related("region")}
+    may_edit = {"operator-a": set(), "officer-shanxian": {"371722"}, "officer-heze": {"3717", "371722"}}
+    for username, codes in may_edit.items():
+        client.force_login(User.objects.get(username=username))
+        for code, page in pavilion.items():
+            status = client.get(f"/admin/pages/{page.pk}/edit/").status_code
+            assert status == (200 if code in codes else 302), (username, code)
+    client.logout()
+
     # The printed SMS sign-in works: the demo buyer's number, the code the console backend shows.
     assert "短信登录 SMS sign-in: http://127.0.0.1:8000/accounts/login/sms/ — 手机号 13800138000" in output
     client.logout()
@@ -244,6 +269,7 @@ def test_demo_logins_for_every_role(client):
 def test_second_run_keeps_the_demo_and_does_not_duplicate():
     load_demo("--no-images")
     models = (Product, Shop, Producer, Household, Collective, BenefitLinkage, User, Bureau, Address)
+    models += (ArticlePage, PavilionPage, Group, GroupPagePermission, Workflow, WorkflowPage)
     counts = [m.objects.count() for m in models]
     operator = User.objects.get(username="operator-a")
     operator.set_password("changed-by-the-user-1")
@@ -265,7 +291,10 @@ def test_second_run_keeps_the_demo_and_does_not_duplicate():
 
     assert "demo content already present" in output
     assert [m.objects.count() for m in models] == counts
-    assert ArticlePage.objects.count() == 3
+    assert ArticlePage.objects.count() == 6
+    # Each officer stays in their bureau's page editors' group only.
+    shanxian = User.objects.get(username="officer-shanxian")
+    assert set(shanxian.groups.values_list("name", flat=True)) == {"bureau_officer", "单县商务局 页面编辑"}
     # Without --reset, a password the user changed stays changed.
     assert authenticate(username="operator-a", password="changed-by-the-user-1") is not None
     # The demo never overwrites an account the platform filled in.
@@ -319,6 +348,9 @@ def test_same_seed_same_data_and_another_seed_other_data():
 
     assert "demo content wiped" in output
     assert snapshot() == first
+    # The pavilions were made again, and 单县商务局's right to edit its own with them.
+    rights = GroupPagePermission.objects.filter(group__editing_bureau__region__code="371722")
+    assert list(rights.values_list("page__title", "permission__codename")) == [("单县馆", "change_page")]
     assert authenticate(username="operator-a", password="demo-operator-a") is not None
 
     load_demo("--seed", "8", "--no-images", "--reset")
