@@ -9,7 +9,7 @@ class CmsConfig(AppConfig):
     def ready(self) -> None:
         from core.page_urls import register_page_url
 
-        from . import routing  # also connects the receivers that keep its URL caches fresh
+        from . import menus, routing  # noqa: F401  (connecting the receivers that keep their caches fresh)
 
         # The pages that show the models below cms (core/page_urls.py explains why).
         register_page_url("product", lambda pk: routing.storefront_url("product", pk))

@@ -397,3 +397,6 @@ class PavilionPage(Page):
 
     class Meta:
         verbose_name = _("地方馆")
+
+
+from .navigation import NavigationSettings  # noqa: E402,F401  (the header and footer menus, a site setting)
