@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from uuid import uuid4
 
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
@@ -153,7 +154,10 @@ def stored_menus(request) -> dict:
     """``{"header": [(label, label_en, href), ...] or None, "footer": [(title, title_en,
     [(label, label_en, href), ...]), ...] or None}`` for the request's site; None for a menu
     the setting leaves empty (the default one is shown)."""
-    host = request.get_host() if request is not None else ""
+    try:
+        host = request.get_host() if request is not None else ""
+    except DisallowedHost:  # the 400 page of a request for a host not served here
+        host, request = "", None
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         generation = uuid4().hex

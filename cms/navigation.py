@@ -105,12 +105,14 @@ class NavigationSettings(BaseSiteSetting):
     header = StreamField(
         [("link", MenuLinkBlock())],
         blank=True,
+        collapsed=True,
         verbose_name=_("页头菜单"),
         help_text=_("显示在商品分类之后。留空则显示默认菜单。"),
     )
     footer = StreamField(
         [("group", MenuGroupBlock())],
         blank=True,
+        collapsed=True,
         verbose_name=_("页脚菜单"),
         help_text=_("按栏目分列。留空则显示默认菜单。"),
     )
