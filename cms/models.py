@@ -448,3 +448,6 @@ class PavilionPage(SharingMixin, Page):
             )
         )
         return context
+
+
+from .navigation import NavigationSettings  # noqa: E402,F401  (the header and footer menus, a site setting)

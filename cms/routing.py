@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .models import ArticleIndexPage, CatalogPage, LiveIndexPage
+from .models import ArticleIndexPage, CampaignIndexPage, CatalogPage, LiveIndexPage, PavilionIndexPage
 
 
 class SingletonPageURL:
@@ -56,6 +56,9 @@ catalog_page = SingletonPageURL(CatalogPage, "cms.setup.ensure_storefront_pages(
 live_page = SingletonPageURL(LiveIndexPage, "cms.setup.ensure_live_page()")
 # The stories (the first article index page), linked from the header and footer of every page.
 stories_page = SingletonPageURL(ArticleIndexPage, "load_demo, or add an article index page in the admin")
+# 专题活动 and 地方馆, linked from the menus (cms/menus.py).
+campaign_index_page = SingletonPageURL(CampaignIndexPage, "load_demo, or add a campaign index page in the admin")
+pavilion_index_page = SingletonPageURL(PavilionIndexPage, "load_demo, or add a pavilion index page in the admin")
 
 
 def catalog_page_url() -> str:
@@ -88,6 +91,8 @@ def clear_storefront_url_cache(**kwargs) -> None:
     catalog_page.clear()
     live_page.clear()
     stories_page.clear()
+    campaign_index_page.clear()
+    pavilion_index_page.clear()
 
 
 @receiver(post_save, sender=CatalogPage)
@@ -96,6 +101,10 @@ def clear_storefront_url_cache(**kwargs) -> None:
 @receiver(post_delete, sender=LiveIndexPage)
 @receiver(post_save, sender=ArticleIndexPage)
 @receiver(post_delete, sender=ArticleIndexPage)
+@receiver(post_save, sender=CampaignIndexPage)
+@receiver(post_delete, sender=CampaignIndexPage)
+@receiver(post_save, sender=PavilionIndexPage)
+@receiver(post_delete, sender=PavilionIndexPage)
 @receiver(post_save, sender=Site)
 @receiver(post_delete, sender=Site)
 @receiver(page_published)

@@ -1,10 +1,13 @@
-"""Creating the storefront's page tree (home, catalogue, live events): used by the demo data
-command and by tests."""
+"""Creating the storefront's page tree (home, catalogue, live events) and its menus: used by
+the demo data command and by tests."""
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
 from wagtail.models import Page, Site
 
-from .models import CatalogPage, HomePage, LiveIndexPage
+from . import menus
+from .models import CatalogPage, HomePage, LiveIndexPage, NavigationSettings
 
 CATALOG_SLUG = "products"
 
@@ -58,3 +61,49 @@ def ensure_live_page() -> LiveIndexPage:
             )
         )
     return page
+
+
+def _menu_link(area_name: str) -> dict | None:
+    """A menu item for one of the public areas (``cms.menus.AREAS``): a page link for an
+    area that is a page of the tree, a URL for the others; None while its page is not live."""
+    area = menus.AREAS[area_name]
+    with translation.override("zh-hans"):
+        label = str(area.label)
+    with translation.override("en"):
+        label_en = str(area.label)
+    link = {"label": label, "label_en": label_en, "page": None, "url": ""}
+    if area.page is not None:
+        link["page"] = area.page.model.objects.live().order_by("path").first()
+        if link["page"] is None:
+            return None
+    else:
+        link["url"] = reverse(area.url_name)
+    return link
+
+
+@transaction.atomic
+def ensure_navigation_menus(site: Site | None = None, *, replace: bool = False) -> bool:
+    """Fill the site's header and footer menus (设置 › 网站导航; the default site's unless
+    another is given) with the default ones, as editable items, unless an administrator has
+    already made them (or ``replace``). Areas whose page is not live yet are left out, so
+    call this after the pages are made. Returns whether the menus were filled."""
+    site = site or Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return False
+    setting = NavigationSettings.objects.filter(site=site).first() or NavigationSettings(site=site)
+    if not replace and (len(setting.header) or len(setting.footer)):
+        return False
+    header = [_menu_link(name) for name in menus.DEFAULT_HEADER]
+    setting.header = [("link", link) for link in header if link is not None]
+    footer = []
+    for title, area_names in menus.DEFAULT_FOOTER:
+        links = [link for link in map(_menu_link, area_names) if link is not None]
+        if links:
+            with translation.override("zh-hans"):
+                group = {"title": str(title), "links": links}
+            with translation.override("en"):
+                group["title_en"] = str(title)
+            footer.append(("group", group))
+    setting.footer = footer
+    setting.save()
+    return True

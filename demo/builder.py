@@ -21,7 +21,7 @@ from catalog.tasks import generate_product_renditions
 from certification.maintenance import purge_for_products
 from cms.models import ArticleIndexPage, ArticlePage, PavilionIndexPage, PavilionPage
 from cms.rights import ensure_pavilion_workflow
-from cms.setup import ensure_storefront_pages
+from cms.setup import ensure_navigation_menus, ensure_storefront_pages
 from core.background import enqueue_after_commit
 from core.models import Bureau, User
 from core.roles import Role, sync_role_groups
@@ -518,6 +518,9 @@ def build_demo(
         result.counts["pages"] = ensure_story_pages(images=images)
         result.counts["pavilion_pages"] = ensure_pavilions()
         ensure_platform_payee()  # on the default site, which the storefront pages have made sure of
+        # Last, once every page the menus link to is there; made anew with the pages they
+        # link to (--reset), kept as an administrator left them otherwise.
+        ensure_navigation_menus(replace=reset)
         result.counts["categories"] = len(categories)
         result.counts["villages"] = len(villages)
         result.counts["bureaus"] = len(bureaus)

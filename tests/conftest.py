@@ -13,6 +13,15 @@ from orders.models import AddressRegion
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(autouse=True)
+def fresh_menus():
+    """The menus are cached across requests (cms/menus.py) and a test's rollback sends no
+    signal to drop them: each test starts without any, as a fresh process would."""
+    from cms.menus import clear_menu_cache
+
+    clear_menu_cache()
+
+
 @pytest.fixture
 def role_groups(db):
     return sync_role_groups()

@@ -3,11 +3,13 @@ catalogue URLs. Money is formatted by the kernel's ``money`` library (``{% load 
 
 from django import template
 from django.urls import NoReverseMatch
+from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from catalog import selectors
 from catalog.models import CARD_RENDITION, CARD_RENDITION_SMALL, DETAIL_RENDITION, DETAIL_RENDITION_SMALL
 
-from .. import routing
+from .. import menus, routing
 from ..renditions import ARTICLE_CARD_RENDITION, BANNER_RENDITION, BANNER_RENDITION_SMALL
 
 register = template.Library()
@@ -102,3 +104,40 @@ def banner_rendition(image):
 @register.simple_tag
 def banner_srcset(image):
     return _srcset(image, BANNER_RENDITION_SMALL, BANNER_RENDITION)
+
+
+@register.simple_tag(takes_context=True)
+def site_menus(context):
+    """The header and footer menus (``cms/menus.py``), once per request."""
+    request = context.get("request")
+    cached = getattr(request, "_site_menus", None)
+    if cached is None:
+        cached = menus.menus_for_request(request)
+        if request is not None:
+            request._site_menus = cached
+    return cached
+
+
+@register.inclusion_tag("cms/includes/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context, page, categories=(), current=""):
+    """首页 › … › the page, from the page tree, for any page below the home page; then the
+    catalogue's ``categories`` (a chain, top first) and ``current`` (the title of what a
+    routable page shows, such as a product), if given. The last item is the page being
+    shown. One query, for pages deeper than the home page's children (their ancestors)."""
+    if not isinstance(page, Page) or page.depth <= 2:
+        return {"crumbs": []}
+    request = context.get("request")
+    crumbs = [{"name": _("首页"), "url": "/"}]
+    if page.depth > 3:
+        for ancestor in Page.objects.ancestor_of(page).filter(depth__gt=2).order_by("depth"):
+            crumbs.append({"name": ancestor.title, "url": ancestor.get_url(request) if ancestor.live else ""})
+    crumbs.append({"name": page.title, "url": page.get_url(request)})
+    for category in categories or ():
+        try:
+            url = routing.storefront_url("category", category.slug)
+        except NoReverseMatch:
+            url = ""
+        crumbs.append({"name": category.name, "url": url})
+    if current:
+        crumbs.append({"name": current, "url": ""})
+    return {"crumbs": crumbs}

@@ -15,7 +15,15 @@ from wagtail.images import get_image_model
 from wagtail.models import GroupPagePermission, ReferenceIndex, Workflow, WorkflowPage
 
 from catalog.models import Category, Product, ProductImage, Shop
-from cms.models import ArticleIndexPage, ArticlePage, CatalogPage, HomePage, PavilionIndexPage, PavilionPage
+from cms.models import (
+    ArticleIndexPage,
+    ArticlePage,
+    CatalogPage,
+    HomePage,
+    NavigationSettings,
+    PavilionIndexPage,
+    PavilionPage,
+)
 from cms.rights import PAVILION_WORKFLOW_NAME
 from core import sms
 from core.models import Bureau, User
@@ -286,6 +294,24 @@ def test_second_run_keeps_the_demo_and_does_not_duplicate():
     ]
     payee.account_number = "6228 4800 1234 5678"  # the platform enters its real account
     payee.save()
+    # The menus, as editable items: the areas in the default order, pages by page link.
+    # (专题活动 and 地方馆 join in when the demo has their index pages.)
+    menus = NavigationSettings.objects.get(site__is_default_site=True)
+    header = [
+        (item.value["label"], item.value["page"].url if item.value["page"] else item.value["url"])
+        for item in menus.header
+    ]
+    order = ["专题活动", "地方馆", "直播带货", "帮扶故事", "扶贫产品目录", "证书核验", "收益查询"]
+    assert [label for label, _ in header] == [label for label in order if label in dict(header)]
+    assert {
+        ("直播带货", "/live/"),
+        ("帮扶故事", "/stories/"),
+        ("证书核验", "/verify/"),
+        ("收益查询", "/statement/"),
+    } <= set(header)
+    assert [group.value["title"] for group in menus.footer] == ["逛馆", "帮扶服务", "我的"]
+    menus.header = [("link", menus.header[0].value)]  # an administrator's change
+    menus.save()
 
     output = load_demo("--no-images")
 
@@ -299,6 +325,8 @@ def test_second_run_keeps_the_demo_and_does_not_duplicate():
     assert authenticate(username="operator-a", password="changed-by-the-user-1") is not None
     # The demo never overwrites an account the platform filled in.
     assert TransferPayee.objects.get(site__is_default_site=True).account_number == "6228 4800 1234 5678"
+    # Nor the menus an administrator changed.
+    assert len(NavigationSettings.objects.get(site__is_default_site=True).header) == 1
 
 
 def snapshot() -> dict:
