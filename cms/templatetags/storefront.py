@@ -4,10 +4,10 @@ catalogue URLs. Money is formatted by the kernel's ``money`` library (``{% load 
 from django import template
 from django.urls import NoReverseMatch
 
-from catalog import selectors
 from catalog.models import CARD_RENDITION, CARD_RENDITION_SMALL, DETAIL_RENDITION, DETAIL_RENDITION_SMALL
 
 from .. import routing
+from ..block_data import top_level_categories_for
 from ..renditions import ARTICLE_CARD_RENDITION
 
 register = template.Library()
@@ -55,13 +55,7 @@ def detail_srcset(image):
 def storefront_categories(context):
     """The top-level categories for the navigation, queried once per request however
     many times a page asks."""
-    request = context.get("request")
-    cached = getattr(request, "_storefront_categories", None)
-    if cached is None:
-        cached = selectors.top_level_categories()
-        if request is not None:
-            request._storefront_categories = cached
-    return cached
+    return top_level_categories_for(context.get("request"))
 
 
 @register.simple_tag
