@@ -24,6 +24,8 @@ from producers.choosers import region_chooser_viewset
 
 MAX_PRODUCTS = 48
 
+DEFAULT_HEADING = _("不填即用默认标题。")
+
 SORT_LABELS = [
     ("newest", _("最新上架")),
     ("price_asc", _("价格从低到高")),
@@ -134,7 +136,9 @@ class ProductGridBlock(blocks.StructBlock):
         ("shop", _("按网店")),
     ]
 
-    title = blocks.CharBlock(required=False, max_length=60, label=_("标题"))
+    title = blocks.CharBlock(
+        required=False, max_length=60, label=_("标题"), help_text=_("选填；“全部商品”不填即用默认标题“新品上架”。")
+    )
     source = blocks.ChoiceBlock(choices=SOURCES, default="chosen", label=_("商品来源"))
     products = blocks.ListBlock(
         ProductChooserBlock(label=_("商品")), max_num=MAX_PRODUCTS, label=_("指定商品"), default=[]
@@ -165,7 +169,7 @@ class ShopListBlock(blocks.StructBlock):
 
     SOURCES = [("region", _("按地区（不选地区即全部）")), ("chosen", _("指定网店"))]
 
-    title = blocks.CharBlock(required=False, max_length=60, label=_("标题"))
+    title = blocks.CharBlock(required=False, max_length=60, label=_("标题"), help_text=DEFAULT_HEADING)
     source = blocks.ChoiceBlock(choices=SOURCES, default="region", label=_("网店来源"))
     shops = blocks.ListBlock(ShopChooserBlock(label=_("网店")), max_num=MAX_PRODUCTS, label=_("指定网店"), default=[])
     region = RegionChooserBlock(required=False, label=_("地区"))
@@ -180,7 +184,7 @@ class ShopListBlock(blocks.StructBlock):
 class LiveStripBlock(blocks.StructBlock):
     """直播: live and upcoming published events (optionally of one region), live first."""
 
-    title = blocks.CharBlock(required=False, max_length=60, label=_("标题"))
+    title = blocks.CharBlock(required=False, max_length=60, label=_("标题"), help_text=DEFAULT_HEADING)
     region = RegionChooserBlock(required=False, label=_("地区"), help_text=_("选填：只展示该地区及下级地区的直播。"))
     count = blocks.IntegerBlock(min_value=1, max_value=12, default=6, label=_("直播数量"))
 
@@ -266,7 +270,7 @@ class CallToActionBlock(blocks.StructBlock):
 class CategoryTilesBlock(blocks.StructBlock):
     """按品类选购: tiles linking to category lists (the top-level ones unless chosen)."""
 
-    title = blocks.CharBlock(required=False, max_length=60, label=_("标题"))
+    title = blocks.CharBlock(required=False, max_length=60, label=_("标题"), help_text=DEFAULT_HEADING)
     categories = blocks.ListBlock(
         CategoryChooserBlock(label=_("品类")), label=_("品类"), default=[], help_text=_("不选即全部一级品类。")
     )

@@ -15,12 +15,12 @@ def default_home_body(products_shown: int = 12) -> list[dict]:
     (with a link to the catalogue) and the shops. (Migration 0005 gives an existing home
     page with an empty body the same blocks.)"""
     return [
-        {"type": "live_strip", "value": {"title": "直播带货", "region": None, "count": 6}},
-        {"type": "category_tiles", "value": {"title": "按品类选购", "categories": []}},
+        {"type": "live_strip", "value": {"title": "", "region": None, "count": 6}},
+        {"type": "category_tiles", "value": {"title": "", "categories": []}},
         {
             "type": "product_grid",
             "value": {
-                "title": "新品上架",
+                "title": "",
                 "source": "newest",
                 "products": [],
                 "category": None,
@@ -33,7 +33,7 @@ def default_home_body(products_shown: int = 12) -> list[dict]:
         },
         {
             "type": "shop_list",
-            "value": {"title": "村级电商网店", "source": "region", "shops": [], "region": None, "count": 12},
+            "value": {"title": "", "source": "region", "shops": [], "region": None, "count": 12},
         },
     ]
 

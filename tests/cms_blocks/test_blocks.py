@@ -573,3 +573,18 @@ def test_a_page_of_every_block_costs_the_same_queries_with_more_blocks_and_produ
     assert html.count('class="card"') == 3 * 30
     assert html.count("block-banner") == 3 and html.count("block-figures") == 3
     assert html.count('<article class="live-card ') == 3 * 3
+
+
+def test_a_new_home_pages_default_blocks_have_headings_in_the_visitors_language(client, home, world):
+    product(world, "铁棍山药")
+    html = client.get("/").content.decode()
+    for heading in ("按品类选购", "新品上架", "村级电商网店"):
+        assert f"<h2>{heading}</h2>" in html
+    assert card_titles(sections(html, "product-grid")["新品上架"]) == ["铁棍山药"]
+
+    client.cookies["django_language"] = "en"
+    html = client.get("/").content.decode()
+    for heading in ("Shop by category", "New arrivals", "Village e-commerce shops"):
+        assert f"<h2>{heading}</h2>" in html
+    for heading in ("按品类选购", "新品上架", "村级电商网店"):
+        assert heading not in html
