@@ -15,6 +15,7 @@ from core.admin_policy import (
     ScopedPermissionPolicy,
 )
 
+from .choosers import category_chooser_viewset, product_chooser_viewset, shop_chooser_viewset
 from .forms import ProductForm, ShopForm
 from .models import Category, Product, ProductImage, Shop
 
@@ -147,4 +148,7 @@ def register_catalog_viewsets():
         ProductViewSet("products", url_prefix="catalog/products"),
         ShopViewSet("shops", url_prefix="catalog/shops"),
         CategoryViewSet("categories", url_prefix="catalog/categories"),
+        product_chooser_viewset,
+        shop_chooser_viewset,
+        category_chooser_viewset,
     ]

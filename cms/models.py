@@ -9,12 +9,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
-from wagtail.images.blocks import ImageBlock
 from wagtail.models import Orderable, Page, Site
 
 from catalog import selectors as catalog_selectors
@@ -22,26 +20,21 @@ from core import parsing
 from orders import selectors as order_selectors
 
 from . import campaigns, pavilions, poster, selectors
+from .block_data import BlocksPageMixin
+from .blocks import ARTICLE_BLOCKS, BODY_BLOCKS, SORT_LABELS
 from .forms import PavilionPageForm
 from .renditions import ARTICLE_CARD_RENDITION
 from .sharing import SharingMixin
 
-BODY_BLOCKS = [
-    ("heading", blocks.CharBlock(form_classname="title", label=_("标题"))),
-    ("paragraph", blocks.RichTextBlock(label=_("段落"))),
-    ("image", ImageBlock(label=_("图片"))),
-    ("quote", blocks.BlockQuoteBlock(label=_("引用"))),
-]
 
-
-class HomePage(SharingMixin, Page):
-    """The storefront's front page: editorial intro above the newest listed products."""
+class HomePage(BlocksPageMixin, SharingMixin, Page):
+    """The storefront's front page: a title and intro, then blocks (live strip, category
+    tiles, newest products, shops by default; ``setup.default_home_body``)."""
 
     intro = RichTextField(_("导语"), blank=True)
-    body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("正文"))
-    products_shown = models.PositiveSmallIntegerField(_("展示商品数"), default=12)
+    body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("页面内容"))
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body"), FieldPanel("products_shown")]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     max_count = 1
     subpage_types = [
         "cms.CatalogPage",
@@ -53,12 +46,6 @@ class HomePage(SharingMixin, Page):
 
     class Meta:
         verbose_name = _("首页")
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["products"] = catalog_selectors.card_products()[: self.products_shown]
-        context["shops"] = catalog_selectors.shops_with_listed_products()[:12]
-        return context
 
 
 class CatalogPage(RoutablePageMixin, SharingMixin, Page):
@@ -176,13 +163,6 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
         )
 
 
-SORT_LABELS = [
-    ("newest", _("最新上架")),
-    ("price_asc", _("价格从低到高")),
-    ("price_desc", _("价格从高到低")),
-]
-
-
 class ArticleIndexPage(SharingMixin, Page):
     """A list of stories, campaigns and announcements."""
 
@@ -209,7 +189,7 @@ class ArticleIndexPage(SharingMixin, Page):
         return context
 
 
-class ArticlePage(SharingMixin, Page):
+class ArticlePage(BlocksPageMixin, SharingMixin, Page):
     """An editorial story or campaign page (助农故事、消费帮扶活动)."""
 
     class Kind(models.TextChoices):
@@ -221,7 +201,7 @@ class ArticlePage(SharingMixin, Page):
     date = models.DateField(_("日期"))
     summary = models.CharField(_("摘要"), max_length=250, blank=True)
     cover = models.ForeignKey("wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("正文"))
+    body = StreamField(ARTICLE_BLOCKS, blank=True, verbose_name=_("正文"))
     # The region the story is about: the pavilion of that region (or of a region above it)
     # lists it among its stories.
     region = models.ForeignKey(
@@ -330,7 +310,7 @@ class CampaignIndexPage(SharingMixin, Page):
         return context
 
 
-class CampaignPage(SharingMixin, Page):
+class CampaignPage(BlocksPageMixin, SharingMixin, Page):
     """A campaign (消费帮扶月, 年货节, 832 专区): dates, a banner, its own list of products,
     and editor blocks. Its figures are the sales of its products between its dates."""
 
@@ -403,7 +383,7 @@ class PavilionIndexPage(SharingMixin, Page):
         return context
 
 
-class PavilionPage(SharingMixin, Page):
+class PavilionPage(BlocksPageMixin, SharingMixin, Page):
     """A region's pavilion (地方馆): that region's shops, products, live events and stories,
     found automatically from the region, plus the blocks its editors add. A county's
     pavilion sits under its city's, so a city bureau's editors may edit both and a county

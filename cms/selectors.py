@@ -101,22 +101,23 @@ def _with_cover(qs):
     return with_card_picture(qs, "cover")
 
 
-def home_events(now: dt.datetime, limit: int = 6) -> list[LiveEvent]:
-    """Live and upcoming published events for the home page, live ones first then by
-    start. One query (two with covers)."""
-    qs = (
+def current_events(now: dt.datetime):
+    """Live and upcoming published events (with their covers), by start."""
+    return (
         _with_cover(LiveEvent.objects.published().with_window())
         .filter(window_end_at__gt=now)
         .order_by("window_start_at", "pk")
     )
-    events = list(qs[:limit])
-    events.sort(key=lambda e: (e.status_at(now) != EventStatus.LIVE, e.window_start, e.pk))
-    return events
+
+
+def live_first(events: list[LiveEvent], now: dt.datetime) -> list[LiveEvent]:
+    """``events`` with those on air first, then by start."""
+    return sorted(events, key=lambda e: (e.status_at(now) != EventStatus.LIVE, e.window_start, e.pk))
 
 
 def public_event_lists(now: dt.datetime) -> dict[str, list[LiveEvent]]:
     published = _with_cover(LiveEvent.objects.published().with_window())
-    current = list(published.filter(window_end_at__gt=now).order_by("window_start_at", "pk")[:50])
+    current = list(current_events(now)[:50])
     return {
         "live": [e for e in current if e.status_at(now) == EventStatus.LIVE],
         "upcoming": [e for e in current if e.status_at(now) == EventStatus.UPCOMING],

@@ -12,12 +12,42 @@ from .models import CatalogPage, HomePage, LiveIndexPage, NavigationSettings
 CATALOG_SLUG = "products"
 
 
+def default_home_body(products_shown: int = 12) -> list[dict]:
+    """The blocks a new home page starts with, what the home page showed before it was
+    built from blocks: live and upcoming events, category tiles, the newest products
+    (with a link to the catalogue) and the shops. (Migration 0005 gives an existing home
+    page with an empty body the same blocks.)"""
+    return [
+        {"type": "live_strip", "value": {"title": "", "region": None, "count": 6}},
+        {"type": "category_tiles", "value": {"title": "", "categories": []}},
+        {
+            "type": "product_grid",
+            "value": {
+                "title": "",
+                "source": "newest",
+                "products": [],
+                "category": None,
+                "region": None,
+                "shop": None,
+                "sort": "newest",
+                "count": products_shown,
+                "more": {"page": None, "url": ""},
+            },
+        },
+        {
+            "type": "shop_list",
+            "value": {"title": "", "source": "region", "shops": [], "region": None, "count": 12},
+        },
+    ]
+
+
 @transaction.atomic
 def ensure_storefront_pages(site_name: str = "消费帮扶馆") -> tuple[HomePage, CatalogPage]:
     """Make sure the default site's root is a HomePage with a live CatalogPage under it
     (slug ``products``). Replaces Wagtail's placeholder welcome page. Idempotent."""
     home = HomePage.objects.first()
-    if home is None:
+    new_home = home is None
+    if new_home:
         root = Page.get_first_root_node()
         home = root.add_child(
             instance=HomePage(
@@ -39,6 +69,10 @@ def ensure_storefront_pages(site_name: str = "消费帮扶馆") -> tuple[HomePag
     if catalog is None:
         home.refresh_from_db()
         catalog = home.add_child(instance=CatalogPage(title="扶贫产品", slug=CATALOG_SLUG))
+    if new_home:
+        home.refresh_from_db()
+        home.body = default_home_body()
+        home.save(update_fields=["body"])
     return home, catalog
 
 

@@ -39,7 +39,7 @@ from producers.models import Producer, Region
 
 from .filters import ReportFilters
 from .models import Grain, HouseholdIncome, ProductSalesSummary, ReservedShareTarget, SalesSummary, UnitPurchaseYear
-from .periods import split
+from .periods import EARLIEST, LATEST, Period, split
 
 TOP_N = 20
 
@@ -527,6 +527,21 @@ def households_benefited(f: ReportFilters) -> tuple[int, int]:
         .aggregate(n=Count("household_id"), total=Sum("income", default=0))
     )
     return result["n"], result["total"]
+
+
+def headline_figures(f: ReportFilters) -> tuple[int, int]:
+    """(consumption-support net volume in fen, households benefited) for ``f``: the
+    report's two headline figures, by the same rules as its summary table, in two
+    queries. The storefront's figures strip shows them (``cms.blocks``)."""
+    totals = {**ZERO, **SalesSummary.objects.filter(_summary_filter(f)).aggregate(**_money())}
+    return _net(totals), households_benefited(f)[0]
+
+
+def public_filters(region: Region | None, start: dt.date | None, end: dt.date | None) -> ReportFilters:
+    """Filters for a public figure: a region (None: everywhere) and an optional range of
+    days (open ends: from the earliest / to the latest day the reports know)."""
+    period = Period("custom", start or EARLIEST, end or LATEST)
+    return ReportFilters(period=period, jurisdiction="", region=region)
 
 
 # --- certificates -----------------------------------------------------------------------------------------------------

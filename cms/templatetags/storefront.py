@@ -6,10 +6,10 @@ from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from catalog import selectors
 from catalog.models import CARD_RENDITION, CARD_RENDITION_SMALL, DETAIL_RENDITION, DETAIL_RENDITION_SMALL
 
 from .. import menus, routing
+from ..block_data import top_level_categories_for
 from ..renditions import ARTICLE_CARD_RENDITION, BANNER_RENDITION, BANNER_RENDITION_SMALL
 
 register = template.Library()
@@ -57,13 +57,7 @@ def detail_srcset(image):
 def storefront_categories(context):
     """The top-level categories for the navigation, queried once per request however
     many times a page asks."""
-    request = context.get("request")
-    cached = getattr(request, "_storefront_categories", None)
-    if cached is None:
-        cached = selectors.top_level_categories()
-        if request is not None:
-            request._storefront_categories = cached
-    return cached
+    return top_level_categories_for(context.get("request"))
 
 
 @register.simple_tag

@@ -30,3 +30,10 @@ def link_households(product, count, collective=None):
     if collective is not None:
         shares.append(ShareSpec(share_bp=1000, mode="dividend", collective=collective))
     return revise_benefit_linkage(product, shares)
+
+
+def set_newest_count(home, count):
+    """The home page's newest-products grid (its default body) shows ``count`` products."""
+    grid = next(child for child in home.body if child.block_type == "product_grid")
+    grid.value["count"] = count
+    home.save()

@@ -11,7 +11,7 @@ from catalog.models import Product
 from producers.models import Producer
 from tests.factories import CategoryFactory, CollectiveFactory, ProducerFactory
 
-from .builders import HEAD_NAMES, link_households, make_product
+from .builders import HEAD_NAMES, link_households, make_product, set_newest_count
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +51,9 @@ def test_home_page_lists_listed_products_only(client, storefront, shop, closed_s
     assert re.search(r'<img src="/media/images/product[^"]*\.fill-400x400\.png"', html)
 
 
-def test_home_page_shows_products_shown_newest(client, storefront, shop, categories):
+def test_home_page_shows_newest_products_up_to_its_grids_count(client, storefront, shop, categories):
     home, _ = storefront
-    home.products_shown = 2
-    home.save()
+    set_newest_count(home, 2)
     for days, title in [(3, "老品"), (2, "次新品"), (1, "最新品")]:
         age(make_product(shop, categories["grain_oil"], title=title), days)
 
