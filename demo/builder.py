@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import ReferenceIndex, Site
 from wagtail.rich_text import RichText
@@ -19,10 +21,20 @@ from attribution.maintenance import purge_ledger
 from catalog.models import Category, Product, ProductImage, Shop
 from catalog.tasks import generate_product_renditions
 from certification.maintenance import purge_for_products
-from cms.models import ArticleIndexPage, ArticlePage, PavilionIndexPage, PavilionPage
+from cms.models import (
+    ArticleIndexPage,
+    ArticlePage,
+    CampaignIndexPage,
+    CampaignPage,
+    CampaignProduct,
+    HomePage,
+    PavilionIndexPage,
+    PavilionPage,
+)
 from cms.rights import ensure_pavilion_workflow
 from cms.setup import ensure_navigation_menus, ensure_storefront_pages
 from core.background import enqueue_after_commit
+from core.days import day_start
 from core.models import Bureau, User
 from core.roles import Role, sync_role_groups
 from live.maintenance import purge_events_of_shops
@@ -34,13 +46,14 @@ from payments.services import set_platform_payee
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
 from producers.regions import DEFAULT_PROVINCES, load_regions
 from producers.services import ShareSpec, revise_benefit_linkage
+from reports.models import Grain, ProductSalesSummary
 
 from . import data
 from .after_sales import make_demo_after_sale
 from .certification import certify_demo_products
 from .data import DEMO_BASE, DEMO_USERS, VILLAGES, DemoUser, DemoVillage
 from .generators import credit_code, demo_price, draw_shares, household_status, person_name
-from .images import card_png, demo_collection, save_wagtail_image
+from .images import banner_png, card_png, demo_collection, save_wagtail_image
 from .live import build_live_demo, retime_live_demo
 from .reviews import make_demo_review
 from .sales import make_demo_sales
@@ -221,6 +234,8 @@ def reset_demo() -> None:
         page.delete()
     for page in PavilionIndexPage.objects.filter(slug=data.PAVILION_INDEX_SLUG):
         page.delete()  # and the pavilions under it
+    for page in CampaignIndexPage.objects.filter(slug=data.CAMPAIGN_INDEX_SLUG):
+        page.delete()  # and the campaign under it
 
 
 def _delete_in_chunks(queryset, chunk: int = 2000) -> None:
@@ -457,6 +472,149 @@ def ensure_pavilions() -> int:
     return made
 
 
+def _campaign_products(starts) -> list[Product]:
+    """The campaign's own list: the products the demo's buyers bought most since it began
+    (so its figures are not all zero), then the demo shops' products taken in turn, one of
+    each shop then the next of each."""
+    sold = list(
+        ProductSalesSummary.objects.filter(
+            grain=Grain.DAY, day__gte=timezone.localtime(starts).date(), product__shop__slug__in=shop_slugs()
+        )
+        .values("product_id")
+        .annotate(total=Sum("sales_fen"))
+        .order_by("-total", "product_id")
+        .values_list("product_id", flat=True)[: data.CAMPAIGN.products // 2]
+    )
+    taken: list[Product] = list(Product.objects.in_bulk(sold).values())
+    taken.sort(key=lambda p: sold.index(p.pk))
+    by_shop: dict[int, list[Product]] = {}
+    for product in Product.objects.filter(shop__slug__in=shop_slugs()).order_by("shop__slug", "pk"):
+        by_shop.setdefault(product.shop_id, []).append(product)
+    for round_ in range(max((len(v) for v in by_shop.values()), default=0)):
+        taken += [p for products in by_shop.values() if round_ < len(products) and (p := products[round_]) not in taken]
+    return taken[: data.CAMPAIGN.products]
+
+
+def ensure_campaign(*, images: bool) -> int:
+    """The campaign index (slug ``campaigns``) and the demo's running campaign: a banner,
+    its own products, a body of blocks (a product grid by rule, the live strip, the
+    figures over its dates, a call to action to the pavilions); and a banner on the home
+    page leading to it while it runs. Returns pages made."""
+    spec = data.CAMPAIGN
+    home, _catalog = ensure_storefront_pages()
+    index = CampaignIndexPage.objects.first()
+    made = 0
+    if index is None:
+        home.refresh_from_db()
+        index = home.add_child(
+            instance=CampaignIndexPage(
+                title="专题活动",
+                slug=data.CAMPAIGN_INDEX_SLUG,
+                intro="<p>消费帮扶月、年货节、832 专区：平台和各地商务局组织的专题选购活动。</p>",
+            )
+        )
+        made += 1
+    if CampaignPage.objects.filter(slug=spec.slug).exists():
+        return made
+    starts = day_start(timezone.localdate() - timedelta(days=spec.started_days_ago))
+    ends = day_start(timezone.localdate() + timedelta(days=spec.runs_days - spec.started_days_ago))
+    banner = None
+    if images:
+        png = banner_png(spec.title, "认定扶贫产品 · 村级网店直供 · 收益到户", (178, 34, 34))
+        banner = save_wagtail_image(spec.title, png, "demo-campaign-banner.png", demo_collection())
+    heze = Region.objects.filter(code="3717").first()
+    pavilions = PavilionIndexPage.objects.first()
+    body = [
+        {"type": "paragraph", "value": spec.intro},
+        {
+            "type": "product_grid",
+            "value": {
+                "title": "菏泽好物",
+                "source": "region" if heze else "newest",
+                "products": [],
+                "category": None,
+                "region": heze.pk if heze else None,
+                "shop": None,
+                "sort": "newest",
+                "count": 8,
+                "more": {"page": None, "url": ""},
+            },
+        },
+        {"type": "live_strip", "value": {"title": "年货节直播", "region": None, "count": 4}},
+        {
+            "type": "figures",
+            "value": {
+                "title": "年货节消费帮扶进度",
+                "region": None,
+                "start_date": timezone.localtime(starts).date().isoformat(),
+                "end_date": None,
+            },
+        },
+    ]
+    if pavilions is not None:
+        body.append(
+            {
+                "type": "cta",
+                "value": {
+                    "title": "逛地方馆",
+                    "text": "按省、市、县找家乡的扶贫产品、村级网店和助农故事。",
+                    "button_label": "去地方馆",
+                    "link": {"page": pavilions.pk, "url": ""},
+                },
+            }
+        )
+    index.refresh_from_db()
+    campaign = index.add_child(
+        instance=CampaignPage(
+            title=spec.title,
+            slug=spec.slug,
+            summary=spec.summary,
+            starts_at=starts,
+            ends_at=ends,
+            banner=banner,
+            body=body,
+            campaign_products=[
+                CampaignProduct(product=product, sort_order=n) for n, product in enumerate(_campaign_products(starts))
+            ],
+        )
+    )
+    campaign.save_revision().publish()
+    made += 1
+    if images:
+        backdrop = banner_png("", "", (178, 34, 34))
+        _feature_on_home(
+            campaign, save_wagtail_image(spec.title, backdrop, "demo-home-banner.png", demo_collection()), starts, ends
+        )
+    return made
+
+
+def _feature_on_home(campaign: CampaignPage, banner, starts, ends) -> None:
+    """The campaign's banner first on the home page, shown from its start to its end
+    (a banner left by an earlier demo, whose picture is gone, is dropped)."""
+    home = HomePage.objects.first()
+    stream = [
+        {"type": child.block_type, "value": child.block.get_prep_value(child.value), "id": child.id}
+        for child in home.body
+        if not (child.block_type == "banner" and child.value.get("image") is None)
+    ]
+    stream.insert(
+        0,
+        {
+            "type": "banner",
+            "value": {
+                "image": banner.pk,
+                "title": campaign.title,
+                "subtitle": "认定扶贫产品集中上架，下单即助农",
+                "link": {"page": campaign.pk, "url": ""},
+                "starts_at": timezone.localtime(starts).isoformat(),
+                "ends_at": timezone.localtime(ends).isoformat(),
+            },
+        },
+    )
+    home.body = stream
+    home.save_revision().publish()
+
+
 def ensure_platform_payee() -> None:
     """The platform's transfer payee (a demo account), unless an administrator has already
     filled in one: a real account is never overwritten by the demo."""
@@ -517,6 +675,7 @@ def build_demo(
         result.logins = demo_logins()
         result.counts["pages"] = ensure_story_pages(images=images)
         result.counts["pavilion_pages"] = ensure_pavilions()
+        result.counts["campaign_pages"] = ensure_campaign(images=images)
         ensure_platform_payee()  # on the default site, which the storefront pages have made sure of
         # Last, once every page the menus link to is there; made anew with the pages they
         # link to (--reset), kept as an administrator left them otherwise.

@@ -793,3 +793,31 @@ PAVILIONS: list[DemoPavilion] = [
         "<p>枣庄认定的扶贫产品覆盖七大门类：山亭的火樱桃、核桃和杂粮煎饼，峄城的石榴和石榴汁，都在这里。</p>",
     ),
 ]
+
+
+# --- the campaign ---------------------------------------------------------------------------------------------------
+
+CAMPAIGN_INDEX_SLUG = "campaigns"
+
+
+@dataclass(frozen=True)
+class DemoCampaign:
+    title: str
+    slug: str
+    summary: str
+    started_days_ago: int  # runs from midnight (Asia/Shanghai) that many days before the demo is built
+    runs_days: int
+    products: int  # how many of the demo's products its own list features (the first of each shop, in turn)
+    intro: str  # rich text (HTML), the body's opening paragraph
+
+
+CAMPAIGN = DemoCampaign(
+    title="年货节·消费帮扶专场",
+    slug="nianhuojie",
+    summary="买年货，助增收：菏泽、枣庄、聊城的村级网店把山药、芦笋、牡丹籽油和石榴端上年夜饭桌，每一单都记到受益农户。",
+    started_days_ago=10,
+    runs_days=60,
+    products=8,
+    intro="<p>年货节期间，村级电商服务站的认定扶贫产品集中上架。"
+    "下单即计入消费帮扶金额，所得按利益联结机制分到脱贫户和村集体。</p>",
+)

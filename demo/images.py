@@ -88,6 +88,33 @@ def card_png(title: str, subtitle: str, colour: tuple[int, int, int], variant: i
     return buf.getvalue()
 
 
+BANNER_SIZE = (1200, 480)
+
+
+def banner_png(title: str, subtitle: str, colour: tuple[int, int, int]) -> bytes:
+    """A wide banner (1200×480): ``colour`` fading to a darker shade, discs of light, the
+    title large and the subtitle below it, left-aligned so phones' crops keep them. With no
+    title, only the background (for a banner block, which sets its own words over it)."""
+    width, height = BANNER_SIZE
+    image = Image.new("RGB", BANNER_SIZE, colour)
+    draw = ImageDraw.Draw(image)
+    dark = _mix(colour, (0, 0, 0), 0.35)
+    for x in range(width):
+        draw.line((x, 0, x, height), fill=_mix(colour, dark, x / width))
+    for cx, cy, r in ((980, 120, 170), (1110, 360, 120), (820, 420, 90)):
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=_mix(colour, (255, 255, 255), 0.18))
+    title_font, small_font = _font(84), _font(38)
+    if title_font is not None and title:
+        lines = _wrap(draw, title, title_font, width - 420)[:2]
+        for i, line in enumerate(lines):
+            draw.text((80, 130 + i * 100), line, font=title_font, fill="white")
+        draw.text((80, 150 + len(lines) * 100), subtitle, font=small_font, fill=_mix(colour, (255, 255, 255), 0.75))
+        draw.text((80, 60), "消费帮扶", font=small_font, fill=_mix(colour, (255, 255, 255), 0.6))
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", optimize=False)
+    return buf.getvalue()
+
+
 def demo_collection() -> Collection:
     """The Wagtail collection holding every demo picture, so a reset finds them all."""
     existing = Collection.objects.filter(name=DEMO_COLLECTION_NAME).first()
