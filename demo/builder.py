@@ -473,9 +473,9 @@ def ensure_pavilions() -> int:
 
 
 def _campaign_products(starts) -> list[Product]:
-    """The campaign's own list: the products the demo's buyers bought most since it began
-    (so its figures are not all zero), then the demo shops' products taken in turn, one of
-    each shop then the next of each."""
+    """The campaign's own list, of listed products: those the demo's buyers bought most
+    since it began (so its figures are not all zero), then the demo shops' products taken
+    in turn, one of each shop then the next of each."""
     sold = list(
         ProductSalesSummary.objects.filter(
             grain=Grain.DAY, day__gte=timezone.localtime(starts).date(), product__shop__slug__in=shop_slugs()
@@ -485,10 +485,11 @@ def _campaign_products(starts) -> list[Product]:
         .order_by("-total", "product_id")
         .values_list("product_id", flat=True)[: data.CAMPAIGN.products // 2]
     )
-    taken: list[Product] = list(Product.objects.in_bulk(sold).values())
+    listed = Product.objects.listed().filter(shop__slug__in=shop_slugs())
+    taken: list[Product] = list(listed.in_bulk(sold).values())
     taken.sort(key=lambda p: sold.index(p.pk))
     by_shop: dict[int, list[Product]] = {}
-    for product in Product.objects.filter(shop__slug__in=shop_slugs()).order_by("shop__slug", "pk"):
+    for product in listed.order_by("shop__slug", "pk"):
         by_shop.setdefault(product.shop_id, []).append(product)
     for round_ in range(max((len(v) for v in by_shop.values()), default=0)):
         taken += [p for products in by_shop.values() if round_ < len(products) and (p := products[round_]) not in taken]

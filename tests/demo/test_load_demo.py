@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.models import GroupPagePermission, ReferenceIndex, Workflow, WorkflowPage
@@ -18,6 +19,8 @@ from catalog.models import Category, Product, ProductImage, Shop
 from cms.models import (
     ArticleIndexPage,
     ArticlePage,
+    CampaignIndexPage,
+    CampaignPage,
     CatalogPage,
     HomePage,
     NavigationSettings,
@@ -123,7 +126,8 @@ def test_default_demo_content(demo_media):
         assert (png.format, png.size) == ("PNG", (600, 600))
         # A drawn card, not a flat rectangle: the title's white strokes are on it.
         assert (255, 255, 255) in {colour for _n, colour in png.convert("RGB").getcolors(maxcolors=100_000)}
-    assert get_image_model().objects.count() == sum(per_product.values()) + 6  # + the story covers
+    # + the story covers, the campaign's banner and the home page banner's backdrop
+    assert get_image_model().objects.count() == sum(per_product.values()) + 6 + 2
 
     # Producers: valid unified social credit codes, none for households.
     producers = Producer.objects.all()
@@ -189,6 +193,18 @@ def test_default_demo_content(demo_media):
     assert {p.get_workflow().name for p in PavilionPage.objects.all()} == {PAVILION_WORKFLOW_NAME}
     assert "29.7万" in str(stories.get(slug="zaozhuang-live-stream").body)
     assert "132种" in stories.get(slug="zaozhuang-132-products").title
+
+    # The campaign: running, under 专题活动, with 8 listed products of its own and blocks;
+    # the home page opens with its banner, linked to it and shown over its dates.
+    campaign = CampaignPage.objects.get(slug="nianhuojie")
+    assert campaign.live and campaign.get_parent().specific_class is CampaignIndexPage
+    assert campaign.starts_at < timezone.now() < campaign.ends_at
+    own = [cp.product for cp in campaign.campaign_products.all()]
+    assert len(own) == 8 and Product.objects.listed().filter(pk__in=[p.pk for p in own]).count() == 8
+    assert [b.block_type for b in campaign.body] == ["paragraph", "product_grid", "live_strip", "figures", "cta"]
+    banner = HomePage.objects.get().body[0]
+    assert banner.block_type == "banner" and banner.value["link"]["page"].pk == campaign.pk
+    assert (banner.value["starts_at"], banner.value["ends_at"]) == (campaign.starts_at, campaign.ends_at)
 
     assert "演示账号 Demo logins" in output
 
