@@ -16,6 +16,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Orderable, Page, Site
 
 from catalog import selectors as catalog_selectors
+from catalog.choosers import product_chooser_viewset
 from core import parsing
 from orders import selectors as order_selectors
 
@@ -358,7 +359,8 @@ class CampaignProduct(Orderable):
     page = ParentalKey(CampaignPage, on_delete=models.CASCADE, related_name="campaign_products")
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("商品"))
 
-    panels = [FieldPanel("product")]
+    # The product chooser (search, the editor's scope), not a drop-down of every product.
+    panels = [FieldPanel("product", widget=product_chooser_viewset.widget_class)]
 
     class Meta(Orderable.Meta):
         verbose_name = _("活动商品")

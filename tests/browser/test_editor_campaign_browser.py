@@ -44,6 +44,11 @@ def test_an_editor_builds_a_campaign_from_blocks_and_a_phone_shows_it(chromium_p
         page.fill("#id_starts_at", starts)
         page.fill("#id_ends_at", ends)
         page.fill("#id_summary", "买年货，助增收。")
+        # Its own list: one product, picked in the product chooser.
+        page.get_by_role("button", name=re.compile("活动商品")).first.click()
+        page.locator("#id_campaign_products-0-product-chooser [data-chooser-action-choose]").click()
+        page.locator(".modal-content a[data-chooser-modal-choice]", has_text="铁棍山药").first.click()
+        page.wait_for_selector(".modal-content", state="detached")
         # The body: a product grid of the three newest listed products.
         page.locator("button.c-sf-add-button").first.click()
         page.locator("[role=option]", has_text="商品橱窗").click()
@@ -61,12 +66,15 @@ def test_an_editor_builds_a_campaign_from_blocks_and_a_phone_shows_it(chromium_p
         page.wait_for_url(re.compile(r".*/campaigns/.+/$"))
         assert page.locator("h1").inner_text() == "年货节"
         assert "进行中" in page.locator("body").inner_text()
+        own = page.locator(".campaign-products .card-title").all_inner_texts()
         grid = page.locator(".block-product-grid")
         assert grid.locator("h2").inner_text() == "年货精选"
         shown = grid.locator(".card-title").all_inner_texts()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     assert shown == [p.title for p in reversed(newest)]
+    assert own == ["铁棍山药"]
     campaign = CampaignPage.objects.get()
     assert campaign.live and campaign.get_parent().pk == index.pk
     assert campaign.body[0].block_type == "product_grid"
+    assert [cp.product.title for cp in campaign.campaign_products.all()] == ["铁棍山药"]
