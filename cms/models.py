@@ -21,6 +21,7 @@ from core import parsing
 from orders import selectors as order_selectors
 
 from . import campaigns, pavilions, poster, selectors
+from .banner import BannerMixin
 from .block_data import BlocksPageMixin
 from .blocks import ARTICLE_BLOCKS, BODY_BLOCKS, SORT_LABELS
 from .forms import PavilionPageForm
@@ -311,21 +312,13 @@ class CampaignIndexPage(SharingMixin, Page):
         return context
 
 
-class CampaignPage(BlocksPageMixin, SharingMixin, Page):
+class CampaignPage(BlocksPageMixin, BannerMixin, SharingMixin, Page):
     """A campaign (消费帮扶月, 年货节, 832 专区): dates, a banner, its own list of products,
     and editor blocks. Its figures are the sales of its products between its dates."""
 
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     summary = models.CharField(_("摘要"), max_length=250, blank=True)
-    banner = models.ForeignKey(
-        "wagtailimages.Image",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("横幅图片"),
-    )
     body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("页面内容"))
 
     content_panels = Page.content_panels + [
@@ -385,7 +378,7 @@ class PavilionIndexPage(SharingMixin, Page):
         return context
 
 
-class PavilionPage(BlocksPageMixin, SharingMixin, Page):
+class PavilionPage(BlocksPageMixin, BannerMixin, SharingMixin, Page):
     """A region's pavilion (地方馆): that region's shops, products, live events and stories,
     found automatically from the region, plus the blocks its editors add. A county's
     pavilion sits under its city's, so a city bureau's editors may edit both and a county
@@ -395,14 +388,6 @@ class PavilionPage(BlocksPageMixin, SharingMixin, Page):
         "producers.Region", on_delete=models.PROTECT, related_name="pavilion", verbose_name=_("地区")
     )
     intro = RichTextField(_("导语"), blank=True)
-    banner = models.ForeignKey(
-        "wagtailimages.Image",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("横幅图片"),
-    )
     body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("页面内容"))
 
     content_panels = Page.content_panels + [
