@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from core import page_cache
 from core.exports import csv_response, xlsx_response
 from producers.models import Region
 from producers.selectors import region_paths
@@ -59,6 +60,7 @@ def _rows(certificates):
 
 @require_GET
 def catalogue_view(request):
+    page_cache.cacheable(request, *page_cache.LISTING_TAGS)  # the same for every anonymous visitor
     form = CatalogueFilterForm(request.GET or None, region_choices=_catalogue_region_choices())
     filters = CatalogueFilters()
     if form.is_bound and form.is_valid():

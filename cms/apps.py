@@ -10,7 +10,7 @@ class CmsConfig(AppConfig):
     def ready(self) -> None:
         from core.page_urls import register_page_url
 
-        from . import menus, rights, routing  # noqa: F401  (each connects its receivers: page permissions, caches)
+        from . import menus, page_cache, rights, routing  # noqa: F401  (each connects its receivers: page rights, caches)
 
         post_migrate.connect(rights.after_migrate, sender=self, dispatch_uid="cms.rights.after_migrate")
 

@@ -30,11 +30,12 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Category, Product, Shop
+from core import page_cache
 from producers.models import Region
 from reports.selectors import headline_figures, public_filters
 
 from . import selectors
-from .blocks import banner_shown
+from .blocks import aware, banner_shown
 
 FIGURES_CACHE_SECONDS = 300
 FIGURES_CACHE_PREFIX = "cms:figures:"
@@ -72,6 +73,13 @@ def prepare_blocks(*streams, now: dt.datetime | None = None, request=None) -> di
     data.update(_category_tiles(by_type.get("category_tiles", []), request))
     for child in by_type.get("banner", []):
         data[block_key(child)] = {"shown": child.value.get("image") is not None and banner_shown(child.value, now)}
+        # A kept page is rendered again when the banner's window opens or shuts.
+        for moment in (child.value.get("starts_at"), child.value.get("ends_at")):
+            if moment is not None and aware(moment) > now:
+                page_cache.expires_at(request, aware(moment))
+    if by_type.get("figures"):
+        # The figures are kept FIGURES_CACHE_SECONDS themselves: so is a page showing them.
+        page_cache.expires_at(request, now + dt.timedelta(seconds=FIGURES_CACHE_SECONDS))
     return data
 
 

@@ -1,3 +1,4 @@
+import datetime as dt
 from urllib.parse import urlsplit
 
 from csp.decorators import csp_replace
@@ -17,7 +18,7 @@ from wagtail.models import Orderable, Page, Site
 
 from catalog import selectors as catalog_selectors
 from catalog.choosers import product_chooser_viewset
-from core import parsing
+from core import page_cache, parsing
 from orders import selectors as order_selectors
 
 from . import campaigns, pavilions, poster, selectors
@@ -111,6 +112,8 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
 
     @path("<int:pk>/", name="product")
     def product_route(self, request, pk):
+        # A product's page shows that product (and the site around it), no other's cards.
+        page_cache.cacheable(request, *page_cache.product_page_tags(pk))
         product = selectors.listed_product_for_detail(pk)
         if product is None:
             return self._not_found(
@@ -239,6 +242,11 @@ class ArticlePage(BlocksPageMixin, SharingMixin, Page):
         return context
 
 
+# A countdown's words (days, hours, minutes) are written by the server; its script counts
+# from the start time on. A kept page that shows one is rendered afresh after this long.
+COUNTDOWN_SHOWN_FOR = dt.timedelta(seconds=60)
+
+
 def _origin(url: str) -> str:
     """scheme://host[:port] of a URL, as a Content-Security-Policy source."""
     parts = urlsplit(url)
@@ -275,7 +283,11 @@ class LiveIndexPage(RoutablePageMixin, SharingMixin, Page):
 
     @path("<str:code>/", name="event")
     def event_route(self, request, code):
-        context = selectors.public_event_context(code, timezone.now())
+        now = timezone.now()
+        page_cache.depends_on(request, page_cache.SALES)  # an ended event's results
+        context = selectors.public_event_context(code, now)
+        if context is not None and context["seconds_to_start"]:
+            page_cache.expires_at(request, now + COUNTDOWN_SHOWN_FOR)
         if context is None:
             return self._render(request, "live/event_not_found.html", status=404)
         response = self._render(request, "live/event_page.html", **context)
@@ -342,7 +354,11 @@ class CampaignPage(BlocksPageMixin, BannerMixin, SharingMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(campaigns.campaign_context(self, timezone.now(), preview=getattr(request, "is_preview", False)))
+        now = timezone.now()
+        page_cache.depends_on(request, page_cache.SALES)  # 活动进展: the campaign's sales
+        context.update(campaigns.campaign_context(self, now, preview=getattr(request, "is_preview", False)))
+        if context["countdown"]:
+            page_cache.expires_at(request, now + COUNTDOWN_SHOWN_FOR)
         return context
 
 

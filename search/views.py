@@ -3,6 +3,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from catalog.selectors import category_tree
+from core import page_cache
 
 from .backends import SORTS
 from .selectors import MAX_QUERY_LENGTH, search_products, suggest
@@ -25,6 +26,7 @@ def _toggle_url(request, param: str, value: str | None) -> str:
 def search(request):
     """The storefront's search results page:
     GET /search/?q=山药&category=<slug>&region=<code>&kind=<kind>&price=<band>&in_stock=1&sort=<sort>&page=2."""
+    page_cache.cacheable(request, *page_cache.LISTING_TAGS)  # the same for every anonymous visitor
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     tree = category_tree()
     # The navigation shows the same top-level categories: hand them over, one query less.

@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Anonymous visitors' storefront pages from the cache (core/page_cache.py): after the
+    # language and CSRF cookie are known, before anything reads the session.
+    "core.page_cache.PageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -246,6 +249,10 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "消费帮扶馆 <noreply@example.cn>")
 
 CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
+# The anonymous full-page cache (core/page_cache.py): on unless PAGE_CACHE=0. A kept page is
+# dropped when what it shows changes, and at the latest after PAGE_CACHE_MAX_AGE seconds.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 600)
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 LOGGING = {

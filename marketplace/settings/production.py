@@ -2,7 +2,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
 from .base import DEBUG, INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY
-from .env import env_bool, env_int
+from .env import env_bool, env_int, env_str
 
 if DEBUG:
     raise ImproperlyConfigured("Production settings refuse to start with DEBUG on.")
@@ -28,3 +28,7 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# The page cache is exact only if every web process sees the same copy: in production it is
+# on by default with a shared cache (CACHE_URL, Redis) and off without one.
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(env_str("CACHE_URL")))

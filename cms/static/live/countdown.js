@@ -1,10 +1,14 @@
-// An upcoming live event's countdown: .live-countdown[data-seconds] holds the seconds to
-// the start (computed by the server); the .countdown inside shows days, hours, minutes and
-// seconds, once a second, in the words the page gives (data-units, data-soon: live/event_page.html).
+// An upcoming live event's (or campaign's) countdown: .live-countdown[data-starts] holds the
+// start (ISO 8601), [data-seconds] the seconds to it when the server wrote the page (used if
+// the start cannot be read; a page from the page cache may be a minute old); the .countdown
+// inside shows days, hours, minutes and seconds, once a second, in the words the page gives
+// (data-units, data-soon: live/event_page.html).
 (function () {
   var box = document.querySelector(".live-countdown");
   if (!box) return;
-  var left = parseInt(box.getAttribute("data-seconds"), 10), out = box.querySelector(".countdown");
+  var starts = Date.parse(box.getAttribute("data-starts") || "");
+  var left = isNaN(starts) ? parseInt(box.getAttribute("data-seconds"), 10) : Math.max(0, Math.round((starts - Date.now()) / 1000));
+  var out = box.querySelector(".countdown");
   var units = (box.getAttribute("data-units") || "天|小时|分|秒").split("|");
   var soon = box.getAttribute("data-soon") || "即将开播，请刷新页面";
   function show() {
