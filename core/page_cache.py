@@ -51,8 +51,9 @@ _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 SITE = "site"  # pages, menus, categories, shops, regions, live events, pictures
 PRODUCTS = "products"  # any product card
 SALES = "sales"  # figures from the ledger
+EVERYTHING = "all"  # every kept page: bulk writes that send no signal (load_demo)
 # The tags most pages name, read in one go before the view runs.
-ALWAYS_READ = (SITE, PRODUCTS)
+ALWAYS_READ = (EVERYTHING, SITE, PRODUCTS)
 # A page with product cards (any storefront page but a product's own).
 LISTING_TAGS = (SITE, PRODUCTS)
 # Of a view's response, what is kept besides its body (the rest is added on the way out
@@ -112,6 +113,11 @@ def changed(*tags: str) -> None:
 
     bump()
     transaction.on_commit(bump)
+
+
+def changed_everything() -> None:
+    """Drop every kept page (after writes that bypass the models' signals)."""
+    changed(EVERYTHING)
 
 
 # --- what a view says ------------------------------------------------------------------------------------------------
@@ -247,7 +253,9 @@ class PageCacheMiddleware:
         timeout = int((until - now).total_seconds())
         if timeout < 1:
             return
-        tag_versions = {tag: known[tag] for tag in tags}
+        tag_versions = {tag: known[tag] for tag in (EVERYTHING, *tags)}
+        if not all(tag_versions.values()):
+            return  # the cache is away: nothing to compare with later
         body = response.content
         if b'name="csrfmiddlewaretoken"' in body:
             body = _CSRF_INPUT.sub(lambda m: m.group(1) + CSRF_HOLE + m.group(2), body.decode()).encode()

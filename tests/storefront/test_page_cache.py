@@ -284,3 +284,16 @@ def test_a_live_event_starting_renders_the_page_again(yam, shop):
         response = fresh(path)
         assert response["X-Page-Cache"] == "miss"
         assert "live-countdown" not in response.content.decode()
+
+
+def test_bulk_writes_drop_every_kept_page(yam):
+    """Writes that send no signal (load_demo's bulk inserts) drop every kept page at once."""
+    warm(product_url(yam))
+    warm("/products/")
+    Product.objects.filter(pk=yam.pk).update(title="单县铁棍山药（散装）")
+    assert fresh(product_url(yam))["X-Page-Cache"] == "hit"  # no signal: still the kept page...
+    from core import page_cache
+
+    page_cache.changed_everything()
+    assert "单县铁棍山药（散装）" in fresh(product_url(yam)).content.decode()  # ...until everything is dropped
+    assert "单县铁棍山药（散装）" in fresh("/products/").content.decode()

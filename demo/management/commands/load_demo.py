@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from core import page_cache
 from core.db_roles import RoleSwitchRefused, as_owner
 from demo.builder import build_demo
 from demo.live import quiet_mail
@@ -70,6 +71,8 @@ class Command(BaseCommand):
                 )
             # Bulk inserts fire no signals: rebuild the search index over them (issue 8).
             call_command("search_reindex", verbosity=verbosity)
+        # The demo writes in bulk (no signals): no page kept before it may be served after.
+        page_cache.changed_everything()
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"演示数据就绪 demo ready in {time.monotonic() - started:.1f}s"))
             self._print_logins(result.logins)
