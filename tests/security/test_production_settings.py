@@ -28,6 +28,9 @@ CLEARED = (
     "ALLOWED_HOSTS",
     "MEDIA_URL",
     "DATABASE_OWNER_URL",  # CI sets it for PostgreSQL; these runs use SQLite
+    "CACHE_URL",
+    "PAGE_CACHE",
+    "STATIC_ROOT",
 )
 
 # A request the project answers without a database: the Stripe webhook refuses GET (405).
@@ -112,3 +115,54 @@ def test_media_from_another_origin_is_allowed_as_images(tmp_path):
     assert answers["img_src"] == ["'self'", "https://media.example.cn"]
     assert answers["admin_img_src"] == ["'self'", "https://media.example.cn", "blob:"]
     assert probe(tmp_path)["img_src"] == ["'self'"]
+
+
+STATIC_PROBE = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.templatetags.static import static
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1")
+url = static("css/storefront.css")
+plain = client.get(url)
+gzipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+print(json.dumps({
+    "url": url,
+    "plain": [plain.status_code, plain.headers.get("Cache-Control", ""), plain.headers.get("Content-Encoding", "")],
+    "compressed": [gzipped.status_code, gzipped.headers.get("Content-Encoding", ""), gzipped.headers.get("Vary", "")],
+    "page_cache": settings.PAGE_CACHE,
+}))
+"""
+
+
+def test_static_files_are_hashed_compressed_and_cached_for_good(tmp_path):
+    """After collectstatic, a stylesheet's URL carries its content's hash, and WhiteNoise
+    sends it compressed (Brotli or gzip, as the browser accepts) and cacheable for ten
+    years: a new build has new names, so nothing stale is ever kept."""
+    env = {"SECURE_SSL_REDIRECT": "0", "STATIC_ROOT": str(tmp_path / "static")}
+    collected = production(["manage.py", "collectstatic", "--noinput", "-v", "0"], tmp_path, **env)
+    assert collected.returncode == 0, collected.stderr
+    done = production(["-c", STATIC_PROBE], tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    answers = json.loads(done.stdout.strip().splitlines()[-1])
+    assert re.fullmatch(r"/static/css/storefront\.[0-9a-f]{12}\.css", answers["url"])
+    assert answers["plain"] == [200, "max-age=315360000, public, immutable", ""]
+    assert answers["compressed"][0] == 200 and answers["compressed"][1] in ("br", "gzip")
+    assert "Accept-Encoding" in answers["compressed"][2]
+
+
+def test_the_page_cache_is_on_in_production_only_with_a_shared_cache(tmp_path):
+    assert probe_settings(tmp_path)["page_cache"] is False
+    assert probe_settings(tmp_path, CACHE_URL="redis://127.0.0.1:6379/9")["page_cache"] is True
+    assert probe_settings(tmp_path, CACHE_URL="redis://127.0.0.1:6379/9", PAGE_CACHE="0")["page_cache"] is False
+
+
+def probe_settings(tmp_path, **env: str) -> dict:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps({'page_cache': settings.PAGE_CACHE}))"
+    )
+    done = production(["-c", code], tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
