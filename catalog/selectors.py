@@ -4,6 +4,7 @@ decides "may be shown" (``listing.py``) applies here too."""
 
 from django.db.models import Exists, OuterRef
 
+from . import caching
 from .models import Category, Product, ProductQuerySet, Shop, ShopQuerySet
 
 # ?sort= values the product lists accept; the first is the default.
@@ -19,22 +20,41 @@ def clean_sort(value: str | None) -> str:
     return value if value in SORTS else DEFAULT_SORT
 
 
-def card_products(*, category_ids: list[int] | None = None, shop: Shop | None = None, sort: str = DEFAULT_SORT):
-    """Listed products ready for product cards, filtered and sorted."""
+def _listed(category_ids: list[int] | None, shop: Shop | None) -> ProductQuerySet:
     qs: ProductQuerySet = Product.objects.listed()
     if category_ids is not None:
         qs = qs.filter(category_id__in=category_ids)
     if shop is not None:
         qs = qs.filter(shop=shop)
-    return qs.for_cards().order_by(*SORTS[clean_sort(sort)])
+    return qs
+
+
+def card_products(*, category_ids: list[int] | None = None, shop: Shop | None = None, sort: str = DEFAULT_SORT):
+    """Listed products ready for product cards, filtered and sorted."""
+    return _listed(category_ids, shop).for_cards().order_by(*SORTS[clean_sort(sort)])
+
+
+def card_count(*, category_ids: list[int] | None = None, shop: Shop | None = None) -> int:
+    """How many products ``card_products`` lists with these filters: kept in the cache
+    for the day until a product, shop, category or certificate changes (``caching.py``),
+    so a list page does not count the whole listed catalogue on each request."""
+    name = "all" if category_ids is None else "c" + ".".join(map(str, sorted(category_ids)))
+    if shop is not None:
+        name += f":s{shop.pk}"
+    return caching.cached_listing_count(name, lambda: _listed(category_ids, shop).count())
 
 
 def top_level_categories() -> list[Category]:
-    return list(Category.objects.filter(parent__isnull=True))
+    return category_tree().get(None, [])
 
 
 def category_tree() -> dict[int | None, list[Category]]:
-    """All categories grouped by parent id, in one query (the table is small)."""
+    """All categories grouped by parent id: one query (the table is small), then kept in
+    the cache until a category changes."""
+    return caching.cached(caching.categories, "tree", _category_tree)
+
+
+def _category_tree() -> dict[int | None, list[Category]]:
     children: dict[int | None, list[Category]] = {}
     for category in Category.objects.all():
         children.setdefault(category.parent_id, []).append(category)

@@ -1,0 +1,130 @@
+"""Serving the home page and the catalogue's routes (``CatalogPage``: the product list,
+categories, products, shops under ``/products/``) without Wagtail's walk of the page tree.
+
+Wagtail's ``serve`` finds the site for the request, then walks the tree from the site's
+root to the page by slug, loads its specific row, and (``on_serve_page``) its ancestors'
+view restrictions: six queries on every catalogue request before our route runs (four
+on the home page). The home page is the site's root and the catalogue page is one page
+(``max_count = 1``), at URLs that change only when editors change the tree, so ``serve``
+below keeps both, live, with their URLs and the site, per process, and sends a request
+for the home page or under the catalogue's URL straight to the page (and its route);
+anything else (other pages, other methods than GET/HEAD, a page under a view restriction,
+several sites) goes through Wagtail's own ``serve`` as before. The URLs are exactly
+Wagtail's: the page's URL plus the route.
+
+The kept pages are checked against a generation in the shared cache on each request (a
+cache read, no query), which every change that could move, rename, restrict or edit a
+page replaces (the receivers at the bottom): every process loads it again on its next
+request, so an editor's change (page size, intro, title, unpublishing) shows on the very
+next request, whichever process serves it."""
+
+import threading
+from dataclasses import dataclass
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http import Http404
+from wagtail import views as wagtail_views
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from core.generations import Generation
+
+from .models import CatalogPage, HomePage
+
+generation = Generation("cms:serving:generation")
+
+
+@dataclass(frozen=True)
+class Served:
+    generation: str
+    site: Site | None = None  # the one site, when requests may skip Wagtail's routing
+    home: HomePage | None = None  # the site's root page, served at "/"
+    home_url: str = ""
+    catalog: CatalogPage | None = None
+    catalog_url: str = ""  # e.g. "/products/"
+
+
+_lock = threading.Lock()
+_served: Served | None = None
+
+
+def _load(current: str) -> Served:
+    """The home page and the live catalogue page with their paths, when they may be
+    served directly: one site (the default one, which serves every host), and no view
+    restriction on them or above them."""
+    sites = list(Site.objects.all()[:2])
+    if len(sites) != 1 or not sites[0].is_default_site:
+        return Served(current)
+    site = sites[0]
+    home = site.root_page.specific
+    if not isinstance(home, HomePage) or not home.live or home.get_view_restrictions().exists():
+        home = None
+    catalog = CatalogPage.objects.live().order_by("path").first()
+    if catalog is not None and catalog.get_view_restrictions().exists():
+        catalog = None
+    home_url = home.get_url() or "" if home is not None else ""
+    catalog_url = catalog.get_url() or "" if catalog is not None else ""
+    return Served(
+        current,
+        site=site,
+        home=home if home_url.startswith("/") else None,
+        home_url=home_url,
+        catalog=catalog if catalog_url.startswith("/") else None,
+        catalog_url=catalog_url,
+    )
+
+
+def served_pages() -> Served:
+    """The pages as kept for this process, loaded again after any change."""
+    global _served
+    current = generation.current()
+    served = _served
+    if served is None or served.generation != current:
+        served = _load(current)
+        with _lock:
+            _served = served
+    return served
+
+
+def serve(request, path):
+    """Wagtail's ``serve``, with the home page and the catalogue's routes taken straight
+    to their page."""
+    if request.method in ("GET", "HEAD"):
+        served = served_pages()
+        if served.home is not None and request.path == served.home_url:
+            request._wagtail_site = served.site  # what Site.find_for_request would find
+            return served.home.serve(request)
+        if served.catalog is not None and request.path.startswith(served.catalog_url):
+            page = served.catalog
+            try:
+                match = page.resolve_subpage("/" + request.path[len(served.catalog_url) :])
+            except Http404:
+                pass  # not a route of the catalogue: a page below it, or nothing (Wagtail's 404)
+            else:
+                request._wagtail_site = served.site
+                request.routable_resolver_match = match
+                view, args, kwargs = match
+                return page.serve(request, view, args, kwargs)
+    return wagtail_views.serve(request, path)
+
+
+def clear_served_pages(**kwargs) -> None:
+    """Make every process load the pages again on its next request."""
+    generation.replace()
+
+
+@receiver(post_save, dispatch_uid="cms_serving_saved")
+@receiver(post_delete, dispatch_uid="cms_serving_deleted")
+def _model_changed(sender, instance=None, **kwargs):
+    # A page above the catalogue page renamed (its URL), the page itself edited (page size,
+    # intro), a site or a view restriction added or removed.
+    if isinstance(instance, Page | Site | PageViewRestriction):
+        clear_served_pages()
+
+
+@receiver(page_published, dispatch_uid="cms_serving_published")
+@receiver(page_unpublished, dispatch_uid="cms_serving_unpublished")
+@receiver(post_page_move, dispatch_uid="cms_serving_moved")
+def _page_changed(sender, **kwargs):
+    clear_served_pages()
