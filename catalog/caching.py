@@ -3,7 +3,8 @@ shared cache and dropped exactly when what they are made of changes:
 
 * the category tree (the navigation, category pages, search's facets): dropped on any
   save or delete of a category;
-* the number of listed products of a product list (its "共 N 件商品" and page count, which
+* the number of listed products of a product list (and the public catalogue's count and
+  region choices, ``certification/views.py``) (its "共 N 件商品" and page count, which
   would otherwise be a ``COUNT(*)`` over the whole listed catalogue on every request):
   dropped on any save or delete of a product, shop or category, and of a certificate
   (``certification/apps.py`` connects ``listing_changed``); the key also carries the day
@@ -36,9 +37,10 @@ def cached(generation: Generation, name: str, compute):
     return value
 
 
-def cached_listing_count(name: str, compute) -> int:
-    """A count of listed products, kept for today (Asia/Shanghai) and this generation."""
-    return cached(listing, f"count:{timezone.localdate().isoformat()}:{name}", compute)
+def kept_for_listing(name: str, compute):
+    """A read over what is listed (a count of listed products, of valid certificates),
+    kept for today (Asia/Shanghai) and the listing's generation."""
+    return cached(listing, f"listed:{timezone.localdate().isoformat()}:{name}", compute)
 
 
 def listing_changed(**kwargs) -> None:

@@ -2,7 +2,10 @@
 and search. Every product list starts from ``Product.objects.listed()``, so whatever
 decides "may be shown" (``listing.py``) applies here too."""
 
-from django.db.models import Exists, OuterRef
+import datetime as dt
+import re
+
+from django.db.models import Exists, OuterRef, Q
 
 from . import caching
 from .models import Category, Product, ProductQuerySet, Shop, ShopQuerySet
@@ -34,6 +37,46 @@ def card_products(*, category_ids: list[int] | None = None, shop: Shop | None = 
     return _listed(category_ids, shop).for_cards().order_by(*SORTS[clean_sort(sort)])
 
 
+# Keyset pagination: the "下一页" link of a product list carries where the page ended (its
+# last product's sort value and id, ``cursor_after``), and the next page starts there
+# (``starting_after``) instead of skipping N rows with OFFSET, which at page 2,000 of
+# 100,000 products meant sorting and skipping 48,000 rows. Page numbers still work for any
+# other link (``?page=N`` alone is an OFFSET, as before).
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_CURSOR = re.compile(r"(-?\d{1,20})\.(\d{1,20})")
+
+
+def _sort_value(product: Product, sort: str) -> int:
+    if sort == "newest":
+        return (product.created_at - _EPOCH) // dt.timedelta(microseconds=1)
+    return product.price_fen
+
+
+def cursor_after(product: Product, sort: str) -> str:
+    """Where a page ending with ``product`` ended, for the next page's link."""
+    return f"{_sort_value(product, clean_sort(sort))}.{product.pk}"
+
+
+def starting_after(qs: ProductQuerySet, sort: str, cursor: str | None) -> ProductQuerySet | None:
+    """``qs`` (sorted by ``sort``) from the product after ``cursor`` on; None when the
+    cursor is not one ``cursor_after`` made. The first condition on the sort column alone
+    lets the database start its index scan at the cursor (SORTS' indexes on Product)."""
+    match = _CURSOR.fullmatch(cursor or "")
+    if match is None:
+        return None
+    value, pk = int(match[1]), int(match[2])
+    sort = clean_sort(sort)
+    if sort == "newest":
+        try:
+            at = _EPOCH + dt.timedelta(microseconds=value)
+        except OverflowError:
+            return None
+        return qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk), created_at__lte=at)
+    if sort == "price_asc":
+        return qs.filter(Q(price_fen__gt=value) | Q(price_fen=value, pk__lt=pk), price_fen__gte=value)
+    return qs.filter(Q(price_fen__lt=value) | Q(price_fen=value, pk__lt=pk), price_fen__lte=value)
+
+
 def card_count(*, category_ids: list[int] | None = None, shop: Shop | None = None) -> int:
     """How many products ``card_products`` lists with these filters: kept in the cache
     for the day until a product, shop, category or certificate changes (``caching.py``),
@@ -41,7 +84,7 @@ def card_count(*, category_ids: list[int] | None = None, shop: Shop | None = Non
     name = "all" if category_ids is None else "c" + ".".join(map(str, sorted(category_ids)))
     if shop is not None:
         name += f":s{shop.pk}"
-    return caching.cached_listing_count(name, lambda: _listed(category_ids, shop).count())
+    return caching.kept_for_listing(name, lambda: _listed(category_ids, shop).count())
 
 
 def top_level_categories() -> list[Category]:

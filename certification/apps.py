@@ -12,6 +12,7 @@ class CertificationConfig(AppConfig):
 
         from catalog.caching import listing_changed
         from catalog.listing import add_listing_condition
+        from producers.models import Producer, Region
 
         from .models import Certificate
         from .selectors import certified_now_filter
@@ -19,6 +20,9 @@ class CertificationConfig(AppConfig):
         # The storefront shows and sells a product only while it holds a certificate
         # valid today (catalog/listing.py explains the hook).
         add_listing_condition("certified_now", certified_now_filter)
-        # Issued, revoked, renewed or deleted: the storefront's kept counts are dropped.
-        post_save.connect(listing_changed, sender=Certificate, dispatch_uid="certification_listing_saved")
-        post_delete.connect(listing_changed, sender=Certificate, dispatch_uid="certification_listing_deleted")
+        # A certificate issued, revoked, renewed or deleted, a producer moved, a region
+        # renamed: the storefront's kept counts and the catalogue's choices are dropped.
+        for model in (Certificate, Producer, Region):
+            uid = f"certification_listing_{model.__name__}"
+            post_save.connect(listing_changed, sender=model, dispatch_uid=uid + "_saved")
+            post_delete.connect(listing_changed, sender=model, dispatch_uid=uid + "_deleted")

@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from csp.decorators import csp_replace
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch
@@ -68,12 +69,23 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
     # Each route renders its own template; every product list starts from
     # Product.objects.listed() (through catalog.selectors), never from a raw queryset.
 
-    def _paginate(self, request, queryset, count: int):
-        """A page of ``queryset``, whose length the caller knows (``card_count``: kept, not
-        counted on each request)."""
+    def _paginate(self, request, queryset, count: int, sort: str):
+        """A page of ``queryset`` (sorted by ``sort``), whose length the caller knows
+        (``card_count``: kept, not counted on each request). A "下一页" link carries where
+        its page ended (``?after=``): that page starts there, with no OFFSET however deep
+        (catalog.selectors.starting_after); ``?page=N`` alone still works."""
         paginator = Paginator(queryset, self.page_size or 24)
         paginator.count = count  # Paginator.count is a cached property: no COUNT(*) query
-        return paginator.get_page(request.GET.get("page"))
+        number = parsing.page_number(request.GET.get("page"))
+        after = catalog_selectors.starting_after(queryset, sort, request.GET.get("after"))
+        if after is not None and 1 < number <= paginator.num_pages:
+            page = DjangoPage(list(after[: paginator.per_page]), number, paginator)
+        else:
+            page = paginator.get_page(number)
+        objects = page.object_list = list(page.object_list)
+        if page.has_next() and objects:
+            page.next_cursor = catalog_selectors.cursor_after(objects[-1], sort)
+        return page
 
     def _render(self, request, template, status=200, **extra):
         context = self.get_context(request)
@@ -88,7 +100,9 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
     @path("", name="index")
     def index_route(self, request):
         sort = catalog_selectors.clean_sort(request.GET.get("sort"))
-        products = self._paginate(request, catalog_selectors.card_products(sort=sort), catalog_selectors.card_count())
+        products = self._paginate(
+            request, catalog_selectors.card_products(sort=sort), catalog_selectors.card_count(), sort
+        )
         return self._render(request, "cms/catalog_page.html", products=products, sort=sort, sorts=SORT_LABELS)
 
     @path("category/<slug:slug>/", name="category")
@@ -104,6 +118,7 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
             request,
             catalog_selectors.card_products(category_ids=ids, sort=sort),
             catalog_selectors.card_count(category_ids=ids),
+            sort,
         )
         return self._render(
             request,
@@ -164,7 +179,10 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
             )
         sort = catalog_selectors.clean_sort(request.GET.get("sort"))
         products = self._paginate(
-            request, catalog_selectors.card_products(shop=shop, sort=sort), catalog_selectors.card_count(shop=shop)
+            request,
+            catalog_selectors.card_products(shop=shop, sort=sort),
+            catalog_selectors.card_count(shop=shop),
+            sort,
         )
         return self._render(
             request,
