@@ -15,7 +15,16 @@ from django.utils import timezone
 
 from certification.models import Certificate
 from cms.models import CatalogPage
-from tests.factories import CategoryFactory, CollectiveFactory, ProductImageFactory, ShopFactory, review_for
+from cms.setup import ensure_live_page
+from tests.factories import (
+    CategoryFactory,
+    CollectiveFactory,
+    FeaturedProductFactory,
+    LiveEventFactory,
+    ProductImageFactory,
+    ShopFactory,
+    review_for,
+)
 
 from .builders import link_households, make_product
 
@@ -102,6 +111,28 @@ def test_every_page_costs_the_same_with_5_and_60_products(client, catalogue, reg
         with django_assert_num_queries(expected):
             assert client.get(url).status_code == 200
     assert len(card_ids(client.get("/products/").content.decode())) == 24
+
+    # Every picture of a product on these pages: srcset, width and height (no layout shift).
+    for url in [url for url in pages if url != "/catalogue/"]:  # the catalogue is a table, no pictures
+        pictures = [tag for tag in re.findall(r"<img [^>]*>", client.get(url).content.decode()) if "/images/" in tag]
+        assert pictures, url
+        for tag in pictures:
+            assert re.search(r'srcset="[^"]+ \d+w, [^"]+ \d+w"', tag), tag
+            assert re.search(r'width="\d+"', tag) and re.search(r'height="\d+"', tag), tag
+
+
+def test_a_live_events_product_pictures_have_srcset(client, catalogue):
+    made, _ = catalogue
+    ensure_live_page()
+    event = LiveEventFactory(title="直播", shops=[made[0].shop])
+    for product in made[:3]:
+        FeaturedProductFactory(event=event, product=product)
+    html = client.get(f"/live/{event.code}/").content.decode()
+    pictures = [tag for tag in re.findall(r"<img [^>]*>", html) if "/images/" in tag]
+    assert len(pictures) == 3
+    for tag in pictures:
+        assert "fill-200x200.png 200w" in tag and "fill-400x400.png 400w" in tag
+        assert re.search(r'width="\d+"', tag) and re.search(r'height="\d+"', tag), tag
 
 
 @pytest.mark.parametrize("sort", ["newest", "price_asc", "price_desc"])
