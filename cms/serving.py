@@ -19,11 +19,12 @@ request, so an editor's change (page size, intro, title, unpublishing) shows on 
 next request, whichever process serves it."""
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
+from wagtail import hooks
 from wagtail import views as wagtail_views
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -43,6 +44,9 @@ class Served:
     home_url: str = ""
     catalog: CatalogPage | None = None
     catalog_url: str = ""  # e.g. "/products/"
+    # Any other page once Wagtail has routed to it (campaigns, pavilions, stories, ...):
+    # path -> (page, serve args, serve kwargs, routable resolver match), unrestricted only.
+    routes: dict = field(default_factory=dict, compare=False)
 
 
 _lock = threading.Lock()
@@ -106,7 +110,36 @@ def serve(request, path):
                 request.routable_resolver_match = match
                 view, args, kwargs = match
                 return page.serve(request, view, args, kwargs)
+        if served.site is not None:
+            return _serve_routed(request, path, served)
     return wagtail_views.serve(request, path)
+
+
+MAX_KEPT_ROUTES = 5000  # pages per process; past it, further pages are routed by Wagtail each time
+
+
+def _serve_routed(request, path, served: Served):
+    """Any other page: routed by Wagtail (and its hooks) the first time, then, if no view
+    restriction applies to it, kept with its route until the next change of any page."""
+    kept = served.routes.get(request.path)
+    if kept is not None:
+        page, args, kwargs, match = kept
+        request._wagtail_site = served.site
+        if match is not None:
+            request.routable_resolver_match = match
+        return page.serve(request, *args, **kwargs)
+    response = wagtail_views.serve(request, path)
+    if response.status_code == 200 and len(served.routes) < MAX_KEPT_ROUTES:
+        page = getattr(request, "_served_page", None)
+        if page is not None and not page[0].get_view_restrictions().exists():
+            served.routes[request.path] = (*page, getattr(request, "routable_resolver_match", None))
+    return response
+
+
+@hooks.register("before_serve_page")
+def _remember_route(page, request, serve_args, serve_kwargs):
+    """What Wagtail routed this request to, for ``_serve_routed`` to keep."""
+    request._served_page = (page, serve_args, serve_kwargs)
 
 
 def clear_served_pages(**kwargs) -> None:
