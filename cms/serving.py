@@ -26,6 +26,7 @@ from django.dispatch import receiver
 from django.http import Http404
 from wagtail import hooks
 from wagtail import views as wagtail_views
+from wagtail.images.models import AbstractImage
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -152,7 +153,8 @@ def clear_served_pages(**kwargs) -> None:
 def _model_changed(sender, instance=None, **kwargs):
     # A page above the catalogue page renamed (its URL), the page itself edited (page size,
     # intro), a site or a view restriction added or removed.
-    if isinstance(instance, Page | Site | PageViewRestriction):
+    # A picture too: a kept page's stream blocks keep the pictures they chose once loaded.
+    if isinstance(instance, Page | Site | PageViewRestriction | AbstractImage):
         clear_served_pages()
 
 
