@@ -9,7 +9,9 @@ on the home page). The home page is the site's root and the catalogue page is on
 below keeps both, live, with their URLs and the site, per process, and sends a request
 for the home page or under the catalogue's URL straight to the page (and its route);
 anything else (other pages, other methods than GET/HEAD, a page under a view restriction,
-several sites) goes through Wagtail's own ``serve`` as before. The URLs are exactly
+several sites) goes through Wagtail's own ``serve`` as before. Wagtail's page hooks still
+run (``_serve_with_hooks``), all but its view-restriction check, which the kept state
+stands for. The URLs are exactly
 Wagtail's: the page's URL plus the route.
 
 The kept pages are checked against a generation in the shared cache on each request (a
@@ -23,12 +25,13 @@ from dataclasses import dataclass, field
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from wagtail import hooks
 from wagtail import views as wagtail_views
 from wagtail.images.models import AbstractImage
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.wagtail_hooks import check_view_restrictions
 
 from core.generations import Generation
 
@@ -99,7 +102,7 @@ def serve(request, path):
         served = served_pages()
         if served.home is not None and request.path == served.home_url:
             request._wagtail_site = served.site  # what Site.find_for_request would find
-            return served.home.serve(request)
+            return _serve_with_hooks(served.home, request, (), {})
         if served.catalog is not None and request.path.startswith(served.catalog_url):
             page = served.catalog
             try:
@@ -110,10 +113,27 @@ def serve(request, path):
                 request._wagtail_site = served.site
                 request.routable_resolver_match = match
                 view, args, kwargs = match
-                return page.serve(request, view, args, kwargs)
+                return _serve_with_hooks(page, request, (view, args, kwargs), {})
         if served.site is not None:
             return _serve_routed(request, path, served)
     return wagtail_views.serve(request, path)
+
+
+def _serve_with_hooks(page, request, args, kwargs):
+    """What Wagtail's ``serve`` does once it has routed: the ``before_serve_page`` hooks
+    (the request method's check, the page cache's marking of storefront pages, ...), then
+    the page through the ``on_serve_page`` hooks, all but Wagtail's check of view
+    restrictions, which the kept state stands for (a kept page has none, and any change
+    of a restriction drops what is kept)."""
+    chain = wagtail_views.serve_chain
+    for fn in reversed(hooks.get_hooks("on_serve_page")):
+        if fn is not check_view_restrictions:
+            chain = fn(chain)
+    for fn in hooks.get_hooks("before_serve_page"):
+        result = fn(page, request, args, kwargs)
+        if isinstance(result, HttpResponse):
+            return result
+    return chain(page, request, args, kwargs)
 
 
 MAX_KEPT_ROUTES = 5000  # pages per process; past it, further pages are routed by Wagtail each time
@@ -128,7 +148,7 @@ def _serve_routed(request, path, served: Served):
         request._wagtail_site = served.site
         if match is not None:
             request.routable_resolver_match = match
-        return page.serve(request, *args, **kwargs)
+        return _serve_with_hooks(page, request, args, kwargs)
     response = wagtail_views.serve(request, path)
     if response.status_code == 200 and len(served.routes) < MAX_KEPT_ROUTES:
         page = getattr(request, "_served_page", None)

@@ -12,9 +12,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from wagtail import hooks
 
 from certification.models import Certificate
-from cms.models import CatalogPage
+from cms.models import CampaignIndexPage, CatalogPage
 from cms.setup import ensure_live_page
 from tests.factories import (
     CategoryFactory,
@@ -215,3 +216,28 @@ def test_the_kept_product_extras_follow_changes(client, catalogue, regions):
     certificate.revoked_at = timezone.now()
     certificate.save()
     assert client.get(url).status_code == 404
+
+
+def test_wagtails_page_hooks_still_run_on_pages_served_without_routing(client, catalogue, storefront):
+    """The home page, the catalogue's routes and kept pages skip the tree walk, not the
+    hooks: a ``before_serve_page`` hook (such as the page cache's marking) sees each."""
+    seen = []
+
+    def hook(page, request, serve_args, serve_kwargs):
+        seen.append((type(page).__name__, request.path))
+
+    urls = ["/", "/products/", "/products/category/fruit-veg/", f"/products/{catalogue[0][0].pk}/", "/campaigns/"]
+    home, _ = storefront
+    home.add_child(instance=CampaignIndexPage(title="专题活动", slug="campaigns"))
+    for url in urls:
+        client.get(url)  # the campaign index is routed by Wagtail once, then kept
+    with hooks.register_temporarily("before_serve_page", hook):
+        for url in urls:
+            assert client.get(url).status_code == 200
+    assert seen == [
+        ("HomePage", "/"),
+        ("CatalogPage", "/products/"),
+        ("CatalogPage", "/products/category/fruit-veg/"),
+        ("CatalogPage", f"/products/{catalogue[0][0].pk}/"),
+        ("CampaignIndexPage", "/campaigns/"),
+    ]
