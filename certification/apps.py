@@ -8,10 +8,21 @@ class CertificationConfig(AppConfig):
     verbose_name = _("扶贫产品认定")
 
     def ready(self) -> None:
-        from catalog.listing import add_listing_condition
+        from django.db.models.signals import post_delete, post_save
 
+        from catalog.caching import listing_changed
+        from catalog.listing import add_listing_condition
+        from producers.models import Producer, Region
+
+        from .models import Certificate
         from .selectors import certified_now_filter
 
         # The storefront shows and sells a product only while it holds a certificate
         # valid today (catalog/listing.py explains the hook).
         add_listing_condition("certified_now", certified_now_filter)
+        # A certificate issued, revoked, renewed or deleted, a producer moved, a region
+        # renamed: the storefront's kept counts and the catalogue's choices are dropped.
+        for model in (Certificate, Producer, Region):
+            uid = f"certification_listing_{model.__name__}"
+            post_save.connect(listing_changed, sender=model, dispatch_uid=uid + "_saved")
+            post_delete.connect(listing_changed, sender=model, dispatch_uid=uid + "_deleted")

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Category
+from catalog.selectors import top_level_categories
 from core.models import Bureau
 from producers.models import BenefitMode, Producer, Region
 
@@ -22,7 +22,8 @@ class CatalogueFilterForm(forms.Form):
             (r.code, ("　" * (r.level - 1)) + r.name) for r in region_choices
         ]
         self.fields["category"].choices = [("", gettext("全部品类"))] + [
-            (c.slug, c.name) for c in Category.objects.filter(parent__isnull=True)
+            (c.slug, c.name)
+            for c in top_level_categories()  # kept in the cache: no query
         ]
         self.fields["bureau"].empty_label = gettext("全部部门")
 

@@ -163,7 +163,11 @@ class Certificate(models.Model):
         verbose_name = _("认定证书")
         verbose_name_plural = pgettext_lazy("plural", "认定证书")
         ordering = ["-issued_at", "-pk"]
-        indexes = [models.Index(fields=["product", "valid_until"])]
+        indexes = [
+            models.Index(fields=["product", "valid_until"]),
+            # The public catalogue's order (newest issued first), read backwards page by page.
+            models.Index(fields=["issued_at", "id"], name="certification_cert_issued"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(valid_until__gte=models.F("valid_from")), name="certificate_dates"),
         ]

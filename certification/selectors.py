@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from catalog.models import Category
+from catalog.selectors import category_tree
 from core.days import day_bounds
 
 from .models import Certificate
@@ -39,9 +39,9 @@ def catalogue(filters: CatalogueFilters) -> QuerySet[Certificate]:
     if filters.region_code:
         qs = qs.filter(producer__region__code__startswith=filters.region_code)
     if filters.category_slug:
-        cat_ids = list(Category.objects.filter(slug=filters.category_slug).values_list("pk", flat=True)) + list(
-            Category.objects.filter(parent__slug=filters.category_slug).values_list("pk", flat=True)
-        )
+        tree = category_tree()  # kept in the cache: no query
+        chosen = [c for group in tree.values() for c in group if c.slug == filters.category_slug]
+        cat_ids = [c.pk for c in chosen] + [child.pk for c in chosen for child in tree.get(c.pk, [])]
         qs = qs.filter(product__category_id__in=cat_ids)
     if filters.bureau_id:
         qs = qs.filter(bureau_id=filters.bureau_id)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from catalog.caching import kept_for_listing
 from core import page_cache
 from core.exports import csv_response, xlsx_response
 from producers.models import Region
@@ -34,10 +35,18 @@ CATALOGUE_HEADER = [
 
 
 def _catalogue_region_choices() -> list[Region]:
-    """Provinces, cities and counties that have products in the catalogue."""
-    codes = set(Certificate.objects.valid_now().order_by().values_list("producer__region__code", flat=True).distinct())
-    wanted = {code[:n] for code in codes for n in (2, 4, 6) if len(code) >= n}
-    return list(Region.objects.filter(code__in=wanted).order_by("code"))
+    """Provinces, cities and counties that have products in the catalogue: read over every
+    valid certificate, so kept for the day until a certificate, product or region changes
+    (``catalog/caching.py``; ``apps.py`` connects the certificates and producers)."""
+
+    def compute():
+        codes = set(
+            Certificate.objects.valid_now().order_by().values_list("producer__region__code", flat=True).distinct()
+        )
+        wanted = {code[:n] for code in codes for n in (2, 4, 6) if len(code) >= n}
+        return list(Region.objects.filter(code__in=wanted).order_by("code"))
+
+    return kept_for_listing("catalogue-regions", compute)
 
 
 def _rows(certificates):
@@ -83,7 +92,11 @@ def catalogue_view(request):
         return xlsx_response(
             f"catalogue-{stamp}", gettext("扶贫产品目录"), [str(h) for h in CATALOGUE_HEADER], _rows(qs)
         )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, 50)
+    # The number of certificates the filters match, kept for the day until a certificate
+    # (or a product, producer, region) changes: no COUNT(*) over the catalogue per request.
+    paginator.count = kept_for_listing(f"catalogue:{filters!r}", qs.count)
+    page = paginator.get_page(request.GET.get("page"))
     rows = list(_rows(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from csp.decorators import csp_replace
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch
@@ -69,8 +70,23 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
     # Each route renders its own template; every product list starts from
     # Product.objects.listed() (through catalog.selectors), never from a raw queryset.
 
-    def _paginate(self, request, queryset):
-        return Paginator(queryset, self.page_size or 24).get_page(request.GET.get("page"))
+    def _paginate(self, request, queryset, count: int, sort: str):
+        """A page of ``queryset`` (sorted by ``sort``), whose length the caller knows
+        (``card_count``: kept, not counted on each request). A "下一页" link carries where
+        its page ended (``?after=``): that page starts there, with no OFFSET however deep
+        (catalog.selectors.starting_after); ``?page=N`` alone still works."""
+        paginator = Paginator(queryset, self.page_size or 24)
+        paginator.count = count  # Paginator.count is a cached property: no COUNT(*) query
+        number = parsing.page_number(request.GET.get("page"))
+        after = catalog_selectors.starting_after(queryset, sort, request.GET.get("after"))
+        if after is not None and 1 < number <= paginator.num_pages:
+            page = DjangoPage(list(after[: paginator.per_page]), number, paginator)
+        else:
+            page = paginator.get_page(number)
+        objects = page.object_list = list(page.object_list)
+        if page.has_next() and objects:
+            page.next_cursor = catalog_selectors.cursor_after(objects[-1], sort)
+        return page
 
     def _render(self, request, template, status=200, **extra):
         context = self.get_context(request)
@@ -85,7 +101,9 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
     @path("", name="index")
     def index_route(self, request):
         sort = catalog_selectors.clean_sort(request.GET.get("sort"))
-        products = self._paginate(request, catalog_selectors.card_products(sort=sort))
+        products = self._paginate(
+            request, catalog_selectors.card_products(sort=sort), catalog_selectors.card_count(), sort
+        )
         return self._render(request, "cms/catalog_page.html", products=products, sort=sort, sorts=SORT_LABELS)
 
     @path("category/<slug:slug>/", name="category")
@@ -97,7 +115,12 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
         sort = catalog_selectors.clean_sort(request.GET.get("sort"))
         ids = catalog_selectors.descendant_ids(category, tree)
         breadcrumb = catalog_selectors.ancestors(category, tree)
-        products = self._paginate(request, catalog_selectors.card_products(category_ids=ids, sort=sort))
+        products = self._paginate(
+            request,
+            catalog_selectors.card_products(category_ids=ids, sort=sort),
+            catalog_selectors.card_count(category_ids=ids),
+            sort,
+        )
         return self._render(
             request,
             "cms/catalog_category.html",
@@ -121,7 +144,9 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
                 _("该商品暂不可售"),
                 _("该商品已下架、所在网店暂停营业或商品不存在。"),
             )
-        review_summary = order_selectors.product_review_summary(product.pk)
+        extras = selectors.product_extras(product)
+        product.current_certificates = [extras.certificate] if extras.certificate is not None else []
+        review_summary = order_selectors.review_summary_of(product.review_count, product.review_total)
         category_chain = [product.category]
         while category_chain[0].parent_id and len(category_chain) < 3:  # select_related covers three levels
             category_chain.insert(0, category_chain[0].parent)
@@ -132,8 +157,8 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
             images=[pi.image for pi in product.images.all()],
             breadcrumb=category_chain,
             current_category_root_id=category_chain[0].pk,
-            origin_full_name=product.origin_region.full_name(),
-            benefit=selectors.benefit_summary(product),
+            origin_full_name=extras.origin_full_name,
+            benefit=extras.benefit,
             review_summary=review_summary,
             reviews=order_selectors.product_reviews_page(
                 product.pk, review_summary, parsing.page_number(request.GET.get("page"))
@@ -156,7 +181,12 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
                 _("该网店暂停营业或不存在，其商品暂不可售。"),
             )
         sort = catalog_selectors.clean_sort(request.GET.get("sort"))
-        products = self._paginate(request, catalog_selectors.card_products(shop=shop, sort=sort))
+        products = self._paginate(
+            request,
+            catalog_selectors.card_products(shop=shop, sort=sort),
+            catalog_selectors.card_count(shop=shop),
+            sort,
+        )
         return self._render(
             request,
             "cms/catalog_shop.html",

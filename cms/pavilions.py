@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.urls import NoReverseMatch
 
+from catalog.caching import kept_for_listing
 from catalog.models import Product, Shop
 from core.page_urls import page_url
 from live.models import EventStatus, LiveEvent
@@ -91,12 +92,16 @@ def pavilion_context(page, *, stories, children, now: dt.datetime, page_number: 
     """Everything a pavilion page shows beyond its own fields. ``stories``: the live,
     public article pages; ``children``: the live, public pavilion pages under this one."""
     region = page.region
+    products = Paginator(region_products(region), PRODUCTS_PER_PAGE)
+    # How many products the region lists, kept for the day until a product, shop, category,
+    # certificate or region changes (catalog/caching.py): no COUNT(*) per request.
+    products.count = kept_for_listing(f"region:{region.code}", region_products(region).count)
     return {
         "region": region,
         "region_full_name": region.full_name(),
         "banner": page_banner(page),
         "shops": region_shops(region),
-        "products": Paginator(region_products(region), PRODUCTS_PER_PAGE).get_page(page_number),
+        "products": products.get_page(page_number),
         "live_events": region_events(region, now),
         "stories": region_stories(stories, region),
         "child_pavilions": list(with_card_picture(children.select_related("region"), "banner").order_by("path")),

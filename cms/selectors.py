@@ -7,22 +7,31 @@ applies here too."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Prefetch
+from django.utils import timezone
 from wagtail.images import get_image_model
 
+from catalog import caching as catalog_caching
 from catalog.models import DETAIL_RENDITIONS, Product, ProductImage
 from certification.models import Certificate
+from core.generations import Generation
 from live.models import EventStatus, LiveEvent, Platform
 from live.pricing import quotes_at
 from live_results.selectors import event_results
+from orders.selectors import review_summary_columns
 from producers.models import Collective
-from producers.selectors import benefited_household_count, linkage_in_force
+from producers.selectors import households_benefited_by, linkage_in_force, next_linkage_change
 
 from .renditions import ARTICLE_CARD_RENDITION, BANNER_RENDITIONS
 
 
 def listed_product_for_detail(pk: int) -> Product | None:
-    """A listed product with what its page shows, or None if it is not (or no longer) for sale."""
+    """A listed product with what its page shows, or None if it is not (or no longer) for
+    sale: one query for the product (its shop, producer, category chain, origin and its
+    reviews' count and rating sum joined: ``review_count``, ``review_total``), one for its
+    images, one for their renditions. What changes seldom (its certificate, who it
+    benefits, its origin's full name) is ``product_extras``'."""
     image_qs = ProductImage.objects.select_related("image").prefetch_related(
         Prefetch(
             "image__renditions",
@@ -32,17 +41,62 @@ def listed_product_for_detail(pk: int) -> Product | None:
     return (
         Product.objects.listed()
         .select_related("shop__region", "producer", "origin_region", "category__parent__parent")
-        .prefetch_related(
-            Prefetch("images", queryset=image_qs),
-            Prefetch(
-                "certificates",
-                queryset=Certificate.objects.valid_now().select_related("bureau").order_by("-valid_until"),
-                to_attr="current_certificates",
-            ),
-        )
+        .annotate(**review_summary_columns())
+        .prefetch_related(Prefetch("images", queryset=image_qs))
         .filter(pk=pk)
         .first()
     )
+
+
+# What a product's page shows that changes seldom, kept in the cache per product and day
+# and dropped whenever any of it may have changed: the listing's generation (products,
+# shops, categories, certificates: catalog/caching.py) and this one (bureaus, regions,
+# linkages, their shares, households, collectives; the receivers in cms/apps.py).
+product_extras_generation = Generation("cms:product-extras:generation")
+PRODUCT_EXTRAS_TIMEOUT = 3600
+
+
+@dataclass(frozen=True)
+class ProductExtras:
+    certificate: Certificate | None  # the certificate valid today shown in the badge, bureau joined
+    origin_full_name: str
+    benefit: "BenefitSummary"
+
+
+def product_extras(product: Product) -> ProductExtras:
+    """``ProductExtras`` of a product: no query while kept; four to compute."""
+    now = timezone.now()
+    key = ":".join(
+        [
+            "cms:product-extras",
+            str(product.pk),
+            timezone.localdate(now).isoformat(),
+            catalog_caching.listing.current(),
+            product_extras_generation.current(),
+        ]
+    )
+    extras = cache.get(key)
+    if extras is None:
+        extras = ProductExtras(
+            certificate=Certificate.objects.valid_now()
+            .select_related("bureau")
+            .filter(product=product)
+            .order_by("-valid_until")
+            .first(),
+            origin_full_name=product.origin_region.full_name(),
+            benefit=benefit_summary(product),
+        )
+        # A linkage version may be put in force from a later moment: keep no longer than that.
+        timeout = PRODUCT_EXTRAS_TIMEOUT
+        boundary = next_linkage_change(product, now)
+        if boundary is not None:
+            timeout = max(1, min(timeout, int((boundary - now).total_seconds())))
+        cache.set(key, extras, timeout)
+    return extras
+
+
+def product_extras_changed(sender=None, **kwargs) -> None:
+    product_extras_generation.replace()
 
 
 def banner_image(image_id: int | None):
@@ -86,12 +140,12 @@ class BenefitSummary:
 
 def benefit_summary(product: Product) -> BenefitSummary:
     linkage = linkage_in_force(product)
-    collectives: list[str] = []
-    if linkage is not None:
-        collectives = list(
-            Collective.objects.filter(shares__linkage=linkage).order_by("name").values_list("name", flat=True)
-        )
-    return BenefitSummary(household_count=benefited_household_count(product), collectives=collectives)
+    if linkage is None:
+        return BenefitSummary(household_count=0, collectives=[])
+    collectives = list(
+        Collective.objects.filter(shares__linkage=linkage).order_by("name").values_list("name", flat=True)
+    )
+    return BenefitSummary(household_count=households_benefited_by(linkage), collectives=collectives)
 
 
 # --- live events' public pages -------------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin as django_admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import serving as cms_serving
 from cms import sitemaps as cms_sitemaps
 from cms import views as cms_views
 from live import api as live_api
@@ -44,7 +45,11 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's pages, with the catalogue's routes served without the walk of the page tree
+# (cms/serving.py); the other pages through Wagtail's own serve view, at the same URLs.
+wagtail_patterns = [pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"]
+wagtail_patterns.append(re_path(wagtail_urls.serve_pattern, cms_serving.serve, name="wagtail_serve"))
+urlpatterns += [path("", include(wagtail_patterns))]
 
 # Consumption-support reports: the read-only JSON endpoint (the views are in the admin).
 urlpatterns.insert(-1, path("api/reports/", include("reports.urls")))

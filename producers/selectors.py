@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from core.scoping import VIEW, scope_q
@@ -24,10 +24,25 @@ def linkage_in_force(product, at: datetime | None = None) -> BenefitLinkage | No
 
 def benefited_household_count(product, at: datetime | None = None) -> int:
     """How many households the linkage in force benefits: a count, never names."""
-    linkage = linkage_in_force(product, at)
+    return households_benefited_by(linkage_in_force(product, at))
+
+
+def households_benefited_by(linkage: BenefitLinkage | None) -> int:
+    """How many households ``linkage`` benefits (its shares prefetched: no query)."""
     if linkage is None:
         return 0
     return sum(1 for share in linkage.shares.all() if share.household_id)
+
+
+def next_linkage_change(product, after: datetime) -> datetime | None:
+    """The first moment after ``after`` at which a version of the product's linkage comes
+    into force or ends (a version put in force from a later moment), or None."""
+    moments = BenefitLinkage.objects.filter(product=product).aggregate(
+        starts=Min("valid_from", filter=Q(valid_from__gt=after)),
+        ends=Min("valid_to", filter=Q(valid_to__gt=after)),
+    )
+    found = [moment for moment in moments.values() if moment is not None]
+    return min(found) if found else None
 
 
 def region_paths(regions) -> dict[str, str]:

@@ -16,7 +16,7 @@ def main(folder: str, n: str) -> None:
         rows = [json.loads(p.read_text()) for p in runs]
         print(f"N={n}, page cache {mode}: median of {len(rows)} runs")
         print(f"{'page':<10} {'x floor':>8} {'p50 ms':>8} {'SQL':>4}  x floor of each run")
-        for i, row in enumerate(rows[0]):
+        for row in rows[0]:
             page = row["page"]
             same = [next(r for r in run if r["page"] == page) for run in rows]
             ratios = [r["ratio"] for r in same]

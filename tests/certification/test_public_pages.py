@@ -171,6 +171,7 @@ def test_catalogue_query_count_does_not_grow_with_rows(world, client, django_ass
             product, [ShareSpec(share_bp=100, mode="purchase", collective=world.village_a.collective)]
         )
         certified_for(world, product)
+    client.get(reverse("certified_catalogue"))  # the new certificates dropped the kept count and region choices
     with django_assert_max_num_queries(20) as large:
         client.get(reverse("certified_catalogue"))
         client.get(reverse("certified_catalogue"), {"format": "xlsx"})

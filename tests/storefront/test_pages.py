@@ -83,10 +83,18 @@ def test_catalogue_index_paginates_by_page_size(client, storefront, shop, catego
     assert card_titles(first) == ["小米0", "小米1"]
     assert "共 5 件商品" in first.content.decode()
     assert "第 1 / 3 页" in first.content.decode()
-    assert 'href="?sort=price_asc&amp;page=2"' in first.content.decode()
+    # "下一页" carries where the page ended (its last product's price and id): the next page
+    # starts there, with no OFFSET; a bare page number (an older link) still works.
+    second_pk = Product.objects.get(title="小米1").pk
+    assert f'href="?sort=price_asc&amp;page=2&amp;after=1001.{second_pk}" rel="next"' in first.content.decode()
+    second = client.get(f"/products/?sort=price_asc&page=2&after=1001.{second_pk}")
+    assert card_titles(second) == ["小米2", "小米3"] and "第 2 / 3 页" in second.content.decode()
+    assert 'href="?sort=price_asc&amp;page=1" rel="prev"' in second.content.decode()
     assert card_titles(client.get("/products/?sort=price_asc&page=2")) == ["小米2", "小米3"]
     assert card_titles(third) == ["小米4"]
     assert "下一页" not in third.content.decode()
+    # A cursor that is not one the list made: the page number decides, as before.
+    assert card_titles(client.get("/products/?sort=price_asc&page=2&after=x")) == ["小米2", "小米3"]
 
 
 def test_category_page_includes_sub_category_products(client, storefront, shop, closed_shop, categories):
