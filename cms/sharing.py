@@ -32,7 +32,7 @@ from wagtail.models import Page
 from catalog.models import DETAIL_RENDITION, SHARE_RENDITION
 from core.money import yuan_decimal
 
-from .renditions import PAGE_SHARE_RENDITION
+from .renditions import PAGE_SHARE_RENDITION, rendition_of
 
 # Pages' pictures are mostly wide banners and covers: Open Graph's preferred 1.91:1. A
 # product's is its square first picture (SHARE_RENDITION, 600×600). WeChat crops either to
@@ -144,7 +144,7 @@ def image_share(images, spec: str) -> ShareImage:
     for image in images:
         if image is None:
             continue
-        rendition = image.get_rendition(spec)
+        rendition = rendition_of(image, spec)
         if min(rendition.width, rendition.height) >= MIN_SHARE_SIDE:
             return ShareImage(absolute(rendition.url), rendition.width, rendition.height)
     return default_image()
@@ -205,7 +205,7 @@ def product_share(product, images, price_fen: int, review_summary=None) -> Share
         },
     }
     if images:
-        data["image"] = [absolute(image.get_rendition(DETAIL_RENDITION).url) for image in images]
+        data["image"] = [absolute(rendition_of(image, DETAIL_RENDITION).url) for image in images]
     if review_summary is not None and review_summary.count:
         data["aggregateRating"] = {
             "@type": "AggregateRating",

@@ -10,17 +10,23 @@ from catalog.models import CARD_RENDITION, CARD_RENDITION_SMALL, DETAIL_RENDITIO
 
 from .. import menus, routing
 from ..block_data import top_level_categories_for
-from ..renditions import ARTICLE_CARD_RENDITION, BANNER_RENDITION, BANNER_RENDITION_SMALL
+from ..renditions import (
+    ARTICLE_CARD_RENDITION,
+    BANNER_RENDITION,
+    BANNER_RENDITION_SMALL,
+    rendition_of,
+    renditions_of,
+)
 
 register = template.Library()
 
 
 def _rendition(image, spec: str):
     # With the renditions prefetched (Product.objects.for_cards() and the detail
-    # selector do), Wagtail looks only in that prefetched list, so this costs no query.
-    # A rendition that was never generated is made here once (catalog.tasks warms them
-    # up ahead of visitors), exactly as {% image %} would.
-    return image.get_rendition(spec) if image is not None else None
+    # selector do), this costs no query and no cache write (cms/renditions.py). A rendition
+    # that was never generated is made here once (catalog.tasks warms them up ahead of
+    # visitors), exactly as {% image %} would.
+    return rendition_of(image, spec) if image is not None else None
 
 
 @register.simple_tag
@@ -38,7 +44,7 @@ def _srcset(image, small_spec: str, full_spec: str) -> str:
     """ "<small url> <w>w, <full url> <w>w" for an <img srcset>, from prefetched renditions."""
     if image is None:
         return ""
-    renditions = [image.get_rendition(small_spec), image.get_rendition(full_spec)]
+    renditions = renditions_of(image, small_spec, full_spec)
     return ", ".join(f"{r.url} {r.width}w" for r in renditions)
 
 
