@@ -14,6 +14,8 @@ Each is keyed by a generation (``core/generations.py``) that the receivers repla
 timeout only bounds a change that bypassed the signals (a queryset ``update``, a change
 made by hand in the database, a bulk load)."""
 
+import hashlib
+
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -29,7 +31,8 @@ listing = Generation("catalog:listing:generation")
 
 def cached(generation: Generation, name: str, compute):
     """``compute()``, kept under ``name`` for the generation's current value."""
-    key = f"catalog:{name}:{generation.current()}"
+    # Hashed: a name may carry filters with spaces (memcached's key rules, Django's warning).
+    key = f"catalog:{hashlib.sha256(name.encode()).hexdigest()[:32]}:{generation.current()}"
     value = cache.get(key)
     if value is None:
         value = compute()
