@@ -205,23 +205,32 @@ class PageCacheMiddleware:
         if not enabled() or not _anonymous(request):
             return self.get_response(request)
         key = _page_key(request)
-        served = self._serve(request, key)
-        if served is not None:
-            return served
-        # The versions of the tags every page names are read before the view reads the
-        # database (the view's own ones when it names them: ``cacheable``).
-        request._page_cache_known = versions(ALWAYS_READ)
+        # One cache read for the kept page and the versions of the tags every page names
+        # (read before the view reads the database; the view's own ones when it names
+        # them: ``cacheable``).
+        tag_keys = {TAG_PREFIX + tag: tag for tag in ALWAYS_READ}
+        found = cache.get_many([key, *tag_keys])
+        known = {tag: found[tag_key] for tag_key, tag in tag_keys.items() if tag_key in found}
+        if len(known) < len(tag_keys):
+            known.update(versions([tag for tag in ALWAYS_READ if tag not in known]))
+        entry = found.get(key)
+        if entry is not None:
+            served = self._serve(request, entry, known)
+            if served is not None:
+                return served
+        request._page_cache_known = known
         response = self.get_response(request)
         self._keep(request, response, key, request._page_cache_known)
         response.headers.setdefault("X-Page-Cache", "miss")
         return response
 
-    def _serve(self, request, key):
-        entry = cache.get(key)
-        if entry is None:
+    def _serve(self, request, entry, known):
+        if entry["until"] <= timezone.now().timestamp():
             return None
-        now = timezone.now()
-        if entry["until"] <= now.timestamp() or versions(entry["versions"]) != entry["versions"]:
+        kept = entry["versions"]
+        extra = [tag for tag in kept if tag not in known]  # a product's own tag, sales
+        current = {**known, **versions(extra)} if extra else known
+        if any(current.get(tag) != version for tag, version in kept.items()):
             return None
         body = entry["body"]
         if CSRF_HOLE.encode() in body:
