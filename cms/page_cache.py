@@ -83,9 +83,8 @@ def _page_saved(sender, **kwargs):
 
 
 def _connect() -> None:
-    for model in (Product,):
-        post_save.connect(_product_changed, sender=model, dispatch_uid=f"page_cache:{model.__name__}:save")
-        post_delete.connect(_product_changed, sender=model, dispatch_uid=f"page_cache:{model.__name__}:delete")
+    post_save.connect(_product_changed, sender=Product, dispatch_uid="page_cache:Product:save")
+    post_delete.connect(_product_changed, sender=Product, dispatch_uid="page_cache:Product:delete")
     for model in (ProductImage, Certificate, Review):
         post_save.connect(_product_part_changed, sender=model, dispatch_uid=f"page_cache:{model.__name__}:save")
         post_delete.connect(_product_part_changed, sender=model, dispatch_uid=f"page_cache:{model.__name__}:delete")

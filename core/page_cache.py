@@ -171,7 +171,7 @@ def _until(request, now: dt.datetime) -> dt.datetime:
         when = source(now)
         if when is not None:
             candidates.append(when)
-    return min(c for c in candidates if c > now) if any(c > now for c in candidates) else now
+    return min(candidates)  # a moment already past keeps nothing (the caller checks)
 
 
 # --- the middleware --------------------------------------------------------------------------------------------------
