@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
@@ -134,17 +134,33 @@ class ProductQuerySet(models.QuerySet):
         """What can go into a cart: listed and in stock."""
         return self.listed().filter(stock__gt=0)
 
+    def card_rows(self) -> "ProductQuerySet":
+        """The rows a product card shows, without its picture: one query. The card renderer
+        (``cms/fragments.py``) fetches pictures only for the cards it does not find kept
+        (``prefetch_card_images``)."""
+        return self.select_related("shop", "category", "origin_region")
+
     def for_cards(self) -> "ProductQuerySet":
-        """Everything a product card shows, in a fixed number of queries."""
-        image_qs = ProductImage.objects.select_related("image").prefetch_related(
-            Prefetch(
-                "image__renditions",
-                queryset=get_image_model().get_rendition_model().objects.filter(filter_spec__in=CARD_RENDITIONS),
-            )
+        """Everything a product card shows, in a fixed number of queries (three)."""
+        return self.card_rows().prefetch_related(card_images())
+
+
+def card_images() -> Prefetch:
+    """A product's pictures with their card renditions (two queries for any number of products)."""
+    image_qs = ProductImage.objects.select_related("image").prefetch_related(
+        Prefetch(
+            "image__renditions",
+            queryset=get_image_model().get_rendition_model().objects.filter(filter_spec__in=CARD_RENDITIONS),
         )
-        return self.select_related("shop", "category", "origin_region").prefetch_related(
-            Prefetch("images", queryset=image_qs)
-        )
+    )
+    return Prefetch("images", queryset=image_qs)
+
+
+def prefetch_card_images(products) -> None:
+    """``card_images`` for those of ``products`` that have not got them yet."""
+    missing = [p for p in products if "images" not in getattr(p, "_prefetched_objects_cache", {})]
+    if missing:
+        prefetch_related_objects(missing, card_images())
 
 
 class Product(ClusterableModel):

@@ -33,8 +33,8 @@ def _listed(category_ids: list[int] | None, shop: Shop | None) -> ProductQuerySe
 
 
 def card_products(*, category_ids: list[int] | None = None, shop: Shop | None = None, sort: str = DEFAULT_SORT):
-    """Listed products ready for product cards, filtered and sorted."""
-    return _listed(category_ids, shop).for_cards().order_by(*SORTS[clean_sort(sort)])
+    """Listed products' card rows (``{% product_cards %}`` fetches what else it needs), filtered and sorted."""
+    return _listed(category_ids, shop).card_rows().order_by(*SORTS[clean_sort(sort)])
 
 
 # Keyset pagination: the "下一页" link of a product list carries where the page ended (its

@@ -19,16 +19,3 @@ class CmsConfig(AppConfig):
         register_page_url("category", lambda slug: routing.storefront_url("category", slug))
         register_page_url("shop", lambda slug: routing.storefront_url("shop", slug))
         register_page_url("live_event", routing.live_event_url)
-
-        # A product's page keeps what changes seldom (selectors.product_extras): dropped when
-        # a bureau, region, linkage, share, household or collective changes (products,
-        # shops, categories and certificates drop the listing's generation it is keyed by).
-        from django.db.models.signals import post_delete, post_save
-
-        from core.models import Bureau
-        from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Region
-
-        for model in (Bureau, Region, BenefitLinkage, BenefitShare, Household, Collective):
-            uid = f"cms_product_extras_{model.__name__}"
-            post_save.connect(selectors.product_extras_changed, sender=model, dispatch_uid=uid + "_saved")
-            post_delete.connect(selectors.product_extras_changed, sender=model, dispatch_uid=uid + "_deleted")

@@ -34,7 +34,7 @@ from core import page_cache
 from producers.models import Region
 from reports.selectors import headline_figures, public_filters
 
-from . import selectors
+from . import fragments, selectors
 from .blocks import aware, banner_shown
 
 FIGURES_CACHE_SECONDS = 300
@@ -198,7 +198,8 @@ def _product_grids(grids, regions) -> dict:
                 .values("pk")[: rule.count]
             )
             q |= Q(pk__in=top)
-        loaded = {p.pk: p for p in Product.objects.listed().for_cards().filter(q)}
+        loaded = {p.pk: p for p in Product.objects.listed().card_rows().filter(q)}
+        fragments.fetch_pictures_together(loaded.values())
 
     out = {}
     for key, ids in chosen.items():

@@ -56,9 +56,9 @@ class Countdown:
 
 def listed_campaign_products(page, *, preview: bool = False) -> list[Product]:
     """The campaign's own products in the editors' order, only those listed now, ready for
-    product cards: one query for the list (a subquery gives each product its place), plus
-    the card pictures' two. In a preview the list being edited is in memory: it is read
-    from there."""
+    product cards: one query for the list (a subquery gives each product its place); the
+    cards fetch the pictures of those not kept (``cms/fragments.py``). In a preview the
+    list being edited is in memory: it is read from there."""
     if preview:
         order = [row.product_id for row in sorted(page.campaign_products.all(), key=lambda r: r.sort_order or 0)]
         found = Product.objects.listed().for_cards().in_bulk(order)
@@ -67,7 +67,7 @@ def listed_campaign_products(page, *, preview: bool = False) -> list[Product]:
     place = rows.filter(product_id=OuterRef("pk")).values("sort_order")[:1]
     return list(
         Product.objects.listed()
-        .for_cards()
+        .card_rows()
         .filter(pk__in=rows.values("product_id"))
         .annotate(campaign_place=Subquery(place))
         .order_by(F("campaign_place").asc(nulls_last=True), "pk")

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -20,9 +21,8 @@ from wagtail.models import Orderable, Page, Site
 from catalog import selectors as catalog_selectors
 from catalog.choosers import product_chooser_viewset
 from core import page_cache, parsing
-from orders import selectors as order_selectors
 
-from . import campaigns, pavilions, poster, selectors
+from . import campaigns, fragments, pavilions, poster, selectors
 from .banner import BannerMixin
 from .block_data import BlocksPageMixin
 from .blocks import ARTICLE_BLOCKS, BODY_BLOCKS, SORT_LABELS
@@ -137,16 +137,14 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
     def product_route(self, request, pk):
         # A product's page shows that product (and the site around it), no other's cards.
         page_cache.cacheable(request, *page_cache.product_page_tags(pk))
-        product = selectors.listed_product_for_detail(pk)
+        product = selectors.listed_product_row(pk)
         if product is None:
             return self._not_found(
                 request,
                 _("该商品暂不可售"),
                 _("该商品已下架、所在网店暂停营业或商品不存在。"),
             )
-        extras = selectors.product_extras(product)
-        product.current_certificates = [extras.certificate] if extras.certificate is not None else []
-        review_summary = order_selectors.review_summary_of(product.review_count, product.review_total)
+        parts = fragments.product_page_parts(request, product, parsing.page_number(request.GET.get("page")))
         category_chain = [product.category]
         while category_chain[0].parent_id and len(category_chain) < 3:  # select_related covers three levels
             category_chain.insert(0, category_chain[0].parent)
@@ -154,15 +152,11 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
             request,
             "cms/catalog_product.html",
             product=product,
-            images=[pi.image for pi in product.images.all()],
+            images=parts.images,
+            review_summary=parts.review_summary,
+            parts={name: mark_safe(html) for name, html in parts.html.items()},  # our own templates' output
             breadcrumb=category_chain,
             current_category_root_id=category_chain[0].pk,
-            origin_full_name=extras.origin_full_name,
-            benefit=extras.benefit,
-            review_summary=review_summary,
-            reviews=order_selectors.product_reviews_page(
-                product.pk, review_summary, parsing.page_number(request.GET.get("page"))
-            ),
         )
 
     # A PNG at /products/<pk>/poster/: Wagtail serves no address with a dot in it.

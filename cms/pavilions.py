@@ -49,7 +49,7 @@ def region_products(region: Region):
     return (
         Product.objects.listed()
         .filter(origin_region__code__startswith=region.code)
-        .for_cards()
+        .card_rows()
         .order_by("-created_at", "-pk")
     )
 

@@ -7,53 +7,45 @@ applies here too."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.db.models import Prefetch
-from django.utils import timezone
+from django.db.models import Prefetch, prefetch_related_objects
 from wagtail.images import get_image_model
 
-from catalog import caching as catalog_caching
 from catalog.models import DETAIL_RENDITIONS, Product, ProductImage
 from certification.models import Certificate
-from core.generations import Generation
 from live.models import EventStatus, LiveEvent, Platform
 from live.pricing import quotes_at
 from live_results.selectors import event_results
-from orders.selectors import review_summary_columns
 from producers.models import Collective
 from producers.selectors import households_benefited_by, linkage_in_force, next_linkage_change
 
 from .renditions import ARTICLE_CARD_RENDITION, BANNER_RENDITIONS
 
 
-def listed_product_for_detail(pk: int) -> Product | None:
-    """A listed product with what its page shows, or None if it is not (or no longer) for
-    sale: one query for the product (its shop, producer, category chain, origin and its
-    reviews' count and rating sum joined: ``review_count``, ``review_total``), one for its
-    images, one for their renditions. What changes seldom (its certificate, who it
-    benefits, its origin's full name) is ``product_extras``'."""
+def listed_product_row(pk: int) -> Product | None:
+    """A listed product with what its buy box and its head show (its shop, producer,
+    category chain and origin), or None if it is not (or no longer) for sale: one query.
+    Its pictures, reviews and the rest of its page: ``product_details``."""
+    return next(
+        iter(
+            Product.objects.listed()
+            .select_related("shop__region", "producer", "origin_region", "category__parent__parent")
+            .filter(pk=pk)
+            .order_by()[:1]
+        ),
+        None,
+    )
+
+
+def product_pictures(product: Product) -> list:
+    """The product's pictures in order, with their detail renditions: two queries."""
     image_qs = ProductImage.objects.select_related("image").prefetch_related(
         Prefetch(
             "image__renditions",
             queryset=get_image_model().get_rendition_model().objects.filter(filter_spec__in=DETAIL_RENDITIONS),
         )
     )
-    return (
-        Product.objects.listed()
-        .select_related("shop__region", "producer", "origin_region", "category__parent__parent")
-        .annotate(**review_summary_columns())
-        .prefetch_related(Prefetch("images", queryset=image_qs))
-        .filter(pk=pk)
-        .first()
-    )
-
-
-# What a product's page shows that changes seldom, kept in the cache per product and day
-# and dropped whenever any of it may have changed: the listing's generation (products,
-# shops, categories, certificates: catalog/caching.py) and this one (bureaus, regions,
-# linkages, their shares, households, collectives; the receivers in cms/apps.py).
-product_extras_generation = Generation("cms:product-extras:generation")
-PRODUCT_EXTRAS_TIMEOUT = 3600
+    prefetch_related_objects([product], Prefetch("images", queryset=image_qs))
+    return [pi.image for pi in product.images.all()]
 
 
 @dataclass(frozen=True)
@@ -61,42 +53,22 @@ class ProductExtras:
     certificate: Certificate | None  # the certificate valid today shown in the badge, bureau joined
     origin_full_name: str
     benefit: "BenefitSummary"
+    until: dt.datetime | None  # when the linkage in force changes by itself (a version put in force later)
 
 
-def product_extras(product: Product) -> ProductExtras:
-    """``ProductExtras`` of a product: no query while kept; four to compute."""
-    now = timezone.now()
-    key = ":".join(
-        [
-            "cms:product-extras",
-            str(product.pk),
-            timezone.localdate(now).isoformat(),
-            catalog_caching.listing.current(),
-            product_extras_generation.current(),
-        ]
+def product_extras(product: Product, now: dt.datetime) -> ProductExtras:
+    """What a product's page shows beside the product itself: four queries (its page is kept
+    rendered: ``cms/fragments.py``)."""
+    return ProductExtras(
+        certificate=Certificate.objects.valid_now()
+        .select_related("bureau")
+        .filter(product=product)
+        .order_by("-valid_until")
+        .first(),
+        origin_full_name=product.origin_region.full_name(),
+        benefit=benefit_summary(product),
+        until=next_linkage_change(product, now),
     )
-    extras = cache.get(key)
-    if extras is None:
-        extras = ProductExtras(
-            certificate=Certificate.objects.valid_now()
-            .select_related("bureau")
-            .filter(product=product)
-            .order_by("-valid_until")
-            .first(),
-            origin_full_name=product.origin_region.full_name(),
-            benefit=benefit_summary(product),
-        )
-        # A linkage version may be put in force from a later moment: keep no longer than that.
-        timeout = PRODUCT_EXTRAS_TIMEOUT
-        boundary = next_linkage_change(product, now)
-        if boundary is not None:
-            timeout = max(1, min(timeout, int((boundary - now).total_seconds())))
-        cache.set(key, extras, timeout)
-    return extras
-
-
-def product_extras_changed(sender=None, **kwargs) -> None:
-    product_extras_generation.replace()
 
 
 def banner_image(image_id: int | None):

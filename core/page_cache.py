@@ -26,7 +26,14 @@ How a page stays exact:
   for the visitor put in when it is served (Django's middleware then sets its cookie).
 
 ``PAGE_CACHE=0`` turns it off (the benchmark's "cache off" run; the test settings too,
-where the tests of this module turn it on)."""
+where the tests of this module turn it on).
+
+**Fragments.** The same tags key pieces of pages kept for every visitor, signed in or not
+(product cards: ``cms/fragments.py``). So that a fragment is never kept from rows read
+before a change under the versions after it, the middleware reads the versions of
+``ALWAYS_READ`` before any view runs (``versions_at_start``); a fragment is kept only if
+they are still the current ones when it is rendered. ``FRAGMENT_CACHE=0`` turns those off.
+The versions are kept up to date while either is on."""
 
 import datetime as dt
 import hashlib
@@ -71,6 +78,14 @@ def enabled() -> bool:
     return bool(getattr(settings, "PAGE_CACHE", False))
 
 
+def fragments_enabled() -> bool:
+    return bool(getattr(settings, "FRAGMENT_CACHE", False))
+
+
+def _versions_kept() -> bool:
+    return enabled() or fragments_enabled()
+
+
 # --- tags ------------------------------------------------------------------------------------------------------------
 
 
@@ -105,7 +120,7 @@ def changed(*tags: str) -> None:
     the current transaction commits (at once outside one). Bumped again at commit, not
     only now: a page rendered from the old rows before the commit must not pass as new."""
     tags = tuple(dict.fromkeys(t for t in tags if t))
-    if not tags or not enabled():
+    if not tags or not _versions_kept():
         return
 
     def bump():
@@ -137,6 +152,12 @@ def depends_on(request, *tags: str) -> None:
     if current is not None:
         request._page_cache_tags = tuple(dict.fromkeys((*current, *tags)))
         _read_versions(request, tags)
+
+
+def versions_at_start(request) -> dict[str, str] | None:
+    """The versions of ``ALWAYS_READ`` as they were before the view read the database, or
+    None (fragments off, not a GET, or no middleware on the request)."""
+    return getattr(request, "_versions_at_start", None)
 
 
 def _read_versions(request, tags) -> None:
@@ -203,6 +224,8 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         if not enabled() or not _anonymous(request):
+            if fragments_enabled() and request.method in ("GET", "HEAD"):
+                request._versions_at_start = versions(ALWAYS_READ)
             return self.get_response(request)
         key = _page_key(request)
         # One cache read for the kept page and the versions of the tags every page names
@@ -219,6 +242,8 @@ class PageCacheMiddleware:
             if served is not None:
                 return served
         request._page_cache_known = known
+        if fragments_enabled():
+            request._versions_at_start = dict(known)
         response = self.get_response(request)
         self._keep(request, response, key, request._page_cache_known)
         response.headers.setdefault("X-Page-Cache", "miss")

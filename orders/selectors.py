@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from core.scoping import is_platform_admin, operated_shop_ids, scope_queryset
 
@@ -100,17 +100,6 @@ def product_review_summary(product_id: int) -> ReviewSummary:
     """One query: the count and the sum of the ratings, averaged here exactly."""
     row = Review.objects.filter(product_id=product_id, hidden=False).aggregate(n=Count("pk"), total=Sum("rating"))
     return review_summary_of(row["n"], row["total"])
-
-
-def review_summary_columns() -> dict:
-    """``review_count`` and ``review_total`` of a product's shown reviews, as annotations
-    of a product query (``Product.objects.annotate(**review_summary_columns())``), so the
-    product's page reads them with the product; ``review_summary_of`` makes the summary."""
-    shown = Review.objects.filter(product_id=OuterRef("pk"), hidden=False).order_by().values("product_id")
-    return {
-        "review_count": Subquery(shown.annotate(n=Count("pk")).values("n")[:1]),
-        "review_total": Subquery(shown.annotate(total=Sum("rating")).values("total")[:1]),
-    }
 
 
 def review_summary_of(count: int | None, total: int | None) -> ReviewSummary:

@@ -8,7 +8,7 @@ from wagtail.models import Page
 
 from catalog.models import CARD_RENDITION, CARD_RENDITION_SMALL, DETAIL_RENDITION, DETAIL_RENDITION_SMALL
 
-from .. import menus, routing
+from .. import fragments, menus, routing
 from ..block_data import top_level_categories_for
 from ..renditions import (
     ARTICLE_CARD_RENDITION,
@@ -57,6 +57,13 @@ def card_srcset(product):
 @register.simple_tag
 def detail_srcset(image):
     return _srcset(image, DETAIL_RENDITION_SMALL, DETAIL_RENDITION)
+
+
+@register.simple_tag(takes_context=True)
+def product_cards(context, products, data_attrs=False):
+    """The cards of ``products`` (``cms/includes/product_card.html``), kept rendered
+    between requests (``cms/fragments.py``)."""
+    return fragments.product_cards(context.get("request"), products, data_attrs=data_attrs)
 
 
 @register.simple_tag(takes_context=True)

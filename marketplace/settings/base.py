@@ -253,6 +253,9 @@ CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
 # dropped when what it shows changes, and at the latest after PAGE_CACHE_MAX_AGE seconds.
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 600)
+# Fragments of pages kept for every visitor, signed in or not (product cards: cms/fragments.py),
+# dropped by the same changes: on unless FRAGMENT_CACHE=0.
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", True)
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 LOGGING = {

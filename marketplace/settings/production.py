@@ -32,3 +32,4 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # The page cache is exact only if every web process sees the same copy: in production it is
 # on by default with a shared cache (CACHE_URL, Redis) and off without one.
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(env_str("CACHE_URL")))
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", bool(env_str("CACHE_URL")))

@@ -25,6 +25,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The suite searches the database whatever the environment says; the tests against a real
 # Elasticsearch (tests/search/test_elasticsearch_live.py) read ELASTICSEARCH_URL themselves.
 ELASTICSEARCH_URL = ""
-# Pages are rendered afresh in tests, whatever the environment says: the page cache's own
-# tests (tests/page_cache) turn it on.
+# Pages and fragments are rendered afresh in tests, whatever the environment says: the
+# caches' own tests (tests/storefront/test_page_cache.py, test_fragments.py) turn them on.
 PAGE_CACHE = False
+FRAGMENT_CACHE = False

@@ -30,6 +30,7 @@ CLEARED = (
     "DATABASE_OWNER_URL",  # CI sets it for PostgreSQL; these runs use SQLite
     "CACHE_URL",
     "PAGE_CACHE",
+    "FRAGMENT_CACHE",
     "STATIC_ROOT",
 )
 
@@ -152,16 +153,19 @@ def test_static_files_are_hashed_compressed_and_cached_for_good(tmp_path):
     assert "Accept-Encoding" in answers["compressed"][2]
 
 
-def test_the_page_cache_is_on_in_production_only_with_a_shared_cache(tmp_path):
-    assert probe_settings(tmp_path)["page_cache"] is False
-    assert probe_settings(tmp_path, CACHE_URL="redis://127.0.0.1:6379/9")["page_cache"] is True
-    assert probe_settings(tmp_path, CACHE_URL="redis://127.0.0.1:6379/9", PAGE_CACHE="0")["page_cache"] is False
+def test_the_page_and_fragment_caches_are_on_in_production_only_with_a_shared_cache(tmp_path):
+    """Kept pages and fragments are exact only if every web process sees the same versions."""
+    assert probe_settings(tmp_path) == {"page_cache": False, "fragment_cache": False}
+    shared = "redis://127.0.0.1:6379/9"
+    assert probe_settings(tmp_path, CACHE_URL=shared) == {"page_cache": True, "fragment_cache": True}
+    assert probe_settings(tmp_path, CACHE_URL=shared, PAGE_CACHE="0") == {"page_cache": False, "fragment_cache": True}
+    assert probe_settings(tmp_path, CACHE_URL=shared, FRAGMENT_CACHE="0")["fragment_cache"] is False
 
 
 def probe_settings(tmp_path, **env: str) -> dict:
     code = (
         "import json, django; django.setup(); from django.conf import settings; "
-        "print(json.dumps({'page_cache': settings.PAGE_CACHE}))"
+        "print(json.dumps({'page_cache': settings.PAGE_CACHE, 'fragment_cache': settings.FRAGMENT_CACHE}))"
     )
     done = production(["-c", code], tmp_path, **env)
     assert done.returncode == 0, done.stderr

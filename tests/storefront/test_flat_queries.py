@@ -1,9 +1,10 @@
 """The storefront's pages run a fixed number of SQL queries, the same with 5 products as
 with 60 (several pages deep, several categories): the home page and the catalogue's routes
 are served without Wagtail's walk of the page tree (cms/serving.py), the category tree
-and the lists' counts are kept in the cache (catalog/caching.py), and what a product's
-page shows that changes seldom is kept per product (cms/selectors.product_extras). Each
-kept read is dropped by the change that alters it: the very next request shows it."""
+and the lists' counts are kept in the cache (catalog/caching.py), and product cards and
+the unchanging parts of a product's page are kept rendered (cms/fragments.py), as in
+production with a shared cache; counted too with those fragments off (FRAGMENT_CACHE=0).
+Each kept read is dropped by the change that alters it: the very next request shows it."""
 
 import re
 from html import unescape
@@ -31,24 +32,40 @@ from .builders import link_households, make_product
 
 pytestmark = pytest.mark.django_db
 
-# Warm (the second request of the same URL), on SQLite and PostgreSQL alike.
-# Home: Wagtail's routing is skipped (the site and its root page are kept); its blocks:
-# the newest products, their images, their card renditions, the shops, the live events.
-HOME = 5
-# The lists: the products (shop, category, origin joined), their images, their renditions.
-LIST = 3
-CATEGORY = 3
-# + the shop and its region's names.
-SHOP = 5
-# The product (shop, producer, category chain, origin, its reviews' count and rating sum
-# joined), its images, their renditions, the live price now; with reviews, their page and
-# their photos. Certificate, origin names and who it benefits are kept per product.
-PRODUCT = 4
-PRODUCT_WITH_REVIEWS = 6
-# 扶贫产品目录: the page of certificates (product, category, producer, region, bureau
-# joined), their regions' names, the bureaus of the filter; its count and region choices
-# are kept for the day (certification/views.py).
-CATALOGUE = 3
+# Warm (the second request of the same URL), on SQLite and PostgreSQL alike, page cache off.
+# Fragments on (production with CACHE_URL):
+KEPT = {
+    # Wagtail's routing is skipped (the site and its root page are kept); its blocks: the
+    # newest products, the shops, the live events (the cards are kept).
+    "home": 3,
+    # The products (shop, category, origin joined); their cards are kept.
+    "list": 1,
+    "category": 1,
+    # + the shop and its region's names.
+    "shop": 3,
+    # The product (shop, producer, category chain, origin joined) and its live price now;
+    # pictures, certificate, benefit and reviews are kept rendered.
+    "product": 2,
+    "product with reviews": 2,
+    # 扶贫产品目录: the page of certificates (product, category, producer, region, bureau
+    # joined), their regions' names, the bureaus of the filter; its count and region
+    # choices are kept for the day (certification/views.py).
+    "catalogue": 3,
+}
+# FRAGMENT_CACHE=0: every card and product page rendered afresh.
+RENDERED = {
+    **KEPT,
+    # + the cards' pictures and their renditions
+    "home": 5,
+    "list": 3,
+    "category": 3,
+    "shop": 5,
+    # + pictures, renditions, certificate, origin's names, the linkage in force and its
+    # next change, the review summary; the reviewed one has a linkage (+ its households and
+    # collectives) and reviews (+ their page and their photos).
+    "product": 9,
+    "product with reviews": 13,
+}
 
 
 def warm_count(client, url) -> int:
@@ -84,21 +101,26 @@ def catalogue(storefront, shop, categories):
     return made, grow
 
 
-def test_every_page_costs_the_same_with_5_and_60_products(client, catalogue, regions, django_assert_num_queries):
+@pytest.mark.parametrize("fragments", [True, False], ids=["fragments kept", "fragments rendered"])
+def test_every_page_costs_the_same_with_5_and_60_products(
+    client, catalogue, regions, django_assert_num_queries, settings, fragments
+):
+    settings.FRAGMENT_CACHE = fragments
+    counts = KEPT if fragments else RENDERED
     made, grow = catalogue
     reviewed = made[0]
     review_for(reviewed, 4, photos=1)
     link_households(reviewed, 2, collective=CollectiveFactory(village=regions[-1]))
     pages = {
-        "/": HOME,
-        "/products/": LIST,
-        "/products/?sort=price_asc&page=2": LIST,
-        "/products/?sort=price_desc&page=2&after=1000.1": LIST,
-        "/products/category/fruit-veg/": CATEGORY,
-        "/products/shop/lizhuang/": SHOP,
-        f"/products/{made[1].pk}/": PRODUCT,
-        f"/products/{reviewed.pk}/": PRODUCT_WITH_REVIEWS,
-        "/catalogue/": CATALOGUE,
+        "/": counts["home"],
+        "/products/": counts["list"],
+        "/products/?sort=price_asc&page=2": counts["list"],
+        "/products/?sort=price_desc&page=2&after=1000.1": counts["list"],
+        "/products/category/fruit-veg/": counts["category"],
+        "/products/shop/lizhuang/": counts["shop"],
+        f"/products/{made[1].pk}/": counts["product"],
+        f"/products/{reviewed.pk}/": counts["product with reviews"],
+        "/catalogue/": counts["catalogue"],
     }
     assert {url: warm_count(client, url) for url in pages} == pages
 

@@ -27,11 +27,13 @@ SHOP_QUERIES = 5  # as the index + the shop + its region names
 # No page routing: facet counts, total and page of ids (one statement) + products +
 # images + renditions + region names for the facets (the category tree is kept).
 SEARCH_QUERIES = 5
-# The product (shop, region, producer, category chain, origin joined, and its reviews'
-# count and rating sum) + images + renditions + a live event's price now; +2 with
-# reviews: the page of newest reviews, their photos. Its certificate, origin names and
-# who it benefits are kept per product (cms/selectors.product_extras).
-DETAIL_QUERIES = 6
+# Rendered afresh (FRAGMENT_CACHE=0, as in these tests): the product (shop, region,
+# producer, category chain, origin joined) + images + renditions + certificate + origin
+# names + the linkage in force, its shares, its collectives and its next change + the
+# review summary + the page of newest reviews and their photos + a live event's price
+# now. With a shared cache (production) all but the first and the last are kept rendered
+# with the page's parts (cms/fragments.py): 2 (tests/storefront/test_flat_queries.py).
+DETAIL_QUERIES = 13
 
 
 def count_queries(client, url) -> tuple[int, list[str]]:

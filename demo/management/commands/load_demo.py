@@ -6,7 +6,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog import caching as catalog_caching
-from cms import selectors as cms_selectors
 from cms import serving
 from core import page_cache
 from core.db_roles import RoleSwitchRefused, as_owner
@@ -74,10 +73,9 @@ class Command(BaseCommand):
                 )
             # Bulk inserts fire no signals: rebuild the search index over them (issue 8).
             call_command("search_reindex", verbosity=verbosity)
-        # Nor do they drop the storefront's kept reads (counts, category tree, pages, product
-        # pages' extras): drop them all, for every process sharing the cache.
+        # Nor do they drop the storefront's kept reads (counts, category tree, pages): drop
+        # them all, for every process sharing the cache.
         catalog_caching.categories_changed()
-        cms_selectors.product_extras_changed()
         serving.clear_served_pages()
         # The demo writes in bulk (no signals): no page kept before it may be served after.
         page_cache.changed_everything()
