@@ -17,9 +17,16 @@ say "ruff check ."
 say "lint-imports"
 .venv/bin/lint-imports --no-logo
 
-say "pytest (database: ${DATABASE_URL:-SQLite})"
+# One pytest-xdist worker per core (TEST_WORKERS=1: none), each with its own test database;
+# the tests that share an outside service run on one of them (tests/conftest.py).
+workers=${TEST_WORKERS:-auto}
+parallel=()
+if [ "$workers" != 1 ] && [ "$workers" != 0 ]; then
+    parallel=(-n "$workers" --dist loadgroup)
+fi
+say "pytest (database: ${DATABASE_URL:-SQLite}; workers: $workers)"
 status=0
-.venv/bin/pytest "$@" || status=$?
+.venv/bin/pytest "${parallel[@]}" "$@" || status=$?
 if [ "$status" -eq 5 ]; then
     # pytest's "no tests collected": only possible with a filter that matches nothing.
     say "pytest collected no tests"

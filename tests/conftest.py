@@ -146,6 +146,14 @@ def _restore_address_regions_in_bulk(connection) -> None:
     connection.creation.deserialize_db_from_string = restore_then_address_regions
 
 
+def _shares_outside_services(item) -> bool:
+    """Tests that start a real Celery worker on CELERY_TEST_BROKER_URL's Redis database, or
+    stop services: run one at a time, on one pytest-xdist worker (the ``services`` group)."""
+    return bool(
+        item.get_closest_marker("worker") or item.get_closest_marker("faults") or "redis_broker_url" in item.fixturenames
+    )
+
+
 def pytest_collection_modifyitems(items):
     """Every transactional test starts from the migrated database.
 
@@ -153,8 +161,13 @@ def pytest_collection_modifyitems(items):
     root page, locale, root collection and site; content types, permissions, role groups)
     would then be missing in the next one, or half re-made by post_migrate handlers and
     clash with a test that restores them. So each transactional test gets Django's
-    serialized rollback: the state after migrations is restored before it runs."""
+    serialized rollback: the state after migrations is restored before it runs.
+
+    With pytest-xdist (scripts/test.sh), the tests sharing an outside service run on one
+    worker (``--dist loadgroup``)."""
     for item in items:
+        if _shares_outside_services(item):
+            item.add_marker(pytest.mark.xdist_group("services"))
         marker = item.get_closest_marker("django_db")
         if marker is not None:
             if not marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"):

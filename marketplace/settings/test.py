@@ -5,8 +5,10 @@ from .base import DATABASES, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = VAR_DIR / "test-media"
-PRIVATE_MEDIA_ROOT = VAR_DIR / "test-private"
+# Each pytest-xdist worker (scripts/test.sh runs one per core) has its own files and database.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+MEDIA_ROOT = VAR_DIR / f"test-media{_WORKER}"
+PRIVATE_MEDIA_ROOT = VAR_DIR / f"test-private{_WORKER}"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
