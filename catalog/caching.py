@@ -25,8 +25,8 @@ from core.generations import Generation
 from .models import Category, Product, Shop
 
 TIMEOUT = 3600
-categories = Generation("catalog:categories:generation")
-listing = Generation("catalog:listing:generation")
+categories = Generation("catalog:categories")
+listing = Generation("catalog:listing")
 
 
 def cached(generation: Generation, name: str, compute):

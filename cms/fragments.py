@@ -50,7 +50,7 @@ def _versions_if_undisturbed(request, product_ids) -> dict[str, str] | None:
     start = page_cache.versions_at_start(request) if page_cache.fragments_enabled() else None
     if not start:
         return None
-    current = page_cache.versions([*ALWAYS_READ, *(product_tag(pk) for pk in product_ids)])
+    current = page_cache.versions([*ALWAYS_READ, *(product_tag(pk) for pk in product_ids)], fresh=True)
     if not all(current.values()) or any(current[tag] != start.get(tag) for tag in ALWAYS_READ):
         return None
     return current

@@ -6,14 +6,14 @@ Resolving a menu costs two queries (the setting, then every linked page at once)
 result is kept in the shared cache, per host, and dropped whenever the setting, a page, its
 place in the tree or a site changes (the receivers at the bottom). A page view then asks
 the database nothing for its menus, however many items they have. The cache key carries a
-generation that each change replaces, so that a process that read the database just before
-a change cannot store the old menu under the key the next request reads.
+generation (``core/generations.py``) that each change replaces, so that a process that read
+the database just before a change cannot store the old menu under the key the next request
+reads.
 
 The default menus need no cache: their page URLs are ``cms/routing.py``'s per-process
 ones."""
 
 from dataclasses import dataclass, field
-from uuid import uuid4
 
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
@@ -26,10 +26,12 @@ from django.utils.translation import pgettext_lazy
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from core.generations import Generation
+
 from . import routing
 from .navigation import NavigationSettings
 
-GENERATION_KEY = "cms:menus:generation"
+generation = Generation("cms:menus")
 MENU_KEY = "cms:menus:{generation}:{host}"
 # The receivers drop the menus on every change; the timeout only bounds one they missed
 # (a queryset update, a change made by hand in the database).
@@ -158,12 +160,7 @@ def stored_menus(request) -> dict:
         host = request.get_host() if request is not None else ""
     except DisallowedHost:  # the 400 page of a request for a host not served here
         host, request = "", None
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = uuid4().hex
-        if not cache.add(GENERATION_KEY, generation, None):
-            generation = cache.get(GENERATION_KEY) or generation
-    key = MENU_KEY.format(generation=generation, host=host)
+    key = MENU_KEY.format(generation=generation.current(), host=host)
     menus = cache.get(key)
     if menus is None:
         if request is not None:
@@ -222,7 +219,7 @@ def resolve_menus(site: Site | None) -> dict:
 
 def clear_menu_cache(**kwargs) -> None:
     """Forget every cached menu (a new generation: the old keys are never read again)."""
-    cache.set(GENERATION_KEY, uuid4().hex, None)
+    generation.replace()
 
 
 @receiver(post_save, dispatch_uid="cms_menus_saved")

@@ -22,7 +22,7 @@ from catalog import selectors as catalog_selectors
 from catalog.choosers import product_chooser_viewset
 from core import page_cache, parsing
 
-from . import campaigns, fragments, pavilions, poster, selectors
+from . import campaigns, fragments, pavilions, poster, restrictions, selectors
 from .banner import BannerMixin
 from .block_data import BlocksPageMixin
 from .blocks import ARTICLE_BLOCKS, BODY_BLOCKS, SORT_LABELS
@@ -207,8 +207,7 @@ class ArticleIndexPage(SharingMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         rendition_qs = get_image_model().get_rendition_model().objects.filter(filter_spec=ARTICLE_CARD_RENDITION)
         articles = (
-            ArticlePage.objects.live()
-            .public()
+            restrictions.public(ArticlePage.objects.live())
             .child_of(self)
             .select_related("cover")
             .prefetch_related(Prefetch("cover__renditions", queryset=rendition_qs))
@@ -262,7 +261,8 @@ class ArticlePage(BlocksPageMixin, SharingMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         if self.region_id is not None:
             context["region_full_name"] = self.region.full_name()
-            context["region_pavilion"] = PavilionPage.objects.live().public().filter(region_id=self.region_id).first()
+            pavilions_here = restrictions.public(PavilionPage.objects.live()).filter(region_id=self.region_id)
+            context["region_pavilion"] = pavilions_here.first()
         return context
 
 
@@ -339,7 +339,7 @@ class CampaignIndexPage(SharingMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         site = Site.find_for_request(request)
-        listed = CampaignPage.objects.live().public()
+        listed = restrictions.public(CampaignPage.objects.live())
         context["campaigns"] = campaigns.campaign_cards(
             listed.in_site(site) if site is not None else listed.child_of(self),
             timezone.now(),
@@ -414,7 +414,8 @@ class PavilionIndexPage(SharingMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["provinces"] = pavilions.pavilion_tree(PavilionPage.objects.live().public().descendant_of(self))
+        below = restrictions.public(PavilionPage.objects.live()).descendant_of(self)
+        context["provinces"] = pavilions.pavilion_tree(below)
         return context
 
 
@@ -448,8 +449,8 @@ class PavilionPage(BlocksPageMixin, BannerMixin, SharingMixin, Page):
         context.update(
             pavilions.pavilion_context(
                 self,
-                stories=ArticlePage.objects.live().public(),
-                children=PavilionPage.objects.live().public().child_of(self),
+                stories=restrictions.public(ArticlePage.objects.live()),
+                children=restrictions.public(PavilionPage.objects.live()).child_of(self),
                 now=timezone.now(),
                 page_number=parsing.page_number(request.GET.get("page")),
             )

@@ -22,7 +22,7 @@ from core.page_urls import page_url
 from live.models import EventStatus, LiveEvent
 from producers.models import Region
 
-from .selectors import page_banner, with_card_picture
+from .selectors import card_renditions_together, page_banner, with_card_picture
 
 PRODUCTS_PER_PAGE = 12
 SHOWN_SHOPS = 24
@@ -56,15 +56,17 @@ def region_products(region: Region):
 
 def region_events(region: Region, now: dt.datetime) -> list[LiveEvent]:
     """Published live events of the region: on air first, then coming ones by start, then
-    past ones, latest ending first; at most ``SHOWN_EVENTS``. One query (and the covers'
-    two); none while there is no live events page to link them to."""
+    past ones, latest ending first; at most ``SHOWN_EVENTS``, their covers joined (their
+    renditions: ``card_renditions_together``). One query; none while there is no live
+    events page to link them to."""
     try:
         page_url("live_event", "")  # cached per process (cms/routing.py): no query
     except NoReverseMatch:
         return []
     ended = Case(When(window_end_at__lte=now, then=Value(1)), default=Value(0), output_field=IntegerField())
     events = list(
-        with_card_picture(LiveEvent.objects.published(), "cover")
+        LiveEvent.objects.published()
+        .select_related("cover")
         .with_window()
         .filter(region__code__startswith=region.code)
         .annotate(has_ended=ended)
@@ -80,9 +82,10 @@ def region_events(region: Region, now: dt.datetime) -> list[LiveEvent]:
 
 
 def region_stories(stories, region: Region):
-    """Stories (``stories``: the live, public article pages) about the region, newest first."""
+    """Stories (``stories``: the live, public article pages) about the region, newest first,
+    their covers joined."""
     return list(
-        with_card_picture(stories, "cover")
+        stories.select_related("cover")
         .filter(region__code__startswith=region.code)
         .order_by("-date", "-pk")[:SHOWN_STORIES]
     )
@@ -96,15 +99,20 @@ def pavilion_context(page, *, stories, children, now: dt.datetime, page_number: 
     # How many products the region lists, kept for the day until a product, shop, category,
     # certificate or region changes (catalog/caching.py): no COUNT(*) per request.
     products.count = kept_for_listing(f"region:{region.code}", region_products(region).count)
+    live_events = region_events(region, now)
+    stories = region_stories(stories, region)
+    child_pavilions = list(children.select_related("region", "banner").order_by("path"))
+    # The three lists' pictures at card size: one query for all.
+    card_renditions_together((live_events, "cover"), (stories, "cover"), (child_pavilions, "banner"))
     return {
         "region": region,
         "region_full_name": region.full_name(),
         "banner": page_banner(page),
         "shops": region_shops(region),
         "products": products.get_page(page_number),
-        "live_events": region_events(region, now),
-        "stories": region_stories(stories, region),
-        "child_pavilions": list(with_card_picture(children.select_related("region"), "banner").order_by("path")),
+        "live_events": live_events,
+        "stories": stories,
+        "child_pavilions": child_pavilions,
     }
 
 

@@ -101,6 +101,23 @@ def with_card_picture(qs, field: str):
     return qs.select_related(field).prefetch_related(Prefetch(f"{field}__renditions", queryset=rendition_qs))
 
 
+def card_renditions_together(*groups) -> None:
+    """The card renditions (``ARTICLE_CARD_RENDITION``) of the pictures of several lists of
+    one page, in one query: ``groups`` are (rows, field) pairs, each list loaded with the
+    picture in ``field`` joined (``select_related``)."""
+    images = {}
+    for rows, field in groups:
+        for row in rows:
+            image = getattr(row, field)
+            if image is not None:
+                images.setdefault(image.pk, []).append(image)
+    if images:
+        rendition_qs = get_image_model().get_rendition_model().objects.filter(filter_spec=ARTICLE_CARD_RENDITION)
+        prefetch_related_objects(
+            [image for same in images.values() for image in same], Prefetch("renditions", queryset=rendition_qs)
+        )
+
+
 @dataclass(frozen=True)
 class BenefitSummary:
     """What the public may know of a product's benefit linkage: a household count and

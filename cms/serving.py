@@ -33,11 +33,8 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 from wagtail.wagtail_hooks import check_view_restrictions
 
-from core.generations import Generation
-
 from .models import CatalogPage, HomePage
-
-generation = Generation("cms:serving:generation")
+from .restrictions import pages_generation as generation
 
 
 @dataclass(frozen=True)

@@ -33,24 +33,24 @@ where the tests of this module turn it on).
 before a change under the versions after it, the middleware reads the versions of
 ``ALWAYS_READ`` before any view runs (``versions_at_start``); a fragment is kept only if
 they are still the current ones when it is rendered. ``FRAGMENT_CACHE=0`` turns those off.
-The versions are kept up to date while either is on."""
+
+The tags' versions are ``core/generations.py``'s, read with the kept reads' generations in
+the one cache round trip that starts every GET (``generations.begin_request``)."""
 
 import datetime as dt
 import hashlib
 import re
-import secrets
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 
+from . import generations
 from .days import day_start
 
-TAG_PREFIX = "pc:t:"
 PAGE_PREFIX = "pc:p:"
 CSRF_HOLE = "\x00csrf\x00"
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -82,10 +82,6 @@ def fragments_enabled() -> bool:
     return bool(getattr(settings, "FRAGMENT_CACHE", False))
 
 
-def _versions_kept() -> bool:
-    return enabled() or fragments_enabled()
-
-
 # --- tags ------------------------------------------------------------------------------------------------------------
 
 
@@ -98,36 +94,16 @@ def product_page_tags(product_id: int) -> tuple[str, ...]:
     return (SITE, product_tag(product_id))
 
 
-def _new_version() -> str:
-    return secrets.token_hex(6)
-
-
-def versions(tags) -> dict[str, str]:
-    """The current version of each tag; a tag never seen (or evicted) gets one now, which
-    no kept page carries."""
-    keys = {TAG_PREFIX + tag: tag for tag in tags}
-    found = cache.get_many(list(keys))
-    missing = [key for key in keys if key not in found]
-    for key in missing:
-        cache.add(key, _new_version(), timeout=None)
-    if missing:
-        found.update(cache.get_many(missing))
-    return {tag: found.get(key, "") for key, tag in keys.items()}
+def versions(tags, *, fresh: bool = False) -> dict[str, str]:
+    """The current version of each tag (``core/generations.py``; "" while the cache is away)."""
+    return generations.versions(tags, fresh=fresh)
 
 
 def changed(*tags: str) -> None:
     """What pages tagged ``tags`` show has changed: none kept before is served again once
     the current transaction commits (at once outside one). Bumped again at commit, not
     only now: a page rendered from the old rows before the commit must not pass as new."""
-    tags = tuple(dict.fromkeys(t for t in tags if t))
-    if not tags or not _versions_kept():
-        return
-
-    def bump():
-        cache.set_many({TAG_PREFIX + tag: _new_version() for tag in tags}, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    generations.bump(*tags)
 
 
 def changed_everything() -> None:
@@ -223,31 +199,31 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not enabled() or not _anonymous(request):
-            if fragments_enabled() and request.method in ("GET", "HEAD"):
-                request._versions_at_start = versions(ALWAYS_READ)
+        if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        key = _page_key(request)
-        # One cache read for the kept page and the versions of the tags every page names
-        # (read before the view reads the database; the view's own ones when it names
-        # them: ``cacheable``).
-        tag_keys = {TAG_PREFIX + tag: tag for tag in ALWAYS_READ}
-        found = cache.get_many([key, *tag_keys])
-        known = {tag: found[tag_key] for tag_key, tag in tag_keys.items() if tag_key in found}
-        if len(known) < len(tag_keys):
-            known.update(versions([tag for tag in ALWAYS_READ if tag not in known]))
-        entry = found.get(key)
-        if entry is not None:
-            served = self._serve(request, entry, known)
-            if served is not None:
-                return served
-        request._page_cache_known = known
-        if fragments_enabled():
-            request._versions_at_start = dict(known)
-        response = self.get_response(request)
-        self._keep(request, response, key, request._page_cache_known)
-        response.headers.setdefault("X-Page-Cache", "miss")
-        return response
+        page = enabled() and _anonymous(request)
+        key = _page_key(request) if page else None
+        # One cache read for the kept page, the versions of the tags every page names and
+        # every kept read's generation (read before the view reads the database; the
+        # view's own tags when it names them: ``cacheable``).
+        known, found, token = generations.begin_request(ALWAYS_READ, [key] if key else [])
+        try:
+            entry = found.get(key) if key else None
+            if entry is not None:
+                served = self._serve(request, entry, known)
+                if served is not None:
+                    return served
+            if fragments_enabled():
+                request._versions_at_start = known
+            if not page:
+                return self.get_response(request)
+            request._page_cache_known = dict(known)
+            response = self.get_response(request)
+            self._keep(request, response, key, request._page_cache_known)
+            response.headers.setdefault("X-Page-Cache", "miss")
+            return response
+        finally:
+            generations.end_request(token)
 
     def _serve(self, request, entry, known):
         if entry["until"] <= timezone.now().timestamp():

@@ -14,6 +14,16 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language: one that switched to English (a command, a
+    view called directly) does not pass it on to the next one its worker runs."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def fresh_menus():
     """The menus are cached across requests (cms/menus.py) and a test's rollback sends no
     signal to drop them: each test starts without any, as a fresh process would."""
@@ -149,9 +159,8 @@ def _restore_address_regions_in_bulk(connection) -> None:
 def _shares_outside_services(item) -> bool:
     """Tests that start a real Celery worker on CELERY_TEST_BROKER_URL's Redis database, or
     stop services: run one at a time, on one pytest-xdist worker (the ``services`` group)."""
-    return bool(
-        item.get_closest_marker("worker") or item.get_closest_marker("faults") or "redis_broker_url" in item.fixturenames
-    )
+    marked = item.get_closest_marker("worker") or item.get_closest_marker("faults")
+    return bool(marked or "redis_broker_url" in item.fixturenames)
 
 
 def pytest_collection_modifyitems(items):

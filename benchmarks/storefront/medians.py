@@ -9,12 +9,12 @@ from pathlib import Path
 
 
 def main(folder: str, n: str) -> None:
-    for mode in ("on", "off"):
+    for mode in ("on", "off", "bare"):
         runs = sorted(Path(folder).glob(f"n{n}-cache-{mode}-run*.json"))
         if not runs:
             continue
         rows = [json.loads(p.read_text()) for p in runs]
-        print(f"N={n}, page cache {mode}: median of {len(rows)} runs")
+        print(f"N={n}, page cache {mode}{' (fragments off too)' if mode == 'bare' else ''}: median of {len(rows)} runs")
         print(f"{'page':<10} {'x floor':>8} {'p50 ms':>8} {'SQL':>4}  x floor of each run")
         for row in rows[0]:
             page = row["page"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
 from certification.models import Certificate
 from cms.models import ArticleIndexPage, ArticlePage, PavilionIndexPage, PavilionPage
@@ -249,16 +250,15 @@ def test_story_shows_its_region_linking_to_its_pavilion(client, world):
 
 # Wagtail's routing of /pavilions/heze/ (8: site, the four pages on the path, the specific
 # page, aliases, view restrictions) is paid once: the page is then kept with its route
-# (cms/serving.py). Then the region and its full name, the shops,
-# the products' page, images and card renditions (their count is kept), the live events and their covers'
-# renditions, the stories (one more for their view restrictions) and their covers'
-# renditions, the child pavilions (and their view restrictions). (The navigation's
-# categories are kept: catalog/caching.py.) (A
-# banner adds its two; no child pavilion here has one.) The breadcrumbs' ancestors.
-PAVILION_QUERIES = 13
-# The pavilions (and their view restrictions),
-# shops and products counted by region code, region names.
-INDEX_QUERIES = 5
+# (cms/serving.py), and which pages are restricted is kept too (cms/restrictions.py).
+# Then the region's full name, the shops, the products' page (their count is kept), the
+# live events, the stories, the child pavilions, one query for all their pictures'
+# renditions, the breadcrumbs' ancestors: 8, their cards kept rendered (cms/fragments.py).
+# (The navigation's categories are kept: catalog/caching.py. A banner adds its two; no
+# child pavilion here has one.) With FRAGMENT_CACHE=0 the cards' images and renditions: 10.
+PAVILION_QUERIES = {True: 8, False: 10}
+# The pavilions, shops and products counted by region code, region names.
+INDEX_QUERIES = 4
 
 
 def grow(world, categories, n, offset=0):
@@ -272,16 +272,18 @@ def grow(world, categories, n, offset=0):
         story.save_revision().publish()
 
 
-def test_pavilion_page_queries_do_not_grow(client, world, categories, django_assert_num_queries):
+@pytest.mark.parametrize("fragments", [True, False], ids=["fragments kept", "fragments rendered"])
+def test_pavilion_page_queries_do_not_grow(client, world, categories, django_assert_num_queries, settings, fragments):
+    settings.FRAGMENT_CACHE = fragments
     ensure_live_page()
     grow(world, categories, 2)
     client.get("/pavilions/heze/")  # warm per-process caches and renditions
-    with django_assert_num_queries(PAVILION_QUERIES):
+    with django_assert_num_queries(PAVILION_QUERIES[fragments]):
         client.get("/pavilions/heze/")
 
     grow(world, categories, 10, offset=2)
     client.get("/pavilions/heze/")  # the new covers' renditions are made once
-    with django_assert_num_queries(PAVILION_QUERIES):
+    with django_assert_num_queries(PAVILION_QUERIES[fragments]):
         html = client.get("/pavilions/heze/").content.decode()
     assert html.count('class="card"') == 12
     assert len(re.findall(r"<h3>直播\d+</h3>", html)) == 6
@@ -297,3 +299,23 @@ def test_pavilion_index_queries_do_not_grow(client, world, categories, django_as
     with django_assert_num_queries(INDEX_QUERIES):
         html = client.get("/pavilions/").content.decode()
     assert '<h3>单县馆</h3>\n      <p class="muted">7 家网店 · 5 件在售商品</p>' in html
+
+
+def test_restricted_pages_are_left_out_of_a_pavilion_and_the_index_at_once(client, world):
+    """Which pages are restricted is kept per process (cms/restrictions.py): a restriction
+    added or removed shows on the very next request."""
+    add_story(world, "单县山药丰收", world.shanxian)
+    client.get("/pavilions/heze/")
+    html = client.get("/pavilions/heze/").content.decode()
+    assert "单县山药丰收" in html and "单县馆" in html
+    login = PageViewRestriction.LOGIN
+    restriction = PageViewRestriction.objects.create(page=world.stories, restriction_type=login)
+    hidden = PageViewRestriction.objects.create(page=world.shanxian_pavilion, restriction_type=login)
+    html = client.get("/pavilions/heze/").content.decode()
+    assert "单县山药丰收" not in html and "单县馆" not in html
+    assert "单县馆" not in client.get("/pavilions/").content.decode()
+    restriction.delete()
+    hidden.delete()
+    html = client.get("/pavilions/heze/").content.decode()
+    assert "单县山药丰收" in html and "单县馆" in html
+    assert "单县馆" in client.get("/pavilions/").content.decode()
