@@ -32,9 +32,16 @@ def _listed(category_ids: list[int] | None, shop: Shop | None) -> ProductQuerySe
     return qs
 
 
+# What a product list reads of each product itself: which ones, in which order, and where
+# a page ends (``cursor_after``). The cards are kept rendered; those not found are read in
+# full by the card renderer (``cms/fragments.py``), with their pictures.
+LIST_FIELDS = ("pk", "created_at", "price_fen")
+
+
 def card_products(*, category_ids: list[int] | None = None, shop: Shop | None = None, sort: str = DEFAULT_SORT):
-    """Listed products' card rows (``{% product_cards %}`` fetches what else it needs), filtered and sorted."""
-    return _listed(category_ids, shop).card_rows().order_by(*SORTS[clean_sort(sort)])
+    """Listed products, filtered and sorted, for product cards: ``LIST_FIELDS`` only (one
+    table, no joins)."""
+    return _listed(category_ids, shop).only(*LIST_FIELDS).order_by(*SORTS[clean_sort(sort)])
 
 
 # Keyset pagination: the "下一页" link of a product list carries where the page ended (its

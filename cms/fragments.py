@@ -85,6 +85,11 @@ def product_cards(request, products, *, data_attrs: bool = False) -> SafeString:
     html = {pk: found[key] for pk, key in (keys or {}).items() if key in found}
     missing = [p for p in products if p.pk not in html]
     if missing:
+        if any(p.get_deferred_fields() for p in missing):
+            # A list that read only which products (catalog.selectors.card_products): the
+            # cards not found are read in full now (after the versions: kept safely).
+            full = Product.objects.card_rows().in_bulk([p.pk for p in missing])
+            missing = [full[p.pk] for p in missing if p.pk in full]
         together = {id(p): p for m in missing for p in getattr(m, "_card_batch", (m,))}
         prefetch_card_images(together.values())
         template = get_template(CARD_TEMPLATE)
@@ -92,7 +97,7 @@ def product_cards(request, products, *, data_attrs: bool = False) -> SafeString:
             html[product.pk] = template.render({"product": product, "data_attrs": data_attrs})
         if keys:
             cache.set_many({keys[p.pk]: html[p.pk] for p in missing}, timeout=CARD_TIMEOUT)
-    return mark_safe("".join(html[p.pk] for p in products))  # our own templates' output
+    return mark_safe("".join(html[p.pk] for p in products if p.pk in html))  # our own templates' output
 
 
 # --- a product's page ------------------------------------------------------------------------------------------------

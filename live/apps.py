@@ -6,3 +6,6 @@ class LiveConfig(AppConfig):
     name = "live"
     label = "live"
     verbose_name = _("直播带货")
+
+    def ready(self) -> None:
+        from . import pricing  # noqa: F401  (its receivers drop the kept live prices)

@@ -15,11 +15,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.generations import Generation
 from core.money import format_fen
 
-from .models import FeaturedProduct
+from .models import FeaturedProduct, LiveEvent
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,53 @@ def quotes_at(products: Iterable, at: dt.datetime) -> dict[int, PriceQuote]:
 
 def quote_at(product, at: dt.datetime) -> PriceQuote:
     return quotes_at([product], at)[product.pk]
+
+
+# --- the live prices pages show ---------------------------------------------------------------------------------------
+
+# Replaced by any change of an event (its window, publishing) or of a featured product.
+live_prices = Generation("live:prices")
+SCHEDULE_TIMEOUT = 3600
+
+
+def _schedule() -> tuple[tuple[int, int, int, dt.datetime, dt.datetime], ...]:
+    """Every live price of a published event whose window has not closed: (product id,
+    price, event id, window start, window end). Kept in the shared cache until an event
+    or a featured product changes; a window closing by itself needs no change (filtered
+    by the moment asked)."""
+    key = f"live:prices:{live_prices.current()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = tuple(
+            FeaturedProduct.objects.filter(event__is_published=True, event_price_fen__isnull=False)
+            .annotate_window()
+            .filter(window_end_at__gt=timezone.now())
+            .order_by("event_price_fen", "event_id")
+            .values_list("product_id", "event_price_fen", "event_id", "window_start_at", "window_end_at")
+        )
+        cache.set(key, rows, SCHEDULE_TIMEOUT)
+    return rows
+
+
+def shown_quote(product, at: dt.datetime) -> PriceQuote:
+    """``quote_at`` for a page that shows the price (a product's buy box, its share tags),
+    from the kept live prices: no query. The same rule; what a buyer pays is still
+    decided by ``quote_at`` at checkout."""
+    for product_id, price, event_id, starts, ends in _schedule():  # lowest price first
+        if product_id == product.pk and starts <= at < ends:
+            if price < product.price_fen:
+                return PriceQuote(product.pk, price, product.price_fen, event_id)
+            break
+    return PriceQuote(product.pk, product.price_fen, product.price_fen)
+
+
+def _live_prices_changed(sender, **kwargs) -> None:
+    live_prices.replace()
+
+
+for _model in (LiveEvent, FeaturedProduct):
+    post_save.connect(_live_prices_changed, sender=_model, dispatch_uid=f"live_prices_{_model.__name__}_saved")
+    post_delete.connect(_live_prices_changed, sender=_model, dispatch_uid=f"live_prices_{_model.__name__}_deleted")
 
 
 def ended_live_price(product_id: int, price_fen: int, at: dt.datetime) -> bool:

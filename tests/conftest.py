@@ -24,12 +24,14 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
-def fresh_menus():
-    """The menus are cached across requests (cms/menus.py) and a test's rollback sends no
-    signal to drop them: each test starts without any, as a fresh process would."""
-    from cms.menus import clear_menu_cache
+def fresh_cache():
+    """Each test starts with an empty cache, as a fresh deployment would: what an earlier
+    test kept (menus, the category tree, live prices, fragments, each under versions that
+    the earlier test's rolled-back rows set) is never read by the next one, whose rows
+    may reuse the same ids. Per-process reads keyed by those versions load again."""
+    from django.core.cache import caches
 
-    clear_menu_cache()
+    caches["default"].clear()
 
 
 @pytest.fixture

@@ -4,16 +4,17 @@ pages. (The live and upcoming events of a page are a block: ``cms.blocks.LiveStr
 from django import template
 from django.utils import timezone
 
-from live.pricing import quote_at
+from live.pricing import shown_quote
 
 register = template.Library()
 
 
 @register.simple_tag
 def live_quote(product):
-    """The product's price now (a live price while an event featuring it is on air). One
-    query, once per product object: the page's share tags and its buy box show the same."""
+    """The product's price now (a live price while an event featuring it is on air), from
+    the kept live prices (no query), once per product object: the page's share tags and
+    its buy box show the same."""
     quote = getattr(product, "_live_quote_now", None)
     if quote is None:
-        quote = product._live_quote_now = quote_at(product, timezone.now())
+        quote = product._live_quote_now = shown_quote(product, timezone.now())
     return quote

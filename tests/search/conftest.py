@@ -1,17 +1,8 @@
 import pytest
-from django.core.cache import caches
 
 from cms import routing
 from cms.setup import ensure_storefront_pages
 from tests.factories import CategoryFactory, ShopFactory, region_chain
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """The synonym list and renditions are cached; ids repeat across test databases."""
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
 
 
 @pytest.fixture

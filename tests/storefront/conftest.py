@@ -1,19 +1,8 @@
 import pytest
-from django.core.cache import caches
 
 from cms import routing
 from cms.setup import ensure_storefront_pages
 from tests.factories import CategoryFactory, ProducerFactory, ShopFactory, region_chain
-
-
-@pytest.fixture(autouse=True)
-def fresh_rendition_cache():
-    """Wagtail caches renditions by image id and file hash. Test databases hand out the
-    same ids again with identical test PNGs, so a rendition cached by an earlier test
-    would make the warm-up task skip creating the row this test needs."""
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
 
 
 @pytest.fixture

@@ -38,15 +38,16 @@ KEPT = {
     # Wagtail's routing is skipped (the site and its root page are kept); its blocks: the
     # newest products, the shops, the live events (the cards are kept).
     "home": 3,
-    # The products (shop, category, origin joined); their cards are kept.
+    # Which products (one table: catalog.selectors.LIST_FIELDS); their cards are kept.
     "list": 1,
     "category": 1,
     # + the shop and its region's names.
     "shop": 3,
-    # The product (shop, producer, category chain, origin joined) and its live price now;
-    # pictures, certificate, benefit and reviews are kept rendered.
-    "product": 2,
-    "product with reviews": 2,
+    # The product (shop, producer, category chain, origin joined); its live price of the
+    # moment comes from the kept live prices (live.pricing.shown_quote); pictures,
+    # certificate, benefit and reviews are kept rendered.
+    "product": 1,
+    "product with reviews": 1,
     # 扶贫产品目录: the page of certificates (product, category, producer, region, bureau
     # joined), their regions' names, the bureaus of the filter; its count and region
     # choices are kept for the day (certification/views.py).
@@ -55,16 +56,17 @@ KEPT = {
 # FRAGMENT_CACHE=0: every card and product page rendered afresh.
 RENDERED = {
     **KEPT,
-    # + the cards' pictures and their renditions
+    # + the cards' pictures and their renditions (and on the lists, those products in
+    # full: shop, category, origin joined)
     "home": 5,
-    "list": 3,
-    "category": 3,
-    "shop": 5,
+    "list": 4,
+    "category": 4,
+    "shop": 6,
     # + pictures, renditions, certificate, origin's names, the linkage in force and its
     # next change, the review summary; the reviewed one has a linkage (+ its households and
     # collectives) and reviews (+ their page and their photos).
-    "product": 9,
-    "product with reviews": 13,
+    "product": 8,
+    "product with reviews": 12,
 }
 
 

@@ -15,25 +15,28 @@ pytestmark = pytest.mark.django_db
 # paid on every page view. The home page and the catalogue's routes skip Wagtail's routing
 # (cms/serving.py keeps the site, the home page and the catalogue page); the category
 # tree (the navigation) and each list's count are kept in the cache (catalog/caching.py).
-# A product list then costs: the products (with shop, category and origin joined), their
-# images and their card renditions.
+# A product list then costs, its cards rendered afresh (FRAGMENT_CACHE=0, as in these
+# tests): which products (one table), those products in full (shop, category and origin
+# joined), their images and their card renditions; with a shared cache (production) the
+# cards are kept and a list costs its first query only (tests/storefront/test_flat_queries.py).
 # The home page's blocks (cms/block_data.py): one query per kind of row, however many
 # blocks. + live events (the live strip; their covers' renditions only when there are
 # covered events).
 HOME_QUERIES = 5  # products + images + renditions + shops + events
-INDEX_QUERIES = 3  # products + images + renditions
-CATEGORY_QUERIES = 3  # as the index (the category tree is kept)
-SHOP_QUERIES = 5  # as the index + the shop + its region names
+INDEX_QUERIES = 4  # which products + products + images + renditions
+CATEGORY_QUERIES = 4  # as the index (the category tree is kept)
+SHOP_QUERIES = 6  # as the index + the shop + its region names
 # No page routing: facet counts, total and page of ids (one statement) + products +
 # images + renditions + region names for the facets (the category tree is kept).
 SEARCH_QUERIES = 5
 # Rendered afresh (FRAGMENT_CACHE=0, as in these tests): the product (shop, region,
 # producer, category chain, origin joined) + images + renditions + certificate + origin
 # names + the linkage in force, its shares, its collectives and its next change + the
-# review summary + the page of newest reviews and their photos + a live event's price
-# now. With a shared cache (production) all but the first and the last are kept rendered
-# with the page's parts (cms/fragments.py): 2 (tests/storefront/test_flat_queries.py).
-DETAIL_QUERIES = 13
+# review summary + the page of newest reviews and their photos (the live price of the
+# moment is kept: live.pricing.shown_quote). With a shared cache (production) all but the
+# first are kept rendered with the page's parts (cms/fragments.py): 1
+# (tests/storefront/test_flat_queries.py).
+DETAIL_QUERIES = 12
 
 
 def count_queries(client, url) -> tuple[int, list[str]]:
