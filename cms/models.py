@@ -145,9 +145,7 @@ class CatalogPage(RoutablePageMixin, SharingMixin, Page):
                 _("该商品已下架、所在网店暂停营业或商品不存在。"),
             )
         parts = fragments.product_page_parts(request, product, parsing.page_number(request.GET.get("page")))
-        category_chain = [product.category]
-        while category_chain[0].parent_id and len(category_chain) < 3:  # select_related covers three levels
-            category_chain.insert(0, category_chain[0].parent)
+        category_chain = product.category_chain
         return self._render(
             request,
             "cms/catalog_product.html",

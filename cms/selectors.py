@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, prefetch_related_objects
 from wagtail.images import get_image_model
 
+from catalog import selectors as catalog_selectors
 from catalog.models import DETAIL_RENDITIONS, Product, ProductImage
 from certification.models import Certificate
 from live.models import EventStatus, LiveEvent, Platform
@@ -22,18 +23,21 @@ from .renditions import ARTICLE_CARD_RENDITION, BANNER_RENDITIONS
 
 
 def listed_product_row(pk: int) -> Product | None:
-    """A listed product with what its buy box and its head show (its shop, producer,
-    category chain and origin), or None if it is not (or no longer) for sale: one query.
-    Its pictures, reviews and the rest of its page: ``product_details``."""
-    return next(
-        iter(
-            Product.objects.listed()
-            .select_related("shop__region", "producer", "origin_region", "category__parent__parent")
-            .filter(pk=pk)
-            .order_by()[:1]
-        ),
+    """A listed product with what its buy box and its share tags show (its shop and
+    producer joined; its category chain from the kept category tree), or None if it is
+    not (or no longer) for sale: one query of three tables. The rest of its page is kept
+    rendered (``cms/fragments.py``), read only when it is not."""
+    product = next(
+        iter(Product.objects.listed().select_related("shop", "producer").filter(pk=pk).order_by()[:1]),
         None,
     )
+    if product is not None:
+        tree = catalog_selectors.category_tree()
+        by_id = {c.pk: c for group in tree.values() for c in group}
+        if product.category_id in by_id:
+            product.category = by_id[product.category_id]
+        product.category_chain = catalog_selectors.ancestors(product.category, tree)
+    return product
 
 
 def product_pictures(product: Product) -> list:

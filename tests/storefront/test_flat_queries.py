@@ -43,9 +43,9 @@ KEPT = {
     "category": 1,
     # + the shop and its region's names.
     "shop": 3,
-    # The product (shop, producer, category chain, origin joined); its live price of the
-    # moment comes from the kept live prices (live.pricing.shown_quote); pictures,
-    # certificate, benefit and reviews are kept rendered.
+    # The product (shop and producer joined; its category chain from the kept category
+    # tree); its live price of the moment comes from the kept live prices
+    # (live.pricing.shown_quote); pictures, certificate, benefit and reviews are kept rendered.
     "product": 1,
     "product with reviews": 1,
     # 扶贫产品目录: the page of certificates (product, category, producer, region, bureau
@@ -62,11 +62,11 @@ RENDERED = {
     "list": 4,
     "category": 4,
     "shop": 6,
-    # + pictures, renditions, certificate, origin's names, the linkage in force and its
-    # next change, the review summary; the reviewed one has a linkage (+ its households and
-    # collectives) and reviews (+ their page and their photos).
-    "product": 8,
-    "product with reviews": 12,
+    # + its origin, pictures, renditions, certificate, origin's names, the linkage in force
+    # and its next change, the review summary; the reviewed one has a linkage (+ its
+    # households and collectives) and reviews (+ their page and their photos).
+    "product": 9,
+    "product with reviews": 13,
 }
 
 

@@ -29,14 +29,15 @@ SHOP_QUERIES = 6  # as the index + the shop + its region names
 # No page routing: facet counts, total and page of ids (one statement) + products +
 # images + renditions + region names for the facets (the category tree is kept).
 SEARCH_QUERIES = 5
-# Rendered afresh (FRAGMENT_CACHE=0, as in these tests): the product (shop, region,
-# producer, category chain, origin joined) + images + renditions + certificate + origin
-# names + the linkage in force, its shares, its collectives and its next change + the
+# Rendered afresh (FRAGMENT_CACHE=0, as in these tests): the product (shop and producer
+# joined; the category chain from the kept tree) + its origin + images + renditions +
+# certificate + origin names + the linkage in force, its shares, its collectives and its
+# next change + the
 # review summary + the page of newest reviews and their photos (the live price of the
 # moment is kept: live.pricing.shown_quote). With a shared cache (production) all but the
 # first are kept rendered with the page's parts (cms/fragments.py): 1
 # (tests/storefront/test_flat_queries.py).
-DETAIL_QUERIES = 12
+DETAIL_QUERIES = 13
 
 
 def count_queries(client, url) -> tuple[int, list[str]]:
