@@ -131,11 +131,19 @@ def ancestors(category: Category, tree: dict[int | None, list[Category]]) -> lis
 
 
 def shops_with_listed_products() -> ShopQuerySet:
-    return (
-        Shop.objects.active()
-        .filter(Exists(Product.objects.listed().filter(shop=OuterRef("pk"))))
-        .select_related("region")
+    """Open shops with at least one product on sale. Which ones is kept for the listing
+    (``caching.kept_for_listing``: dropped by any product, shop or certificate change and at
+    midnight): the test itself looks into each shop's products, which at 100,000 products
+    cost the home page 12 ms a request."""
+    ids = caching.kept_for_listing(
+        "shops-with-listed-products",
+        lambda: sorted(
+            Shop.objects.active()
+            .filter(Exists(Product.objects.listed().filter(shop=OuterRef("pk"))))
+            .values_list("pk", flat=True)
+        ),
     )
+    return Shop.objects.active().filter(pk__in=ids).select_related("region")
 
 
 def active_shop(slug: str) -> Shop | None:

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from tqdm import tqdm
 
 from catalog.models import Product
+from core.generations import Generation
 
 from .backends.database import MATCH_TABLE
 from .documents import BATCH_SIZE, entry_for, products_for_indexing
@@ -22,7 +23,15 @@ from .models import ProductSearchEntry
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BATCH_SIZE", "elasticsearch_enabled", "index_products", "rebuild_database_index"]
+__all__ = ["BATCH_SIZE", "elasticsearch_enabled", "index_changed", "index_products", "rebuild_database_index"]
+
+# Replaced whenever entries are written (database or Elasticsearch): kept search answers
+# (``selectors.run_search``) hang on it, beside the listing's generation and the day.
+index = Generation("search:index")
+
+
+def index_changed() -> None:
+    index.replace()
 
 
 def index_products(product_ids: Iterable[int]) -> int:
@@ -36,6 +45,7 @@ def index_products(product_ids: Iterable[int]) -> int:
         with transaction.atomic():
             ProductSearchEntry.objects.filter(product_id__in=chunk).delete()
             ProductSearchEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+            index_changed()
         written += len(entries)
     return written
 
@@ -56,6 +66,7 @@ def rebuild_database_index(*, progress: bool = False, batch_size: int = BATCH_SI
         written += len(batch)
         bar.update(len(batch))
     bar.close()
+    index_changed()
     if connection.vendor == "postgresql":
         # Every row was rewritten: give the planner fresh statistics now rather than
         # whenever autovacuum gets to it (search plans depend on them).

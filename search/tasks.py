@@ -11,7 +11,7 @@ from core.background import send_or_keep
 
 from .backends import SearchBackendError
 from .backends.elasticsearch import push_products
-from .indexing import BATCH_SIZE, elasticsearch_enabled, index_products
+from .indexing import BATCH_SIZE, elasticsearch_enabled, index_changed, index_products
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ def reindex_products(self, product_ids: list[int], database_ids: list[int] | Non
         return written
     try:
         push_products(product_ids)
+        index_changed()
     except SearchBackendError as exc:
         if self.request.is_eager:
             # No worker to retry later. The storefront stays right meanwhile (certificate

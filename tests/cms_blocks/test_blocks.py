@@ -248,6 +248,22 @@ def test_shop_lists_chosen_and_by_region(client, home, world):
     }
     assert 'href="/products/shop/lizhuang/"' in html
 
+    # Which shops have products on sale is kept (catalog.selectors.shops_with_listed_products):
+    # a shop's first product on sale, and its last one taken off, show on the next request.
+    millet = make_product(empty, world["grain"], title="阿空小米")
+    lists = {
+        title: re.findall(r"<strong>(.*?)</strong>", body)
+        for title, body in sections(client.get("/").content.decode(), "shop-list").items()
+    }
+    assert lists["单县"] == ["李庄村电商网店", "阿空网店"]
+    millet.is_listed = False
+    millet.save()
+    lists = {
+        title: re.findall(r"<strong>(.*?)</strong>", body)
+        for title, body in sections(client.get("/").content.decode(), "shop-list").items()
+    }
+    assert lists["单县"] == ["李庄村电商网店"]
+
 
 def test_live_strip_shows_live_then_upcoming_published_events_of_its_region(client, home, world):
     ensure_live_page()

@@ -1,12 +1,18 @@
 """Database search through the storefront: facets with exact counts, filters, sorting,
 pagination, highlights, synonyms, pinyin, suggestions, and index upkeep."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
 from catalog.models import Product
+from certification.models import Certificate
+from core.days import day_start
 from producers.models import Producer
+from search.indexing import index_products
 from search.models import ProductSearchEntry, SynonymGroup
 from search.selectors import search_products
 from tests.factories import ProducerFactory, ProductFactory
@@ -222,16 +228,17 @@ def test_results_page_queries_do_not_grow_with_results(
     url = "/search/?q=山药&sort=price_asc"
     add(2)
     client.get(url)
-    # Facets with the total and the page of ids (one statement), products, their images,
-    # region names: 4 (5 with a rendition query when there are pictures, as in
+    # The search's answer (facets, total, the page of ids: one statement) is kept for the
+    # listing and the index (search/selectors.run_search): then products, their images,
+    # region names: 3 (4 with a rendition query when there are pictures, as in
     # tests/storefront/test_query_counts.py). The category tree (also the navigation) is
     # kept (catalog/caching.py); each ProductFactory makes a category, so it is read again
     # once after adding products.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert len(titles(client.get(url))) == 2
     add(18)
     client.get(url)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert len(titles(client.get(url))) == 20
 
 
@@ -239,3 +246,32 @@ def test_search_box_has_suggestions_wired(client, catalogue):
     html = client.get("/search/", {"q": "山药"}).content.decode()
     assert 'data-suggest-url="/search/suggest/"' in html
     assert "search/search.js" in html
+
+
+def test_a_kept_search_answer_changes_with_what_it_shows(client, catalogue):
+    """A repeated search is answered from the cache (no search statement), and whatever
+    changes its answer is seen on the next request: stock, entries written by the index
+    alone, a certificate that lapses at midnight (Asia/Shanghai)."""
+    in_stock = {"q": "山药", "in_stock": "1"}
+    assert sorted(titles(client.get("/search/", in_stock))) == ["山药段", "菏泽铁棍山药", "铁棍山药礼盒"]
+    powder = catalogue["yam_powder"]
+    powder.stock = 3
+    powder.save(update_fields=["stock"])
+    assert "山药粉" in titles(client.get("/search/", in_stock))
+
+    # Renamed behind the signals' back: the kept answer stands until the entries are written.
+    oil = catalogue["oil"]
+    Product.objects.filter(pk=oil.pk).update(title="山药籽油")
+    assert len(titles(client.get("/search/", {"q": "山药"}))) == 4
+    index_products([oil.pk])
+    assert "山药籽油" in titles(client.get("/search/", {"q": "山药"}))
+
+    today = timezone.localdate()
+    Certificate.objects.filter(product=catalogue["yam"]).update(valid_until=today)
+    index_products([catalogue["yam"].pk])
+    midnight = day_start(today + dt.timedelta(days=1))
+    with time_machine.travel(midnight - dt.timedelta(seconds=1), tick=False):
+        assert "菏泽铁棍山药" in titles(client.get("/search/", {"q": "山药"}))
+        assert "菏泽铁棍山药" in titles(client.get("/search/", {"q": "山药"}))
+    with time_machine.travel(midnight, tick=False):
+        assert "菏泽铁棍山药" not in titles(client.get("/search/", {"q": "山药"}))

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from search.backends import SearchBackendError
 from search.backends.elasticsearch import alias_name, rebuild_index
-from search.indexing import elasticsearch_enabled, rebuild_database_index
+from search.indexing import elasticsearch_enabled, index_changed, rebuild_database_index
 
 
 class Command(BaseCommand):
@@ -40,6 +40,7 @@ class Command(BaseCommand):
                 name, indexed = rebuild_index(progress=verbosity > 0, batch_size=batch_size)
             except SearchBackendError as exc:
                 raise CommandError(f"Elasticsearch index not rebuilt, the alias is unchanged: {exc}") from exc
+            index_changed()
             if verbosity:
                 self.stdout.write(
                     f"Elasticsearch: {indexed} documents into {name}, alias {alias_name()} switched to it, "
