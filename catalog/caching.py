@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from core import generations
 from core.generations import Generation
 
 from .models import Category, Product, Shop
@@ -29,15 +30,22 @@ categories = Generation("catalog:categories")
 listing = Generation("catalog:listing")
 
 
-def cached(generation: Generation, name: str, compute):
-    """``compute()``, kept under ``name`` for the generation's current value."""
+def cached(generation: Generation, name: str, compute, *, in_process: bool = False):
+    """``compute()``, kept under ``name`` for the generation's current value (and in the
+    process too with ``in_process``: for values only read, ``generations.in_process``)."""
+    version = generation.current()
     # Hashed: a name may carry filters with spaces (memcached's key rules, Django's warning).
-    key = f"catalog:{hashlib.sha256(name.encode()).hexdigest()[:32]}:{generation.current()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, TIMEOUT)
-    return value
+    key = f"catalog:{hashlib.sha256(name.encode()).hexdigest()[:32]}:{version}"
+
+    def load():
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, TIMEOUT)
+        return value
+
+    # No version without the cache: nothing kept then, in the process either.
+    return generations.in_process(key, load) if in_process and version else load()
 
 
 def kept_for_listing(name: str, compute):

@@ -100,8 +100,9 @@ def top_level_categories() -> list[Category]:
 
 def category_tree() -> dict[int | None, list[Category]]:
     """All categories grouped by parent id: one query (the table is small), then kept in
-    the cache until a category changes."""
-    return caching.cached(caching.categories, "tree", _category_tree)
+    the cache and in the process until a category changes. Read only: never change the
+    categories it holds."""
+    return caching.cached(caching.categories, "tree", _category_tree, in_process=True)
 
 
 def _category_tree() -> dict[int | None, list[Category]]:

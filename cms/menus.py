@@ -26,7 +26,7 @@ from django.utils.translation import pgettext_lazy
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from core.generations import Generation
+from core.generations import Generation, in_process
 
 from . import routing
 from .navigation import NavigationSettings
@@ -160,16 +160,23 @@ def stored_menus(request) -> dict:
         host = request.get_host() if request is not None else ""
     except DisallowedHost:  # the 400 page of a request for a host not served here
         host, request = "", None
-    key = MENU_KEY.format(generation=generation.current(), host=host)
-    menus = cache.get(key)
-    if menus is None:
-        if request is not None:
-            site = Site.find_for_request(request)
-        else:
-            site = Site.objects.filter(is_default_site=True).first()
-        menus = resolve_menus(site)
-        cache.set(key, menus, MENU_TIMEOUT)
-    return menus
+    version = generation.current()
+    key = MENU_KEY.format(generation=version, host=host)
+
+    def load():
+        menus = cache.get(key)
+        if menus is None:
+            site = (
+                Site.find_for_request(request)
+                if request is not None
+                else Site.objects.filter(is_default_site=True).first()
+            )
+            menus = resolve_menus(site)
+            cache.set(key, menus, MENU_TIMEOUT)
+        return menus
+
+    # Kept in the process too (the key carries the menus' version; none without the cache).
+    return in_process(key, load) if version else load()
 
 
 def _links_of(raw_group_value: dict) -> list[dict]:
