@@ -47,6 +47,7 @@ MAX_JSON_DEPTH = 32
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _YUAN = re.compile(rf"(?P<int>[0-9]{{1,{MAX_YUAN_DIGITS}}})(?:\.(?P<dec>[0-9]{{1,2}}))?")
+_PERCENT = re.compile(r"(?P<int>[0-9]{1,3})(?:\.(?P<dec>[0-9]{1,2}))?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _MOBILE_NOISE = re.compile(r"[\s\-()（）]")
@@ -120,6 +121,16 @@ def yuan_to_fen(raw, *, label: str = _("金额"), allow_negative: bool = False) 
         raise BadInput(gettext("%(label)s须为以元为单位的金额，最多两位小数，如 59.90。") % {"label": label})
     fen = int(match["int"]) * 100 + int((match["dec"] or "0").ljust(2, "0"))
     return -fen if negative else fen
+
+
+def percent_to_bp(raw, *, label: str = _("比例")) -> int:
+    """'30' or '12.5%' -> basis points (3000, 1250): 0 to 100, at most two decimals."""
+    text = "" if raw is None else str(raw).strip().removesuffix("%").removesuffix("％").strip()
+    match = _PERCENT.fullmatch(text)
+    bp = int(match["int"]) * 100 + int((match["dec"] or "0").ljust(2, "0")) if match else -1
+    if not 0 <= bp <= 10_000:
+        raise BadInput(gettext("%(label)s须为 0 到 100 之间的百分数，最多两位小数，如 30 或 12.5。") % {"label": label})
+    return bp
 
 
 def date(raw, *, label: str = _("日期")) -> dt.date:
@@ -280,6 +291,25 @@ class YuanField(forms.CharField):
         if self.max_fen is not None and fen > self.max_fen:
             raise forms.ValidationError(gettext("金额不能大于 %(yuan)s 元。") % {"yuan": format_fen(self.max_fen)})
         return fen
+
+
+class PercentField(forms.CharField):
+    """A percentage typed as people write it ("30", "12.5%"), cleaned by ``percent_to_bp`` to
+    basis points (None when blank and not required)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in ("", None):
+            return None
+        try:
+            return percent_to_bp(value, label=str(self.label or gettext("比例")))
+        except BadInput as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 class MobileField(forms.CharField):

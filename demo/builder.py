@@ -43,6 +43,7 @@ from orders.maintenance import orders_of_shops, purge_orders
 from orders.models import Address, AddressRegion
 from payments.maintenance import purge_money_of_orders
 from payments.services import set_platform_payee
+from procurement.maintenance import purge_organisation_orders, purge_organisations
 from producers.models import BenefitLinkage, BenefitShare, Collective, Household, Producer, Region
 from producers.regions import DEFAULT_PROVINCES, load_regions
 from producers.services import ShareSpec, revise_benefit_linkage
@@ -55,6 +56,7 @@ from .data import DEMO_BASE, DEMO_USERS, VILLAGES, DemoUser, DemoVillage
 from .generators import credit_code, demo_price, draw_shares, household_status, person_name
 from .images import banner_png, card_png, demo_collection, save_wagtail_image
 from .live import build_live_demo, retime_live_demo
+from .procurement import demo_unit_credit_code, make_demo_unit
 from .reviews import make_demo_review
 from .sales import make_demo_sales
 
@@ -197,7 +199,7 @@ def demo_logins() -> list[DemoLogin]:
 
 
 def _role_label(spec: DemoUser) -> str:
-    if spec.username == "unit-buyer":
+    if spec.username.startswith("unit-"):
         return "institutional buyer"
     return spec.roles[0]
 
@@ -216,6 +218,8 @@ def reset_demo() -> None:
     order_ids = orders_of_shops(shop_ids)
     purge_ledger(order_ids, shop_ids)
     purge_after_sales_of_orders(order_ids)
+    purge_organisation_orders(order_ids)
+    purge_organisations([demo_unit_credit_code()])
     purge_money_of_orders(order_ids)
     purge_orders(order_ids, shop_ids)
     purge_events_of_shops(shop_ids)
@@ -671,6 +675,8 @@ def build_demo(
             result.counts.update({f"sales_{k}": v for k, v in vars(sales).items()})
             result.counts["reviews"] = make_demo_review(users, images=images)  # shipped, received, reviewed
             result.counts["after_sales"] = make_demo_after_sale(users, images=images)  # open, awaiting the shop
+            unit = make_demo_unit(users, admin=users["admin"])  # a budget unit a third of the way to its quota
+            result.counts["unit_orders"] = unit.orders
         else:
             result.live_events = retime_live_demo(seed, log)
         result.logins = demo_logins()

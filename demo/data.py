@@ -578,7 +578,27 @@ DEMO_USERS: list[DemoUser] = [
         bureau="410122",
     ),
     DemoUser("buyer", ("buyer",), "陈静", "前台购物 storefront: browse, buy", mobile="13800138000"),
-    DemoUser("unit-buyer", ("buyer",), "工会采购", "单位采购（前台） institutional buyer, storefront"),
+    DemoUser(
+        "unit-buyer",
+        ("buyer",),
+        "孟庆华",
+        "单县机关事务服务中心 管理员、采购员：/org/ 单位账户、为单位下单 unit administrator and purchaser",
+        mobile="13905300101",
+    ),
+    DemoUser(
+        "unit-approver",
+        ("buyer",),
+        "贾玉芬",
+        "单县机关事务服务中心 审批人 unit approver",
+        mobile="13905300102",
+    ),
+    DemoUser(
+        "unit-finance",
+        ("buyer",),
+        "葛文涛",
+        "单县机关事务服务中心 财务 unit finance",
+        mobile="13905300103",
+    ),
 ]
 
 # The demo buyer's saved address (username, 收货人姓名, mobile, county code, detail): in

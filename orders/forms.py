@@ -12,6 +12,7 @@ from core import parsing
 from core.validators import validate_credit_code
 
 from . import selectors
+from .buying_for import organisations_for
 from .models import (
     MAX_REVIEW_PHOTOS,
     REVIEW_HIDDEN_REASON_MAX,
@@ -73,7 +74,7 @@ def region_initial(region) -> dict:
     return {"province": region.parent.parent.code, "city": region.parent.code, "county": region.code}
 
 
-def _region_fields() -> dict:
+def region_fields() -> dict:
     return {
         "province": forms.ChoiceField(label=_("省"), choices=[]),
         "city": forms.ChoiceField(label=_("市"), choices=[]),
@@ -99,7 +100,7 @@ class CheckoutForm(RegionSelectsMixin, forms.Form):
     )
     organisation_name = forms.CharField(label=_("单位名称（开票抬头）"), max_length=120, required=False)
     tax_id = forms.CharField(label=_("纳税人识别号（统一社会信用代码）"), max_length=18, required=False)
-    province, city, county = _region_fields().values()
+    province, city, county = region_fields().values()
     ship_detail = forms.CharField(label=_("详细地址"), max_length=200, help_text=_("乡镇、街道、门牌号"))
     recipient_name = forms.CharField(label=_("收货人姓名"), max_length=50)
     recipient_mobile = forms.CharField(label=_("收货人手机号"), max_length=11, validators=[validate_mobile])
@@ -118,6 +119,9 @@ class CheckoutForm(RegionSelectsMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     save_address = forms.BooleanField(label=_("保存到地址簿"), required=False)
+    # A member who purchases for organisations (buying_for.py): buy for one of them, whose
+    # kind, name and tax ID the order then carries, or for oneself as before.
+    buying_for = forms.ChoiceField(label=_("采购单位"), required=False, widget=forms.RadioSelect)
 
     ADDRESS_FIELDS = ("province", "city", "county", "ship_detail", "recipient_name", "recipient_mobile")
 
@@ -127,6 +131,13 @@ class CheckoutForm(RegionSelectsMixin, forms.Form):
         self.fields["payment_method"].choices = [(m, labels[m]) for m in methods]
         if len(methods) == 1:
             self.fields["payment_method"].initial = methods[0]
+        self.organisations = {o.ref: o for o in organisations_for(user)}
+        if self.organisations:
+            self.fields["buying_for"].choices = [("", _("不为单位采购（按下方买家类型）"))] + [
+                (ref, o.name) for ref, o in self.organisations.items()
+            ]
+        else:
+            del self.fields["buying_for"]
         book = list(selectors.address_book(user)) if getattr(user, "is_authenticated", False) else None
         if book is None:
             del self.fields["address"], self.fields["save_address"]
@@ -155,7 +166,11 @@ class CheckoutForm(RegionSelectsMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("buyer_type") in BuyerType.institutional():
+        chosen = self.organisations.get(data.get("buying_for") or "")
+        if chosen is not None:
+            # Bought for an organisation: its kind, name and tax ID, whatever was typed.
+            data.update(buyer_type=chosen.buyer_type, organisation_name=chosen.name, tax_id=chosen.tax_id)
+        elif data.get("buyer_type") in BuyerType.institutional():
             if not (data.get("organisation_name") or "").strip():
                 self.add_error("organisation_name", _("单位采购须填写单位名称。"))
             tax_id = data.get("tax_id") or ""
@@ -185,7 +200,7 @@ class AddressForm(RegionSelectsMixin, forms.Form):
 
     recipient_name = forms.CharField(label=_("收货人姓名"), max_length=50, help_text=_("如：陈静"))
     mobile = forms.CharField(label=_("手机号"), max_length=11, validators=[validate_mobile])
-    province, city, county = _region_fields().values()
+    province, city, county = region_fields().values()
     detail = forms.CharField(label=_("详细地址"), max_length=200, help_text=_("乡镇、街道、门牌号"))
     is_default = forms.BooleanField(label=_("设为默认地址"), required=False)
 

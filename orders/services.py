@@ -34,6 +34,7 @@ from live.attribution import LineFacts, LiveTag, attribute_lines
 from live.pricing import describe_change, quotes_at
 from producers.selectors import linkage_in_force
 
+from .buying_for import order_placed_for
 from .emails import email_after_commit
 from .events import line_paid, line_refunded
 from .locking import lock_order, lock_products
@@ -92,6 +93,7 @@ class BuyerDetails:
     recipient_mobile: str
     organisation_name: str = ""
     tax_id: str = ""
+    buying_for: str = ""  # an organisation the signed-in buyer buys for (buying_for.py)
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,10 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
             )
             catalog_services.reserve_stock(product, wanted[product.pk].quantity)
     _keep_payee(order)
+    if buyer.buying_for:
+        # The organisation's app checks the buyer may buy for it and records the order as
+        # its own; a refusal undoes the whole order (this transaction).
+        order_placed_for(order, buyer.buying_for, user)
     OrderEvent.objects.create(
         order=order,
         action="place",

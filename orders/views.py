@@ -148,6 +148,7 @@ def checkout(request):
                 recipient_mobile=data["recipient_mobile"],
                 organisation_name=(data.get("organisation_name") or "").strip(),
                 tax_id=data.get("tax_id") or "",
+                buying_for=data.get("buying_for") or "",
             )
             try:
                 order = services.place_order(

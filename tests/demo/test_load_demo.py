@@ -222,6 +222,8 @@ def test_demo_logins_for_every_role(client):
         "officer-zhongmu": {Role.BUREAU_OFFICER},
         "buyer": {Role.BUYER},
         "unit-buyer": {Role.BUYER},
+        "unit-approver": {Role.BUYER},
+        "unit-finance": {Role.BUYER},
     }
     for username, roles in expected.items():
         user = User.objects.get(username=username)
@@ -287,6 +289,20 @@ def test_demo_logins_for_every_role(client):
     code = sms.outbox[-1].params["code"]
     assert client.post("/accounts/login/sms/", {"mobile": "13800138000", "code": code}).status_code == 302
     assert client.session["_auth_user_id"] == str(User.objects.get(username="buyer").pk)
+
+    # The demo budget unit: three logins with their roles, about a third of its quota spent.
+    from procurement.models import Member, Organisation
+    from procurement.selectors import quota_progress
+
+    unit = Organisation.objects.get(name="单县机关事务服务中心")
+    roles = {m.user.username: m.roles for m in Member.objects.filter(organisation=unit).select_related("user")}
+    assert roles == {"unit-buyer": ["admin", "purchaser"], "unit-approver": ["approver"], "unit-finance": ["finance"]}
+    progress = quota_progress(unit, timezone.localdate().year)
+    assert progress.reserved_fen == 9_000_00
+    assert 2_700_00 <= progress.spent_fen <= 3_300_00, progress.spent_fen
+    client.force_login(User.objects.get(username="unit-finance"))
+    assert client.get(f"/org/{unit.pk}/").status_code == 200
+    assert client.get(f"/org/{unit.pk}/members/").status_code == 403
 
 
 @pytest.mark.django_db

@@ -1,0 +1,103 @@
+"""The demo's budget unit (单县机关事务服务中心, the unit of the demo sales): an organisation
+account registered by ``unit-buyer`` (its administrator and purchaser), with
+``unit-approver`` and ``unit-finance`` invited and accepted, this year's reserved share, and
+orders placed for it through the checkout and paid by transfer, so that it stands about a
+third of the way to its quota. All through the real services."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from catalog.models import Product
+from live.models import FeaturedProduct
+from live.pricing import quotes_at
+from orders.models import AddressRegion, PaymentMethod
+from orders.services import BuyerDetails, CheckoutLine, place_order
+from payments import services as payments
+from procurement import services as procurement
+from procurement.models import Member, Organisation
+
+from .sales import SHAN_COUNTY, UNIT_NAME, UNIT_TAX_ID_BODY, _tax_id
+
+# Planned canteen food spending this year ¥90,000, 10% reserved (单县's minimum): ¥9,000.
+PLANNED_FEN = 90_000_00
+SHARE_BP = 1_000
+# Bought for the unit: about a third of the reserved ¥9,000.
+TARGET_SPENT_FEN = 3_000_00
+
+
+def demo_unit_credit_code() -> str:
+    return _tax_id(UNIT_TAX_ID_BODY)
+
+
+@dataclass
+class DemoUnit:
+    organisation: Organisation | None
+    orders: int = 0
+    spent_fen: int = 0
+
+
+def make_demo_unit(users, *, admin) -> DemoUnit:
+    """Needs the demo's certified products of 单县 and the unit's three logins."""
+    buyer, approver, finance = users["unit-buyer"], users["unit-approver"], users["unit-finance"]
+    county = AddressRegion.objects.get(level=AddressRegion.Level.COUNTY, code=SHAN_COUNTY)
+    organisation = procurement.register_organisation(
+        buyer,
+        procurement.OrganisationDetails(
+            kind="budget_unit",
+            name=UNIT_NAME,
+            credit_code=demo_unit_credit_code(),
+            region=county,
+            invoice_title=UNIT_NAME,
+            invoice_address="山东省菏泽市单县园艺街道行政路 1 号",
+            invoice_phone="0530-4621301",
+            invoice_bank="中国农业银行单县支行",
+            invoice_account="15710101040001234",
+        ),
+    )
+    head = Member.objects.get(organisation=organisation, user=buyer)
+    procurement.set_roles(head, head, ["admin", "purchaser"])
+    for person, role in ((approver, "approver"), (finance, "finance")):
+        invitation = procurement.invite(head, person.mobile, person.name, [role])
+        procurement.accept_invitation(person, invitation.pk)
+    procurement.set_quota(head, timezone.localdate().year, PLANNED_FEN, share_bp=SHARE_BP)
+
+    result = DemoUnit(organisation)
+    products = list(
+        Product.objects.purchasable()
+        .filter(shop__region__code__startswith=SHAN_COUNTY, stock__gte=40)
+        .exclude(pk__in=FeaturedProduct.objects.values("product_id"))
+        .order_by("pk")[:6]
+    )
+    if not products:
+        return result
+    county_buyer = BuyerDetails(
+        buyer_type="budget_unit",
+        contact_name=buyer.name,
+        email="jiguan@example.cn",
+        mobile=buyer.mobile,
+        ship_region=county,
+        ship_detail="园艺街道行政路 1 号 机关食堂",
+        recipient_name="刘师傅",
+        recipient_mobile="13905300001",
+        organisation_name=organisation.name,
+        tax_id=organisation.credit_code,
+        buying_for=str(organisation.pk),
+    )
+    for product in products:
+        if result.spent_fen >= TARGET_SPENT_FEN:
+            break
+        price = quotes_at([product], timezone.now())[product.pk].price_fen
+        quantity = max(1, min(40, (TARGET_SPENT_FEN - result.spent_fen) // price))
+        order = place_order(
+            lines=[CheckoutLine(product.pk, quantity, price)],
+            buyer=county_buyer,
+            payment_method=PaymentMethod.TRANSFER,
+            user=buyer,
+        )
+        payments.record_transfer_receipt(
+            order.pk, amount_fen=order.total_fen, reference=f"DEMO-UNIT-{order.number}", by=admin
+        )
+        result.orders += 1
+        result.spent_fen += order.total_fen
+    return result

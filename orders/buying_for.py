@@ -1,0 +1,45 @@
+"""Buying for an organisation (checkout's 采购单位). Which organisations a signed-in buyer
+may buy for, and what becomes of an order placed for one, is the procurement app's to
+decide (it knows the organisations, their members and roles), and procurement sits above
+orders: it registers its answers here when it starts (``procurement/apps.py``). Without
+it nobody buys for an organisation, and checkout asks for the unit's name and tax ID as
+before."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class BuyingFor:
+    ref: str  # the organisation's id, as the checkout form posts it
+    name: str  # the organisation's name (the order's 单位名称)
+    buyer_type: str  # one of BuyerType.institutional()
+    tax_id: str  # its unified social credit code (the order's 纳税人识别号)
+
+
+_choices: Callable[[object], list[BuyingFor]] | None = None
+_placed: Callable[..., None] | None = None
+
+
+def buying_for_from(choices: Callable[[object], list[BuyingFor]], placed: Callable[..., None]) -> None:
+    """``choices(user)``: the organisations ``user`` may buy for now; ``placed(order, ref,
+    user)``: an order was just placed for ``ref`` in the checkout's transaction (raising
+    ``DomainError`` refuses it, and nothing is placed)."""
+    global _choices, _placed
+    _choices, _placed = choices, placed
+
+
+def organisations_for(user) -> list[BuyingFor]:
+    if _choices is None or not getattr(user, "is_authenticated", False):
+        return []
+    return _choices(user)
+
+
+def order_placed_for(order, ref: str, user) -> None:
+    if _placed is None:
+        raise DomainError(_("无法为单位下单。"))
+    _placed(order, ref, user)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcurementConfig(AppConfig):
+    name = "procurement"
+    label = "procurement"
+    verbose_name = _("单位采购")
+
+    def ready(self) -> None:
+        from orders.buying_for import buying_for_from
+
+        from .selectors import organisations_to_buy_for
+        from .services import record_order
+
+        # Checkout offers a purchaser their organisations and records the orders placed
+        # for one (orders/buying_for.py).
+        buying_for_from(organisations_to_buy_for, record_order)

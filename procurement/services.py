@@ -1,0 +1,266 @@
+"""Writes of the procurement app: registering an organisation, inviting and managing its
+members, recording the reserved share of a year, and recording an order placed for it.
+
+Each function takes the acting person's ``Member`` row (or the user) and refuses with a
+``DomainError`` (a message for the person) what their roles do not allow; the views turn
+that into a form error or a 403, never a 500."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.money import bp_percent, yuan
+
+from .models import (
+    INVITATION_DAYS,
+    ROLE_FIELDS,
+    Invitation,
+    Kind,
+    Member,
+    Organisation,
+    OrganisationOrder,
+    Quota,
+)
+from .notify import invitation_sent_after_commit
+from .rules import minimum_share_bp
+
+
+class NotAllowed(DomainError):
+    """The person's roles in the organisation do not allow this (a 403)."""
+
+
+def require(member: Member | None, role: str) -> Member:
+    if member is None or not getattr(member, ROLE_FIELDS[role]):
+        raise NotAllowed(_("您在本单位没有此项权限。"))
+    return member
+
+
+@dataclass(frozen=True)
+class OrganisationDetails:
+    kind: str
+    name: str
+    credit_code: str
+    region: object  # producers.Region (a county)
+    invoice_title: str
+    invoice_address: str = ""
+    invoice_phone: str = ""
+    invoice_bank: str = ""
+    invoice_account: str = ""
+
+
+def _flags(roles) -> dict[str, bool]:
+    roles = set(roles)
+    unknown = roles - set(ROLE_FIELDS)
+    if unknown or not roles:
+        raise DomainError(_("请至少选择一个角色。"))
+    return {field: role in roles for role, field in ROLE_FIELDS.items()}
+
+
+@transaction.atomic
+def register_organisation(user, details: OrganisationDetails) -> Organisation:
+    """A signed-in person registers their organisation and becomes its administrator (with
+    every role: a small unit's one person does it all; roles are changed on the members
+    page). A credit code already registered is refused: its administrator invites people."""
+    if not getattr(user, "is_authenticated", False):
+        raise DomainError(_("请先登录。"))
+    if details.kind not in Kind.values:
+        raise DomainError(_("请选择单位类型。"))
+    if Organisation.objects.filter(credit_code=details.credit_code).exists():
+        raise DomainError(_("该统一社会信用代码的单位已注册，请联系该单位的管理员邀请您加入。"))
+    try:
+        with transaction.atomic():
+            organisation = Organisation.objects.create(
+                kind=details.kind,
+                name=details.name,
+                credit_code=details.credit_code,
+                region=details.region,
+                invoice_title=details.invoice_title or details.name,
+                invoice_address=details.invoice_address,
+                invoice_phone=details.invoice_phone,
+                invoice_bank=details.invoice_bank,
+                invoice_account=details.invoice_account,
+                created_by=user,
+            )
+    except IntegrityError as exc:  # registered a moment ago by someone else
+        raise DomainError(_("该统一社会信用代码的单位已注册，请联系该单位的管理员邀请您加入。")) from exc
+    Member.objects.create(organisation=organisation, user=user, added_by=user, **_flags(ROLE_FIELDS))
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(member: Member, details: OrganisationDetails) -> Organisation:
+    """The administrator edits the unit's name, region and invoice details (its kind and
+    credit code stay as registered)."""
+    require(member, "admin")
+    organisation = Organisation.objects.select_for_update().get(pk=member.organisation_id)
+    organisation.name = details.name
+    organisation.region = details.region
+    organisation.invoice_title = details.invoice_title or details.name
+    organisation.invoice_address = details.invoice_address
+    organisation.invoice_phone = details.invoice_phone
+    organisation.invoice_bank = details.invoice_bank
+    organisation.invoice_account = details.invoice_account
+    organisation.save()
+    return organisation
+
+
+# --- members and invitations -----------------------------------------------------------------------------------------
+
+
+def _admins_left(organisation_id: int, without: Member) -> int:
+    return Member.objects.filter(organisation_id=organisation_id, is_admin=True).exclude(pk=without.pk).count()
+
+
+@transaction.atomic
+def set_roles(actor: Member, member: Member, roles) -> Member:
+    require(actor, "admin")
+    if member.organisation_id != actor.organisation_id:
+        raise NotAllowed(_("您在本单位没有此项权限。"))
+    flags = _flags(roles)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.is_admin and not flags["is_admin"] and not _admins_left(member.organisation_id, member):
+        raise DomainError(_("单位至少要有一名管理员。"))
+    for name, value in flags.items():
+        setattr(member, name, value)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def remove_member(actor: Member, member: Member) -> None:
+    require(actor, "admin")
+    if member.organisation_id != actor.organisation_id:
+        raise NotAllowed(_("您在本单位没有此项权限。"))
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.is_admin and not _admins_left(member.organisation_id, member):
+        raise DomainError(_("单位至少要有一名管理员。"))
+    member.delete()
+
+
+@transaction.atomic
+def invite(actor: Member, mobile: str, name: str, roles) -> Invitation:
+    """Invite a mobile number with ``roles``, valid for ``INVITATION_DAYS`` days, told by a
+    text message after commit; an open invitation to the same number is replaced."""
+    require(actor, "admin")
+    flags = _flags(roles)
+    if Member.objects.filter(organisation_id=actor.organisation_id, user__mobile=mobile).exists():
+        raise DomainError(_("该手机号已是本单位成员，可直接修改其角色。"))
+    now = timezone.now()
+    Invitation.objects.filter(
+        organisation_id=actor.organisation_id, mobile=mobile, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    invitation = Invitation.objects.create(
+        organisation_id=actor.organisation_id,
+        mobile=mobile,
+        name=name,
+        invited_by=actor.user,
+        expires_at=now + dt.timedelta(days=INVITATION_DAYS),
+        **flags,
+    )
+    invitation_sent_after_commit(invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(actor: Member, invitation: Invitation) -> None:
+    require(actor, "admin")
+    if invitation.organisation_id != actor.organisation_id:
+        raise NotAllowed(_("您在本单位没有此项权限。"))
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def accept_invitation(user, invitation_id: int) -> Member:
+    """The invited person, signed in with the invited number, joins with the invited
+    roles (added to any they already hold)."""
+    invitation = Invitation.objects.select_for_update().select_related("organisation").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_open or not invitation.organisation.is_active:
+        raise DomainError(_("邀请已失效（已接受、已撤销或已过期），请联系单位管理员重新邀请。"))
+    if not getattr(user, "is_authenticated", False) or user.mobile != invitation.mobile:
+        raise DomainError(
+            _("这份邀请发给了手机号 %(mobile)s，请用该手机号登录后接受。")
+            % {"mobile": invitation.mobile[:3] + "****" + invitation.mobile[-4:]}
+        )
+    member, created = Member.objects.select_for_update().get_or_create(
+        organisation=invitation.organisation,
+        user=user,
+        defaults={"added_by": invitation.invited_by, **{f: getattr(invitation, f) for f in ROLE_FIELDS.values()}},
+    )
+    if not created:
+        for field in ROLE_FIELDS.values():
+            setattr(member, field, getattr(member, field) or getattr(invitation, field))
+        member.save()
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return member
+
+
+# --- the reserved share ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_quota(
+    actor: Member, year: int, planned_food_fen: int, *, share_bp: int | None = None, amount_fen: int | None = None
+) -> Quota:
+    """Record a budget unit's planned food spending of ``year`` and its reserved share (a
+    percentage or an amount, not both), at least the region's minimum."""
+    require(actor, "admin")
+    organisation = actor.organisation
+    if organisation.kind != Kind.BUDGET_UNIT:
+        raise DomainError(_("只有预算单位需要填报预留份额。"))
+    if planned_food_fen <= 0:
+        raise DomainError(_("年度食堂食材采购计划须大于 0。"))
+    if (share_bp is None) == (amount_fen is None):
+        raise DomainError(_("请填写预留比例或预留金额（二选一）。"))
+    minimum = minimum_share_bp(organisation.region.code)
+    if amount_fen is not None:
+        if amount_fen > planned_food_fen:
+            raise DomainError(_("预留金额不能超过年度采购计划。"))
+        reserved_bp_times_plan = amount_fen * 10_000
+        if reserved_bp_times_plan < minimum * planned_food_fen:
+            raise DomainError(
+                _("预留金额不得低于采购计划的 %(minimum)s（本地区最低要求），即 %(amount)s。")
+                % {"minimum": bp_percent(minimum), "amount": yuan((planned_food_fen * minimum + 9_999) // 10_000)}
+            )
+    elif not minimum <= share_bp <= 10_000:
+        raise DomainError(
+            _("预留比例应在 %(minimum)s 到 100%% 之间（本地区最低要求 %(minimum)s）。")
+            % {"minimum": bp_percent(minimum)}
+        )
+    quota, _created = Quota.objects.select_for_update().update_or_create(
+        organisation=organisation,
+        year=year,
+        defaults={
+            "planned_food_fen": planned_food_fen,
+            "share_bp": share_bp,
+            "amount_fen": amount_fen,
+            "set_by": actor.user,
+        },
+    )
+    return quota
+
+
+# --- orders placed for an organisation (orders/buying_for.py) --------------------------------------------------------
+
+
+def record_order(order, ref: str, user) -> OrganisationOrder:
+    """Checkout placed ``order`` for organisation ``ref``: only one of its purchasers may,
+    and only for an active organisation whose kind and credit code the order carries."""
+    member = None
+    if ref.isdigit() and getattr(user, "is_authenticated", False):
+        member = (
+            Member.objects.select_related("organisation")
+            .filter(organisation_id=int(ref), user=user, is_purchaser=True, organisation__is_active=True)
+            .first()
+        )
+    if member is None:
+        raise NotAllowed(_("您不是该单位的采购员，不能为该单位下单。"))
+    organisation = member.organisation
+    if (order.buyer_type, order.tax_id) != (organisation.kind, organisation.credit_code):
+        raise DomainError(_("订单的买家类型和纳税人识别号须与采购单位一致。"))
+    return OrganisationOrder.objects.create(order=order, organisation=organisation, purchaser=user)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "procurement"
+urlpatterns = [
+    path("org/", views.index, name="index"),
+    path("org/new/", views.register, name="register"),
+    path("org/invitations/<str:invitation_id>/accept/", views.accept, name="accept"),
+    path("org/<str:organisation_id>/", views.dashboard, name="dashboard"),
+    path("org/<str:organisation_id>/settings/", views.settings_view, name="settings"),
+    path("org/<str:organisation_id>/members/", views.members, name="members"),
+    path("org/<str:organisation_id>/members/<str:member_id>/roles/", views.member_roles, name="member_roles"),
+    path("org/<str:organisation_id>/members/<str:member_id>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "org/<str:organisation_id>/invitations/<str:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("org/<str:organisation_id>/quota/", views.quota, name="quota"),
+]

@@ -1,0 +1,280 @@
+"""The organisation's pages for its members, under /org/: my organisations (and the
+invitations waiting for my number), registering one, its dashboard (the reserved share's
+progress, its orders), its members and invitations, its details and its quota.
+
+Every page is reached through the signed-in person's ``Member`` row: another
+organisation's pages are a 404 (no hint they exist); a page the member's roles do not
+allow is a 403 with the reason."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import parsing
+from core.errors import DomainError
+from core.money import bp_percent
+
+from . import selectors, services
+from .forms import InviteForm, OrganisationForm, QuotaForm, RolesForm, year_choices
+from .models import Invitation, Member, OrganisationOrder
+
+ORDERS_SHOWN = 20
+
+
+def _member(request, organisation_id) -> Member:
+    pk = parsing.object_id(organisation_id, label=_("单位"))
+    member = selectors.membership(request.user, pk)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _admin(request, organisation_id) -> Member:
+    member = _member(request, organisation_id)
+    if not member.is_admin:
+        raise PermissionDenied(_("只有单位管理员可以管理成员和单位信息。"))
+    return member
+
+
+def _details(data, organisation=None) -> services.OrganisationDetails:
+    return services.OrganisationDetails(
+        kind=organisation.kind if organisation else data["kind"],
+        name=data["name"].strip(),
+        credit_code=organisation.credit_code if organisation else data["credit_code"],
+        region=data["ship_region"],
+        invoice_title=(data.get("invoice_title") or "").strip(),
+        invoice_address=(data.get("invoice_address") or "").strip(),
+        invoice_phone=(data.get("invoice_phone") or "").strip(),
+        invoice_bank=(data.get("invoice_bank") or "").strip(),
+        invoice_account=(data.get("invoice_account") or "").strip(),
+    )
+
+
+@login_required
+def index(request):
+    return render(
+        request,
+        "procurement/index.html",
+        {
+            "memberships": list(selectors.memberships(request.user).order_by("organisation__name")),
+            "invitations": selectors.open_invitations_for(request.user),
+        },
+    )
+
+
+@login_required
+def register(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.register_organisation(request.user, _details(form.cleaned_data))
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("单位「%(name)s」已注册，您是它的管理员。") % {"name": organisation.name})
+            return redirect("procurement:dashboard", organisation.pk)
+    return render(request, "procurement/organisation_form.html", {"form": form, "organisation": None})
+
+
+@login_required
+@require_POST
+def accept(request, invitation_id):
+    pk = parsing.object_id(invitation_id, label=_("邀请"))
+    try:
+        member = services.accept_invitation(request.user, pk)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("procurement:index")
+    messages.success(request, _("您已加入「%(name)s」。") % {"name": member.organisation.name})
+    return redirect("procurement:dashboard", member.organisation_id)
+
+
+@login_required
+def dashboard(request, organisation_id):
+    member = _member(request, organisation_id)
+    organisation = member.organisation
+    year = _year(request)
+    progress = selectors.quota_progress(organisation, year) if organisation.is_budget_unit else None
+    orders = (
+        OrganisationOrder.objects.filter(organisation=organisation)
+        .select_related("order", "purchaser")
+        .order_by("-placed_at", "-pk")[:ORDERS_SHOWN]
+    )
+    return render(
+        request,
+        "procurement/dashboard.html",
+        {
+            "member": member,
+            "organisation": organisation,
+            "progress": progress,
+            "year": year,
+            "years": year_choices(),
+            "orders": orders,
+            "minimum_percent": bp_percent(progress.minimum_bp) if progress else "",
+        },
+    )
+
+
+def _year(request) -> int:
+    raw = request.GET.get("year")
+    if not raw:
+        return timezone.localdate().year
+    return parsing.natural(raw, label=_("年度"), minimum=2000, maximum=2100)
+
+
+@login_required
+def settings_view(request, organisation_id):
+    member = _admin(request, organisation_id)
+    organisation = member.organisation
+    form = OrganisationForm(request.POST or None, editing=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organisation(member, _details(form.cleaned_data, organisation))
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("单位信息已保存。"))
+            return redirect("procurement:dashboard", organisation.pk)
+    return render(request, "procurement/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+def members(request, organisation_id):
+    member = _admin(request, organisation_id)
+    organisation = member.organisation
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation = services.invite(member, data["mobile"], data["name"].strip(), data["roles"])
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("已向 %(mobile)s 发送邀请短信，对方用该手机号登录后即可接受。")
+                % {"mobile": invitation.mobile[:3] + "****" + invitation.mobile[-4:]},
+            )
+            return redirect("procurement:members", organisation.pk)
+    people = list(organisation.members.select_related("user").order_by("added_at", "pk"))
+    for person in people:
+        person.roles_form = RolesForm(initial=RolesForm.initial_for(person), prefix=f"m{person.pk}")
+    invitations = list(
+        organisation.invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+    )
+    return render(
+        request,
+        "procurement/members.html",
+        {"member": member, "organisation": organisation, "people": people, "invitations": invitations, "form": form},
+    )
+
+
+def _other_member(member: Member, raw_pk) -> Member:
+    pk = parsing.object_id(raw_pk, label=_("成员"))
+    other = Member.objects.select_related("user").filter(pk=pk, organisation_id=member.organisation_id).first()
+    if other is None:
+        raise Http404
+    return other
+
+
+@login_required
+@require_POST
+def member_roles(request, organisation_id, member_id):
+    member = _admin(request, organisation_id)
+    other = _other_member(member, member_id)
+    form = RolesForm(request.POST, prefix=f"m{other.pk}")
+    if form.is_valid():
+        try:
+            services.set_roles(member, other, form.cleaned_data["roles"])
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("已更新 %(name)s 的角色。") % {"name": other.user.get_full_name() or other.user}
+            )
+    else:
+        messages.error(request, _("请选择有效的角色。"))
+    return redirect("procurement:members", member.organisation_id)
+
+
+@login_required
+@require_POST
+def member_remove(request, organisation_id, member_id):
+    member = _admin(request, organisation_id)
+    other = _other_member(member, member_id)
+    try:
+        services.remove_member(member, other)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已将 %(name)s 移出本单位。") % {"name": other.user.get_full_name() or other.user})
+    return redirect("procurement:members", member.organisation_id)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, organisation_id, invitation_id):
+    member = _admin(request, organisation_id)
+    pk = parsing.object_id(invitation_id, label=_("邀请"))
+    invitation = Invitation.objects.filter(pk=pk, organisation_id=member.organisation_id).first()
+    if invitation is None:
+        raise Http404
+    services.revoke_invitation(member, invitation)
+    messages.success(request, _("邀请已撤销。"))
+    return redirect("procurement:members", member.organisation_id)
+
+
+@login_required
+def quota(request, organisation_id):
+    member = _admin(request, organisation_id)
+    organisation = member.organisation
+    if not organisation.is_budget_unit:
+        raise Http404
+    year = _year(request)
+    current = organisation.quotas.filter(year=year).first()
+    initial = {}
+    if current is not None:
+        initial = {
+            "planned_food": f"{current.planned_food_fen / 100:.2f}",
+            "mode": QuotaForm.AMOUNT if current.amount_fen is not None else QuotaForm.SHARE,
+            "share": bp_percent(current.share_bp) if current.share_bp is not None else "",
+            "amount": f"{current.amount_fen / 100:.2f}" if current.amount_fen is not None else "",
+        }
+    form = QuotaForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        by_share = data["mode"] == QuotaForm.SHARE
+        try:
+            services.set_quota(
+                member,
+                year,
+                data["planned_food"],
+                share_bp=data["share"] if by_share else None,
+                amount_fen=None if by_share else data["amount"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(year)s 年预留份额已保存。") % {"year": year})
+            return redirect(reverse("procurement:dashboard", args=[organisation.pk]) + f"?year={year}")
+    progress = selectors.quota_progress(organisation, year)
+    return render(
+        request,
+        "procurement/quota.html",
+        {
+            "member": member,
+            "organisation": organisation,
+            "form": form,
+            "year": year,
+            "years": year_choices(),
+            "minimum_percent": bp_percent(progress.minimum_bp),
+        },
+    )
