@@ -27,6 +27,7 @@ from cms.models import ArticlePage
 from core.models import User
 from live.models import LiveEvent
 from orders.models import Order
+from procurement.models import Organisation
 from producers.models import Household
 from tests.conftest import require_service
 from tests.i18n.test_catalogs import catalogs, entries
@@ -172,6 +173,7 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
         page.set_viewport_size(viewport)
         seen.append(f"{name}@{width}")
 
+    unit = Organisation.objects.get(name="单县机关事务服务中心").pk  # the demo budget unit
     # No ORM calls inside (see test_storefront_browser.chromium_page). The site's CSP allows
     # no inline script: the context bypasses it so that axe can be injected.
     with sync_playwright() as playwright:
@@ -258,6 +260,22 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
         check(page, "my orders", "/orders/")
         check(page, "address book", "/orders/addresses/")
 
+        # Signed in as the demo budget unit's administrator: the organisation's pages.
+        page.context.clear_cookies()
+        page.goto(base + "/accounts/login/")
+        page.fill("#id_username", "unit-buyer")
+        page.fill("#id_password", "demo-unit-buyer")
+        page.click("form.auth-form button[type=submit]")
+        page.wait_for_load_state()
+        for name, url in [
+            ("my organisations", "/org/"),
+            ("organisation", f"/org/{unit}/"),
+            ("members", f"/org/{unit}/members/"),
+            ("reserved share", f"/org/{unit}/quota/"),
+            ("organisation details", f"/org/{unit}/settings/"),
+        ]:
+            check(page, name, url)
+
         # The reports' region chart (printable view, SVG): each township's name is drawn,
         # beside its own value, and the 数据表 beside the chart pairs them the same way.
         page.set_viewport_size(DESKTOP)
@@ -273,7 +291,7 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
         browser.close()
 
     assert not problems, "\n".join(problems)
-    assert {f"{name}@1366" for name in MOST_VISITED} <= set(seen) and len(seen) == 20 + 6 + 6 + 2
+    assert {f"{name}@1366" for name in MOST_VISITED} <= set(seen) and len(seen) == 20 + 6 + 6 + 2 + 5
 
     # The chart: the 数据表 lists the bars top down (ECharts draws the category axis bottom up).
     assert chart["interval"] == 0
