@@ -2,9 +2,10 @@
 account registered by ``unit-buyer`` (its administrator and purchaser), with
 ``unit-approver`` and ``unit-finance`` invited and accepted, this year's reserved share, and
 orders placed for it through the checkout and paid by transfer, so that it stands about a
-third of the way to its quota. All through the real services."""
+third of the way to its quota, and one order above its approval threshold (¥1,000.00)
+waiting for the approver. All through the real services."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from live.models import FeaturedProduct
 from live.pricing import quotes_at
 from orders.models import AddressRegion, PaymentMethod
 from orders.services import BuyerDetails, CheckoutLine, place_order
+from orders.states import OrderStatus
 from payments import services as payments
 from procurement import services as procurement
 from procurement.models import Member, Organisation
@@ -24,6 +26,7 @@ PLANNED_FEN = 90_000_00
 SHARE_BP = 1_000
 # Bought for the unit: about a third of the reserved ¥9,000.
 TARGET_SPENT_FEN = 3_000_00
+APPROVAL_THRESHOLD_FEN = 1_000_00
 
 
 def demo_unit_credit_code() -> str:
@@ -35,26 +38,25 @@ class DemoUnit:
     organisation: Organisation | None
     orders: int = 0
     spent_fen: int = 0
+    waiting: int = 0
 
 
 def make_demo_unit(users, *, admin) -> DemoUnit:
     """Needs the demo's certified products of 单县 and the unit's three logins."""
     buyer, approver, finance = users["unit-buyer"], users["unit-approver"], users["unit-finance"]
     county = AddressRegion.objects.get(level=AddressRegion.Level.COUNTY, code=SHAN_COUNTY)
-    organisation = procurement.register_organisation(
-        buyer,
-        procurement.OrganisationDetails(
-            kind="budget_unit",
-            name=UNIT_NAME,
-            credit_code=demo_unit_credit_code(),
-            region=county,
-            invoice_title=UNIT_NAME,
-            invoice_address="山东省菏泽市单县园艺街道行政路 1 号",
-            invoice_phone="0530-4621301",
-            invoice_bank="中国农业银行单县支行",
-            invoice_account="15710101040001234",
-        ),
+    details = procurement.OrganisationDetails(
+        kind="budget_unit",
+        name=UNIT_NAME,
+        credit_code=demo_unit_credit_code(),
+        region=county,
+        invoice_title=UNIT_NAME,
+        invoice_address="山东省菏泽市单县园艺街道行政路 1 号",
+        invoice_phone="0530-4621301",
+        invoice_bank="中国农业银行单县支行",
+        invoice_account="15710101040001234",
     )
+    organisation = procurement.register_organisation(buyer, details)
     head = Member.objects.get(organisation=organisation, user=buyer)
     procurement.set_roles(head, head, ["admin", "purchaser"])
     for person, role in ((approver, "approver"), (finance, "finance")):
@@ -100,4 +102,16 @@ def make_demo_unit(users, *, admin) -> DemoUnit:
         )
         result.orders += 1
         result.spent_fen += order.total_fen
+    # From now on orders above ¥1,000.00 wait for the approver: one does.
+    procurement.update_organisation(head, replace(details, approval_threshold_fen=APPROVAL_THRESHOLD_FEN))
+    prices = quotes_at(products, timezone.now())
+    product = max(products, key=lambda p: prices[p.pk].price_fen)
+    price = prices[product.pk].price_fen
+    held = place_order(
+        lines=[CheckoutLine(product.pk, min(product.stock, APPROVAL_THRESHOLD_FEN // price + 1), price)],
+        buyer=county_buyer,
+        payment_method=PaymentMethod.TRANSFER,
+        user=buyer,
+    )
+    result.waiting = int(held.status == OrderStatus.AWAITING_APPROVAL)
     return result

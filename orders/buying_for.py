@@ -23,14 +23,21 @@ class BuyingFor:
 
 _choices: Callable[[object], list[BuyingFor]] | None = None
 _placed: Callable[..., None] | None = None
+_needs_approval: Callable[[str, int], bool] | None = None
 
 
-def buying_for_from(choices: Callable[[object], list[BuyingFor]], placed: Callable[..., None]) -> None:
+def buying_for_from(
+    choices: Callable[[object], list[BuyingFor]],
+    placed: Callable[..., None],
+    needs_approval: Callable[[str, int], bool],
+) -> None:
     """``choices(user)``: the organisations ``user`` may buy for now; ``placed(order, ref,
     user)``: an order was just placed for ``ref`` in the checkout's transaction (raising
-    ``DomainError`` refuses it, and nothing is placed)."""
-    global _choices, _placed
-    _choices, _placed = choices, placed
+    ``DomainError`` refuses it, and nothing is placed); ``needs_approval(ref, total_fen)``:
+    whether an order of that total waits for the organisation's approver (待审批: no stock
+    held until it is approved, ``services.approve_order``)."""
+    global _choices, _placed, _needs_approval
+    _choices, _placed, _needs_approval = choices, placed, needs_approval
 
 
 def organisations_for(user) -> list[BuyingFor]:
@@ -43,3 +50,7 @@ def order_placed_for(order, ref: str, user) -> None:
     if _placed is None:
         raise DomainError(_("无法为单位下单。"))
     _placed(order, ref, user)
+
+
+def needs_approval(ref: str, total_fen: int) -> bool:
+    return _needs_approval is not None and _needs_approval(ref, total_fen)

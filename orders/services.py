@@ -34,7 +34,7 @@ from live.attribution import LineFacts, LiveTag, attribute_lines
 from live.pricing import describe_change, quotes_at
 from producers.selectors import linkage_in_force
 
-from .buying_for import order_placed_for
+from .buying_for import needs_approval, order_placed_for
 from .emails import email_after_commit
 from .events import line_paid, line_refunded
 from .locking import lock_order, lock_products
@@ -185,6 +185,7 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
     for pid in sorted(wanted):
         by_shop[products[pid].shop_id].append(products[pid])
     total = sum(price[pid] * line.quantity for pid, line in wanted.items())
+    held = bool(buyer.buying_for) and needs_approval(buyer.buying_for, total)
     order = Order.objects.create(
         number=_new_order_number(),
         user=user if getattr(user, "is_authenticated", False) else None,
@@ -201,13 +202,16 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
         recipient_mobile=buyer.recipient_mobile,
         payment_method=payment_method,
         total_fen=total,
+        # Held for approval: the payment window opens when it is approved (approve_order).
         payment_due_at=now + payment_window(payment_method),
+        status=OrderStatus.AWAITING_APPROVAL if held else OrderStatus.AWAITING_PAYMENT,
     )
     for shop_id, shop_products in sorted(by_shop.items()):
         suborder = SubOrder.objects.create(
             order=order,
             shop_id=shop_id,
             subtotal_fen=sum(price[p.pk] * wanted[p.pk].quantity for p in shop_products),
+            status=FulfilmentStatus.AWAITING_APPROVAL if held else FulfilmentStatus.AWAITING_PAYMENT,
         )
         for product in shop_products:
             certificate = current_certificate(product)
@@ -225,7 +229,8 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
                 live_event_id=attribution.event_id if attribution else None,
                 live_attribution=attribution.kind if attribution else "",
             )
-            catalog_services.reserve_stock(product, wanted[product.pk].quantity)
+            if not held:
+                catalog_services.reserve_stock(product, wanted[product.pk].quantity)
     _keep_payee(order)
     if buyer.buying_for:
         # The organisation's app checks the buyer may buy for it and records the order as
@@ -239,9 +244,59 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
         actor=order.user,
         at=now,
         # The history keeps its notes in the source language, whoever placed the order.
-        note=f"{_in_chinese(order.get_payment_method_display)}，应付 {yuan(total)}",
+        note=f"{_in_chinese(order.get_payment_method_display)}，应付 {yuan(total)}" + ("，待单位审批" if held else ""),
     )
+    if not held:  # a held order's buyer hears when it is approved (approve_order)
+        email_after_commit("received", order.pk)
+    return order
+
+
+@transaction.atomic
+def approve_order(order_id: int, *, by, note: str = "") -> Order:
+    """An organisation's approver approved the held order (procurement checked who): its
+    stock is reserved now — refused, the order still waiting, when a product is no longer
+    for sale or short — and its payment window opens. Prices stay those of the order."""
+    order, products = lock_order(order_id)
+    if order.status != OrderStatus.AWAITING_APPROVAL:
+        raise DomainError(
+            _("当前状态为「%(status)s」，不能审批。可能已被他人处理，请刷新后查看。")
+            % {"status": order.get_status_display()}
+        )
+    lines = list(OrderLine.objects.filter(suborder__order=order).order_by("product_id"))
+    purchasable = set(Product.objects.purchasable().filter(pk__in=list(products)).values_list("pk", flat=True))
+    problems = []
+    for line in lines:
+        product = products[line.product_id]
+        if product.pk not in purchasable:
+            problems.append(_("「%(title)s」已售罄或已下架") % {"title": line.title})
+        elif product.stock < line.quantity:
+            problems.append(
+                _("「%(title)s」库存不足，仅剩 %(stock)s 件") % {"title": line.title, "stock": product.stock}
+            )
+    if problems:
+        raise SoldOut(problems)
+    for line in lines:
+        catalog_services.reserve_stock(products[line.product_id], line.quantity)
+    _move(order, None, "approve", by=by, note=note)
+    for suborder in order.suborders.all():
+        _move(order, suborder, "approve", by=by)
+    order.payment_due_at = timezone.now() + payment_window(order.payment_method)
+    order.save(update_fields=["payment_due_at"])
     email_after_commit("received", order.pk)
+    return order
+
+
+@transaction.atomic
+def return_order(order_id: int, *, by, reason: str) -> Order:
+    """An organisation's approver returned the held order with ``reason``: it ends there
+    (已退回; no stock was held). The purchaser may place it again, changed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("退回订单须填写原因。"))
+    order, _products = lock_order(order_id)
+    _move(order, None, "return", by=by, note=reason[:300])
+    for suborder in order.suborders.all():
+        _move(order, suborder, "cancel", by=by, note=reason[:300])
     return order
 
 
@@ -377,14 +432,17 @@ def apply_transition(
 
 
 def _cancel(order: Order, products: dict[int, Product], *, by, note: str) -> None:
-    """Cancel an unpaid order and return its reserved stock (caller holds ``lock_order``)."""
+    """Cancel an unpaid order and return its reserved stock (caller holds ``lock_order``);
+    an order still waiting for approval held none."""
     if order.paid_fen:
         raise DomainError(_("该订单已收到部分款项，不能直接取消；请先退回已收款项。"))
+    held = order.status == OrderStatus.AWAITING_APPROVAL
     _move(order, None, "cancel", by=by, note=note)
     for suborder in order.suborders.prefetch_related("lines"):
         _move(order, suborder, "cancel", by=by, note=note)
-        for line in suborder.lines.all():
-            catalog_services.return_stock(products[line.product_id], line.quantity)
+        if not held:
+            for line in suborder.lines.all():
+                catalog_services.return_stock(products[line.product_id], line.quantity)
 
 
 def expire_unpaid_orders(now: dt.datetime | None = None) -> int:

@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrderStatus(models.TextChoices):
+    # An order placed for an organisation above its approval threshold waits for one of its
+    # approvers (procurement): no stock is held until it is approved; returned, it ends.
+    AWAITING_APPROVAL = "awaiting_approval", _("待审批")
+    RETURNED = "returned", _("已退回")
     AWAITING_PAYMENT = "awaiting_payment", _("待付款")
     PAID = "paid", _("已付款")
     CANCELLED = "cancelled", _("已取消")
@@ -15,6 +19,7 @@ class OrderStatus(models.TextChoices):
 
 
 class FulfilmentStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", _("待审批")
     AWAITING_PAYMENT = "awaiting_payment", _("待付款")
     PAID = "paid", _("待发货")
     SHIPPED = "shipped", _("已发货")

@@ -43,12 +43,16 @@ TRANSITIONS: dict[tuple[Target, str], Transition] = {
     (t.target, t.action): t
     for t in [
         # The order: payment state.
+        # An organisation's order above its threshold: its approver (procurement checks who)
+        # approves it — stock is reserved then — or returns it with a reason.
+        Transition(Target.ORDER, "approve", _("审批通过"), (O.AWAITING_APPROVAL,), O.AWAITING_PAYMENT, _SYS),
+        Transition(Target.ORDER, "return", _("退回"), (O.AWAITING_APPROVAL,), O.RETURNED, _SYS),
         Transition(Target.ORDER, "pay", _("确认收款"), (O.AWAITING_PAYMENT,), O.PAID, _SYS),
         Transition(
             Target.ORDER,
             "cancel",
             _("取消订单"),
-            (O.AWAITING_PAYMENT,),
+            (O.AWAITING_APPROVAL, O.AWAITING_PAYMENT),
             O.CANCELLED,
             frozenset({Actor.BUYER, Actor.ADMIN, Actor.SYSTEM}),
         ),
@@ -57,8 +61,9 @@ TRANSITIONS: dict[tuple[Target, str], Transition] = {
         ),
         Transition(Target.ORDER, "refund_full", _("全额退款"), (O.PAID, O.PARTIALLY_REFUNDED), O.REFUNDED, _SYS),
         # A shop's sub-order: fulfilment state.
+        Transition(Target.SUBORDER, "approve", _("审批通过"), (F.AWAITING_APPROVAL,), F.AWAITING_PAYMENT, _SYS),
         Transition(Target.SUBORDER, "pay", _("待发货"), (F.AWAITING_PAYMENT,), F.PAID, _SYS),
-        Transition(Target.SUBORDER, "cancel", _("取消"), (F.AWAITING_PAYMENT,), F.CANCELLED, _SYS),
+        Transition(Target.SUBORDER, "cancel", _("取消"), (F.AWAITING_APPROVAL, F.AWAITING_PAYMENT), F.CANCELLED, _SYS),
         Transition(Target.SUBORDER, "ship", _("发货"), (F.PAID,), F.SHIPPED, frozenset({Actor.OPERATOR, Actor.ADMIN})),
         Transition(
             Target.SUBORDER,

@@ -166,7 +166,14 @@ def checkout(request):
                 cart.clear()
                 recent = request.session.get(ORDER_SESSION_KEY, [])
                 request.session[ORDER_SESSION_KEY] = ([order.token] + recent)[:10]
-                messages.success(request, _("订单 %(number)s 已提交，库存已为您保留。") % {"number": order.number})
+                if order.status == OrderStatus.AWAITING_APPROVAL:
+                    messages.success(
+                        request,
+                        _("订单 %(number)s 已提交，超过单位审批额度，等待单位审批人审批；审批通过后保留库存并可付款。")
+                        % {"number": order.number},
+                    )
+                else:
+                    messages.success(request, _("订单 %(number)s 已提交，库存已为您保留。") % {"number": order.number})
                 if data.get("save_address"):
                     _keep_checkout_address(request, buyer)
                 return redirect("orders:by_token", order.token)
@@ -235,7 +242,10 @@ def _render_order(request, order: Order, *, token: str | None):
         {
             "order": order,
             "token": token,
-            "can_cancel": Actor.BUYER in actors and order.status == OrderStatus.AWAITING_PAYMENT and not order.paid_fen,
+            "can_cancel": Actor.BUYER in actors
+            and order.status in (OrderStatus.AWAITING_APPROVAL, OrderStatus.AWAITING_PAYMENT)
+            and not order.paid_fen,
+            "awaiting_approval": order.status == OrderStatus.AWAITING_APPROVAL,
             "is_transfer": order.payment_method == PaymentMethod.TRANSFER,
             "transfer": transfer_details(order) if order.status == OrderStatus.AWAITING_PAYMENT else None,
             "awaiting": order.status == OrderStatus.AWAITING_PAYMENT,

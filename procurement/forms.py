@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.money import format_fen
 from core.parsing import MobileField, PercentField, YuanField
 from core.validators import validate_account_number, validate_credit_code
 from orders.forms import RegionSelectsMixin, region_fields, region_initial
@@ -30,6 +31,12 @@ class OrganisationForm(RegionSelectsMixin, forms.Form):
     invoice_account = forms.CharField(
         label=_("银行账号"), max_length=40, required=False, validators=[validate_account_number]
     )
+    approval_threshold = YuanField(
+        label=_("审批额度（元）"),
+        required=False,
+        min_fen=0,
+        help_text=_("订单金额超过此额度须经审批人审批后才保留库存、可以付款；不填则无须审批。"),
+    )
 
     def __init__(self, *args, editing=None, **kwargs):
         if editing is not None:
@@ -45,6 +52,11 @@ class OrganisationForm(RegionSelectsMixin, forms.Form):
                     "invoice_phone": editing.invoice_phone,
                     "invoice_bank": editing.invoice_bank,
                     "invoice_account": editing.invoice_account,
+                    "approval_threshold": (
+                        format_fen(editing.approval_threshold_fen).replace(",", "")
+                        if editing.approval_threshold_fen is not None
+                        else ""
+                    ),
                 },
             )
         super().__init__(*args, **kwargs)
@@ -107,3 +119,7 @@ class QuotaForm(forms.Form):
 def year_choices() -> list[tuple[int, int]]:
     this = timezone.localdate().year
     return [(y, y) for y in range(this + 1, this - 4, -1)]
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), max_length=300, widget=forms.TextInput)

@@ -91,6 +91,12 @@ class Organisation(models.Model):
     invoice_phone = models.CharField(_("注册电话"), max_length=20, blank=True)
     invoice_bank = models.CharField(_("开户银行"), max_length=100, blank=True)
     invoice_account = models.CharField(_("银行账号"), max_length=40, blank=True, validators=[validate_account_number])
+    approval_threshold_fen = models.PositiveBigIntegerField(
+        _("审批额度（分）"),
+        null=True,
+        blank=True,
+        help_text=_("订单金额超过此额度须经审批人审批；不填则无须审批。"),
+    )
     created_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -12,9 +12,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.background import enqueue_after_commit
+from core.money import yuan
 from core.sms import SmsError, SmsMessage, send_sms
+from orders.states import OrderStatus
 
-from .models import INVITATION_DAYS, Invitation
+from .models import INVITATION_DAYS, Invitation, Member, OrganisationOrder
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +60,59 @@ def send_invitation(invitation_id: int) -> None:
         )
     except SmsError as exc:
         logger.warning("invitation %s: SMS to ****%s not sent: %s", invitation.pk, invitation.mobile[-4:], exc)
+
+
+APPROVAL_TEMPLATE = "organisation_approval"
+
+
+def approval_wanted_after_commit(order_id: int) -> None:
+    enqueue_after_commit(tell_approvers, (order_id,), robust=True)
+
+
+def approval_decided_after_commit(order_id: int) -> None:
+    enqueue_after_commit(tell_purchaser, (order_id,), robust=True)
+
+
+def _send(mobile: str, text: str, params: dict) -> None:
+    if not mobile:
+        return
+    try:
+        send_sms(SmsMessage(mobile=mobile, text=text, template=APPROVAL_TEMPLATE, params=params))
+    except SmsError as exc:
+        logger.warning("approval SMS to ****%s not sent: %s", mobile[-4:], exc)
+
+
+@shared_task(name="procurement.tell_approvers")
+def tell_approvers(order_id: int) -> None:
+    """A text to each approver of the unit: an order waits for them."""
+    link = OrganisationOrder.objects.select_related("order", "organisation", "purchaser").filter(pk=order_id).first()
+    if link is None or link.order.status != OrderStatus.AWAITING_APPROVAL:
+        return
+    url = settings.SITE_URL.rstrip("/") + reverse("procurement:approvals", args=[link.organisation_id])
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("「%(organisation)s」订单 %(number)s（%(amount)s，%(purchaser)s 提交）待您审批：%(url)s") % {
+            "organisation": link.organisation.name,
+            "number": link.order.number,
+            "amount": yuan(link.order.total_fen),
+            "purchaser": link.purchaser.get_full_name(),
+            "url": url,
+        }
+    approvers = Member.objects.filter(organisation=link.organisation, is_approver=True).select_related("user")
+    for member in approvers:
+        _send(member.user.mobile, text, {"number": link.order.number})
+
+
+@shared_task(name="procurement.tell_purchaser")
+def tell_purchaser(order_id: int) -> None:
+    """A text to the purchaser: their order was approved (pay now) or returned (why)."""
+    link = OrganisationOrder.objects.select_related("order", "purchaser").filter(pk=order_id).first()
+    if link is None:
+        return
+    order = link.order
+    reason = order.events.filter(action="return").values_list("note", flat=True).last() or ""
+    with translation.override(settings.LANGUAGE_CODE):
+        if order.status == OrderStatus.RETURNED:
+            text = _("单位订单 %(number)s 已被退回：%(reason)s") % {"number": order.number, "reason": reason}
+        else:
+            text = _("单位订单 %(number)s 已审批通过，库存已保留，请按订单页的方式付款。") % {"number": order.number}
+    _send(link.purchaser.mobile, text, {"number": order.number})

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.money import bp_percent, yuan
+from orders import services as order_services
+from orders.states import OrderStatus
 
 from .models import (
     INVITATION_DAYS,
@@ -25,7 +27,7 @@ from .models import (
     OrganisationOrder,
     Quota,
 )
-from .notify import invitation_sent_after_commit
+from .notify import approval_decided_after_commit, approval_wanted_after_commit, invitation_sent_after_commit
 from .rules import minimum_share_bp
 
 
@@ -50,6 +52,7 @@ class OrganisationDetails:
     invoice_phone: str = ""
     invoice_bank: str = ""
     invoice_account: str = ""
+    approval_threshold_fen: int | None = None
 
 
 def _flags(roles) -> dict[str, bool]:
@@ -83,6 +86,7 @@ def register_organisation(user, details: OrganisationDetails) -> Organisation:
                 invoice_phone=details.invoice_phone,
                 invoice_bank=details.invoice_bank,
                 invoice_account=details.invoice_account,
+                approval_threshold_fen=details.approval_threshold_fen,
                 created_by=user,
             )
     except IntegrityError as exc:  # registered a moment ago by someone else
@@ -93,8 +97,8 @@ def register_organisation(user, details: OrganisationDetails) -> Organisation:
 
 @transaction.atomic
 def update_organisation(member: Member, details: OrganisationDetails) -> Organisation:
-    """The administrator edits the unit's name, region and invoice details (its kind and
-    credit code stay as registered)."""
+    """The administrator edits the unit's name, region, invoice details and approval
+    threshold (its kind and credit code stay as registered)."""
     require(member, "admin")
     organisation = Organisation.objects.select_for_update().get(pk=member.organisation_id)
     organisation.name = details.name
@@ -104,6 +108,7 @@ def update_organisation(member: Member, details: OrganisationDetails) -> Organis
     organisation.invoice_phone = details.invoice_phone
     organisation.invoice_bank = details.invoice_bank
     organisation.invoice_account = details.invoice_account
+    organisation.approval_threshold_fen = details.approval_threshold_fen
     organisation.save()
     return organisation
 
@@ -263,4 +268,49 @@ def record_order(order, ref: str, user) -> OrganisationOrder:
     organisation = member.organisation
     if (order.buyer_type, order.tax_id) != (organisation.kind, organisation.credit_code):
         raise DomainError(_("订单的买家类型和纳税人识别号须与采购单位一致。"))
-    return OrganisationOrder.objects.create(order=order, organisation=organisation, purchaser=user)
+    link = OrganisationOrder.objects.create(order=order, organisation=organisation, purchaser=user)
+    if order.status == OrderStatus.AWAITING_APPROVAL:
+        approval_wanted_after_commit(order.pk)
+    return link
+
+
+# --- approval of orders above the threshold --------------------------------------------------------------------------
+
+
+def needs_approval(ref: str, total_fen: int) -> bool:
+    """Whether an order of ``total_fen`` for organisation ``ref`` waits for its approver."""
+    threshold = (
+        Organisation.objects.filter(pk=int(ref)).values_list("approval_threshold_fen", flat=True).first()
+        if ref.isdigit()
+        else None
+    )
+    return threshold is not None and total_fen > threshold
+
+
+def _held_order(actor: Member, order_id: int) -> OrganisationOrder:
+    require(actor, "approver")
+    link = (
+        OrganisationOrder.objects.select_related("order")
+        .filter(order_id=order_id, organisation_id=actor.organisation_id)
+        .first()
+    )
+    if link is None:
+        raise NotAllowed(_("该订单不是本单位的订单。"))
+    return link
+
+
+def approve(actor: Member, order_id: int):
+    """The approver approves the unit's held order: its stock is reserved and the purchaser
+    may pay (refused with the reason when a product is gone or short)."""
+    _held_order(actor, order_id)
+    order = order_services.approve_order(order_id, by=actor.user, note=f"{actor.user.get_full_name()} 审批通过")
+    approval_decided_after_commit(order_id)
+    return order
+
+
+def return_order(actor: Member, order_id: int, reason: str):
+    """The approver returns the unit's held order to its purchaser with ``reason``."""
+    _held_order(actor, order_id)
+    order = order_services.return_order(order_id, by=actor.user, reason=reason)
+    approval_decided_after_commit(order_id)
+    return order

@@ -1,5 +1,5 @@
 """The procurement app's Celery tasks (found by Celery's autodiscovery of ``tasks``)."""
 
-from .notify import send_invitation
+from .notify import send_invitation, tell_approvers, tell_purchaser
 
-__all__ = ["send_invitation"]
+__all__ = ["send_invitation", "tell_approvers", "tell_purchaser"]

@@ -18,4 +18,10 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("org/<str:organisation_id>/quota/", views.quota, name="quota"),
+    path("org/<str:organisation_id>/approvals/", views.approvals, name="approvals"),
+    path(
+        "org/<str:organisation_id>/approvals/<str:order_id>/<str:decision>/",
+        views.approval_decide,
+        name="approval_decide",
+    ),
 ]

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_POST
 from core import parsing
 from core.errors import DomainError
 from core.money import bp_percent
+from orders.states import OrderStatus
 
 from . import selectors, services
-from .forms import InviteForm, OrganisationForm, QuotaForm, RolesForm, year_choices
+from .forms import InviteForm, OrganisationForm, QuotaForm, ReturnForm, RolesForm, year_choices
 from .models import Invitation, Member, OrganisationOrder
 
 ORDERS_SHOWN = 20
@@ -53,6 +54,7 @@ def _details(data, organisation=None) -> services.OrganisationDetails:
         invoice_phone=(data.get("invoice_phone") or "").strip(),
         invoice_bank=(data.get("invoice_bank") or "").strip(),
         invoice_account=(data.get("invoice_account") or "").strip(),
+        approval_threshold_fen=data.get("approval_threshold"),
     )
 
 
@@ -117,6 +119,11 @@ def dashboard(request, organisation_id):
             "years": year_choices(),
             "orders": orders,
             "minimum_percent": bp_percent(progress.minimum_bp) if progress else "",
+            "waiting": OrganisationOrder.objects.filter(
+                organisation=organisation, order__status=OrderStatus.AWAITING_APPROVAL
+            ).count()
+            if member.is_approver
+            else 0,
         },
     )
 
@@ -278,3 +285,53 @@ def quota(request, organisation_id):
             "minimum_percent": bp_percent(progress.minimum_bp),
         },
     )
+
+
+def _approver(request, organisation_id) -> Member:
+    member = _member(request, organisation_id)
+    if not member.is_approver:
+        raise PermissionDenied(_("只有单位审批人可以审批订单。"))
+    return member
+
+
+@login_required
+def approvals(request, organisation_id):
+    """The unit's orders waiting for approval, oldest first, with their lines."""
+    member = _approver(request, organisation_id)
+    waiting = list(
+        OrganisationOrder.objects.filter(
+            organisation_id=member.organisation_id, order__status=OrderStatus.AWAITING_APPROVAL
+        )
+        .select_related("order", "purchaser")
+        .prefetch_related("order__suborders__lines", "order__suborders__shop")
+        .order_by("placed_at", "pk")
+    )
+    return render(
+        request,
+        "procurement/approvals.html",
+        {"member": member, "organisation": member.organisation, "waiting": waiting, "form": ReturnForm()},
+    )
+
+
+@login_required
+@require_POST
+def approval_decide(request, organisation_id, order_id, decision):
+    member = _approver(request, organisation_id)
+    pk = parsing.object_id(order_id, label=_("订单"))
+    if decision not in ("approve", "return"):
+        raise Http404
+    try:
+        if decision == "approve":
+            order = services.approve(member, pk)
+            messages.success(request, _("订单 %(number)s 已审批通过，库存已保留。") % {"number": order.number})
+        else:
+            form = ReturnForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("退回订单须填写原因。"))
+            order = services.return_order(member, pk, form.cleaned_data["reason"])
+            messages.success(request, _("订单 %(number)s 已退回采购员。") % {"number": order.number})
+    except services.NotAllowed as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("procurement:approvals", member.organisation_id)

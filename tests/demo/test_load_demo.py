@@ -303,6 +303,13 @@ def test_demo_logins_for_every_role(client):
     client.force_login(User.objects.get(username="unit-finance"))
     assert client.get(f"/org/{unit.pk}/").status_code == 200
     assert client.get(f"/org/{unit.pk}/members/").status_code == 403
+    # One order above the unit's threshold waits for its approver.
+    from procurement.models import OrganisationOrder
+
+    waiting = OrganisationOrder.objects.filter(organisation=unit, order__status="awaiting_approval")
+    assert waiting.count() == 1 and waiting.get().order.total_fen > unit.approval_threshold_fen == 1_000_00
+    client.force_login(User.objects.get(username="unit-approver"))
+    assert waiting.get().order.number in client.get(f"/org/{unit.pk}/approvals/").content.decode()
 
 
 @pytest.mark.django_db

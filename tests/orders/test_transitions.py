@@ -17,12 +17,15 @@ STATES = {Target.ORDER: OrderStatus.values, Target.SUBORDER: FulfilmentStatus.va
 def test_the_table():
     table = {(str(t.target), t.action): (tuple(str(s) for s in t.sources), str(t.to)) for t in TRANSITIONS.values()}
     assert table == {
+        ("order", "approve"): (("awaiting_approval",), "awaiting_payment"),
+        ("order", "return"): (("awaiting_approval",), "returned"),
         ("order", "pay"): (("awaiting_payment",), "paid"),
-        ("order", "cancel"): (("awaiting_payment",), "cancelled"),
+        ("order", "cancel"): (("awaiting_approval", "awaiting_payment"), "cancelled"),
         ("order", "refund_part"): (("paid", "partially_refunded"), "partially_refunded"),
         ("order", "refund_full"): (("paid", "partially_refunded"), "refunded"),
+        ("suborder", "approve"): (("awaiting_approval",), "awaiting_payment"),
         ("suborder", "pay"): (("awaiting_payment",), "paid"),
-        ("suborder", "cancel"): (("awaiting_payment",), "cancelled"),
+        ("suborder", "cancel"): (("awaiting_approval", "awaiting_payment"), "cancelled"),
         ("suborder", "ship"): (("paid",), "shipped"),
         ("suborder", "complete"): (("shipped",), "completed"),
         ("suborder", "refund"): (("paid", "shipped", "completed"), "refunded"),
@@ -39,7 +42,9 @@ def _arrange(shop_world, target: Target, status: str):
     if target == Target.SUBORDER:
         sub_status = status
     else:  # sub-orders follow the order's payment state
-        sub_status = "awaiting_payment" if status in ("awaiting_payment", "cancelled") else "paid"
+        sub_status = {"awaiting_approval": "awaiting_approval", "returned": "cancelled"}.get(
+            status, "awaiting_payment" if status in ("awaiting_payment", "cancelled") else "paid"
+        )
     SubOrder.objects.filter(pk=suborder.pk).update(status=sub_status)
     return order, suborder
 
