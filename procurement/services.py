@@ -120,15 +120,25 @@ def _admins_left(organisation_id: int, without: Member) -> int:
     return Member.objects.filter(organisation_id=organisation_id, is_admin=True).exclude(pk=without.pk).count()
 
 
-@transaction.atomic
-def set_roles(actor: Member, member: Member, roles) -> Member:
+def _managed(actor: Member, member: Member) -> Member:
+    """``member`` locked, for an administrator of the same organisation."""
     require(actor, "admin")
     if member.organisation_id != actor.organisation_id:
         raise NotAllowed(_("您在本单位没有此项权限。"))
-    flags = _flags(roles)
-    member = Member.objects.select_for_update().get(pk=member.pk)
-    if member.is_admin and not flags["is_admin"] and not _admins_left(member.organisation_id, member):
+    return Member.objects.select_for_update().get(pk=member.pk)
+
+
+def _keeps_an_admin(member: Member) -> None:
+    if member.is_admin and not _admins_left(member.organisation_id, member):
         raise DomainError(_("单位至少要有一名管理员。"))
+
+
+@transaction.atomic
+def set_roles(actor: Member, member: Member, roles) -> Member:
+    flags = _flags(roles)
+    member = _managed(actor, member)
+    if not flags["is_admin"]:
+        _keeps_an_admin(member)
     for name, value in flags.items():
         setattr(member, name, value)
     member.save()
@@ -137,12 +147,8 @@ def set_roles(actor: Member, member: Member, roles) -> Member:
 
 @transaction.atomic
 def remove_member(actor: Member, member: Member) -> None:
-    require(actor, "admin")
-    if member.organisation_id != actor.organisation_id:
-        raise NotAllowed(_("您在本单位没有此项权限。"))
-    member = Member.objects.select_for_update().get(pk=member.pk)
-    if member.is_admin and not _admins_left(member.organisation_id, member):
-        raise DomainError(_("单位至少要有一名管理员。"))
+    member = _managed(actor, member)
+    _keeps_an_admin(member)
     member.delete()
 
 

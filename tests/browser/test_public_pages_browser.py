@@ -260,13 +260,16 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
         check(page, "my orders", "/orders/")
         check(page, "address book", "/orders/addresses/")
 
+        def sign_in_anew(username: str) -> None:
+            page.context.clear_cookies()
+            page.goto(base + "/accounts/login/")
+            page.fill("#id_username", username)
+            page.fill("#id_password", f"demo-{username}")
+            page.click("form.auth-form button[type=submit]")
+            page.wait_for_load_state()
+
         # Signed in as the demo budget unit's administrator: the organisation's pages.
-        page.context.clear_cookies()
-        page.goto(base + "/accounts/login/")
-        page.fill("#id_username", "unit-buyer")
-        page.fill("#id_password", "demo-unit-buyer")
-        page.click("form.auth-form button[type=submit]")
-        page.wait_for_load_state()
+        sign_in_anew("unit-buyer")
         for name, url in [
             ("my organisations", "/org/"),
             ("organisation", f"/org/{unit}/"),
@@ -276,12 +279,7 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
         ]:
             check(page, name, url)
         # ... and as its approver: the order waiting for approval.
-        page.context.clear_cookies()
-        page.goto(base + "/accounts/login/")
-        page.fill("#id_username", "unit-approver")
-        page.fill("#id_password", "demo-unit-approver")
-        page.click("form.auth-form button[type=submit]")
-        page.wait_for_load_state()
+        sign_in_anew("unit-approver")
         check(page, "approvals", f"/org/{unit}/approvals/")
 
         # The reports' region chart (printable view, SVG): each township's name is drawn,
