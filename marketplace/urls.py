@@ -30,6 +30,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("", include("certification.urls")),
     path("", include("aftersales.urls")),
+    path("", include("invoices.urls")),
     path("", include("orders.urls")),
     path("", include("attribution.urls")),
     path("live/", include((live_urlpatterns, "live"))),

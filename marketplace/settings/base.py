@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "aftersales",
+    "invoices",
     "live",
     "attribution",
     "producers",
