@@ -37,6 +37,7 @@ from core.background import enqueue_after_commit
 from core.days import day_start
 from core.models import Bureau, User
 from core.roles import Role, sync_role_groups
+from invoices.maintenance import purge_invoices_of_orders
 from live.maintenance import purge_events_of_shops
 from orders import services as orders_services
 from orders.maintenance import orders_of_shops, purge_orders
@@ -54,6 +55,7 @@ from .certification import certify_demo_products
 from .data import DEMO_BASE, DEMO_USERS, VILLAGES, DemoUser, DemoVillage
 from .generators import credit_code, demo_price, draw_shares, household_status, person_name
 from .images import banner_png, card_png, demo_collection, save_wagtail_image
+from .invoices import make_demo_invoices
 from .live import build_live_demo, retime_live_demo
 from .reviews import make_demo_review
 from .sales import make_demo_sales
@@ -216,6 +218,7 @@ def reset_demo() -> None:
     order_ids = orders_of_shops(shop_ids)
     purge_ledger(order_ids, shop_ids)
     purge_after_sales_of_orders(order_ids)
+    purge_invoices_of_orders(order_ids)
     purge_money_of_orders(order_ids)
     purge_orders(order_ids, shop_ids)
     purge_events_of_shops(shop_ids)
@@ -671,6 +674,7 @@ def build_demo(
             result.counts.update({f"sales_{k}": v for k, v in vars(sales).items()})
             result.counts["reviews"] = make_demo_review(users, images=images)  # shipped, received, reviewed
             result.counts["after_sales"] = make_demo_after_sale(users, images=images)  # open, awaiting the shop
+            result.counts["invoices"] = make_demo_invoices(users)  # one issued (PDF), one awaiting the shop
         else:
             result.live_events = retime_live_demo(seed, log)
         result.logins = demo_logins()
