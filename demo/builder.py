@@ -37,6 +37,7 @@ from core.background import enqueue_after_commit
 from core.days import day_start
 from core.models import Bureau, User
 from core.roles import Role, sync_role_groups
+from invoices.maintenance import purge_invoices_of_orders
 from live.maintenance import purge_events_of_shops
 from orders import services as orders_services
 from orders.maintenance import orders_of_shops, purge_orders
@@ -55,6 +56,7 @@ from .certification import certify_demo_products
 from .data import DEMO_BASE, DEMO_USERS, VILLAGES, DemoUser, DemoVillage
 from .generators import credit_code, demo_price, draw_shares, household_status, person_name
 from .images import banner_png, card_png, demo_collection, save_wagtail_image
+from .invoices import make_demo_invoices
 from .live import build_live_demo, retime_live_demo
 from .procurement import demo_unit_credit_code, make_demo_unit
 from .reviews import make_demo_review
@@ -220,6 +222,7 @@ def reset_demo() -> None:
     purge_after_sales_of_orders(order_ids)
     purge_organisation_orders(order_ids)
     purge_organisations([demo_unit_credit_code()])
+    purge_invoices_of_orders(order_ids)
     purge_money_of_orders(order_ids)
     purge_orders(order_ids, shop_ids)
     purge_events_of_shops(shop_ids)
@@ -677,6 +680,7 @@ def build_demo(
             result.counts["after_sales"] = make_demo_after_sale(users, images=images)  # open, awaiting the shop
             unit = make_demo_unit(users, admin=users["admin"])  # a budget unit a third of the way to its quota
             result.counts["unit_orders"] = unit.orders
+            result.counts["invoices"] = make_demo_invoices(users)  # one issued (PDF), one awaiting the shop
         else:
             result.live_events = retime_live_demo(seed, log)
         result.logins = demo_logins()

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("certification.urls")),
     path("", include("aftersales.urls")),
     path("", include("procurement.urls")),
+    path("", include("invoices.urls")),
     path("", include("orders.urls")),
     path("", include("attribution.urls")),
     path("live/", include((live_urlpatterns, "live"))),

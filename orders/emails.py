@@ -1,11 +1,16 @@
 """The buyer's emails (in Chinese): order received, payment confirmed, shipped, refunded.
 Each carries the order's secret link, the only way an anonymous buyer finds it again.
 They are sent by a Celery task once the transaction that caused them commits
-(``email_after_commit``, through ``core.background``: kept and re-sent if the broker is away)."""
+(``email_after_commit``, through ``core.background``: kept and re-sent if the broker is away).
+
+An app above orders adds its own kind with ``register_kind`` when it starts (invoices: 发票
+已开具): its subject, its template and what its template needs beyond the order's."""
+
+from collections.abc import Callable
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -22,9 +27,34 @@ SUBJECTS = {
 }
 
 
-def compose_and_send(kind: str, order_id: int, *, suborder_id: int | None = None, refund_id: int | None = None) -> None:
+# kind -> (subject, template, context: (order, the task's extra arguments) -> more template context;
+# its "recipients" (default: the order's e-mail) and "attachments" ((name, bytes, type)) are the message's)
+_registered: dict[str, tuple[str, str, Callable[[Order, dict], dict]]] = {}
+
+
+def register_kind(kind: str, subject: str, template: str, context: Callable[[Order, dict], dict]) -> None:
+    """An e-mail to the order's buyer that a higher app sends through this module's task."""
+    _registered[kind] = (subject, template, context)
+
+
+def compose_and_send(
+    kind: str, order_id: int, *, suborder_id: int | None = None, refund_id: int | None = None, **more
+) -> None:
     order = Order.objects.filter(pk=order_id).first()
-    if order is None or kind not in SUBJECTS:
+    if order is None or (kind not in SUBJECTS and kind not in _registered):
+        return
+    if kind in _registered:
+        subject, template, extra_context = _registered[kind]
+        site_url = settings.SITE_URL.rstrip("/")
+        context = {"order": order, "site_url": site_url, "order_url": site_url + order.get_absolute_url()}
+        context.update(extra_context(order, more))
+        recipients = context.pop("recipients", None) or [order.email]
+        attachments = context.pop("attachments", None) or []
+        body = render_to_string(template, context)
+        message = EmailMessage(str(subject).format(number=order.number), body, settings.DEFAULT_FROM_EMAIL, recipients)
+        for name, content, mimetype in attachments:
+            message.attach(name, content, mimetype)
+        message.send()
         return
     site_url = settings.SITE_URL.rstrip("/")
     context = {

@@ -22,6 +22,7 @@ from .after_sales import after_sales_of
 from .cart import Cart, review
 from .forms import AddressForm, CheckoutForm, ReviewForm, region_initial
 from .helped import helped_by_line
+from .invoices import invoices_of
 from .models import MAX_ADDRESSES, Address, FulfilmentStatus, Order, OrderLine, OrderStatus, PaymentMethod, ReviewPhoto
 from .payment_options import offered_methods, online_payment_offered
 from .transfer_details import transfer_details
@@ -234,8 +235,11 @@ def _render_order(request, order: Order, *, token: str | None):
     # 售后: each parcel's requests and the link to ask (orders/after_sales.py); the parcels are
     # prefetched, so the template's order.suborders.all are these same rows.
     parcels = after_sales_of(order, token)
+    # 发票: each parcel's invoice request and the link to ask (orders/invoices.py).
+    invoices = invoices_of(order, token)
     for s in order.suborders.all():
         s.after_sales_info = parcels.get(s.pk)
+        s.invoice_info = invoices.get(s.pk)
     return render(
         request,
         "orders/order_detail.html",

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "payments",
     "aftersales",
     "procurement",
+    "invoices",
     "live",
     "attribution",
     "producers",

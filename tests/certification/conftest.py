@@ -24,8 +24,14 @@ def png_upload(name="合格证.png", size=(60, 40)) -> SimpleUploadedFile:
 
 
 def pdf_upload(name="收购协议.pdf") -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+    """A real one-page PDF (ReportLab's): the upload check reads a PDF with pypdf."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    document = canvas.Canvas(buf)
+    document.drawString(100, 750, "agreement")
+    document.save()
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="application/pdf")
 
 
 @dataclass

@@ -248,5 +248,6 @@ def test_the_order_page_reads_the_ledger_in_one_query_whatever_the_lines(client,
 
 
 # 14, and the order's after-sales requests (aftersales/selectors.py); -1: the navigation's
-# categories are kept (catalog/caching.py).
-QUERIES = 14
+# categories are kept (catalog/caching.py); +1: the order's invoice requests, one query for
+# every parcel (invoices/selectors.py, order_invoices).
+QUERIES = 15
