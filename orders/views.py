@@ -117,6 +117,8 @@ def _initial_for(request) -> dict:
         "contact_name": user.get_full_name(),  # 姓名 as written; never the username
         "email": user.email,
         "mobile": getattr(user, "phone", "") or "",
+        # ?for=<organisation> (a bulk order's cart): that organisation chosen, if the buyer may.
+        "buying_for": (request.GET.get("for") or "")[:20],
     }
 
 

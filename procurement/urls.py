@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("org/<str:organisation_id>/quota/", views.quota, name="quota"),
     path("org/<str:organisation_id>/approvals/", views.approvals, name="approvals"),
+    path("org/<str:organisation_id>/bulk/", views.bulk, name="bulk"),
     path(
         "org/<str:organisation_id>/approvals/<str:order_id>/<str:decision>/",
         views.approval_decide,

@@ -9,6 +9,7 @@ allow is a 403 with the reason."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,9 +20,11 @@ from django.views.decorators.http import require_POST
 from core import parsing
 from core.errors import DomainError
 from core.money import bp_percent
+from orders.cart import MAX_LINES, Cart
 from orders.states import OrderStatus
 
 from . import selectors, services
+from .bulk import read_rows
 from .forms import InviteForm, OrganisationForm, QuotaForm, ReturnForm, RolesForm, year_choices
 from .models import Invitation, Member, OrganisationOrder
 
@@ -335,3 +338,50 @@ def approval_decide(request, organisation_id, order_id, decision):
     except DomainError as exc:
         messages.error(request, str(exc))
     return redirect("procurement:approvals", member.organisation_id)
+
+
+@login_required
+def bulk(request, organisation_id):
+    """批量下单: a CSV of product codes and quantities; every row checked, nothing put in the
+    cart unless all pass, then checkout for the organisation."""
+    member = _member(request, organisation_id)
+    if not member.is_purchaser:
+        raise PermissionDenied(_("只有单位采购员可以为单位下单。"))
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise parsing.BadInput(_("请选择 CSV 文件。"))
+            rows = read_rows(upload)
+        except parsing.BadInput as exc:
+            errors = [str(exc)]
+        else:
+            errors = rows.errors
+            if not errors:
+                try:
+                    fill_cart(request, rows.lines)
+                except DomainError as exc:
+                    errors = [str(exc)]
+                else:
+                    messages.success(
+                        request,
+                        _("已将 %(count)s 种商品放入购物车，请核对后为「%(name)s」下单。")
+                        % {"count": len(rows.lines), "name": member.organisation.name},
+                    )
+                    return redirect(reverse("orders:checkout") + f"?for={member.organisation_id}")
+    return render(
+        request,
+        "procurement/bulk.html",
+        {"member": member, "organisation": member.organisation, "errors": errors, "max_lines": MAX_LINES},
+        status=400 if errors else 200,
+    )
+
+
+@transaction.atomic
+def fill_cart(request, lines) -> None:
+    """Replace the signed-in purchaser's cart with ``lines`` (all or nothing)."""
+    cart = Cart(request)
+    cart.clear()
+    for product, quantity in lines:
+        cart.add(product.pk, quantity)

@@ -49,7 +49,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.walk]
 
 ROOT = Path(__file__).resolve().parents[2]
 OUR_APPS = (
-    "core", "producers", "catalog", "certification", "live", "orders", "payments", "invoices",
+    "core", "producers", "catalog", "certification", "live", "orders", "payments", "invoices", "procurement",
     "attribution", "live_results", "reports", "search", "cms", "demo", "marketplace",
 )  # fmt: skip
 OUR_LABELS = {"accounts", *OUR_APPS}
