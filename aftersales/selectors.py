@@ -2,7 +2,6 @@
 summaries the buyer's order page shows (registered in ``apps.py``)."""
 
 import datetime as dt
-import secrets
 
 from django.conf import settings
 from django.db.models import Sum
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.scoping import is_platform_admin, operated_shop_ids
+from orders import selectors as order_selectors
 from orders.after_sales import ParcelAfterSales, RequestSummary
 from orders.models import FulfilmentStatus, Order, OrderLine, OrderStatus, SubOrder
 
@@ -27,10 +27,7 @@ ASKABLE = (FulfilmentStatus.PAID, FulfilmentStatus.SHIPPED, FulfilmentStatus.COM
 def actors_of(user, after_sale: AfterSale, *, token: str | None = None) -> set[Actor]:
     """The roles ``user`` (or the holder of the order's secret ``token``) plays towards a request."""
     actors: set[Actor] = set()
-    order = after_sale.order
-    if (token and secrets.compare_digest(token, order.token)) or (
-        getattr(user, "is_authenticated", False) and order.user_id == user.pk
-    ):
+    if order_selectors.is_buyer(user, after_sale.order, token):
         actors.add(Actor.BUYER)
     if getattr(user, "is_authenticated", False):
         if is_platform_admin(user):

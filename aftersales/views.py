@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from core import flash, parsing
 from core.errors import DomainError
 from core.uploads import private_file_response
-from orders.models import Order, OrderLine, SubOrder
+from orders import selectors as order_selectors
+from orders.models import OrderLine, SubOrder
 
 from . import selectors, services
 from .forms import NoteForm, RequestForm, ReturnForm
@@ -32,19 +33,9 @@ DONE_MESSAGES = {
 }
 
 
-def _order_url(order: Order, token: str | None) -> str:
-    return reverse("orders:by_token", args=[token]) if token else reverse("orders:detail", args=[order.number])
-
-
 def _buyers(request, qs, token: str | None, **lookup):
-    """The row of ``qs`` matching ``lookup`` whose order is the buyer's: through the secret
-    ``token``, or the signed-in buyer's own; anybody else's is a 404."""
-    if token:
-        row = qs.filter(order__token=token, **lookup).first() if len(token) >= 32 else None
-    elif request.user.is_authenticated:
-        row = qs.filter(order__user=request.user, **lookup).first()
-    else:
-        row = None
+    """``orders.selectors.buyers_row``, or a 404."""
+    row = order_selectors.buyers_row(request.user, qs, token, **lookup)
     if row is None:
         raise Http404
     return row
@@ -62,7 +53,7 @@ def _own_request(request, number: str, token: str | None) -> AfterSale:
 def _new(request, suborder_pk, token: str | None):
     suborder = _own_suborder(request, suborder_pk, token)
     order = suborder.order
-    back = _order_url(order, token)
+    back = order_selectors.order_page_url(order, token)
     problem = selectors.why_not(suborder, order)
     left = selectors.quantities_left(suborder)
     if not problem and not any(left.values()):
@@ -134,7 +125,7 @@ def _detail(request, number: str, token: str | None):
             "photos": list(after_sale.photos.all()),
             "steps": list(after_sale.steps.all()),
             "token": token,
-            "order_url": _order_url(after_sale.order, token),
+            "order_url": order_selectors.order_page_url(after_sale.order, token),
             "can_withdraw": "withdraw" in actions,
             "return_form": ReturnForm() if "ship_return" in actions else None,
             "dispute_form": NoteForm() if "dispute" in actions else None,

@@ -2,14 +2,13 @@
 the request form starts with, the staff's list, and the summaries the buyer's order page
 shows (registered in ``apps.py``)."""
 
-import secrets
-
 from django.db.models import Case, DateTimeField, F, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.scoping import is_platform_admin, operated_shop_ids, scope_queryset
+from orders import selectors as order_selectors
 from orders.invoices import ParcelInvoice
 from orders.models import BuyerType, FulfilmentStatus, Order, OrderStatus, SubOrder
 
@@ -24,10 +23,7 @@ INVOICEABLE = (FulfilmentStatus.PAID, FulfilmentStatus.SHIPPED, FulfilmentStatus
 def actors_of(user, invoice: Invoice, *, token: str | None = None) -> set[Actor]:
     """The roles ``user`` (or the holder of the order's secret ``token``) plays towards a request."""
     actors: set[Actor] = set()
-    order = invoice.order
-    if (token and secrets.compare_digest(token, order.token)) or (
-        getattr(user, "is_authenticated", False) and order.user_id == user.pk
-    ):
+    if order_selectors.is_buyer(user, invoice.order, token):
         actors.add(Actor.BUYER)
     if getattr(user, "is_authenticated", False):
         if is_platform_admin(user):

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from core import parsing
 from core.errors import DomainError
 from core.uploads import private_file_response
-from orders.models import Order, SubOrder
+from orders import selectors as order_selectors
+from orders.models import SubOrder
 
 from . import selectors, services
 from .emails import attachment_name
@@ -32,19 +33,9 @@ DONE_MESSAGES = {
 }
 
 
-def _order_url(order: Order, token: str | None) -> str:
-    return reverse("orders:by_token", args=[token]) if token else reverse("orders:detail", args=[order.number])
-
-
 def _buyers(request, qs, token: str | None, **lookup):
-    """The row of ``qs`` matching ``lookup`` whose order is the buyer's: through the secret
-    ``token``, or the signed-in buyer's own; anybody else's is a 404."""
-    if token:
-        row = qs.filter(order__token=token, **lookup).first() if len(token) >= 32 else None
-    elif request.user.is_authenticated:
-        row = qs.filter(order__user=request.user, **lookup).first()
-    else:
-        row = None
+    """``orders.selectors.buyers_row``, or a 404."""
+    row = order_selectors.buyers_row(request.user, qs, token, **lookup)
     if row is None:
         raise Http404
     return row
@@ -59,7 +50,7 @@ def _new(request, suborder_pk, token: str | None):
     pk = parsing.object_id(suborder_pk, label=_("包裹"))
     suborder = _buyers(request, SubOrder.objects.select_related("order", "shop"), token, pk=pk)
     order = suborder.order
-    back = _order_url(order, token)
+    back = order_selectors.order_page_url(order, token)
     existing = selectors.active_for(suborder.pk)
     if existing is not None:
         messages.info(request, _("这个包裹已有开票申请。"))
@@ -114,7 +105,7 @@ def _detail_page(request, invoice: Invoice, token: str | None, *, reject_form=No
             "order": invoice.order,
             "steps": list(invoice.steps.all()),
             "token": token,
-            "order_url": _order_url(invoice.order, token),
+            "order_url": order_selectors.order_page_url(invoice.order, token),
             "error": error,
             "file_url": reverse("invoices:file_by_token" if token else "invoices:file", args=here)
             if invoice.file
@@ -160,7 +151,7 @@ def _action(request, pk: str, action: str, token: str | None):
         return _detail_page(request, invoice, token, reject_form=reject_form, error=str(exc), status=400)
     messages.success(request, DONE_MESSAGES[action])
     if action == "withdraw":
-        return redirect(_order_url(invoice.order, token))
+        return redirect(order_selectors.order_page_url(invoice.order, token))
     return redirect(selectors.url_of(invoice, token))
 
 

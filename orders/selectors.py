@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.urls import reverse
 
 from core.scoping import is_platform_admin, operated_shop_ids, scope_queryset
 
@@ -152,3 +153,30 @@ def photo_shown_to(photo: ReviewPhoto, user, *, token: str | None = None) -> boo
     if not getattr(user, "is_authenticated", False):
         return False
     return order.user_id == user.pk or review.product.shop_id in operated_shop_ids(user) or is_platform_admin(user)
+
+
+# --- whose order -----------------------------------------------------------------------------------------------------
+
+
+def is_buyer(user, order: Order, token: str | None = None) -> bool:
+    """Whether ``user`` is the order's buyer: its signed-in owner, or the holder of its
+    secret link ``token``. The one rule orders, after-sales and invoices ask."""
+    return bool(token and secrets.compare_digest(token, order.token)) or (
+        getattr(user, "is_authenticated", False) and order.user_id == user.pk
+    )
+
+
+def buyers_row(user, qs: QuerySet, token: str | None, **lookup):
+    """The row of ``qs`` (a model with an ``order``) matching ``lookup`` whose order is the
+    buyer's — through the secret ``token``, or the signed-in buyer's own — or None (the
+    views answer 404: another buyer's row does not say it exists)."""
+    if token:
+        return qs.filter(order__token=token, **lookup).first() if len(token) >= 32 else None
+    if getattr(user, "is_authenticated", False):
+        return qs.filter(order__user=user, **lookup).first()
+    return None
+
+
+def order_page_url(order: Order, token: str | None) -> str:
+    """The order's page as the buyer reached it: the secret link, or the signed-in page."""
+    return reverse("orders:by_token", args=[token]) if token else reverse("orders:detail", args=[order.number])

@@ -34,6 +34,7 @@ from live.attribution import LineFacts, LiveTag, attribute_lines
 from live.pricing import describe_change, quotes_at
 from producers.selectors import linkage_in_force
 
+from . import selectors
 from .buying_for import needs_approval, order_placed_for
 from .emails import email_after_commit
 from .events import line_paid, line_refunded
@@ -321,9 +322,7 @@ def claim_orders(user, tokens) -> int:
 def actors_of(user, order: Order, suborder: SubOrder | None = None, *, token: str | None = None) -> set[Actor]:
     """The roles ``user`` (or the holder of ``token``) plays towards this order."""
     actors: set[Actor] = set()
-    if (token and secrets.compare_digest(token, order.token)) or (
-        getattr(user, "is_authenticated", False) and order.user_id == user.pk
-    ):
+    if selectors.is_buyer(user, order, token):
         actors.add(Actor.BUYER)
     if getattr(user, "is_authenticated", False):
         if is_platform_admin(user):

@@ -5,17 +5,15 @@ first, exportable; platform administrators see every region."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import parsing
 from core.exports import csv_response, xlsx_response
 from core.money import bp_percent, format_fen
 from core.scoping import is_platform_admin, jurisdiction_code
 
 from . import selectors
-from .forms import year_choices
+from .forms import year_asked, year_choices
 
 HEADER = [
     gettext_lazy("名次"),
@@ -51,13 +49,6 @@ def may_see_quotas(user) -> bool:
     return True
 
 
-def _year(request) -> int:
-    raw = request.GET.get("year")
-    if not raw:
-        return timezone.localdate().year
-    return parsing.natural(raw, label=_("年度"), minimum=2000, maximum=2100)
-
-
 def _export_rows(rows):
     for rank, row in enumerate(rows, 1):
         yield [
@@ -75,7 +66,7 @@ def _export_rows(rows):
 
 def units(request):
     code = quota_jurisdiction(request.user)
-    year = _year(request)
+    year = year_asked(request)
     rows = selectors.units_ranked(code, year)
     return render(
         request,
@@ -94,7 +85,7 @@ def units(request):
 
 def units_export(request, fmt: str):
     code = quota_jurisdiction(request.user)
-    year = _year(request)
+    year = year_asked(request)
     rows = selectors.units_ranked(code, year)
     filename = f"reserved-share-{year}"
     header = [str(h) for h in HEADER]

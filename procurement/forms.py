@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import parsing
 from core.money import format_fen
 from core.parsing import MobileField, PercentField, YuanField
 from core.validators import validate_account_number, validate_credit_code
@@ -123,3 +124,11 @@ def year_choices() -> list[tuple[int, int]]:
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("退回原因"), max_length=300, widget=forms.TextInput)
+
+
+def year_asked(request) -> int:
+    """The year of ``?year=`` (this year, Asia/Shanghai, without it); a bad one is a 400."""
+    raw = request.GET.get("year")
+    if not raw:
+        return timezone.localdate().year
+    return parsing.natural(raw, label=_("年度"), minimum=2000, maximum=2100)

@@ -25,7 +25,7 @@ from orders.states import OrderStatus
 
 from . import selectors, services
 from .bulk import read_rows
-from .forms import InviteForm, OrganisationForm, QuotaForm, ReturnForm, RolesForm, year_choices
+from .forms import InviteForm, OrganisationForm, QuotaForm, ReturnForm, RolesForm, year_asked, year_choices
 from .models import Invitation, Member, OrganisationOrder
 
 ORDERS_SHOWN = 20
@@ -104,7 +104,7 @@ def accept(request, invitation_id):
 def dashboard(request, organisation_id):
     member = _member(request, organisation_id)
     organisation = member.organisation
-    year = _year(request)
+    year = year_asked(request)
     progress = selectors.quota_progress(organisation, year) if organisation.is_budget_unit else None
     orders = (
         OrganisationOrder.objects.filter(organisation=organisation)
@@ -129,13 +129,6 @@ def dashboard(request, organisation_id):
             else 0,
         },
     )
-
-
-def _year(request) -> int:
-    raw = request.GET.get("year")
-    if not raw:
-        return timezone.localdate().year
-    return parsing.natural(raw, label=_("年度"), minimum=2000, maximum=2100)
 
 
 @login_required
@@ -248,7 +241,7 @@ def quota(request, organisation_id):
     organisation = member.organisation
     if not organisation.is_budget_unit:
         raise Http404
-    year = _year(request)
+    year = year_asked(request)
     current = organisation.quotas.filter(year=year).first()
     initial = {}
     if current is not None:
