@@ -20,7 +20,9 @@ from .transitions import Actor
 
 # A parcel whose money came in: after-sales may be asked while it waits to ship, on its way,
 # and for ``AFTER_SALES_WINDOW_DAYS`` after the buyer received it.
-PAID_ORDER = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+# An organisation's order on terms too: its purchaser may find a problem at acceptance,
+# before the money goes (a refund agreed then is paid back once the unit has paid).
+PAID_ORDER = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.ON_TERMS)
 ASKABLE = (FulfilmentStatus.PAID, FulfilmentStatus.SHIPPED, FulfilmentStatus.COMPLETED)
 
 

@@ -34,7 +34,7 @@ from core.errors import DomainError
 from core.money import yuan
 from core.uploads import IMAGE_REFUSED, IMAGE_TYPES, check_upload
 from orders.locking import lock_order
-from orders.models import OrderLine, PaymentMethod, SubOrder
+from orders.models import OrderLine, OrderStatus, PaymentMethod, SubOrder
 from orders.services import can_handle_money, log_after_sale
 from payments import services as payments
 from payments import stripe_gateway
@@ -352,6 +352,8 @@ def record_hand_refund(after_sale_id: int, *, by, reference: str) -> AfterSale:
         )
     if after_sale.order.payment_method != PaymentMethod.TRANSFER:
         raise DomainError(_("在线支付的订单经支付渠道原路退款，不需要登记。"))
+    if after_sale.order.status == OrderStatus.ON_TERMS:
+        raise DomainError(_("该单位订单验收后付款，尚未付款：请待单位付款后再退回并登记退款。"))
     refund = payments.refund_by_hand(
         after_sale.order_id, lines=_refund_lines(after_sale), reference=reference, reason=_reason(after_sale), by=by
     )

@@ -16,8 +16,15 @@ from .models import Invoice
 from .states import ACTIVE, MISSING, Kind, TitleType
 from .transitions import Actor
 
-PAID_ORDER = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
-INVOICEABLE = (FulfilmentStatus.PAID, FulfilmentStatus.SHIPPED, FulfilmentStatus.COMPLETED)
+# Paid orders, and an organisation's order on terms: it pays after acceptance, against the
+# invoice, so the invoice comes first.
+PAID_ORDER = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.ON_TERMS)
+INVOICEABLE = (
+    FulfilmentStatus.ON_TERMS,
+    FulfilmentStatus.PAID,
+    FulfilmentStatus.SHIPPED,
+    FulfilmentStatus.COMPLETED,
+)
 
 
 def actors_of(user, invoice: Invoice, *, token: str | None = None) -> set[Actor]:

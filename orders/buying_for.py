@@ -24,20 +24,24 @@ class BuyingFor:
 _choices: Callable[[object], list[BuyingFor]] | None = None
 _placed: Callable[..., None] | None = None
 _needs_approval: Callable[[str, int], bool] | None = None
+_payment_terms: Callable[[str, str], int | None] | None = None
 
 
 def buying_for_from(
     choices: Callable[[object], list[BuyingFor]],
     placed: Callable[..., None],
     needs_approval: Callable[[str, int], bool],
+    payment_terms: Callable[[str, str], int | None],
 ) -> None:
     """``choices(user)``: the organisations ``user`` may buy for now; ``placed(order, ref,
     user)``: an order was just placed for ``ref`` in the checkout's transaction (raising
     ``DomainError`` refuses it, and nothing is placed); ``needs_approval(ref, total_fen)``:
     whether an order of that total waits for the organisation's approver (待审批: no stock
-    held until it is approved, ``services.approve_order``)."""
-    global _choices, _placed, _needs_approval
-    _choices, _placed, _needs_approval = choices, placed, needs_approval
+    held until it is approved, ``services.approve_order``); ``payment_terms(ref,
+    payment_method)``: the days after acceptance within which the organisation pays an
+    order of that method (验收后付款: it ships unpaid), or None when it pays first."""
+    global _choices, _placed, _needs_approval, _payment_terms
+    _choices, _placed, _needs_approval, _payment_terms = choices, placed, needs_approval, payment_terms
 
 
 def organisations_for(user) -> list[BuyingFor]:
@@ -54,3 +58,7 @@ def order_placed_for(order, ref: str, user) -> None:
 
 def needs_approval(ref: str, total_fen: int) -> bool:
     return _needs_approval is not None and _needs_approval(ref, total_fen)
+
+
+def payment_terms(ref: str, payment_method: str) -> int | None:
+    return _payment_terms(ref, payment_method) if _payment_terms is not None else None

@@ -171,6 +171,11 @@ class Order(models.Model):
     paid_fen = models.PositiveBigIntegerField(_("已收（分）"), default=0)
     refunded_fen = models.PositiveBigIntegerField(_("已退（分）"), default=0)
     payment_due_at = models.DateTimeField(_("付款截止"))
+    # Set for an organisation that pays by transfer N days after acceptance (its setting
+    # when the order was placed): the order ships unpaid (OrderStatus.ON_TERMS) and
+    # ``payment_due_at`` becomes the end of the Nth Shanghai day after its last parcel is
+    # accepted. Empty: paid before shipping, within the payment window.
+    payment_terms_days = models.PositiveSmallIntegerField(_("验收后付款天数"), null=True, blank=True)
     created_at = models.DateTimeField(_("下单时间"), auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(_("付款时间"), null=True, blank=True)
     # A bank-transfer order's payee as the buyer was told it at checkout (order page, e-mail,

@@ -35,7 +35,7 @@ from live.pricing import describe_change, quotes_at
 from producers.selectors import linkage_in_force
 
 from . import selectors
-from .buying_for import needs_approval, order_placed_for
+from .buying_for import needs_approval, order_placed_for, payment_terms
 from .emails import email_after_commit
 from .events import line_paid, line_refunded
 from .locking import lock_order, lock_products
@@ -110,6 +110,12 @@ def payment_window(method: str) -> dt.timedelta:
     if method == PaymentMethod.TRANSFER:
         return dt.timedelta(minutes=settings.ORDER_TRANSFER_PAYMENT_WINDOW_MINUTES)
     return dt.timedelta(minutes=settings.ORDER_PAYMENT_WINDOW_MINUTES)
+
+
+def terms_due_at(accepted_at: dt.datetime, days: int) -> dt.datetime:
+    """An order on terms accepted at ``accepted_at`` is due by the end of the ``days``-th
+    Asia/Shanghai day after (accepted on 3 March with 30 days: due by 24:00 on 2 April)."""
+    return day_start(timezone.localtime(accepted_at).date() + dt.timedelta(days=days + 1))
 
 
 def _new_order_number() -> str:
@@ -187,6 +193,13 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
         by_shop[products[pid].shop_id].append(products[pid])
     total = sum(price[pid] * line.quantity for pid, line in wanted.items())
     held = bool(buyer.buying_for) and needs_approval(buyer.buying_for, total)
+    terms = payment_terms(buyer.buying_for, payment_method) if buyer.buying_for else None
+    if held:
+        order_status, parcel_status = OrderStatus.AWAITING_APPROVAL, FulfilmentStatus.AWAITING_APPROVAL
+    elif terms:
+        order_status, parcel_status = OrderStatus.ON_TERMS, FulfilmentStatus.ON_TERMS
+    else:
+        order_status, parcel_status = OrderStatus.AWAITING_PAYMENT, FulfilmentStatus.AWAITING_PAYMENT
     order = Order.objects.create(
         number=_new_order_number(),
         user=user if getattr(user, "is_authenticated", False) else None,
@@ -204,15 +217,17 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
         payment_method=payment_method,
         total_fen=total,
         # Held for approval: the payment window opens when it is approved (approve_order).
-        payment_due_at=now + payment_window(payment_method),
-        status=OrderStatus.AWAITING_APPROVAL if held else OrderStatus.AWAITING_PAYMENT,
+        # On terms: the earliest it can fall due; set when the last parcel is accepted.
+        payment_due_at=terms_due_at(now, terms) if terms else now + payment_window(payment_method),
+        payment_terms_days=terms,
+        status=order_status,
     )
     for shop_id, shop_products in sorted(by_shop.items()):
         suborder = SubOrder.objects.create(
             order=order,
             shop_id=shop_id,
             subtotal_fen=sum(price[p.pk] * wanted[p.pk].quantity for p in shop_products),
-            status=FulfilmentStatus.AWAITING_APPROVAL if held else FulfilmentStatus.AWAITING_PAYMENT,
+            status=parcel_status,
         )
         for product in shop_products:
             certificate = current_certificate(product)
@@ -245,7 +260,9 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
         actor=order.user,
         at=now,
         # The history keeps its notes in the source language, whoever placed the order.
-        note=f"{_in_chinese(order.get_payment_method_display)}，应付 {yuan(total)}" + ("，待单位审批" if held else ""),
+        note=f"{_in_chinese(order.get_payment_method_display)}，应付 {yuan(total)}"
+        + ("，待单位审批" if held else "")
+        + (f"，验收后 {terms} 天内付款" if terms else ""),
     )
     if not held:  # a held order's buyer hears when it is approved (approve_order)
         email_after_commit("received", order.pk)
@@ -278,10 +295,15 @@ def approve_order(order_id: int, *, by, note: str = "") -> Order:
         raise SoldOut(problems)
     for line in lines:
         catalog_services.reserve_stock(products[line.product_id], line.quantity)
-    _move(order, None, "approve", by=by, note=note)
+    action = "approve_on_terms" if order.payment_terms_days else "approve"
+    _move(order, None, action, by=by, note=note)
     for suborder in order.suborders.all():
-        _move(order, suborder, "approve", by=by)
-    order.payment_due_at = timezone.now() + payment_window(order.payment_method)
+        _move(order, suborder, action, by=by)
+    now = timezone.now()
+    if order.payment_terms_days:
+        order.payment_due_at = terms_due_at(now, order.payment_terms_days)
+    else:
+        order.payment_due_at = now + payment_window(order.payment_method)
     order.save(update_fields=["payment_due_at"])
     email_after_commit("received", order.pk)
     return order
@@ -299,6 +321,37 @@ def return_order(order_id: int, *, by, reason: str) -> Order:
     for suborder in order.suborders.all():
         _move(order, suborder, "cancel", by=by, note=reason[:300])
     return order
+
+
+@transaction.atomic
+def accept_suborder(suborder_id: int, *, by, note: str = "") -> SubOrder:
+    """An organisation's purchaser accepted a delivered parcel (验收; procurement checked
+    who and keeps what was found): it is complete, as a received parcel is, and when it is
+    the order's last parcel on terms, the order's payment clock starts."""
+    order_id = SubOrder.objects.filter(pk=suborder_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise DomainError(_("包裹不存在。"))
+    order, _products = lock_order(order_id)
+    suborder = SubOrder.objects.get(pk=suborder_id)
+    suborder.completed_at = timezone.now()
+    _move(order, suborder, "accept", by=by, note=note[:300])
+    _start_terms_clock(order)
+    return suborder
+
+
+# Parcels that have nothing more to be accepted.
+_SETTLED_PARCELS = (FulfilmentStatus.COMPLETED, FulfilmentStatus.CANCELLED, FulfilmentStatus.REFUNDED)
+
+
+def _start_terms_clock(order: Order) -> None:
+    """An order on terms whose every parcel is accepted (or received, or refunded) falls due
+    ``payment_terms_days`` days later (``terms_due_at``). Caller holds ``lock_order``."""
+    if order.status != OrderStatus.ON_TERMS or not order.payment_terms_days:
+        return
+    if order.suborders.exclude(status__in=_SETTLED_PARCELS).exists():
+        return
+    order.payment_due_at = terms_due_at(timezone.now(), order.payment_terms_days)
+    order.save(update_fields=["payment_due_at"])
 
 
 # --- the transition table, applied -----------------------------------------------------------------------------------
@@ -425,6 +478,8 @@ def apply_transition(
         _cancel(order, products, by=by, note=note)
     else:
         _move(order, suborder, action, by=by, note=note)
+    if action == "complete":
+        _start_terms_clock(order)
     if action == "ship":
         email_after_commit("shipped", order.pk, suborder_id=suborder.pk)
     return suborder if suborder is not None else order
@@ -435,6 +490,8 @@ def _cancel(order: Order, products: dict[int, Product], *, by, note: str) -> Non
     an order still waiting for approval held none."""
     if order.paid_fen:
         raise DomainError(_("该订单已收到部分款项，不能直接取消；请先退回已收款项。"))
+    if order.status == OrderStatus.ON_TERMS and order.suborders.exclude(status=FulfilmentStatus.ON_TERMS).exists():
+        raise DomainError(_("该订单已有包裹发货，不能取消；收到货后可申请售后。"))
     held = order.status == OrderStatus.AWAITING_APPROVAL
     _move(order, None, "cancel", by=by, note=note)
     for suborder in order.suborders.prefetch_related("lines"):
@@ -537,8 +594,10 @@ def mark_order_paid(order: Order, products: dict[int, Product], *, by) -> None:
     now = timezone.now()
     order.paid_at = now
     _move(order, None, "pay", by=by, note=f"已收 {yuan(order.paid_fen)}")
+    to_ship = TRANSITIONS[(Target.SUBORDER, "pay")].sources
     for suborder in order.suborders.prefetch_related("lines"):
-        _move(order, suborder, "pay", by=by)
+        if suborder.status in to_ship:  # an order on terms: parcels shipped or accepted stay so
+            _move(order, suborder, "pay", by=by)
         for line in suborder.lines.all():
             mark_line_paid(line, products[line.product_id], now, order)
     email_after_commit("paid", order.pk)

@@ -11,6 +11,10 @@ class OrderStatus(models.TextChoices):
     # approvers (procurement): no stock is held until it is approved; returned, it ends.
     AWAITING_APPROVAL = "awaiting_approval", _("待审批")
     RETURNED = "returned", _("已退回")
+    # An organisation that pays by transfer N days after acceptance (its setting, the
+    # order's ``payment_terms_days``): shipped first, paid after its parcels are accepted.
+    # It never expires unpaid; the clock runs from the last acceptance.
+    ON_TERMS = "on_terms", _("验收后付款")
     AWAITING_PAYMENT = "awaiting_payment", _("待付款")
     PAID = "paid", _("已付款")
     CANCELLED = "cancelled", _("已取消")
@@ -21,6 +25,8 @@ class OrderStatus(models.TextChoices):
 class FulfilmentStatus(models.TextChoices):
     AWAITING_APPROVAL = "awaiting_approval", _("待审批")
     AWAITING_PAYMENT = "awaiting_payment", _("待付款")
+    # To ship before the money comes: an order on terms (OrderStatus.ON_TERMS).
+    ON_TERMS = "on_terms", _("待发货（验收后付款）")
     PAID = "paid", _("待发货")
     SHIPPED = "shipped", _("已发货")
     COMPLETED = "completed", _("已完成")

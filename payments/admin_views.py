@@ -32,7 +32,7 @@ def _money_context(order: Order, may_handle_money: bool) -> dict:
         # The payee and the reference code the buyer was asked to write in the transfer's note.
         "transfer": selectors.transfer_details(order) if is_transfer else None,
         "receipt_form": TransferReceiptForm()
-        if may_handle_money and is_transfer and order.status == OrderStatus.AWAITING_PAYMENT
+        if may_handle_money and is_transfer and order.status in services.PAYABLE
         else None,
         "refund_form": HandRefundForm() if refundable and is_transfer else None,
         # Card / Alipay / WeChat Pay money goes back the way it came: through Stripe.

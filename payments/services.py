@@ -40,6 +40,11 @@ def available_methods() -> list[str]:
     return methods
 
 
+# Orders that take money: awaiting payment, and an organisation's order on terms (shipped
+# first, paid by transfer after acceptance: it may also pay early).
+PAYABLE = (OrderStatus.AWAITING_PAYMENT, OrderStatus.ON_TERMS)
+
+
 def _existing(method: str, reference: str, provider_event_id: str | None) -> Payment | None:
     if provider_event_id:
         found = Payment.objects.filter(provider_event_id=provider_event_id).first()
@@ -98,7 +103,7 @@ def confirm_payment(
     flag = ""
     if (currency or "").upper() != CURRENCY:
         flag = f"币种 {currency} 与订单币种 CNY 不符"
-    elif order.status != OrderStatus.AWAITING_PAYMENT:
+    elif order.status not in PAYABLE:
         flag = f"订单当前状态为「{order.get_status_display()}」，不应再收款"
     elif method == PaymentMethod.TRANSFER:
         if amount_fen > order.outstanding_fen:
@@ -145,7 +150,7 @@ def record_transfer_receipt(order_id: int, *, amount_fen: int, reference: str, b
         raise DomainError(_("只有平台管理员或整单所属网店的运营人员可以登记收款。"))
     if order.payment_method != PaymentMethod.TRANSFER:
         raise DomainError(_("该订单不是对公转账订单。"))
-    if order.status != OrderStatus.AWAITING_PAYMENT:
+    if order.status not in PAYABLE:
         raise DomainError(_("订单当前状态为「%(status)s」，不需要登记收款。") % {"status": order.get_status_display()})
     if amount_fen > order.outstanding_fen:
         raise DomainError(

@@ -11,9 +11,9 @@ class ProcurementConfig(AppConfig):
         from orders.buying_for import buying_for_from
 
         from .selectors import organisations_to_buy_for
-        from .services import needs_approval, record_order
+        from .services import needs_approval, payment_terms, record_order
 
         # Checkout offers a purchaser their organisations, holds an order above the
         # organisation's threshold for its approver, and records the orders placed for one
-        # (orders/buying_for.py).
-        buying_for_from(organisations_to_buy_for, record_order, needs_approval)
+        # (orders/buying_for.py), and says which pay by transfer after acceptance.
+        buying_for_from(organisations_to_buy_for, record_order, needs_approval, payment_terms)

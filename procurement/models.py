@@ -21,6 +21,9 @@ from core.scoping import Scope
 from core.validators import validate_account_number, validate_credit_code
 
 FULL_BP = 10_000
+# The longest payment term after acceptance (Chinese rules for paying small and medium
+# suppliers: 30 days for government bodies, 60 for large enterprises; 90 is a ceiling).
+MAX_TERMS_DAYS = 90
 
 
 class Kind(models.TextChoices):
@@ -96,6 +99,15 @@ class Organisation(models.Model):
         null=True,
         blank=True,
         help_text=_("订单金额超过此额度须经审批人审批；不填则无须审批。"),
+    )
+    # 验收后付款: the unit's bank-transfer orders ship first and are paid within this many
+    # days of their acceptance (the order keeps the figure it was placed with).
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("验收后付款天数"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TERMS_DAYS)],
+        help_text=_("填写后，本单位对公转账的订单先发货，验收后在此天数内付款；不填则先付款后发货。"),
     )
     created_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -251,6 +263,8 @@ class OrganisationOrder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("采购员")
     )
     placed_at = models.DateTimeField(_("下单时间"), default=timezone.now)
+    # The Shanghai day the unit's finance was last reminded of this order's payment.
+    reminded_on = models.DateField(_("最近催付日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("单位订单")
@@ -260,3 +274,51 @@ class OrganisationOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.order_id}"
+
+
+class AcceptanceResult(models.TextChoices):
+    ACCEPTED = "accepted", _("验收合格")
+    QUANTITY = "quantity", _("数量不符")
+    QUALITY = "quality", _("质量问题")
+
+
+class Acceptance(models.Model):
+    """An organisation's purchaser checked one delivered parcel (验收): accepted as it came,
+    or with a quantity or quality problem, which opened an after-sales request for the
+    units concerned (the rest of the parcel is accepted; the request settles the problem
+    units). One per parcel; written through ``services.accept`` only."""
+
+    suborder = models.OneToOneField(
+        "orders.SubOrder", on_delete=models.PROTECT, primary_key=True, related_name="acceptance"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="acceptances", verbose_name=_("单位")
+    )
+    result = models.CharField(_("验收结果"), max_length=12, choices=AcceptanceResult.choices)
+    note = models.CharField(_("验收说明"), max_length=200, blank=True)
+    after_sale = models.ForeignKey(
+        "aftersales.AfterSale",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("售后单"),
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("验收人")
+    )
+    accepted_at = models.DateTimeField(_("验收时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("验收记录")
+        verbose_name_plural = pgettext_lazy("plural", "验收记录")
+        ordering = ["-accepted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result="accepted", after_sale__isnull=True) | ~Q(result="accepted"),
+                name="acceptance_problem_has_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.suborder_id}: {self.result}"

@@ -8,18 +8,26 @@ that into a form error or a 403, never a 500."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.money import bp_percent, yuan
 from orders import services as order_services
-from orders.states import OrderStatus
+from aftersales import services as after_sale_services
+from aftersales.states import Kind as AfterSaleKind
+from aftersales.states import Reason
+from orders.locking import lock_order
+from orders.models import PaymentMethod, SubOrder
+from orders.states import FulfilmentStatus, OrderStatus
 
 from .models import (
     INVITATION_DAYS,
     ROLE_FIELDS,
+    Acceptance,
+    AcceptanceResult,
     Invitation,
     Kind,
     Member,
@@ -53,6 +61,7 @@ class OrganisationDetails:
     invoice_bank: str = ""
     invoice_account: str = ""
     approval_threshold_fen: int | None = None
+    payment_terms_days: int | None = None
 
 
 def _flags(roles) -> dict[str, bool]:
@@ -87,6 +96,7 @@ def register_organisation(user, details: OrganisationDetails) -> Organisation:
                 invoice_bank=details.invoice_bank,
                 invoice_account=details.invoice_account,
                 approval_threshold_fen=details.approval_threshold_fen,
+                payment_terms_days=details.payment_terms_days,
                 created_by=user,
             )
     except IntegrityError as exc:  # registered a moment ago by someone else
@@ -109,6 +119,7 @@ def update_organisation(member: Member, details: OrganisationDetails) -> Organis
     organisation.invoice_bank = details.invoice_bank
     organisation.invoice_account = details.invoice_account
     organisation.approval_threshold_fen = details.approval_threshold_fen
+    organisation.payment_terms_days = details.payment_terms_days
     organisation.save()
     return organisation
 
@@ -293,6 +304,14 @@ def needs_approval(ref: str, total_fen: int) -> bool:
     return threshold is not None and total_fen > threshold
 
 
+def payment_terms(ref: str, payment_method: str) -> int | None:
+    """Days after acceptance within which organisation ``ref`` pays an order paid by
+    ``payment_method``: its setting for bank transfers, None otherwise (paid first)."""
+    if payment_method != PaymentMethod.TRANSFER or not ref.isdigit():
+        return None
+    return Organisation.objects.filter(pk=int(ref)).values_list("payment_terms_days", flat=True).first()
+
+
 def _held_order(actor: Member, order_id: int) -> OrganisationOrder:
     require(actor, "approver")
     link = (
@@ -320,3 +339,70 @@ def return_order(actor: Member, order_id: int, reason: str):
     order = order_services.return_order(order_id, by=actor.user, reason=reason)
     approval_decided_after_commit(order_id)
     return order
+
+
+# --- acceptance (验收) ----------------------------------------------------------------------------------------------
+
+# What a problem found at acceptance asks of the shop: the units short were never received
+# (仅退款, 少件), units of bad quality go back (退货退款, photos required as for any buyer).
+PROBLEM_REQUESTS = {
+    AcceptanceResult.QUANTITY: (AfterSaleKind.REFUND_ONLY, Reason.MISSING),
+    AcceptanceResult.QUALITY: (AfterSaleKind.RETURN, Reason.QUALITY),
+}
+ACCEPTANCE_NOTE_MAX = 200
+
+
+@transaction.atomic
+def accept(actor: Member, suborder_id: int, result: str, *, note: str = "", lines=None, photos=()) -> Acceptance:
+    """The unit's purchaser records the acceptance of one delivered parcel of the unit's
+    order. ``result`` accepted: the parcel is complete. A quantity or quality problem names
+    the units concerned in ``lines`` ({order-line id: units}) and opens an after-sales
+    request for them first (through the after-sales service, which checks the units and
+    the photos a quality problem needs); refused there, nothing is recorded. The rest of the
+    parcel is accepted with it, and an order on terms starts its payment clock when its
+    last parcel is accepted (``orders.services.accept_suborder``)."""
+    require(actor, "purchaser")
+    suborder = (
+        SubOrder.objects.select_related("order")
+        .filter(pk=suborder_id, order__organisation_link__organisation_id=actor.organisation_id)
+        .first()
+    )
+    if suborder is None:
+        raise NotAllowed(_("该包裹不是本单位订单的包裹。"))
+    lock_order(suborder.order_id)  # as every move of the order: payments and refunds wait
+    suborder.refresh_from_db()
+    if result not in AcceptanceResult.values:
+        raise DomainError(_("请选择验收结果。"))
+    if suborder.status != FulfilmentStatus.SHIPPED or Acceptance.objects.filter(suborder=suborder).exists():
+        raise DomainError(
+            _("该包裹当前状态为「%(status)s」，不能验收。") % {"status": suborder.get_status_display()}
+        )
+    note = " ".join((note or "").split())
+    if len(note) > ACCEPTANCE_NOTE_MAX:
+        raise DomainError(_("验收说明最多 %(max)s 字。") % {"max": ACCEPTANCE_NOTE_MAX})
+    after_sale = None
+    if result != AcceptanceResult.ACCEPTED:
+        if not note:
+            raise DomainError(_("请说明验收发现的问题。"))
+        kind, reason = PROBLEM_REQUESTS[result]
+        after_sale = after_sale_services.create_request(
+            suborder.pk,
+            by=actor.user,
+            kind=kind,
+            reason=reason,
+            description=f"验收：{note}",
+            lines=lines or {},
+            photos=photos,
+        )
+    acceptance = Acceptance.objects.create(
+        suborder=suborder,
+        organisation_id=actor.organisation_id,
+        result=result,
+        note=note,
+        after_sale=after_sale,
+        accepted_by=actor.user,
+    )
+    with translation.override(settings.LANGUAGE_CODE):  # the history is kept in the source language
+        history = f"{actor.user.get_full_name()} 验收：{AcceptanceResult(result).label}" + (f"（{note}）" if note else "")
+    order_services.accept_suborder(suborder.pk, by=actor.user, note=history)
+    return acceptance

@@ -19,15 +19,18 @@ def test_the_table():
     assert table == {
         ("order", "approve"): (("awaiting_approval",), "awaiting_payment"),
         ("order", "return"): (("awaiting_approval",), "returned"),
-        ("order", "pay"): (("awaiting_payment",), "paid"),
-        ("order", "cancel"): (("awaiting_approval", "awaiting_payment"), "cancelled"),
+        ("order", "approve_on_terms"): (("awaiting_approval",), "on_terms"),
+        ("order", "pay"): (("awaiting_payment", "on_terms"), "paid"),
+        ("order", "cancel"): (("awaiting_approval", "awaiting_payment", "on_terms"), "cancelled"),
         ("order", "refund_part"): (("paid", "partially_refunded"), "partially_refunded"),
         ("order", "refund_full"): (("paid", "partially_refunded"), "refunded"),
         ("suborder", "approve"): (("awaiting_approval",), "awaiting_payment"),
-        ("suborder", "pay"): (("awaiting_payment",), "paid"),
-        ("suborder", "cancel"): (("awaiting_approval", "awaiting_payment"), "cancelled"),
-        ("suborder", "ship"): (("paid",), "shipped"),
+        ("suborder", "approve_on_terms"): (("awaiting_approval",), "on_terms"),
+        ("suborder", "pay"): (("awaiting_payment", "on_terms"), "paid"),
+        ("suborder", "cancel"): (("awaiting_approval", "awaiting_payment", "on_terms"), "cancelled"),
+        ("suborder", "ship"): (("paid", "on_terms"), "shipped"),
         ("suborder", "complete"): (("shipped",), "completed"),
+        ("suborder", "accept"): (("shipped",), "completed"),
         ("suborder", "refund"): (("paid", "shipped", "completed"), "refunded"),
     }
     assert [t.action for t in available_actions(Target.SUBORDER, "paid", {Actor.OPERATOR})] == ["ship"]
@@ -42,7 +45,7 @@ def _arrange(shop_world, target: Target, status: str):
     if target == Target.SUBORDER:
         sub_status = status
     else:  # sub-orders follow the order's payment state
-        sub_status = {"awaiting_approval": "awaiting_approval", "returned": "cancelled"}.get(
+        sub_status = {"awaiting_approval": "awaiting_approval", "returned": "cancelled", "on_terms": "on_terms"}.get(
             status, "awaiting_payment" if status in ("awaiting_payment", "cancelled") else "paid"
         )
     SubOrder.objects.filter(pk=suborder.pk).update(status=sub_status)
