@@ -1,6 +1,5 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import parsing
@@ -8,11 +7,6 @@ from orders.forms import PhotosField
 
 from .models import DESCRIPTION_MAX, MAX_PHOTOS, NOTE_MAX
 from .states import Kind, Reason
-
-
-def _lazy_format(message, **values):
-    """``message % values`` in the language of the moment it is shown (class-level help texts)."""
-    return lazy(lambda: str(message) % values, str)()
 
 
 class RequestForm(forms.Form):
@@ -35,11 +29,11 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(
             attrs={"rows": 4, "maxlength": DESCRIPTION_MAX, "placeholder": _("说说遇到的问题，便于商家尽快处理")}
         ),
-        help_text=_lazy_format(_("最多 %(max)s 字。"), max=DESCRIPTION_MAX),
+        help_text=parsing.lazy_format(_("最多 %(max)s 字。"), max=DESCRIPTION_MAX),
     )
     photos = PhotosField(
         label=_("照片"),
-        help_text=_lazy_format(
+        help_text=parsing.lazy_format(
             _("最多 %(max)s 张，JPEG、PNG 或 WebP 图片；破损、质量问题或与描述不符须至少 1 张。"), max=MAX_PHOTOS
         ),
     )
@@ -80,7 +74,7 @@ class NoteForm(forms.Form):
         label=_("理由"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX}),
-        help_text=_lazy_format(_("最多 %(max)s 字。"), max=NOTE_MAX),
+        help_text=parsing.lazy_format(_("最多 %(max)s 字。"), max=NOTE_MAX),
     )
 
     def clean_note(self) -> str:

@@ -32,6 +32,7 @@ import re
 from django import forms
 from django.core.exceptions import BadRequest
 from django.http import RawPostDataException
+from django.utils.functional import lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -329,3 +330,9 @@ class MobileField(forms.CharField):
             return mobile(value)
         except BadInput as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+
+def lazy_format(message, **values):
+    """``message % values`` in the language of the moment it is shown (class-level help
+    texts and error messages of forms)."""
+    return lazy(lambda: str(message) % values, str)()

@@ -31,7 +31,7 @@ from core.scoping import is_platform_admin, operated_shop_ids
 from . import selectors, services
 from .forms import HideForm, ReplyForm, ShipForm
 from .models import FulfilmentStatus, Order, OrderEvent, OrderStatus, SubOrder
-from .transitions import Actor, Target
+from .transitions import TRANSITIONS, Actor, Target
 
 PAGE_SIZE = 50
 
@@ -92,7 +92,9 @@ def suborder_detail(request, pk: int):
             "order": order,
             "lines": list(suborder.lines.all()),
             "events": list(OrderEvent.objects.filter(suborder=suborder).select_related("actor")),
-            "can_ship": suborder.status == FulfilmentStatus.PAID and actors & {Actor.OPERATOR, Actor.ADMIN},
+            # Paid, or an organisation's order on terms (shipped before it pays).
+            "can_ship": suborder.status in TRANSITIONS[(Target.SUBORDER, "ship")].sources
+            and actors & {Actor.OPERATOR, Actor.ADMIN},
             "can_complete": suborder.status == FulfilmentStatus.SHIPPED and actors & {Actor.OPERATOR, Actor.ADMIN},
             "ship_form": ShipForm(),
             "panels": order_panels(request, order, may_handle_money=may_handle_money),

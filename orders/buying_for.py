@@ -5,6 +5,7 @@ orders: it registers its answers here when it starts (``procurement/apps.py``). 
 it nobody buys for an organisation, and checkout asks for the unit's name and tax ID as
 before."""
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -62,3 +63,29 @@ def needs_approval(ref: str, total_fen: int) -> bool:
 
 def payment_terms(ref: str, payment_method: str) -> int | None:
     return _payment_terms(ref, payment_method) if _payment_terms is not None else None
+
+
+@dataclass(frozen=True)
+class ParcelAcceptance:
+    """An organisation's parcel on the order page: its acceptance (验收), or where to record it."""
+
+    result: str  # the result's label; "" while not accepted
+    accepted_at: dt.datetime | None
+    url: str  # where this viewer records the acceptance ("" when they may not, or not yet)
+
+
+_acceptance: Callable[[object, object], dict[int, ParcelAcceptance]] | None = None
+
+
+def acceptance_from(acceptance: Callable[[object, object], dict[int, ParcelAcceptance]]) -> None:
+    """``acceptance(order, user)``: {parcel id: ParcelAcceptance} for an order placed for an
+    organisation (empty otherwise). Such a parcel is accepted by the unit's purchaser, not
+    confirmed as received: the order page shows this instead of 确认收货."""
+    global _acceptance
+    _acceptance = acceptance
+
+
+def acceptance_of(order, user) -> dict[int, ParcelAcceptance]:
+    if _acceptance is None or not order.is_institutional:
+        return {}
+    return _acceptance(order, user)

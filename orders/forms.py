@@ -4,7 +4,6 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -22,12 +21,6 @@ from .models import (
     BuyerType,
     PaymentMethod,
 )
-
-
-def _lazy_format(message, **values):
-    """``message % values`` in the language of the moment it is shown (class-level help texts)."""
-    return lazy(lambda: str(message) % values, str)()
-
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -276,10 +269,11 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(
             attrs={"rows": 5, "maxlength": REVIEW_TEXT_MAX, "placeholder": _("说说口感、包装、物流……")}
         ),
-        help_text=_lazy_format(_("最多 %(max)s 字。"), max=REVIEW_TEXT_MAX),
+        help_text=parsing.lazy_format(_("最多 %(max)s 字。"), max=REVIEW_TEXT_MAX),
     )
     photos = PhotosField(
-        label=_("照片"), help_text=_lazy_format(_("最多 %(max)s 张，JPEG、PNG 或 WebP 图片。"), max=MAX_REVIEW_PHOTOS)
+        label=_("照片"),
+        help_text=parsing.lazy_format(_("最多 %(max)s 张，JPEG、PNG 或 WebP 图片。"), max=MAX_REVIEW_PHOTOS),
     )
 
     def clean_rating(self) -> int:

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from core.scoping import is_platform_admin, operated_shop_ids, scope_queryset
 
-from .models import Address, AddressRegion, Order, OrderEvent, OrderLine, Review, ReviewPhoto, SubOrder
+from .models import Address, AddressRegion, Order, OrderEvent, OrderLine, OrderStatus, Review, ReviewPhoto, SubOrder
+from .states import SETTLED_PARCELS
 
 Level = AddressRegion.Level
 
@@ -37,6 +38,17 @@ def order_for_display(qs: QuerySet[Order]) -> QuerySet[Order]:
         "payments",
         "refunds",
     )
+
+
+def terms_due(order: Order):
+    """When an order on terms must be paid: set once its every parcel is accepted (or
+    received, or refunded) — None before (it falls due N days after the last acceptance),
+    and for any other order. Reads the order's parcels (prefetched on the order page)."""
+    if order.status != OrderStatus.ON_TERMS:
+        return None
+    if any(s.status not in SETTLED_PARCELS for s in order.suborders.all()):
+        return None
+    return order.payment_due_at
 
 
 def suborders_for(user) -> QuerySet[SubOrder]:

@@ -59,6 +59,7 @@ from .models import (
     ReviewPhoto,
     SubOrder,
 )
+from .states import SETTLED_PARCELS
 from .transfer_details import transfer_details
 from .transitions import TRANSITIONS, Actor, Target
 
@@ -339,16 +340,12 @@ def accept_suborder(suborder_id: int, *, by, note: str = "") -> SubOrder:
     return suborder
 
 
-# Parcels that have nothing more to be accepted.
-_SETTLED_PARCELS = (FulfilmentStatus.COMPLETED, FulfilmentStatus.CANCELLED, FulfilmentStatus.REFUNDED)
-
-
 def _start_terms_clock(order: Order) -> None:
     """An order on terms whose every parcel is accepted (or received, or refunded) falls due
     ``payment_terms_days`` days later (``terms_due_at``). Caller holds ``lock_order``."""
     if order.status != OrderStatus.ON_TERMS or not order.payment_terms_days:
         return
-    if order.suborders.exclude(status__in=_SETTLED_PARCELS).exists():
+    if order.suborders.exclude(status__in=SETTLED_PARCELS).exists():
         return
     order.payment_due_at = terms_due_at(timezone.now(), order.payment_terms_days)
     order.save(update_fields=["payment_due_at"])

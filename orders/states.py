@@ -32,3 +32,8 @@ class FulfilmentStatus(models.TextChoices):
     COMPLETED = "completed", _("已完成")
     CANCELLED = "cancelled", _("已取消")
     REFUNDED = "refunded", _("已退款")
+
+
+# Parcels with nothing left to deliver or accept: an order on terms falls due once every
+# parcel is one of these.
+SETTLED_PARCELS = (FulfilmentStatus.COMPLETED, FulfilmentStatus.CANCELLED, FulfilmentStatus.REFUNDED)

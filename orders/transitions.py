@@ -65,9 +65,7 @@ TRANSITIONS: dict[tuple[Target, str], Transition] = {
         Transition(Target.ORDER, "refund_full", _("全额退款"), (O.PAID, O.PARTIALLY_REFUNDED), O.REFUNDED, _SYS),
         # A shop's sub-order: fulfilment state.
         Transition(Target.SUBORDER, "approve", _("审批通过"), (F.AWAITING_APPROVAL,), F.AWAITING_PAYMENT, _SYS),
-        Transition(
-            Target.SUBORDER, "approve_on_terms", _("审批通过"), (F.AWAITING_APPROVAL,), F.ON_TERMS, _SYS
-        ),
+        Transition(Target.SUBORDER, "approve_on_terms", _("审批通过"), (F.AWAITING_APPROVAL,), F.ON_TERMS, _SYS),
         # Paid: a parcel not yet shipped moves on; one already shipped or accepted stays
         # where it is (services.mark_order_paid moves only the parcels this row applies to).
         Transition(Target.SUBORDER, "pay", _("待发货"), (F.AWAITING_PAYMENT, F.ON_TERMS), F.PAID, _SYS),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
@@ -19,6 +20,7 @@ from core.uploads import private_file_response
 
 from . import selectors, services
 from .after_sales import after_sales_of
+from .buying_for import acceptance_of
 from .cart import Cart, review
 from .forms import AddressForm, CheckoutForm, ReviewForm, region_initial
 from .helped import helped_by_line
@@ -239,9 +241,12 @@ def _render_order(request, order: Order, *, token: str | None):
     parcels = after_sales_of(order, token)
     # 发票: each parcel's invoice request and the link to ask (orders/invoices.py).
     invoices = invoices_of(order, token)
+    # 验收: an organisation's parcels are accepted by its purchaser (orders/buying_for.py).
+    accepting = acceptance_of(order, request.user)
     for s in order.suborders.all():
         s.after_sales_info = parcels.get(s.pk)
         s.invoice_info = invoices.get(s.pk)
+        s.acceptance_info = accepting.get(s.pk)
     return render(
         request,
         "orders/order_detail.html",
@@ -249,11 +254,17 @@ def _render_order(request, order: Order, *, token: str | None):
             "order": order,
             "token": token,
             "can_cancel": Actor.BUYER in actors
-            and order.status in (OrderStatus.AWAITING_APPROVAL, OrderStatus.AWAITING_PAYMENT)
-            and not order.paid_fen,
+            and order.status in (OrderStatus.AWAITING_APPROVAL, OrderStatus.AWAITING_PAYMENT, OrderStatus.ON_TERMS)
+            and not order.paid_fen
+            and not any(s.shipped_at for s in order.suborders.all()),
             "awaiting_approval": order.status == OrderStatus.AWAITING_APPROVAL,
             "is_transfer": order.payment_method == PaymentMethod.TRANSFER,
-            "transfer": transfer_details(order) if order.status == OrderStatus.AWAITING_PAYMENT else None,
+            "transfer": transfer_details(order)
+            if order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.ON_TERMS)
+            else None,
+            "on_terms": order.status == OrderStatus.ON_TERMS,
+            "terms_due": (due := selectors.terms_due(order)),
+            "terms_overdue": due is not None and due < timezone.now(),
             "awaiting": order.status == OrderStatus.AWAITING_PAYMENT,
             "shipped_status": FulfilmentStatus.SHIPPED,
             "helped": helped,
@@ -318,6 +329,8 @@ def _confirm_receipt(request, order: Order, *, token: str | None) -> None:
     the order's transition table (only a shipped sub-order may be completed)."""
     suborder_pk = parsing.object_id(request.POST.get("suborder"), label=_("包裹"))
     suborder = get_object_or_404(order.suborders, pk=suborder_pk)
+    if suborder.pk in acceptance_of(order, request.user):
+        raise DomainError(_("单位订单的包裹由单位采购员验收，请在单位的“待验收”页面办理。"))
     services.apply_transition(Target.SUBORDER, suborder.pk, "complete", by=request.user, actor=Actor.BUYER, token=token)
     messages.success(request, _("已确认收货，谢谢您的支持！"))
 

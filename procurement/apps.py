@@ -8,12 +8,14 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("单位采购")
 
     def ready(self) -> None:
-        from orders.buying_for import buying_for_from
+        from orders.buying_for import acceptance_from, buying_for_from
 
-        from .selectors import organisations_to_buy_for
+        from .selectors import order_acceptance, organisations_to_buy_for
         from .services import needs_approval, payment_terms, record_order
 
         # Checkout offers a purchaser their organisations, holds an order above the
         # organisation's threshold for its approver, and records the orders placed for one
         # (orders/buying_for.py), and says which pay by transfer after acceptance.
         buying_for_from(organisations_to_buy_for, record_order, needs_approval, payment_terms)
+        # The order page shows a unit's parcels' acceptance (验收) instead of 确认收货.
+        acceptance_from(order_acceptance)

@@ -3,13 +3,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.models import MAX_PHOTOS
 from core import parsing
 from core.money import format_fen
 from core.parsing import MobileField, PercentField, YuanField
 from core.validators import validate_account_number, validate_credit_code
-from orders.forms import RegionSelectsMixin, region_fields, region_initial
+from orders.forms import PhotosField, RegionSelectsMixin, region_fields, region_initial
 
-from .models import ROLE_FIELDS, Kind, RoleName
+from .models import MAX_TERMS_DAYS, ROLE_FIELDS, AcceptanceResult, Kind, RoleName
+from .services import ACCEPTANCE_NOTE_MAX
 
 ROLE_CHOICES = [(role.value, role.label) for role in RoleName]
 
@@ -38,6 +40,20 @@ class OrganisationForm(RegionSelectsMixin, forms.Form):
         min_fen=0,
         help_text=_("订单金额超过此额度须经审批人审批后才保留库存、可以付款；不填则无须审批。"),
     )
+    payment_terms_days = forms.IntegerField(
+        label=_("验收后付款天数"),
+        required=False,
+        min_value=1,
+        max_value=MAX_TERMS_DAYS,
+        help_text=parsing.lazy_format(
+            _("填写后，对公转账订单先发货，全部包裹验收后在此天数内付款（最长 %(max)s 天）；不填则先付款后发货。"),
+            max=MAX_TERMS_DAYS,
+        ),
+        error_messages={
+            key: parsing.lazy_format(_("请填写 1 到 %(max)s 之间的整数天数。"), max=MAX_TERMS_DAYS)
+            for key in ("invalid", "min_value", "max_value")
+        },
+    )
 
     def __init__(self, *args, editing=None, **kwargs):
         if editing is not None:
@@ -53,6 +69,7 @@ class OrganisationForm(RegionSelectsMixin, forms.Form):
                     "invoice_phone": editing.invoice_phone,
                     "invoice_bank": editing.invoice_bank,
                     "invoice_account": editing.invoice_account,
+                    "payment_terms_days": editing.payment_terms_days,
                     "approval_threshold": (
                         format_fen(editing.approval_threshold_fen).replace(",", "")
                         if editing.approval_threshold_fen is not None
@@ -132,3 +149,47 @@ def year_asked(request) -> int:
     if not raw:
         return timezone.localdate().year
     return parsing.natural(raw, label=_("年度"), minimum=2000, maximum=2100)
+
+
+class AcceptanceForm(forms.Form):
+    """验收 of one parcel. With a problem, the units concerned come as ``qty_<line id>``
+    beside each line (``lines`` after cleaning) and a quality problem needs photos, as any
+    after-sales request does; the after-sales service checks both."""
+
+    result = forms.ChoiceField(
+        label=_("验收结果"),
+        choices=AcceptanceResult.choices,
+        widget=forms.RadioSelect,
+        initial=AcceptanceResult.ACCEPTED,
+        error_messages={"required": _("请选择验收结果。"), "invalid_choice": _("请选择验收结果。")},
+    )
+    note = forms.CharField(
+        label=_("验收说明"),
+        required=False,
+        max_length=ACCEPTANCE_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": ACCEPTANCE_NOTE_MAX}),
+        help_text=_("有问题时必填：短缺几件、哪里有质量问题。"),
+    )
+    photos = PhotosField(
+        label=_("照片"),
+        help_text=parsing.lazy_format(_("质量问题须至少 1 张，最多 %(max)s 张。"), max=MAX_PHOTOS),
+    )
+
+    def __init__(self, *args, line_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_ids = line_ids
+
+    def clean(self):
+        data = super().clean()
+        lines = {}
+        for pk in self.line_ids:
+            try:
+                qty = parsing.quantity(self.data.get(f"qty_{pk}"), minimum=0, default=0)
+            except parsing.BadInput:
+                raise ValidationError(_("数量须为 0 或正整数。")) from None
+            if qty:
+                lines[pk] = qty
+        if data.get("result") not in (None, AcceptanceResult.ACCEPTED) and not lines:
+            raise ValidationError(_("请填写有问题的商品数量。"))
+        data["lines"] = lines
+        return data

@@ -3,19 +3,23 @@ the one SMS sender) sent by a Celery task once the invitation's transaction comm
 gateway that refuses it is logged and the invitation stays (the administrator sees it as
 open and may invite again)."""
 
+import datetime as dt
 import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.background import enqueue_after_commit
+from core.days import day_start
 from core.money import yuan
 from core.sms import SmsError, SmsMessage, send_sms
 from orders.states import OrderStatus
 
+from . import selectors
 from .models import INVITATION_DAYS, Invitation, Member, OrganisationOrder
 
 logger = logging.getLogger(__name__)
@@ -113,6 +117,76 @@ def tell_purchaser(order_id: int) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         if order.status == OrderStatus.RETURNED:
             text = _("单位订单 %(number)s 已被退回：%(reason)s") % {"number": order.number, "reason": reason}
+        elif order.status == OrderStatus.ON_TERMS:
+            text = _("单位订单 %(number)s 已审批通过，商家将发货；全部包裹验收后 %(days)s 天内付款。") % {
+                "number": order.number,
+                "days": order.payment_terms_days,
+            }
         else:
             text = _("单位订单 %(number)s 已审批通过，库存已保留，请按订单页的方式付款。") % {"number": order.number}
     _send(link.purchaser.mobile, text, {"number": order.number})
+
+
+# The unit's finance hears of an order on terms this many Shanghai days before it falls due,
+# on the day, and every day after until it is paid.
+REMIND_DAYS_BEFORE = 3
+REMINDER_TEMPLATE = "organisation_payment_due"
+
+
+def payment_reminder_text(link: OrganisationOrder, today: dt.date) -> str:
+    order = link.order
+    due = timezone.localtime(order.payment_due_at - dt.timedelta(microseconds=1)).date()  # the last day to pay
+    values = {
+        "organisation": link.organisation.name,
+        "number": order.number,
+        "amount": yuan(order.outstanding_fen),
+        "due": due.isoformat(),
+        "late": (today - due).days,
+    }
+    if today > due:
+        return (
+            _("「%(organisation)s」订单 %(number)s 应于 %(due)s 前付款 %(amount)s，已逾期 %(late)s 天，请尽快转账。")
+            % values
+        )
+    return _("「%(organisation)s」订单 %(number)s 已验收，请于 %(due)s 前对公转账 %(amount)s。") % values
+
+
+def remind_payments_due(now: dt.datetime | None = None) -> int:
+    """Text the finance members of every unit with an order on terms due within
+    ``REMIND_DAYS_BEFORE`` days or overdue — once a Shanghai day per order (``reminded_on``,
+    written before sending: a gateway failure is logged, not retried the same day). Returns
+    how many orders were reminded."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    horizon = day_start(today + dt.timedelta(days=REMIND_DAYS_BEFORE + 1))
+    due = selectors.terms_falling_due().filter(order__payment_due_at__lte=horizon).exclude(reminded_on=today)
+    count = 0
+    for link in due:
+        with transaction.atomic():
+            if OrganisationOrder.objects.filter(pk=link.pk, reminded_on=today).exists():
+                continue
+            OrganisationOrder.objects.filter(pk=link.pk).update(reminded_on=today)
+        with translation.override(settings.LANGUAGE_CODE):
+            text = payment_reminder_text(link, today)
+        finance = Member.objects.filter(organisation_id=link.organisation_id, is_finance=True).select_related("user")
+        for member in finance:
+            if not member.user.mobile:
+                continue
+            try:
+                send_sms(
+                    SmsMessage(
+                        mobile=member.user.mobile,
+                        text=text,
+                        template=REMINDER_TEMPLATE,
+                        params={"number": link.order.number},
+                    )
+                )
+            except SmsError as exc:
+                logger.warning("payment reminder SMS to ****%s not sent: %s", member.user.mobile[-4:], exc)
+        count += 1
+    return count
+
+
+@shared_task(name="procurement.remind_payments_due")
+def remind_payments_due_task() -> int:
+    return remind_payments_due()

@@ -12,15 +12,18 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import ExtractMonth
+from django.urls import reverse
 from django.utils import timezone
 
 from attribution.models import LedgerEntry
 from core.days import day_start
-from orders.buying_for import BuyingFor
+from orders.buying_for import BuyingFor, ParcelAcceptance
+from orders.models import SubOrder
+from orders.states import SETTLED_PARCELS, FulfilmentStatus, OrderStatus
 
-from .models import Invitation, Kind, Member, Organisation, Quota
+from .models import Acceptance, Invitation, Kind, Member, Organisation, OrganisationOrder, Quota
 from .rules import minimum_share_bp
 
 
@@ -197,3 +200,84 @@ def open_invitations_for(user):
             mobile=mobile, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
         ).select_related("organisation")
     )
+
+
+# --- acceptance (验收) ----------------------------------------------------------------------------------------------
+
+
+def _unit_parcels(organisation: Organisation):
+    return SubOrder.objects.filter(order__organisation_link__organisation=organisation)
+
+
+def _waiting(organisation: Organisation):
+    return _unit_parcels(organisation).filter(status=FulfilmentStatus.SHIPPED, acceptance__isnull=True)
+
+
+def parcels_to_accept_count(organisation: Organisation) -> int:
+    return _waiting(organisation).count()
+
+
+def parcels_to_accept(organisation: Organisation) -> list[SubOrder]:
+    """The unit's parcels shipped and not yet accepted, oldest shipment first, with lines."""
+    return list(
+        _waiting(organisation).select_related("order", "shop").prefetch_related("lines").order_by("shipped_at", "pk")
+    )
+
+
+def recent_acceptances(organisation: Organisation, limit: int = 20) -> list[Acceptance]:
+    return list(
+        Acceptance.objects.filter(organisation=organisation)
+        .select_related("suborder__order", "suborder__shop", "accepted_by", "after_sale")
+        .order_by("-accepted_at", "-pk")[:limit]
+    )
+
+
+def parcel_of(organisation: Organisation, suborder_id: int) -> SubOrder | None:
+    """One parcel of the unit's orders waiting for acceptance (None otherwise: a 404)."""
+    return (
+        _waiting(organisation).filter(pk=suborder_id).select_related("order", "shop").prefetch_related("lines").first()
+    )
+
+
+def order_acceptance(order, user) -> dict[int, ParcelAcceptance]:
+    """What the buyer's order page shows per parcel of an organisation's order
+    (``orders/buying_for.py``): the acceptance recorded, or — for the unit's purchasers —
+    where to record it once shipped. Empty for an order not placed for an organisation.
+    One query for the link, one for the acceptances, one for the membership."""
+    link = OrganisationOrder.objects.filter(order=order).values_list("organisation_id", flat=True).first()
+    if link is None:
+        return {}
+    done = {a.suborder_id: a for a in Acceptance.objects.filter(suborder__order=order)}
+    purchaser = memberships(user).filter(organisation_id=link, is_purchaser=True).exists()
+    result = {}
+    for suborder in order.suborders.all():
+        accepted = done.get(suborder.pk)
+        url = ""
+        if accepted is None and purchaser and suborder.status == FulfilmentStatus.SHIPPED:
+            url = reverse("procurement:acceptance", args=[link, suborder.pk])
+        result[suborder.pk] = ParcelAcceptance(
+            result=accepted.get_result_display() if accepted else "",
+            accepted_at=accepted.accepted_at if accepted else None,
+            url=url,
+        )
+    return result
+
+
+# --- orders on terms (验收后付款) -------------------------------------------------------------------------------------
+
+
+def terms_falling_due():
+    """Orders on terms whose every parcel is accepted (or received, or refunded): their
+    payment clock runs (``orders.services.terms_due_at``), soonest due first."""
+    open_parcel = SubOrder.objects.filter(order_id=OuterRef("order_id")).exclude(status__in=SETTLED_PARCELS)
+    return (
+        OrganisationOrder.objects.filter(order__status=OrderStatus.ON_TERMS)
+        .exclude(Exists(open_parcel))
+        .select_related("order", "organisation")
+        .order_by("order__payment_due_at", "pk")
+    )
+
+
+def payments_due(organisation: Organisation) -> list[OrganisationOrder]:
+    """The unit's orders on terms to pay now (all parcels accepted), soonest due first."""
+    return list(terms_falling_due().filter(organisation=organisation))

@@ -13,12 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
-from core.money import bp_percent, yuan
-from orders import services as order_services
 from aftersales import services as after_sale_services
 from aftersales.states import Kind as AfterSaleKind
 from aftersales.states import Reason
+from core.errors import DomainError
+from core.money import bp_percent, yuan
+from orders import services as order_services
 from orders.locking import lock_order
 from orders.models import PaymentMethod, SubOrder
 from orders.states import FulfilmentStatus, OrderStatus
@@ -374,9 +374,7 @@ def accept(actor: Member, suborder_id: int, result: str, *, note: str = "", line
     if result not in AcceptanceResult.values:
         raise DomainError(_("请选择验收结果。"))
     if suborder.status != FulfilmentStatus.SHIPPED or Acceptance.objects.filter(suborder=suborder).exists():
-        raise DomainError(
-            _("该包裹当前状态为「%(status)s」，不能验收。") % {"status": suborder.get_status_display()}
-        )
+        raise DomainError(_("该包裹当前状态为「%(status)s」，不能验收。") % {"status": suborder.get_status_display()})
     note = " ".join((note or "").split())
     if len(note) > ACCEPTANCE_NOTE_MAX:
         raise DomainError(_("验收说明最多 %(max)s 字。") % {"max": ACCEPTANCE_NOTE_MAX})
@@ -403,6 +401,8 @@ def accept(actor: Member, suborder_id: int, result: str, *, note: str = "", line
         accepted_by=actor.user,
     )
     with translation.override(settings.LANGUAGE_CODE):  # the history is kept in the source language
-        history = f"{actor.user.get_full_name()} 验收：{AcceptanceResult(result).label}" + (f"（{note}）" if note else "")
+        history = f"{actor.user.get_full_name()} 验收：{AcceptanceResult(result).label}" + (
+            f"（{note}）" if note else ""
+        )
     order_services.accept_suborder(suborder.pk, by=actor.user, note=history)
     return acceptance

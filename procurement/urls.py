@@ -20,6 +20,8 @@ urlpatterns = [
     path("org/<str:organisation_id>/quota/", views.quota, name="quota"),
     path("org/<str:organisation_id>/approvals/", views.approvals, name="approvals"),
     path("org/<str:organisation_id>/bulk/", views.bulk, name="bulk"),
+    path("org/<str:organisation_id>/acceptance/", views.acceptance_list, name="acceptance_list"),
+    path("org/<str:organisation_id>/acceptance/<str:suborder_id>/", views.acceptance, name="acceptance"),
     path(
         "org/<str:organisation_id>/approvals/<str:order_id>/<str:decision>/",
         views.approval_decide,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from aftersales import services as after_sale_services
 from core import parsing
 from core.errors import DomainError
 from core.money import bp_percent
@@ -25,7 +26,16 @@ from orders.states import OrderStatus
 
 from . import selectors, services
 from .bulk import read_rows
-from .forms import InviteForm, OrganisationForm, QuotaForm, ReturnForm, RolesForm, year_asked, year_choices
+from .forms import (
+    AcceptanceForm,
+    InviteForm,
+    OrganisationForm,
+    QuotaForm,
+    ReturnForm,
+    RolesForm,
+    year_asked,
+    year_choices,
+)
 from .models import Invitation, Member, OrganisationOrder
 
 ORDERS_SHOWN = 20
@@ -58,6 +68,7 @@ def _details(data, organisation=None) -> services.OrganisationDetails:
         invoice_bank=(data.get("invoice_bank") or "").strip(),
         invoice_account=(data.get("invoice_account") or "").strip(),
         approval_threshold_fen=data.get("approval_threshold"),
+        payment_terms_days=data.get("payment_terms_days"),
     )
 
 
@@ -127,6 +138,9 @@ def dashboard(request, organisation_id):
             ).count()
             if member.is_approver
             else 0,
+            "to_accept": selectors.parcels_to_accept_count(organisation) if member.is_purchaser else 0,
+            "payments_due": selectors.payments_due(organisation) if member.is_finance or member.is_admin else [],
+            "now": timezone.now(),
         },
     )
 
@@ -331,6 +345,71 @@ def approval_decide(request, organisation_id, order_id, decision):
     except DomainError as exc:
         messages.error(request, str(exc))
     return redirect("procurement:approvals", member.organisation_id)
+
+
+def _purchaser(request, organisation_id) -> Member:
+    member = _member(request, organisation_id)
+    if not member.is_purchaser:
+        raise PermissionDenied(_("只有单位采购员可以验收。"))
+    return member
+
+
+@login_required
+def acceptance_list(request, organisation_id):
+    """The unit's delivered parcels waiting for acceptance, oldest shipment first, and the
+    last ones accepted."""
+    member = _purchaser(request, organisation_id)
+    return render(
+        request,
+        "procurement/acceptance_list.html",
+        {
+            "member": member,
+            "organisation": member.organisation,
+            "waiting": selectors.parcels_to_accept(member.organisation),
+            "done": selectors.recent_acceptances(member.organisation),
+        },
+    )
+
+
+@login_required
+def acceptance(request, organisation_id, suborder_id):
+    """验收 of one parcel: accepted, or a quantity / quality problem with the units concerned."""
+    member = _purchaser(request, organisation_id)
+    pk = parsing.object_id(suborder_id, label=_("包裹"))
+    suborder = selectors.parcel_of(member.organisation, pk)
+    if suborder is None:
+        raise Http404
+    lines = list(suborder.lines.all())
+    form = AcceptanceForm(request.POST or None, request.FILES or None, line_ids=[ln.pk for ln in lines])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = services.accept(
+                member, suborder.pk, data["result"], note=data["note"], lines=data["lines"], photos=data["photos"]
+            )
+        except services.NotAllowed as exc:
+            raise Http404 from exc
+        except after_sale_services.PhotoRefused as exc:
+            form.add_error("photos", str(exc))
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if done.after_sale_id:
+                messages.success(
+                    request,
+                    _("已验收，发现的问题已提交售后（售后单 %(number)s），商家将在处理时限前答复。")
+                    % {"number": done.after_sale.number},
+                )
+            else:
+                messages.success(request, _("包裹已验收。"))
+            return redirect("procurement:acceptance_list", member.organisation_id)
+    rows = [(ln, request.POST.get(f"qty_{ln.pk}", "")) for ln in lines]
+    return render(
+        request,
+        "procurement/acceptance.html",
+        {"member": member, "organisation": member.organisation, "suborder": suborder, "form": form, "rows": rows},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

@@ -284,6 +284,12 @@ CELERY_BEAT_SCHEDULE["orders-auto-confirm-receipts"] = {
     "task": "orders.auto_confirm_receipts",
     "schedule": crontab(minute=15),
 }
+# Organisations paying after acceptance (procurement): their finance members are texted about
+# orders due within three days or overdue, at 09:00 Shanghai time, once a day per order.
+CELERY_BEAT_SCHEDULE["procurement-remind-payments-due"] = {
+    "task": "procurement.remind_payments_due",
+    "schedule": crontab(hour=9, minute=0),
+}
 
 # After-sales (售后, aftersales/): the shop answers a request within REPLY_HOURS, the buyer
 # sends goods back within RETURN_DAYS of the shop agreeing, the shop confirms the returned
