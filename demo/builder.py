@@ -219,8 +219,8 @@ def reset_demo() -> None:
     # The shops' orders, app by app: what points at an order goes first.
     order_ids = orders_of_shops(shop_ids)
     purge_ledger(order_ids, shop_ids)
+    purge_organisation_orders(order_ids)  # acceptances point at after-sales requests
     purge_after_sales_of_orders(order_ids)
-    purge_organisation_orders(order_ids)
     purge_organisations([demo_unit_credit_code()])
     purge_invoices_of_orders(order_ids)
     purge_money_of_orders(order_ids)

@@ -1,5 +1,5 @@
-"""The demo's invoices (发票), through the real services: an institution's order
-(``demo/sales.py``: with seed 1, 单县总工会's) asked for a 增值税专用发票 for one parcel, and the
+"""The demo's invoices (发票), through the real services: the demo budget unit's accepted
+parcel (``demo/procurement.py``; without it another institution's) asked for a 增值税专用发票, and the
 shop's operator issued it as an electronic invoice — a small PDF made here with ReportLab, in the
 Chinese CID font the project's PDFs use — so its order page offers the download and 验票;
 and one individual buyer's request waits for the shop under 发票处理 in the admin."""
@@ -16,6 +16,7 @@ from invoices.services import apply, request_invoice
 from invoices.states import Kind, Medium, TitleType
 from invoices.transitions import Actor
 from orders.models import BuyerType, Order, OrderStatus, SubOrder
+from procurement.models import Acceptance
 
 from .sales import UNIT_NAME
 
@@ -71,7 +72,11 @@ def make_demo_invoices(users: dict) -> int:
         .prefetch_related("lines", "shop__operators")
         .order_by("order_id", "pk")
     )
-    parcels.sort(key=lambda s: (not s.shop.operators.all(), s.order.organisation_name != UNIT_NAME))
+    # The budget unit's accepted parcel first (demo/procurement.py): accepted and invoiced.
+    accepted = set(Acceptance.objects.values_list("suborder_id", flat=True))
+    parcels.sort(
+        key=lambda s: (s.pk not in accepted, not s.shop.operators.all(), s.order.organisation_name != UNIT_NAME)
+    )
     suborder = parcels[0] if parcels else None
     unit_order = suborder.order if suborder is not None else None
     if unit_order is not None and not Invoice.objects.filter(order=unit_order).exists():

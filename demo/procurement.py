@@ -2,8 +2,10 @@
 account registered by ``unit-buyer`` (its administrator and purchaser), with
 ``unit-approver`` and ``unit-finance`` invited and accepted, this year's reserved share, and
 orders placed for it through the checkout and paid by transfer, so that it stands about a
-third of the way to its quota, and one order above its approval threshold (¥1,000.00)
-waiting for the approver. All through the real services."""
+third of the way to its quota — the first of them shipped and accepted (验收), and invoiced by
+``demo/invoices.py`` — then, paying after acceptance from now on (30 days), one order shipped
+and waiting for ``unit-buyer`` to accept it, and one order above its approval threshold
+(¥1,000.00) waiting for the approver. All through the real services."""
 
 from dataclasses import dataclass, replace
 
@@ -13,11 +15,12 @@ from catalog.models import Product
 from live.models import FeaturedProduct
 from live.pricing import quotes_at
 from orders.models import AddressRegion, PaymentMethod
-from orders.services import BuyerDetails, CheckoutLine, place_order
+from orders.services import BuyerDetails, CheckoutLine, apply_transition, place_order
 from orders.states import OrderStatus
+from orders.transitions import Actor, Target
 from payments import services as payments
 from procurement import services as procurement
-from procurement.models import Member, Organisation
+from procurement.models import AcceptanceResult, Member, Organisation, OrganisationOrder
 
 from .sales import SHAN_COUNTY, UNIT_NAME, UNIT_TAX_ID_BODY, _tax_id
 
@@ -27,6 +30,7 @@ SHARE_BP = 1_000
 # Bought for the unit: about a third of the reserved ¥9,000.
 TARGET_SPENT_FEN = 3_000_00
 APPROVAL_THRESHOLD_FEN = 1_000_00
+PAYMENT_TERMS_DAYS = 30
 
 
 def demo_unit_credit_code() -> str:
@@ -39,6 +43,8 @@ class DemoUnit:
     orders: int = 0
     spent_fen: int = 0
     waiting: int = 0
+    accepted: int = 0
+    to_accept: int = 0
 
 
 def make_demo_unit(users, *, admin) -> DemoUnit:
@@ -102,8 +108,30 @@ def make_demo_unit(users, *, admin) -> DemoUnit:
         )
         result.orders += 1
         result.spent_fen += order.total_fen
-    # From now on orders above ¥1,000.00 wait for the approver: one does.
-    procurement.update_organisation(head, replace(details, approval_threshold_fen=APPROVAL_THRESHOLD_FEN))
+    # The first order's parcel came and was checked: accepted (its invoice: demo/invoices.py).
+    first = OrganisationOrder.objects.filter(organisation=organisation).order_by("order_id").first()
+    if first is not None:
+        parcel = first.order.suborders.order_by("pk").first()
+        _ship(parcel, admin)
+        procurement.accept(head, parcel.pk, AcceptanceResult.ACCEPTED, note="数量、品质与订单一致")
+        result.accepted += 1
+    # From now on orders above ¥1,000.00 wait for the approver, and bank transfers are paid
+    # 30 days after acceptance: one such order has shipped and waits to be accepted.
+    procurement.update_organisation(
+        head,
+        replace(details, approval_threshold_fen=APPROVAL_THRESHOLD_FEN, payment_terms_days=PAYMENT_TERMS_DAYS),
+    )
+    cheapest = min(products, key=lambda p: quotes_at([p], timezone.now())[p.pk].price_fen)
+    price = quotes_at([cheapest], timezone.now())[cheapest.pk].price_fen
+    on_terms = place_order(
+        lines=[CheckoutLine(cheapest.pk, max(1, min(10, 30_000 // price)), price)],
+        buyer=county_buyer,
+        payment_method=PaymentMethod.TRANSFER,
+        user=buyer,
+    )
+    for parcel in on_terms.suborders.order_by("pk"):
+        _ship(parcel, admin)
+        result.to_accept += 1
     prices = quotes_at(products, timezone.now())
     product = max(products, key=lambda p: prices[p.pk].price_fen)
     price = prices[product.pk].price_fen
@@ -115,3 +143,17 @@ def make_demo_unit(users, *, admin) -> DemoUnit:
     )
     result.waiting = int(held.status == OrderStatus.AWAITING_APPROVAL)
     return result
+
+
+def _ship(parcel, admin) -> None:
+    """The parcel's shop operator ships it (the platform administrator when it has none)."""
+    operator = parcel.shop.operators.order_by("pk").first()
+    apply_transition(
+        Target.SUBORDER,
+        parcel.pk,
+        "ship",
+        by=operator or admin,
+        actor=Actor.OPERATOR if operator else Actor.ADMIN,
+        carrier="中国邮政 EMS",
+        tracking_number=f"1{parcel.order.number[-8:]}{parcel.pk:04d}"[:13],
+    )

@@ -310,6 +310,21 @@ def test_demo_logins_for_every_role(client):
     assert waiting.count() == 1 and waiting.get().order.total_fen > unit.approval_threshold_fen == 1_000_00
     client.force_login(User.objects.get(username="unit-approver"))
     assert waiting.get().order.number in client.get(f"/org/{unit.pk}/approvals/").content.decode()
+    # Paid after acceptance (30 days) from now on: one order shipped, waiting to be accepted;
+    # the first order was accepted and invoiced (a 专用发票 PDF issued by its shop).
+    from invoices.models import Invoice
+    from procurement.models import Acceptance
+
+    assert unit.payment_terms_days == 30
+    on_terms = OrganisationOrder.objects.get(organisation=unit, order__status="on_terms").order
+    assert set(on_terms.suborders.values_list("status", flat=True)) == {"shipped"}
+    client.force_login(User.objects.get(username="unit-buyer"))
+    page = client.get(f"/org/{unit.pk}/acceptance/").content.decode()
+    assert on_terms.number in page
+    accepted = Acceptance.objects.get(organisation=unit)
+    assert accepted.result == "accepted" and accepted.suborder.status == "completed"
+    invoice = Invoice.objects.get(suborder=accepted.suborder)
+    assert invoice.status == "issued" and invoice.kind == "special"
 
 
 @pytest.mark.django_db
