@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.scoping import is_platform_admin, operated_shop_ids, scope_queryset
 from orders import selectors as order_selectors
+from orders.buying_for import invoice_details_of
 from orders.invoices import ParcelInvoice
 from orders.models import BuyerType, FulfilmentStatus, Order, OrderStatus, SubOrder
 
@@ -74,8 +75,10 @@ def title_types_for(order: Order) -> list[str]:
 
 
 def prefill(order: Order) -> dict:
-    """What the request form starts with: an institution's name and tax id as the order
-    has them; an individual's name; the order's e-mail either way."""
+    """What the request form starts with: an organisation account's 开票信息 (title, tax id,
+    address, phone, bank and account, as its details page keeps them); another
+    institution's name and tax id as the order has them; an individual's name; the
+    order's e-mail either way."""
     if order.buyer_type == BuyerType.INDIVIDUAL:
         return {
             "kind": Kind.NORMAL,
@@ -89,6 +92,7 @@ def prefill(order: Order) -> dict:
         "title": order.organisation_name,
         "tax_id": order.tax_id,
         "email": order.email,
+        **invoice_details_of(order),
     }
 
 

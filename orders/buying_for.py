@@ -89,3 +89,19 @@ def acceptance_of(order, user) -> dict[int, ParcelAcceptance]:
     if _acceptance is None or not order.is_institutional:
         return {}
     return _acceptance(order, user)
+
+
+_invoice_details: Callable[[object], dict[str, str]] | None = None
+
+
+def invoice_details_from(details: Callable[[object], dict[str, str]]) -> None:
+    """``details(order)``: the 开票信息 of the organisation an order was placed for — title,
+    tax_id, address, phone, bank, account — or {} for any other order."""
+    global _invoice_details
+    _invoice_details = details
+
+
+def invoice_details_of(order) -> dict[str, str]:
+    if _invoice_details is None or not order.is_institutional:
+        return {}
+    return _invoice_details(order)

@@ -281,3 +281,20 @@ def terms_falling_due():
 def payments_due(organisation: Organisation) -> list[OrganisationOrder]:
     """The unit's orders on terms to pay now (all parcels accepted), soonest due first."""
     return list(terms_falling_due().filter(organisation=organisation))
+
+
+def invoice_details(order) -> dict[str, str]:
+    """The 开票信息 the unit keeps (its details page), for its orders' invoice requests; {}
+    for an order not placed for an organisation."""
+    link = OrganisationOrder.objects.filter(order=order).select_related("organisation").first()
+    if link is None:
+        return {}
+    o = link.organisation
+    return {
+        "title": o.invoice_title or o.name,
+        "tax_id": o.credit_code,
+        "address": o.invoice_address,
+        "phone": o.invoice_phone,
+        "bank": o.invoice_bank,
+        "account": o.invoice_account,
+    }

@@ -26,7 +26,7 @@ from certification.models import Certificate
 from cms.models import ArticlePage
 from core.models import User
 from live.models import LiveEvent
-from orders.models import Order
+from orders.models import Order, SubOrder
 from procurement.models import Organisation
 from producers.models import Household
 from tests.conftest import require_service
@@ -174,6 +174,8 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
         seen.append(f"{name}@{width}")
 
     unit = Organisation.objects.get(name="单县机关事务服务中心").pk  # the demo budget unit
+    # Its order on terms: shipped, waiting for the purchaser's acceptance (验收).
+    to_accept = SubOrder.objects.filter(order__organisation_link__organisation_id=unit, status="shipped").first().pk
     # No ORM calls inside (see test_storefront_browser.chromium_page). The site's CSP allows
     # no inline script: the context bypasses it so that axe can be injected.
     with sync_playwright() as playwright:
@@ -277,6 +279,8 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
             ("reserved share", f"/org/{unit}/quota/"),
             ("organisation details", f"/org/{unit}/settings/"),
             ("bulk order", f"/org/{unit}/bulk/"),
+            ("to accept", f"/org/{unit}/acceptance/"),
+            ("acceptance", f"/org/{unit}/acceptance/{to_accept}/"),
         ]:
             check(page, name, url)
         # ... and as its approver: the order waiting for approval.
@@ -298,7 +302,7 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
         browser.close()
 
     assert not problems, "\n".join(problems)
-    assert {f"{name}@1366" for name in MOST_VISITED} <= set(seen) and len(seen) == 20 + 6 + 6 + 2 + 7
+    assert {f"{name}@1366" for name in MOST_VISITED} <= set(seen) and len(seen) == 20 + 6 + 6 + 2 + 9
 
     # The chart: the 数据表 lists the bars top down (ECharts draws the category axis bottom up).
     assert chart["interval"] == 0

@@ -286,3 +286,15 @@ def test_finance_is_reminded_before_the_due_day_once_a_day_until_paid(on_terms, 
     payments.record_transfer_receipt(order.pk, amount_fen=7_760, reference="BANK-TERMS-2", by=world.admin)
     assert run(dt.datetime(2026, 4, 6, 9, 0, tzinfo=SHANGHAI)) == (0, [])
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+
+
+def test_an_invoice_request_for_the_units_order_starts_with_its_invoice_details(on_terms, members, world):
+    order = checkout_for(world, members["purchaser"], on_terms)
+    suborder = order.suborders.get()
+    page = sign_in(members["purchaser"]).get(f"/invoices/new/{suborder.pk}/").content.decode()
+    for value in ("单县财政局", on_terms.credit_code, "单县园艺街道 1 号", "0530-4621000", "中国农业银行单县支行"):
+        assert f'value="{value}"' in page, value
+    # Another institution's order (its name and tax id typed at checkout) has only those two.
+    typed = checkout_for(world, world.buyer, None, pay=True, tax_id=valid_credit_code("11371722MB7654321"))
+    page = sign_in(world.buyer).get(f"/invoices/new/{typed.suborders.get().pk}/").content.decode()
+    assert 'value="冒名单位"' in page and "中国农业银行单县支行" not in page
