@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core import parsing
-from orders.forms import PhotosField
+from orders.forms import PhotosField, line_quantities
 
 from .models import DESCRIPTION_MAX, MAX_PHOTOS, NOTE_MAX
 from .states import Kind, Reason
@@ -53,14 +53,7 @@ class RequestForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        lines = {}
-        for pk in self.line_ids:
-            try:
-                qty = parsing.quantity(self.data.get(f"qty_{pk}"), minimum=0, default=0)
-            except parsing.BadInput:
-                raise ValidationError(_("数量须为 0 或正整数。")) from None
-            if qty:
-                lines[pk] = qty
+        lines = line_quantities(self.data, self.line_ids)
         if not lines:
             raise ValidationError(_("请至少选择一件商品，填写要售后的数量。"))
         data["lines"] = lines

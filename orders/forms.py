@@ -234,6 +234,21 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def line_quantities(data, line_ids) -> dict[int, int]:
+    """{line id: units} from a form's ``qty_<line id>`` inputs (after-sales requests,
+    acceptance problems): blanks and zeros left out; anything else not a whole number is a
+    ``ValidationError`` with the reason."""
+    lines = {}
+    for pk in line_ids:
+        try:
+            qty = parsing.quantity(data.get(f"qty_{pk}"), minimum=0, default=0)
+        except parsing.BadInput:
+            raise ValidationError(_("数量须为 0 或正整数。")) from None
+        if qty:
+            lines[pk] = qty
+    return lines
+
+
 class PhotosField(forms.FileField):
     """Up to ``MAX_REVIEW_PHOTOS`` files in one input (their content is judged by the service,
     through ``core.uploads``)."""

@@ -8,7 +8,7 @@ from core import parsing
 from core.money import format_fen
 from core.parsing import MobileField, PercentField, YuanField
 from core.validators import validate_account_number, validate_credit_code
-from orders.forms import PhotosField, RegionSelectsMixin, region_fields, region_initial
+from orders.forms import PhotosField, RegionSelectsMixin, line_quantities, region_fields, region_initial
 
 from .models import MAX_TERMS_DAYS, ROLE_FIELDS, AcceptanceResult, Kind, RoleName
 from .services import ACCEPTANCE_NOTE_MAX
@@ -181,14 +181,7 @@ class AcceptanceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        lines = {}
-        for pk in self.line_ids:
-            try:
-                qty = parsing.quantity(self.data.get(f"qty_{pk}"), minimum=0, default=0)
-            except parsing.BadInput:
-                raise ValidationError(_("数量须为 0 或正整数。")) from None
-            if qty:
-                lines[pk] = qty
+        lines = line_quantities(self.data, self.line_ids)
         if data.get("result") not in (None, AcceptanceResult.ACCEPTED) and not lines:
             raise ValidationError(_("请填写有问题的商品数量。"))
         data["lines"] = lines
