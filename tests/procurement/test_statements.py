@@ -520,6 +520,15 @@ def test_a_bad_month_is_a_404_in_a_file_address_and_a_400_as_a_choice(unit, memb
         assert client.get("/org/²/statements/").status_code in (400, 404)
 
 
+def test_the_dashboard_links_finance_and_administrators_to_the_statements(unit, members):
+    organisation, admin = unit
+    link = f'href="/org/{organisation.pk}/statements/"'
+    for who in (admin, members["finance"]):
+        assert link in sign_in(who).get(f"/org/{organisation.pk}/").content.decode()
+    for role in ("purchaser", "approver"):
+        assert link not in sign_in(members[role]).get(f"/org/{organisation.pk}/").content.decode()
+
+
 # --- queries ----------------------------------------------------------------------------------------------------
 
 
