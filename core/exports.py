@@ -46,25 +46,35 @@ def xlsx_response(filename: str, title: str, header: Sequence[str], rows: Iterab
     return response
 
 
+PDF_FONT = "STSong-Light"
+
+
+def pdf_font() -> str:
+    """The font of the PDFs made here, registered once: ReportLab's built-in Chinese CID font
+    (STSong-Light), so no font file is needed. Returns its name for ``setFont`` and styles."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    return PDF_FONT
+
+
 def table_pdf(
     title: str, intro: Sequence[str], tables: Sequence[tuple[str, Sequence[str], Sequence[Sequence]]]
 ) -> bytes:
     """An A4 PDF: a title, lines of introduction, then one titled table per
-    ``(heading, header, rows)``. ReportLab's built-in Chinese CID font (STSong-Light)
-    renders the Chinese, so no font file is needed."""
+    ``(heading, header, rows)``, in the Chinese font of ``pdf_font``."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    title_style = ParagraphStyle("title", fontName="STSong-Light", fontSize=16, leading=22, spaceAfter=6)
-    text_style = ParagraphStyle("text", fontName="STSong-Light", fontSize=9.5, leading=14)
-    heading_style = ParagraphStyle("heading", fontName="STSong-Light", fontSize=12, leading=18, spaceBefore=8)
+    font = pdf_font()
+    title_style = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=6)
+    text_style = ParagraphStyle("text", fontName=font, fontSize=9.5, leading=14)
+    heading_style = ParagraphStyle("heading", fontName=font, fontSize=12, leading=18, spaceBefore=8)
     story = [Paragraph(title, title_style)]
     story += [Paragraph(line, text_style) for line in intro]
     for heading, header, rows in tables:
@@ -76,7 +86,7 @@ def table_pdf(
         table.setStyle(
             TableStyle(
                 [
-                    ("FONTNAME", (0, 0), (-1, -1), "STSong-Light"),
+                    ("FONTNAME", (0, 0), (-1, -1), font),
                     ("FONTSIZE", (0, 0), (-1, -1), 9),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3ece4")),
                     ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b9a99a")),

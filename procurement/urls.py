@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import statement_views, views
 
 app_name = "procurement"
 urlpatterns = [
@@ -27,4 +27,11 @@ urlpatterns = [
         views.approval_decide,
         name="approval_decide",
     ),
+]
+
+# Monthly statements (对账单): statement_views.py.
+urlpatterns += [
+    path("org/<str:organisation_id>/statements/", statement_views.index, name="statements"),
+    path("org/<str:organisation_id>/statements/<str:month>.xlsx", statement_views.xlsx, name="statement_xlsx"),
+    path("org/<str:organisation_id>/statements/<str:month>.pdf", statement_views.pdf, name="statement_pdf"),
 ]

@@ -281,6 +281,7 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
             ("bulk order", f"/org/{unit}/bulk/"),
             ("to accept", f"/org/{unit}/acceptance/"),
             ("acceptance", f"/org/{unit}/acceptance/{to_accept}/"),
+            ("statements", f"/org/{unit}/statements/"),
         ]:
             check(page, name, url)
         # ... and as its approver: the order waiting for approval.
@@ -302,7 +303,7 @@ def test_every_public_page_fits_a_phone_and_passes_axe(chromium_path, live_serve
         browser.close()
 
     assert not problems, "\n".join(problems)
-    assert {f"{name}@1366" for name in MOST_VISITED} <= set(seen) and len(seen) == 20 + 6 + 6 + 2 + 9
+    assert {f"{name}@1366" for name in MOST_VISITED} <= set(seen) and len(seen) == 20 + 6 + 6 + 2 + 10
 
     # The chart: the 数据表 lists the bars top down (ECharts draws the category axis bottom up).
     assert chart["interval"] == 0
