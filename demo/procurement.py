@@ -14,13 +14,13 @@ from django.utils import timezone
 from catalog.models import Product
 from live.models import FeaturedProduct
 from live.pricing import quotes_at
-from orders.models import AddressRegion, PaymentMethod
+from orders.models import AddressRegion, PaymentMethod, SubOrder
 from orders.services import BuyerDetails, CheckoutLine, apply_transition, place_order
 from orders.states import OrderStatus
 from orders.transitions import Actor, Target
 from payments import services as payments
 from procurement import services as procurement
-from procurement.models import AcceptanceResult, Member, Organisation, OrganisationOrder
+from procurement.models import AcceptanceResult, Member, Organisation
 
 from .sales import SHAN_COUNTY, UNIT_NAME, UNIT_TAX_ID_BODY, _tax_id
 
@@ -109,9 +109,10 @@ def make_demo_unit(users, *, admin) -> DemoUnit:
         result.orders += 1
         result.spent_fen += order.total_fen
     # The first order's parcel came and was checked: accepted (its invoice: demo/invoices.py).
-    first = OrganisationOrder.objects.filter(organisation=organisation).order_by("order_id").first()
-    if first is not None:
-        parcel = first.order.suborders.order_by("pk").first()
+    # (A parcel of a shop with an operator, who issues its invoice, if there is one.)
+    parcels = SubOrder.objects.filter(order__organisation_link__organisation=organisation).order_by("order_id", "pk")
+    parcel = parcels.filter(shop__operators__isnull=False).first() or parcels.first()
+    if parcel is not None:
         _ship(parcel, admin)
         procurement.accept(head, parcel.pk, AcceptanceResult.ACCEPTED, note="数量、品质与订单一致")
         result.accepted += 1
