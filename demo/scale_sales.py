@@ -2,8 +2,8 @@
 
 Bulk-inserts orders, sub-orders, lines, accepted payments, confirmed refunds and their
 ledger entries for the demo's shops in three cities (菏泽 Heze, 枣庄 Zaozhuang, 聊城
-Liaocheng), with live events and their tagged orders, budget units with reserved-share
-targets, and a share of sales made while a product held no valid certificate.
+Liaocheng), with live events and their tagged orders, budget units buying by tax ID, and
+a share of sales made while a product held no valid certificate.
 
 The ledger entries are split by the attribution app's own code: ``beneficiaries_of`` for
 the linkage version in force at the moment of payment (none before a product's first
@@ -35,7 +35,6 @@ from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry, benefici
 from attribution.services import beneficiaries_of
 from catalog.models import Product, Shop
 from certification.models import Certificate
-from core.models import Bureau
 from core.validators import credit_code_check_char
 from live.models import CODE_ALPHABET, LiveAttribution, LiveEvent
 from live.services import common_region
@@ -50,7 +49,6 @@ from orders.models import (
 )
 from payments.models import Payment, Refund, RefundLine
 from producers.models import BenefitLinkage, Region
-from reports.models import ReservedShareTarget
 from reports.services import rebuild_summaries
 
 CITIES = {"3717": "菏泽市", "3704": "枣庄市", "3715": "聊城市"}
@@ -78,7 +76,6 @@ class ScaleSalesResult:
     entries: int = 0
     refunds: int = 0
     events: int = 0
-    targets: int = 0
     start: dt.date | None = None
     end: dt.date | None = None
     seconds: float = 0.0
@@ -596,24 +593,6 @@ def _common(line: OrderLine, order: Order, p: _Product, certified: bool, linkage
     }
 
 
-def _targets(gen: _Generator, years: list[int]) -> int:
-    """Reserved-share targets for the budget units, entered by their city's bureau."""
-    bureaus = {b.region.code: b for b in Bureau.objects.filter(region__code__in=list(CITIES)).select_related("region")}
-    made = 0
-    for year in years:
-        for name, tax_id, city in gen.units:
-            if city not in bureaus:
-                continue
-            _obj, created = ReservedShareTarget.objects.get_or_create(
-                bureau=bureaus[city],
-                year=year,
-                tax_id=tax_id,
-                defaults={"unit_name": name, "target_fen": gen.rng.randrange(50, 400) * 100_000},
-            )
-            made += created
-    return made
-
-
 def load_scale_sales(
     entries: int, *, seed: int = 1, days: int = DAYS, end: dt.date | None = None, progress: bool = False, log=print
 ) -> ScaleSalesResult:
@@ -635,7 +614,6 @@ def load_scale_sales(
         written = _insert_batch(gen, _plan_orders(gen, events, BATCH_ORDERS), end_moment, result)
         bar.update(written)
     bar.close()
-    result.targets = _targets(gen, sorted({start.year, result.end.year}))
     result.seconds = time.monotonic() - started
     log(
         f"已写入 wrote {result.orders} orders, {result.lines} lines, {result.refunds} refunds, "
