@@ -72,11 +72,6 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         # Banner pictures for their pavilion's page (the page itself: their bureau's group, bureau_groups.py).
         "wagtailimages.add_image",
         "wagtailimages.choose_image",
-        # Reserved-share targets (预留份额) of their own bureau (reports/).
-        "reports.view_reservedsharetarget",
-        "reports.add_reservedsharetarget",
-        "reports.change_reservedsharetarget",
-        "reports.delete_reservedsharetarget",
     ],
     Role.PLATFORM_ADMIN: ["*"],  # every permission; row scoping does not limit them either
 }

@@ -1,9 +1,10 @@
 """A modest set of demo sales for the consumption-support reports, through the real
 services: orders placed at the checkout service, bank transfers recorded by the platform
 administrator (which marks lines paid and writes the ledger and the report summaries),
-one refund by hand, and a budget unit's reserved-share target. Most of it is 单县's, so
-that ``officer-shanxian`` opens a dashboard with figures on it; a few orders are other
-counties', so that drilling up to the city shows more than one county.
+and one refund by hand. Most of it is 单县's, so that ``officer-shanxian`` opens a
+dashboard with figures on it; a few orders are other counties', so that drilling up to
+the city shows more than one county. (The report's reserved-share section shows the
+demo's budget unit with its quota and the orders placed for it: ``demo/procurement.py``.)
 
 Separate from the live-event demo (``demo/live.py``), and clear of it: no product
 that an event features is bought here, so the events' results stay the live demo's own.
@@ -17,14 +18,12 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from catalog.models import Product
-from core.models import Bureau
 from core.validators import credit_code_check_char
 from live.models import FeaturedProduct
 from live.pricing import quotes_at
 from orders.models import AddressRegion, BuyerType, OrderLine, PaymentMethod
 from orders.services import BuyerDetails, CheckoutLine, place_order
 from payments import services as payments
-from reports.models import ReservedShareTarget
 
 SHAN_COUNTY = "371722"
 # A budget unit of 单县 (unified social credit code: 11 = government body, 单县's code).
@@ -56,7 +55,6 @@ class DemoSalesCounts:
     orders: int = 0
     lines: int = 0
     refunds: int = 0
-    targets: int = 0
 
 
 def _tax_id(body: str) -> str:
@@ -125,13 +123,4 @@ def make_demo_sales(*, admin, seed: int = 1) -> DemoSalesCounts:
             by=admin,
         )
         counts.refunds = 1
-    bureau = Bureau.objects.filter(region__code=SHAN_COUNTY).first()
-    if bureau is not None:
-        _target, created = ReservedShareTarget.objects.get_or_create(
-            bureau=bureau,
-            year=timezone.localdate().year,
-            tax_id=_tax_id(UNIT_TAX_ID_BODY),
-            defaults={"unit_name": UNIT_NAME, "target_fen": 30_000_00, "note": "演示：年度食堂食材预留份额"},
-        )
-        counts.targets = int(created)
     return counts

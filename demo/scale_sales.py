@@ -2,8 +2,9 @@
 
 Bulk-inserts orders, sub-orders, lines, accepted payments, confirmed refunds and their
 ledger entries for the demo's shops in three cities (菏泽 Heze, 枣庄 Zaozhuang, 聊城
-Liaocheng), with live events and their tagged orders, budget units with reserved-share
-targets, and a share of sales made while a product held no valid certificate.
+Liaocheng), with live events and their tagged orders, budget units with organisation
+accounts, yearly quotas (预留份额) and their orders recorded as theirs, and a share of sales
+made while a product held no valid certificate.
 
 The ledger entries are split by the attribution app's own code: ``beneficiaries_of`` for
 the linkage version in force at the moment of payment (none before a product's first
@@ -35,11 +36,12 @@ from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry, benefici
 from attribution.services import beneficiaries_of
 from catalog.models import Product, Shop
 from certification.models import Certificate
-from core.models import Bureau
+from core.models import User
 from core.validators import credit_code_check_char
 from live.models import CODE_ALPHABET, LiveAttribution, LiveEvent
 from live.services import common_region
 from orders.models import (
+    AddressRegion,
     BuyerType,
     FulfilmentStatus,
     Order,
@@ -49,8 +51,8 @@ from orders.models import (
     SubOrder,
 )
 from payments.models import Payment, Refund, RefundLine
+from procurement.models import Kind, Member, Organisation, OrganisationOrder, Quota
 from producers.models import BenefitLinkage, Region
-from reports.models import ReservedShareTarget
 from reports.services import rebuild_summaries
 
 CITIES = {"3717": "菏泽市", "3704": "枣庄市", "3715": "聊城市"}
@@ -78,7 +80,7 @@ class ScaleSalesResult:
     entries: int = 0
     refunds: int = 0
     events: int = 0
-    targets: int = 0
+    units: int = 0
     start: dt.date | None = None
     end: dt.date | None = None
     seconds: float = 0.0
@@ -596,21 +598,41 @@ def _common(line: OrderLine, order: Order, p: _Product, certified: bool, linkage
     }
 
 
-def _targets(gen: _Generator, years: list[int]) -> int:
-    """Reserved-share targets for the budget units, entered by their city's bureau."""
-    bureaus = {b.region.code: b for b in Bureau.objects.filter(region__code__in=list(CITIES)).select_related("region")}
-    made = 0
-    for year in years:
-        for name, tax_id, city in gen.units:
-            if city not in bureaus:
-                continue
-            _obj, created = ReservedShareTarget.objects.get_or_create(
-                bureau=bureaus[city],
+def _unit_accounts(gen: _Generator, years: list[int]) -> int:
+    """The budget units as organisation accounts in their city's first county, one
+    purchaser for all of them, a quota for each year (10 % of a planned canteen budget of
+    ¥500,000 to ¥4,000,000), and every order placed with a unit's credit code recorded as
+    the unit's: the report's reserved-share section then reads them as it would at scale.
+    Returns the organisations made."""
+    purchaser, _created = User.objects.get_or_create(username="scale-unit-purchaser", defaults={"name": "批量采购员"})
+    counties = AddressRegion.objects.filter(level=AddressRegion.Level.COUNTY).order_by("code")
+    first_county = {city: counties.filter(code__startswith=city).first() for city in CITIES}
+    made, ids = 0, {}
+    for name, credit_code, city in gen.units:
+        organisation, created = Organisation.objects.get_or_create(
+            credit_code=credit_code,
+            defaults={"kind": Kind.BUDGET_UNIT, "name": name, "region": first_county[city], "invoice_title": name},
+        )
+        if created:
+            Member.objects.create(organisation=organisation, user=purchaser, is_admin=True, is_purchaser=True)
+            made += 1
+        ids[credit_code] = organisation.pk
+        for year in years:
+            Quota.objects.get_or_create(
+                organisation=organisation,
                 year=year,
-                tax_id=tax_id,
-                defaults={"unit_name": name, "target_fen": gen.rng.randrange(50, 400) * 100_000},
+                defaults={"planned_food_fen": gen.rng.randrange(50, 400) * 1_000_000, "share_bp": 1_000},
             )
-            made += created
+    unlinked = Order.objects.filter(
+        buyer_type=BuyerType.BUDGET_UNIT, tax_id__in=list(ids), organisation_link__isnull=True
+    ).values_list("pk", "tax_id", "created_at")
+    OrganisationOrder.objects.bulk_create(
+        [
+            OrganisationOrder(order_id=pk, organisation_id=ids[tax_id], purchaser=purchaser, placed_at=created_at)
+            for pk, tax_id, created_at in unlinked
+        ],
+        batch_size=2000,
+    )
     return made
 
 
@@ -635,7 +657,8 @@ def load_scale_sales(
         written = _insert_batch(gen, _plan_orders(gen, events, BATCH_ORDERS), end_moment, result)
         bar.update(written)
     bar.close()
-    result.targets = _targets(gen, sorted({start.year, result.end.year}))
+    with transaction.atomic():
+        result.units = _unit_accounts(gen, sorted({start.year, result.end.year}))
     result.seconds = time.monotonic() - started
     log(
         f"已写入 wrote {result.orders} orders, {result.lines} lines, {result.refunds} refunds, "

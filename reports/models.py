@@ -1,5 +1,6 @@
-"""Consumption-support reports (消费帮扶报表): summary tables kept from the ledger, the
-reserved-share targets bureaus enter, and officers' API tokens.
+"""Consumption-support reports (消费帮扶报表): summary tables kept from the ledger and
+officers' API tokens. (The budget units' reserved shares are the procurement app's
+``Quota`` rows; the report reads them through ``procurement.selectors``.)
 
 The summary tables are *derived* data: every row is a sum of ``LedgerEntry`` amounts
 grouped by the row's key, kept up to date by ``services.apply_entries`` in the same
@@ -16,15 +17,11 @@ entries it sums were purged (``load_demo --reset``), and then it must go too.
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.money import format_fen
-from core.scoping import Scope
-from core.validators import validate_credit_code
 from live.models import LiveAttribution
 from orders.models import BuyerType
 from producers.models import Producer
@@ -78,7 +75,6 @@ _PRODUCT_KEY = (
     "live_attribution",
 )
 _HOUSEHOLD_KEY = ("grain", "day", "region_code", "household_id", "category_id", "producer_kind", "buyer_type")
-_UNIT_KEY = ("year", "region_code", "tax_id", "shop_id")
 
 
 class SalesSummary(models.Model):
@@ -190,75 +186,7 @@ class HouseholdIncome(models.Model):
         return f"{self.grain} {self.day} household {self.household_id}: {self.net_fen}"
 
 
-class UnitPurchaseYear(models.Model):
-    """A budget unit's (预算单位, by tax ID) net purchases of certified products in one
-    calendar year, per producer region and shop: the "actual" of reserved-share targets."""
-
-    year = models.PositiveSmallIntegerField()
-    region_code = models.CharField(max_length=12)
-    tax_id = models.CharField(max_length=18)
-    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+", db_index=False)
-    net_fen = models.BigIntegerField(default=0)
-
-    KEY = _UNIT_KEY
-    SUMS = ("net_fen",)
-
-    class Meta:
-        verbose_name = _("预算单位采购汇总")
-        verbose_name_plural = pgettext_lazy("plural", "预算单位采购汇总")
-        constraints = [_key_constraint(_UNIT_KEY, "reports_unitpurchase_key")]
-        indexes = [
-            models.Index(fields=["tax_id", "year"], name="reports_unitpurchase_tax"),
-            models.Index(fields=["shop"], name="reports_unitpurchase_shop"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.year} {self.tax_id} {self.region_code}: {self.net_fen}"
-
-
-SUMMARY_MODELS = (SalesSummary, ProductSalesSummary, HouseholdIncome, UnitPurchaseYear)
-
-
-class ReservedShareTarget(models.Model):
-    """A budget unit's annual reserved share (预留份额) of purchasing for
-    poverty-alleviation products, as entered by a bureau, in fen."""
-
-    bureau = models.ForeignKey(
-        "accounts.Bureau", on_delete=models.PROTECT, related_name="share_targets", verbose_name=_("主管部门")
-    )
-    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    unit_name = models.CharField(_("预算单位名称"), max_length=120)
-    tax_id = models.CharField(
-        _("统一社会信用代码"),
-        max_length=18,
-        validators=[validate_credit_code],
-        help_text=_("与下单时填写的纳税人识别号一致。"),
-    )
-    target_fen = models.PositiveBigIntegerField(_("预留份额（分）"))
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    scope = Scope(region="bureau__region")
-
-    class Meta:
-        verbose_name = _("预留份额目标")
-        verbose_name_plural = pgettext_lazy("plural", "预留份额目标")
-        ordering = ["-year", "bureau__region__code", "unit_name"]
-        constraints = [
-            models.UniqueConstraint(fields=["bureau", "year", "tax_id"], name="reports_target_once_per_unit_year"),
-            models.CheckConstraint(condition=Q(target_fen__gt=0), name="reports_target_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.year} {self.unit_name}"
-
-    @property
-    def target_yuan(self) -> str:
-        return format_fen(self.target_fen) if self.target_fen is not None else ""
+SUMMARY_MODELS = (SalesSummary, ProductSalesSummary, HouseholdIncome)
 
 
 class ReportApiToken(models.Model):

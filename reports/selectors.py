@@ -1,6 +1,9 @@
 """Reads of the consumption-support report. Every figure comes from the summary tables
-(``models.py``) or, for certificates, targets and live events, from those small tables;
-nothing here reads order lines or ledger entries.
+(``models.py``) or, for certificates and live events, from those small tables; nothing
+here reads order lines or ledger entries. Two sections are another app's figures, asked
+of that app's selectors so that each rule stays in one place: the whole-event results of
+live events (``live_results.selectors.events_results``) and the budget units' reserved
+shares (``procurement.selectors.units_ranked``).
 
 ``build_report(filters)`` returns the whole report as ``ReportTable``s: one row model
 that the admin page, the printable view, the CSV/XLSX exports and the JSON endpoint all
@@ -35,10 +38,11 @@ from certification.models import Certificate
 from live.models import LiveAttribution, LiveEvent, Platform
 from live_results.selectors import events_results
 from orders.models import BuyerType
+from procurement.selectors import units_ranked
 from producers.models import Producer, Region
 
 from .filters import ReportFilters
-from .models import Grain, HouseholdIncome, ProductSalesSummary, ReservedShareTarget, SalesSummary, UnitPurchaseYear
+from .models import Grain, HouseholdIncome, ProductSalesSummary, SalesSummary
 from .periods import EARLIEST, LATEST, Period, split
 
 TOP_N = 20
@@ -214,7 +218,7 @@ TABLE_BUILDERS = {
     "products": lambda i: _products_table(i.f, i.totals),
     "uncertified": lambda i: _uncertified_table(i.f, i.totals),
     "events": lambda i: i.events[1],
-    "targets": lambda i: targets_table(i.f),
+    "reserved_shares": lambda i: reserved_shares_table(i.f),
 }
 
 
@@ -569,54 +573,49 @@ def certificate_counts(f: ReportFilters) -> dict[str, int]:
     )
 
 
-# --- reserved-share targets -------------------------------------------------------------------------------------------
+# --- reserved shares of budget units ----------------------------------------------------------------------------------
 
 
-def targets_table(f: ReportFilters) -> ReportTable:
-    """Targets of bureaus in the selected region for the calendar year of the period's
-    end, against each budget unit's certified net purchases of products from that
-    bureau's region over the whole year."""
+def reserved_shares_table(f: ReportFilters) -> ReportTable:
+    """The budget units located in the selected region with their reserved share (预留份额)
+    of the calendar year of the period's end and what they spent against it, the most
+    complete first and units without a quota last: ``procurement.selectors.units_ranked``,
+    the very rows of the bureaus' 预留份额完成情况 (spent from the ledger there, by its rule)."""
     year = f.period.end.year
-    targets = ReservedShareTarget.objects.filter(year=year).select_related("bureau__region")
-    if f.region_code:
-        targets = targets.filter(bureau__region__code__startswith=f.region_code)
-    targets = list(targets.order_by("bureau__region__code", "unit_name", "pk"))
-    actual_rows = (
-        UnitPurchaseYear.objects.filter(year=year, tax_id__in={t.tax_id for t in targets})
-        .values("tax_id", "region_code")
-        .annotate(net=Sum("net_fen"))
-        if targets
-        else []
-    )
-    by_tax: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for row in actual_rows:
-        by_tax[row["tax_id"]].append((row["region_code"], row["net"]))
     rows = []
-    for t in targets:
-        actual = sum(net for code, net in by_tax[t.tax_id] if code.startswith(t.bureau.region.code))
-        rows.append([t.bureau.name, t.unit_name, t.tax_id, t.target_fen, actual, percent(actual, t.target_fen)])
-    total = [
-        _("合计"),
-        "",
-        "",
-        sum(r[3] for r in rows),
-        sum(r[4] for r in rows),
-        percent(sum(r[4] for r in rows), sum(r[3] for r in rows)),
-    ]
+    for rank, unit in enumerate(units_ranked(f.region_code, year), 1):
+        quota = unit.done_bp is not None
+        rows.append(
+            [
+                rank,
+                unit.organisation.name,
+                unit.organisation.credit_code,
+                unit.region_name,
+                unit.reserved_fen if quota else None,
+                unit.spent_fen,
+                Decimal(unit.done_bp).scaleb(-2) if quota else None,
+            ]
+        )
+    total = [_("合计"), "", "", "", sum(r[4] or 0 for r in rows), sum(r[5] for r in rows), None]
     return ReportTable(
-        "targets",
+        "reserved_shares",
         _("%(year)s年预算单位预留份额完成情况") % {"year": year},
         [
-            Column("bureau", _("主管部门")),
+            Column("rank", _("名次"), "count"),
             Column("unit", _("预算单位")),
-            Column("tax_id", _("统一社会信用代码")),
-            Column("target_fen", _("预留份额（元）"), "money"),
-            Column("actual_fen", _("已采购认定产品净额（元）"), "money"),
-            Column("progress", _("完成进度（%）"), "percent"),
+            Column("credit_code", _("统一社会信用代码")),
+            Column("region", _("所在地区")),
+            Column("reserved_fen", _("预留份额（元）"), "money"),
+            Column("spent_fen", _("已采购（元）"), "money"),
+            Column("completion", _("完成率（%）"), "percent"),
         ],
         rows,
         total if rows else None,
-        note=_("全年口径：该单位本年度在本部门辖区内采购认定产品的净额，不受期间以外的其他筛选影响。"),
+        note=_(
+            "全年口径，按单位所在地区归属，不受期间以外的其他筛选影响。预留份额由预算单位在单位账户中填报；"
+            "已采购 = 本年度为该单位下单、已付款且付款时产品持有有效认定的金额，扣除退款，取自收益台账；"
+            "完成率 = 已采购 ÷ 预留份额。按完成率排名，未填报预留份额的单位列在最后。"
+        ),
     )
 
 

@@ -1,5 +1,5 @@
 """Writes of the reports app: keeping the summary tables in step with the ledger, rebuilding
-them, reserved-share targets and officers' API tokens.
+them, and officers' API tokens.
 
 **Keeping summaries in step.** ``apply_entries`` runs on ``attribution.events.entries_booked``
 (``on_entries_booked``, connected in ``apps.py``) with the entries the ledger has just
@@ -27,14 +27,13 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum, Value
-from django.db.models.functions import Coalesce, ExtractYear, TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
 from core.errors import DomainError
 from core.tokens import NewToken, hash_token
-from orders.models import BuyerType
 
 from .access import report_jurisdiction
 from .models import (
@@ -44,7 +43,6 @@ from .models import (
     ProductSalesSummary,
     ReportApiToken,
     SalesSummary,
-    UnitPurchaseYear,
 )
 
 # What a product summary row is keyed by, as the rebuild reads it from the ledger.
@@ -79,7 +77,6 @@ _FACT_FIELDS = (
     "certified_at_payment",
     "live_event_id",
     "live_attribution",
-    "order__tax_id",
 )
 _BENEFICIARY_COLUMN = {
     BeneficiaryKind.HOUSEHOLD: 2,
@@ -111,7 +108,7 @@ def accumulate(facts: Iterable[Sequence]) -> Deltas:
     each fact into its day's, month's and year's rows."""
     tz = timezone.get_default_timezone()
     out: Deltas = {model: defaultdict(lambda m=model: [0] * len(m.SUMS)) for model in SUMMARY_MODELS}
-    sales, products, households, units = (out[m] for m in SUMMARY_MODELS)
+    sales, products, households = (out[m] for m in SUMMARY_MODELS)
     for (
         kind,
         amount,
@@ -127,7 +124,6 @@ def accumulate(facts: Iterable[Sequence]) -> Deltas:
         certified,
         live_event_id,
         live_attribution,
-        tax_id,
     ) in facts:
         day = timezone.localtime(booked_at, tz).date()
         money = 0 if kind == EntryKind.SALE else 1
@@ -153,8 +149,6 @@ def accumulate(facts: Iterable[Sequence]) -> Deltas:
             if household:
                 key = (grain, start, region_code, household_id, category_id, producer_kind, buyer_type)
                 households[key][0] += amount
-        if certified and buyer_type == BuyerType.BUDGET_UNIT and tax_id:
-            units[(day.year, region_code, tax_id, shop_id)][0] += amount
     return out
 
 
@@ -239,7 +233,6 @@ def expected_rows(model) -> Iterator[tuple]:
     """The rows ``model`` should hold, computed from the whole ledger by grouped queries
     (not by the Python path ``apply_entries`` takes): tuples of ``model.KEY + model.SUMS``.
     Day rows come from the database; month and year rows are their sums."""
-    tz = timezone.get_default_timezone()
     ledger = LedgerEntry.objects.order_by()
     sale, refund = Q(kind=EntryKind.SALE), Q(kind=EntryKind.REFUND)
     if model is SalesSummary:
@@ -286,16 +279,6 @@ def expected_rows(model) -> Iterator[tuple]:
             .values_list("d", "rc", "household_id", "category_id", "producer_kind", "buyer_type", "n")
         )
         yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 1)
-    elif model is UnitPurchaseYear:
-        qs = (
-            ledger.filter(certified_at_payment=True, buyer_type=BuyerType.BUDGET_UNIT)
-            .exclude(order__tax_id="")
-            .annotate(y=ExtractYear("booked_at", tzinfo=tz), rc=F("producer_region__code"), t=F("order__tax_id"))
-            .values("y", "rc", "t", "shop_id")
-            .annotate(n=Sum("amount_fen"))
-        )
-        for row in qs.iterator(chunk_size=10_000):
-            yield (row["y"], row["rc"], row["t"], row["shop_id"], row["n"])
     else:
         raise ValueError(f"not a summary model: {model}")
 

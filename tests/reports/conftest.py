@@ -7,10 +7,16 @@ every sale.
 
 What the year holds: several villages and townships of county A (one producer registered
 at county level), products of four categories and four producer kinds (one with no
-linkage, so the producer keeps it all), all four buyer types, two budget units, partial
-and full refunds on later days, a sale on each side of midnight in Asia/Shanghai, a sale
-made after the product's certificate was revoked (uncertified), and live events of both
-counties, one of them featuring a county A product."""
+linkage, so the producer keeps it all), all four buyer types, partial and full refunds on
+later days, a sale on each side of midnight in Asia/Shanghai, a sale made after the
+product's certificate was revoked (uncertified), and live events of both counties, one
+of them featuring a county A product.
+
+The institutional buyers are organisation accounts (procurement), registered by their
+administrators, who also purchase: 单县财政局 (county A, a quota of ¥5,000.00 for the
+year) and 成武县教育局 (county B, ¥2,000.00) buy as budget units through checkout's
+采购单位; 单县教育局 (county A) has an account but no quota and buys nothing; 单县总工会
+(county A) is a union, not a budget unit."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -22,9 +28,10 @@ from catalog.models import Product
 from certification.models import Certificate
 from live.models import LiveEvent
 from orders.models import OrderLine
+from procurement import services as procurement
+from procurement.models import Member
 from producers.models import BenefitMode, Producer
 from producers.services import ShareSpec, revise_benefit_linkage
-from reports.models import ReservedShareTarget
 from tests.factories import (
     CategoryFactory,
     CollectiveFactory,
@@ -32,6 +39,8 @@ from tests.factories import (
     ProducerFactory,
     ProductFactory,
     ShopFactory,
+    UserFactory,
+    address_county,
     region_chain,
     valid_credit_code,
 )
@@ -41,6 +50,10 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 YEAR = timezone.localdate().year + 1
 UNIT_1 = valid_credit_code("11371722MB0000001")  # 单县财政局
 UNIT_2 = valid_credit_code("11371723MB0000002")  # 成武县教育局
+UNIT_3 = valid_credit_code("11371722MB0000005")  # 单县教育局 (no quota)
+UNION = valid_credit_code("81371722MC0000003")  # 单县总工会
+UNIT_1_RESERVED_FEN = 500_000  # 10 % of ¥50,000.00
+UNIT_2_RESERVED_FEN = 200_000  # an amount: ¥2,000.00 of ¥10,000.00
 
 
 def at(month: int, day: int, hour: int = 10, minute: int = 0, year: int = YEAR) -> dt.datetime:
@@ -77,6 +90,7 @@ class ReportWorld:
     event_region: LiveEvent
     village_a2: object
     township_a: object
+    units: dict = field(default_factory=dict)  # name → (Organisation, its administrator and purchaser)
     orders: dict = field(default_factory=dict)
 
     def __getattr__(self, name):
@@ -102,6 +116,37 @@ def _buy(w, clock, moment, items, *, buyer_type="individual", tag=None, **buyer)
     payments.record_transfer_receipt(order.pk, amount_fen=order.total_fen, reference=f"BANK-{order.pk}", by=w.admin)
     order.refresh_from_db()
     return order
+
+
+def register_unit(name: str, credit_code: str, county: str, username: str, *, kind: str = "budget_unit"):
+    """An organisation account registered through the procurement service by a person who
+    thereby holds every role (administrator and purchaser). Returns (organisation, person)."""
+    person = UserFactory(username=username, name=f"{name}采购员")
+    organisation = procurement.register_organisation(
+        person,
+        procurement.OrganisationDetails(
+            kind=kind, name=name, credit_code=credit_code, region=address_county(county), invoice_title=name
+        ),
+    )
+    return organisation, person
+
+
+def buying_for(unit) -> dict:
+    """``_buy`` keywords placing an order for ``unit`` (organisation, purchaser) at checkout."""
+    organisation, person = unit
+    return {
+        "buyer_type": organisation.kind,
+        "organisation_name": organisation.name,
+        "tax_id": organisation.credit_code,
+        "buying_for": str(organisation.pk),
+        "user": person,
+    }
+
+
+def set_quota(unit, year: int, planned_fen: int, **share_or_amount) -> None:
+    organisation, person = unit
+    admin = Member.objects.get(organisation=organisation, user=person)
+    procurement.set_quota(admin, year, planned_fen, **share_or_amount)
 
 
 def _line(order, product) -> OrderLine:
@@ -184,11 +229,17 @@ def report_world(ledger_world, clock) -> ReportWorld:
         village_a2=village_a2,
         township_a=w.village_a.parent,
     )
+    units = rw.units
+    units["单县财政局"] = register_unit("单县财政局", UNIT_1, "371722", "unit-shan-finance")
+    units["成武县教育局"] = register_unit("成武县教育局", UNIT_2, "371723", "unit-chengwu-education")
+    units["单县教育局"] = register_unit("单县教育局", UNIT_3, "371722", "unit-shan-education")
+    units["单县总工会"] = register_unit("单县总工会", UNION, "371722", "unit-shan-union", kind="union")
+    set_quota(units["单县财政局"], YEAR, 5_000_000, share_bp=1_000)
+    set_quota(units["成武县教育局"], YEAR, 1_000_000, amount_fen=UNIT_2_RESERVED_FEN)
     o = rw.orders
-    unit_1 = {"organisation_name": "单县财政局", "tax_id": UNIT_1}
-    unit_2 = {"organisation_name": "成武县教育局", "tax_id": UNIT_2}
+    unit_1, unit_2 = buying_for(units["单县财政局"]), buying_for(units["成武县教育局"])
     o["jan"] = _buy(w, clock, at(1, 5), [(w.yam, 3), (w.oil, 1)])
-    o["feb_unit"] = _buy(w, clock, at(2, 10, 9), [(w.yam, 10), (tea, 4)], buyer_type="budget_unit", **unit_1)
+    o["feb_unit"] = _buy(w, clock, at(2, 10, 9), [(w.yam, 10), (tea, 4)], **unit_1)
     o["live_a"] = _buy(w, clock, at(3, 10, 20, 30), [(w.yam, 2)], tag=[(w.yam, event_a, "in_live")])
     o["live_b"] = _buy(
         w,
@@ -202,10 +253,8 @@ def report_world(ledger_world, clock) -> ReportWorld:
         clock,
         at(3, 15, 14),
         [(w.yam, 1), (mutton, 2)],
-        buyer_type="union",
-        organisation_name="单县总工会",
-        tax_id=valid_credit_code("81371722MC0000003"),
         tag=[(w.yam, event_a, "post_live")],
+        **buying_for(units["单县总工会"]),
     )
     # Either side of midnight, Asia/Shanghai (UTC 15:30 and 16:10 on March 31).
     o["late"] = _buy(
@@ -238,17 +287,8 @@ def report_world(ledger_world, clock) -> ReportWorld:
     o["window"] = _buy(w, clock, at(6, 18, 20), [(tea, 3)], tag=[(tea, event_region, "window")])
     clock.set(at(6, 20, 16))
     refund_lines(w, o["window"], {_line(o["window"], tea): 3})
-    o["unit_2"] = _buy(w, clock, at(11, 5, 15), [(w.oil, 3), (w.yam, 2)], buyer_type="budget_unit", **unit_2)
-    o["year_end"] = _buy(w, clock, at(12, 31, 23, 59), [(w.yam, 5)], buyer_type="budget_unit", **unit_1)
+    o["unit_2"] = _buy(w, clock, at(11, 5, 15), [(w.oil, 3), (w.yam, 2)], **unit_2)
+    o["year_end"] = _buy(w, clock, at(12, 31, 23, 59), [(w.yam, 5)], **unit_1)
 
-    ReservedShareTarget.objects.create(
-        bureau=w.officer_a.bureau, year=YEAR, unit_name="单县财政局", tax_id=UNIT_1, target_fen=500_000
-    )
-    ReservedShareTarget.objects.create(
-        bureau=w.officer_a.bureau, year=YEAR, unit_name="成武县教育局", tax_id=UNIT_2, target_fen=100_000
-    )
-    ReservedShareTarget.objects.create(
-        bureau=w.officer_b.bureau, year=YEAR, unit_name="成武县教育局", tax_id=UNIT_2, target_fen=200_000
-    )
     clock.set(at(12, 31, 23, 59, year=YEAR) + dt.timedelta(minutes=30))
     return rw

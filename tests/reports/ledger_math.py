@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from attribution.models import LedgerEntry
+from orders.models import OrderLine
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -121,3 +122,38 @@ def percent(part: int, whole: int) -> str | None:
     if not whole:
         return None
     return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def unit_spent_from_lines(credit_code: str, year: int) -> int:
+    """What the budget unit with ``credit_code`` spent in ``year`` (Asia/Shanghai), from
+    order lines and refund lines alone (no ledger, no summary, nothing of procurement's
+    code): the lines of the orders recorded as the unit's that were certified at payment,
+    paid in the year, minus the confirmed refunds of such lines confirmed in the year."""
+    from payments.models import Refund, RefundLine
+    from procurement.models import OrganisationOrder
+
+    orders = set(
+        OrganisationOrder.objects.filter(organisation__credit_code=credit_code).values_list("order_id", flat=True)
+    )
+    lines = {
+        line.pk: line for line in OrderLine.objects.filter(suborder__order_id__in=orders, certified_at_payment=True)
+    }
+    sales = sum(
+        line.unit_price_fen * line.quantity
+        for line in lines.values()
+        if line.paid_at and line.paid_at.astimezone(SHANGHAI).year == year
+    )
+    refunds = sum(
+        rl.amount_fen
+        for rl in RefundLine.objects.filter(
+            line_id__in=list(lines), refund__status=Refund.Status.CONFIRMED
+        ).select_related("refund")
+        if rl.refund.confirmed_at.astimezone(SHANGHAI).year == year
+    )
+    return sales - refunds
+
+
+def bp_text(part: int, whole: int) -> str:
+    """``part`` of ``whole`` in percent with two decimals, rounded down (basis points)."""
+    bp = part * 10_000 // whole
+    return f"{bp // 100}.{bp % 100:02d}"

@@ -8,7 +8,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from reports.models import ReservedShareTarget
 from tests.admin.test_shops_and_platform import sidebar_text
 
 from . import ledger_math as lm
@@ -28,7 +27,7 @@ TABLES = [
     "products",
     "uncertified",
     "events",
-    "targets",
+    "reserved_shares",
 ]
 YEAR_PARAMS = {"period": "year", "date": f"{YEAR}-05-01"}
 
@@ -131,7 +130,8 @@ def test_menu_and_access_by_role(report_world, client):
     w = report_world
     client.force_login(w.officer_a)
     menu = sidebar_text(client)
-    assert "消费帮扶报表" in menu and "预留份额目标" in menu and "接口令牌" in menu
+    assert "消费帮扶报表" in menu and "接口令牌" in menu and "预留份额完成情况" in menu
+    assert "预留份额目标" not in menu  # the bureaus' typed-in targets are gone: units record their quotas
     client.force_login(w.operator_a)
     assert "消费帮扶报表" not in sidebar_text(client)
     for url in (
@@ -145,62 +145,27 @@ def test_menu_and_access_by_role(report_world, client):
     assert client.get("/admin/reports/").status_code == 302  # to the admin login
 
 
-def test_targets_are_entered_by_officers_for_their_own_bureau(report_world, client):
+def test_the_reserved_shares_section_is_the_bureaus_completion_list(report_world, client):
+    """The report's section, on the page and in its CSV and XLSX, has the rows of the
+    bureaus' 预留份额完成情况 (procurement), in the same order, with the same figures."""
     w = report_world
-    client.force_login(w.officer_b)
-    listing = client.get("/admin/reports/targets/").content.decode()
-    assert "成武县教育局" in listing and "单县财政局" not in listing
-
-    add = client.post(
-        "/admin/reports/targets/new/",
-        {
-            "bureau": w.officer_b.bureau_id,
-            "year": YEAR + 1,
-            "unit_name": "成武县财政局",
-            "tax_id": "11371723mb0000009" + "X",
-            "target_yuan": "1200.50",
-            "note": "",
-        },
-    )
-    assert add.status_code == 200 and "校验位" in add.content.decode()  # a wrong check character
-    from tests.factories import valid_credit_code
-
-    code = valid_credit_code("11371723MB0000009")
-    add = client.post(
-        "/admin/reports/targets/new/",
-        {
-            "bureau": w.officer_b.bureau_id,
-            "year": YEAR + 1,
-            "unit_name": "成武县财政局",
-            "tax_id": code.lower(),
-            "target_yuan": "1200.50",
-        },
-    )
-    assert add.status_code == 302, add.content.decode()[:2000]
-    target = ReservedShareTarget.objects.get(unit_name="成武县财政局")
-    assert (target.bureau, target.tax_id, target.target_fen, target.created_by) == (
-        w.officer_b.bureau,
-        code,
-        120050,
-        w.officer_b,
-    )
-
-    # Another bureau's id in the form is not a choice; another bureau's target is not there.
-    other = client.post(
-        "/admin/reports/targets/new/",
-        {"bureau": w.officer_a.bureau_id, "year": YEAR, "unit_name": "x", "tax_id": code, "target_yuan": "1"},
-    )
-    assert other.status_code == 200 and not ReservedShareTarget.objects.filter(unit_name="x").exists()
-    theirs = ReservedShareTarget.objects.filter(bureau=w.officer_a.bureau).first()
-    assert client.get(f"/admin/reports/targets/edit/{theirs.pk}/").status_code in (302, 404)
-    assert client.post(f"/admin/reports/targets/delete/{theirs.pk}/").status_code in (302, 404)
-    assert ReservedShareTarget.objects.filter(pk=theirs.pk).exists()
-
-    # The city officer reads the counties' targets but changes none.
     client.force_login(w.officer_city)
-    listing = client.get("/admin/reports/targets/").content.decode()
-    assert "单县财政局" in listing and "成武县财政局" in listing
-    assert client.get(f"/admin/reports/targets/edit/{theirs.pk}/").status_code in (302, 403, 404)
+    screen = page_tables(client.get("/admin/reports/", YEAR_PARAMS).content.decode())["reserved_shares"]
+    units = client.get("/admin/procurement/units.csv", {"year": YEAR})
+    listed = csv_rows(b"".join(units.streaming_content))[1:]
+    assert [row[1] for row in listed] == ["成武县教育局", "单县财政局", "单县教育局"]
+    # 名次, 单位, 信用代码, 地区, 预留份额, 已采购, 完成率 (there "23.08%", here 23.08; "未填报" there, "—" here)
+    assert [[number(c) for c in row] for row in screen["body"]] == [
+        [number(c) for c in row[:6]] + [number(row[6].rstrip("%")) if row[4] else ""] for row in listed
+    ]
+    for fmt, read in (
+        ("csv", lambda r: csv_rows(b"".join(r.streaming_content))),
+        ("xlsx", lambda r: xlsx_rows(r.content)),
+    ):
+        exported = read(client.get(reverse("reports_admin:export_table", args=["reserved_shares", fmt]), YEAR_PARAMS))
+        assert [[number(c) for c in row] for row in exported[1:]] == [
+            [number(c) for c in row] for row in screen["body"] + screen["foot"]
+        ], fmt
 
 
 def test_names_are_escaped_on_the_page_and_in_the_charts(report_world, client):

@@ -11,6 +11,8 @@ from attribution.audit import audit_ledger
 from core.models import User
 from reports.services import summary_differences
 
+from . import ledger_math as lm
+
 pytestmark = pytest.mark.django_db
 
 
@@ -34,8 +36,12 @@ def test_officer_shanxian_opens_a_dashboard_with_figures(client):
         "工会",
         "企业",
     }
-    [target] = data["tables"]["targets"]["rows"]
-    assert target["unit"] == "单县机关事务服务中心" and target["actual_fen"] > 0
+    # The demo's budget unit with its quota (¥9,000.00) and what was bought for it; the demo
+    # sales that typed its tax ID in at checkout are not its orders.
+    [unit] = data["tables"]["reserved_shares"]["rows"]
+    spent = lm.unit_spent_from_lines(unit["credit_code"], today.year)
+    assert (unit["unit"], unit["reserved_fen"], unit["spent_fen"]) == ("单县机关事务服务中心", 900_000, spent)
+    assert 0 < spent < 900_000
     # Drilling down to a township, then to a village of 单县, keeps figures.
     township = next(row["code"] for row in data["tables"]["regions"]["rows"] if row["net_fen"])
     township = client.get("/api/reports/", {"period": "month", "region": township}).json()

@@ -3,15 +3,17 @@ recomputed from the ledger rows in plain Python (``ledger_math``), to the fen: f
 several viewers, periods (Asia/Shanghai days, ISO weeks, months, quarters, years, custom
 ranges across month ends), drill-downs and filters."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
+from django.urls import reverse
 
 from live.models import LiveEvent
-from reports.models import ReservedShareTarget
 
 from . import ledger_math as lm
-from .conftest import YEAR
+from .conftest import UNIT_1, UNIT_1_RESERVED_FEN, UNIT_2, UNIT_2_RESERVED_FEN, UNIT_3, YEAR, _buy, at
 
 pytestmark = pytest.mark.django_db
 
@@ -305,29 +307,51 @@ def test_events_table_and_timeline_markers(report_world, client):
     assert rows["单县山药直播节"]["post_live_net_fen"] == w.yam.price_fen
 
 
-def test_reserved_share_targets_against_certified_purchases_in_the_bureaus_region(report_world, client):
+def test_reserved_shares_of_the_budget_units_in_the_region_ranked_by_completion(report_world, client, clock):
+    """The section lists the budget units located in the selected region with their quota
+    of the year and what they spent, recomputed here from order and refund lines: every
+    certified line of the orders recorded as the unit's (from anywhere: 成武县教育局 bought
+    county A's yam too), refunds deducted, the year's last minute in; the most complete
+    first, a unit without a quota last, a union not at all; an order with the unit's tax ID
+    typed in by someone else is not the unit's."""
     w = report_world
+    _buy(w.ledger, clock, at(12, 30), [(w.yam, 50)], buyer_type="budget_unit", organisation_name="冒名", tax_id=UNIT_1)
+    clock.set(at(12, 31, 23, 59) + dt.timedelta(minutes=30))
     client.force_login(w.officer_city)
-    facts = lm.facts()
     data = fetch(client, period="month", date=f"{YEAR}-12-01")
-    rows = {(row["bureau"], row["tax_id"]): row for row in data["tables"]["targets"]["rows"]}
-    assert len(rows) == 3
-    for target in ReservedShareTarget.objects.select_related("bureau__region"):
-        expected = sum(
-            f.amount
-            for f in facts
-            if f.certified
-            and f.buyer_type == "budget_unit"
-            and f.tax_id == target.tax_id
-            and f.day.year == YEAR
-            and f.region.startswith(target.bureau.region.code)
-        )
-        row = rows[(target.bureau.name, target.tax_id)]
-        assert (row["target_fen"], row["actual_fen"]) == (target.target_fen, expected)
-        assert row["progress"] == lm.percent(expected, target.target_fen)
-    # The year's last minute (23:59 on 31 December, Asia/Shanghai) is in the year.
-    unit_1 = rows[(w.officer_a.bureau.name, ReservedShareTarget.objects.filter(unit_name="单县财政局").get().tax_id)]
-    assert unit_1["actual_fen"] == (10 - 4 + 5) * w.yam.price_fen + 4 * w.tea.price_fen
+    table = data["tables"]["reserved_shares"]
+    shan = lm.unit_spent_from_lines(UNIT_1, YEAR)
+    chengwu = lm.unit_spent_from_lines(UNIT_2, YEAR)
+    assert shan == (10 - 4 + 5) * w.yam.price_fen + 4 * w.tea.price_fen
+    assert chengwu == 3 * w.oil.price_fen + 2 * w.yam.price_fen
+    assert [
+        (r["rank"], r["unit"], r["credit_code"], r["region"], r["reserved_fen"], r["spent_fen"], r["completion"])
+        for r in table["rows"]
+    ] == [
+        (1, "成武县教育局", UNIT_2, "山东省 菏泽市 成武县", UNIT_2_RESERVED_FEN, chengwu, lm.bp_text(chengwu, 200_000)),
+        (2, "单县财政局", UNIT_1, "山东省 菏泽市 单县", UNIT_1_RESERVED_FEN, shan, lm.bp_text(shan, 500_000)),
+        (3, "单县教育局", UNIT_3, "山东省 菏泽市 单县", None, 0, None),
+    ]
+    assert table["total"]["reserved_fen"] == UNIT_1_RESERVED_FEN + UNIT_2_RESERVED_FEN
+    assert table["total"]["spent_fen"] == shan + chengwu
+    assert table["title"] == f"{YEAR}年预算单位预留份额完成情况"
+
+    # The same rows in the CSV and on the page, in yuan; the county's officer sees its own units.
+    client.force_login(w.officer_a)
+    params = {"period": "year", "date": f"{YEAR}-06-01"}
+    response = client.get(reverse("reports_admin:export_table", args=["reserved_shares", "csv"]), params)
+    csv_rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert csv_rows[1:] == [
+        ["1", "单县财政局", UNIT_1, "山东省 菏泽市 单县", "5000.00", yuan_text(shan), lm.bp_text(shan, 500_000)],
+        ["2", "单县教育局", UNIT_3, "山东省 菏泽市 单县", "", "0.00", ""],
+        ["合计", "", "", "", "5000.00", yuan_text(shan), ""],
+    ]
+    page = client.get(reverse("reports_admin:dashboard"), params).content.decode()
+    assert "单县财政局" in page and f"{shan // 100:,}.{shan % 100:02d}" in page and "成武县教育局" not in page
+
+
+def yuan_text(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def test_whole_event_figures_only_for_events_run_within_the_jurisdiction(report_world, client):

@@ -8,12 +8,11 @@ import pytest
 from django.urls import reverse
 
 from live.models import LiveEvent
-from reports.models import ReportApiToken, ReservedShareTarget
+from reports.models import ReportApiToken
 from reports.services import create_api_token
-from tests.factories import valid_credit_code
 
 from . import ledger_math as lm
-from .conftest import UNIT_1, YEAR, _buy, at
+from .conftest import UNIT_1, UNIT_3, YEAR, _buy, at, buying_for, set_quota
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +29,12 @@ COUNTY_A = [
     "单县山药直播节",
     "单县商务局助农直播",
     "单县财政局",
+    "单县教育局",
     "浮岗镇",
     UNIT_1,
+    UNIT_3,
 ]
-TABLES = ["summary", "timeline", "regions", "products", "uncertified", "events", "targets", "shops"]
+TABLES = ["summary", "timeline", "regions", "products", "uncertified", "events", "reserved_shares", "shops"]
 PROBES = [
     {},
     {"period": "year", "date": f"{YEAR}-06-01"},
@@ -86,21 +87,17 @@ def test_county_b_gets_nothing_of_county_a_and_is_unmoved_by_its_sales(report_wo
     summary = {row["item"]: row["amount_fen"] for row in data["tables"]["summary"]["rows"]}
     assert summary["消费帮扶净额"] == lm.money(chosen)["net"]
     assert [row["event"] for row in data["tables"]["events"]["rows"]] == ["成武牡丹籽油专场"]
-    assert [row["unit"] for row in data["tables"]["targets"]["rows"]] == ["成武县教育局"]
-    assert data["tables"]["targets"]["rows"][0]["actual_fen"] == 3 * w.oil.price_fen  # not the yam from A
+    # B's own budget unit only (whatever it bought, county A's yam too, is what it spent).
+    [unit] = data["tables"]["reserved_shares"]["rows"]
+    assert (unit["unit"], unit["spent_fen"]) == ("成武县教育局", 3 * w.oil.price_fen + 2 * w.yam.price_fen)
 
-    # County A sells more, runs another event and sets another target: B sees no change.
+    # County A sells more, runs another event, its units buy and set quotas: B sees no change.
     event = LiveEvent.objects.create(title="单县秋季直播", scheduled_start=at(9, 1, 20), scheduled_end=at(9, 1, 22))
     event.shops.add(w.shop_a)
     _buy(w.ledger, clock, at(9, 1, 20, 30), [(w.yam, 7), (w.tea, 2)], tag=[(w.yam, event, "in_live")])
     _buy(w.ledger, clock, at(9, 2), [(w.yam, 1)], buyer_type="budget_unit", organisation_name="x", tax_id=UNIT_1)
-    ReservedShareTarget.objects.create(
-        bureau=w.officer_a.bureau,
-        year=YEAR,
-        unit_name="单县教育局",
-        tax_id=valid_credit_code("11371722MB0000010"),
-        target_fen=1,
-    )
+    _buy(w.ledger, clock, at(9, 3), [(w.tea, 2)], **buying_for(w.units["单县财政局"]))
+    set_quota(w.units["单县教育局"], YEAR, 100_000, share_bp=1_000)
     clock.set(at(12, 31, 23, 59) + dt.timedelta(minutes=30))
     assert b_outputs(client, token) == before
 
@@ -148,18 +145,27 @@ def test_a_token_of_county_a_reads_county_a_only_whatever_the_parameters(report_
     assert client.get("/api/reports/", {"period": "year"}, **auth).json()["filters"]["region"] == "371722"
 
 
-def test_tokens_and_targets_of_others_are_out_of_reach(report_world, client):
+def test_tokens_of_others_are_out_of_reach(report_world, client):
     w = report_world
     record_a, _token = create_api_token(w.officer_a, "a's tools")
     client.force_login(w.officer_b)
     client.post(reverse("reports_admin:token_revoke", args=[record_a.pk]))
     assert ReportApiToken.objects.get(pk=record_a.pk).revoked_at is None
     assert "a&#x27;s tools" not in client.get(reverse("reports_admin:tokens")).content.decode()
-    target_a = ReservedShareTarget.objects.filter(bureau=w.officer_a.bureau).first()
-    for url in (f"/admin/reports/targets/edit/{target_a.pk}/", f"/admin/reports/targets/inspect/{target_a.pk}/"):
-        assert client.get(url).status_code in (302, 404)
-    listing = client.get("/admin/reports/targets/", {"q": "单县"}).content.decode()
-    assert "单县财政局" not in listing
+
+
+def test_the_reserved_shares_of_county_a_are_out_of_county_bs_reach(report_world, client):
+    """County A's units are in none of B's outputs (above), and asking for them by region
+    is refused, in the export of the section as everywhere; the old targets' pages are gone."""
+    w = report_world
+    client.force_login(w.officer_b)
+    for fmt in ("csv", "xlsx"):
+        url = reverse("reports_admin:export_table", args=["reserved_shares", fmt])
+        response = client.get(url, {"period": "year", "date": f"{YEAR}-06-01", "region": "371722"})
+        assert response.status_code == 400 and "单县财政局" not in response.content.decode("utf-8", "replace")
+    assert client.get("/admin/reports/targets/").status_code == 404
+    client.force_login(w.officer_a)
+    assert client.get("/admin/reports/targets/").status_code == 404
 
 
 def test_platform_admin_sees_both_counties_and_the_country(report_world, client):

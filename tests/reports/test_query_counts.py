@@ -1,5 +1,6 @@
 """Query counts of every report view, export and the JSON endpoint: bounded, and the same
-with four times the shops, products, households, events and targets (no query per row)."""
+with four times the shops, products, households, events and budget units with quotas (no
+query per row)."""
 
 import datetime as dt
 
@@ -12,15 +13,24 @@ from certification.models import Certificate
 from live.models import LiveEvent
 from producers.models import BenefitMode
 from producers.services import ShareSpec, revise_benefit_linkage
-from reports.models import ReservedShareTarget
 from reports.services import create_api_token
 from tests.factories import HouseholdFactory, ProductFactory, ShopFactory, region_chain, valid_credit_code
 
-from .conftest import YEAR, _buy, at
+from .conftest import YEAR, _buy, at, buying_for, register_unit, set_quota
 
 pytestmark = pytest.mark.django_db
 
-TABLES = ["summary", "timeline", "regions", "categories", "shops", "products", "uncertified", "events", "targets"]
+TABLES = [
+    "summary",
+    "timeline",
+    "regions",
+    "categories",
+    "shops",
+    "products",
+    "uncertified",
+    "events",
+    "reserved_shares",
+]
 PARAMS = {"period": "year", "date": f"{YEAR}-01-01"}
 # Upper bounds: the page's own queries plus the admin's (session, user, menus).
 # The report itself, plus up to 8 for the whole-event results of the events shown (live_results.selectors).
@@ -29,7 +39,7 @@ BOUNDS = {"dashboard": 53, "print": 38, "api": 36, "api_token": 36, "export": 38
 
 def grow(w, clock, n: int = 6) -> None:
     """More of everything in county A: shops in new villages, products with households,
-    sales on many days, events and budget-unit targets."""
+    sales on many days, events, and budget units of the county with a quota and orders."""
     for i in range(n):
         *_, village = region_chain(county="371722", township="371722100", village=f"371722100{300 + i}")
         shop = ShopFactory(region=village, name=f"新村{i}电商服务站")
@@ -46,20 +56,15 @@ def grow(w, clock, n: int = 6) -> None:
             Certificate.objects.filter(product=product).update(
                 valid_from=dt.date(YEAR - 1, 1, 1), valid_until=dt.date(YEAR + 1, 12, 31)
             )
-            tax_id = valid_credit_code(f"12371722MC{i:03d}{j:04d}")
             _buy(w.ledger, clock, at(8, 1 + i, 20, 30), [(product, 2)], tag=[(product, event, "in_live")])
-            _buy(
-                w.ledger,
-                clock,
-                at(9, 1 + i + j),
-                [(product, 1)],
-                buyer_type="budget_unit",
-                organisation_name="单位",
-                tax_id=tax_id,
-            )
-            ReservedShareTarget.objects.create(
-                bureau=w.officer_a.bureau, year=YEAR, unit_name=f"单位{i}{j}", tax_id=tax_id, target_fen=10_000
-            )
+            add_unit(w, clock, f"单位{i}{j}", valid_credit_code(f"12371722MC{i:03d}{j:04d}"), [(product, 1)])
+
+
+def add_unit(w, clock, name: str, credit_code: str, items) -> None:
+    """A budget unit of county A with a quota for the year, buying ``items`` on 2 September."""
+    unit = register_unit(name, credit_code, "371722", f"unit-{credit_code}")
+    set_quota(unit, YEAR, 100_000, share_bp=1_000)
+    _buy(w.ledger, clock, at(9, 2), items, **buying_for(unit))
 
 
 def requests(token: str):
@@ -105,11 +110,23 @@ def test_query_counts_are_bounded_and_do_not_grow_with_rows(report_world, client
     assert "新村5直播" in html and "单位51" in html  # the added rows are on the page
 
 
-def test_targets_listing_query_count(report_world, client, clock, django_assert_max_num_queries):
+def test_the_reserved_shares_section_costs_the_same_for_five_units_or_two(report_world, client, clock):
+    """The section's export (its own queries only) makes as many queries for the county's
+    two units as for five, and the added units are in it."""
     w = report_world
-    client.force_login(w.officer_city)
-    with django_assert_max_num_queries(40):
-        assert client.get("/admin/reports/targets/").status_code == 200
-    grow(w, clock, n=3)
-    with django_assert_max_num_queries(40):
-        assert client.get("/admin/reports/targets/").status_code == 200
+    client.force_login(w.officer_a)
+    url = reverse("reports_admin:export_table", args=["reserved_shares", "csv"])
+
+    def export():
+        with CaptureQueriesContext(connection) as queries:
+            text = b"".join(client.get(url, PARAMS).streaming_content).decode("utf-8-sig")
+        return len(queries), text
+
+    before, text = export()
+    assert "单县财政局" in text and "新单位" not in text
+    for n in range(3):
+        add_unit(w, clock, f"新单位{n}", valid_credit_code(f"12371722MC{n:03d}9999"), [(w.yam, 1 + n)])
+    clock.set(at(12, 31, 23, 59))
+    after, text = export()
+    assert all(f"新单位{n}" in text for n in range(3))
+    assert after == before

@@ -14,8 +14,8 @@ from attribution.models import LedgerEntry
 from live.models import LiveEvent
 from orders.models import Order, OrderLine
 from payments.models import Refund
+from procurement.models import OrganisationOrder, Quota
 from producers.models import BenefitLinkage
-from reports.models import ReservedShareTarget
 from reports.services import summary_differences
 
 from . import ledger_math as lm
@@ -49,7 +49,9 @@ def test_scale_sales_pass_the_ledger_audit_and_the_reports_agree(ledger_world, c
         "union",
         "enterprise",
     }
-    assert LiveEvent.objects.exists() and ReservedShareTarget.objects.exists()
+    assert LiveEvent.objects.exists() and Quota.objects.exists()
+    # Every order placed with a scale budget unit's credit code is recorded as the unit's.
+    assert OrganisationOrder.objects.count() == Order.objects.filter(buyer_type="budget_unit").count() > 0
 
     report = audit_ledger()
     assert report.ok, report.discrepancies[:5]
@@ -63,6 +65,19 @@ def test_scale_sales_pass_the_ledger_audit_and_the_reports_agree(ledger_world, c
         {"period": "custom", "start": start.isoformat(), "end": (start + dt.timedelta(days=120)).isoformat()},
     ).json()
     assert_matches(data, lm.facts(), region="3717")
+
+    # The reserved-share section: the city's budget units, what each spent recomputed from
+    # order and refund lines, ranked by completion.
+    year = (timezone.localdate() - dt.timedelta(days=45)).year  # the year of most of the 90 days
+    params = {"period": "year", "date": f"{year}-06-01"}
+    rows = client.get("/api/reports/", params).json()["tables"]["reserved_shares"]["rows"]
+    assert len(rows) == 8 and all(row["region"].startswith("山东省 菏泽市") for row in rows)
+    for row in rows:
+        assert row["spent_fen"] == lm.unit_spent_from_lines(row["credit_code"], year), row["unit"]
+        assert row["completion"] == lm.bp_text(row["spent_fen"], row["reserved_fen"])
+    assert sum(row["spent_fen"] for row in rows) > 0
+    done = [row["spent_fen"] * 10_000 // row["reserved_fen"] for row in rows]
+    assert done == sorted(done, reverse=True)
 
     results = tmp_path / "bench.txt"
     call_command(

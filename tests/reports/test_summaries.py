@@ -12,7 +12,6 @@ from reports.models import (
     HouseholdIncome,
     ProductSalesSummary,
     SalesSummary,
-    UnitPurchaseYear,
 )
 from reports.services import summary_differences, table_rows
 
@@ -66,4 +65,3 @@ def test_each_table_adds_up_to_the_ledger_at_every_grain(report_world):
     # A month row starts on the 1st, a year row on 1 January.
     assert set(SalesSummary.objects.filter(grain="month").values_list("day__day", flat=True)) == {1}
     assert set(SalesSummary.objects.filter(grain="year").values_list("day__month", "day__day")) == {(1, 1)}
-    assert UnitPurchaseYear.objects.exists()

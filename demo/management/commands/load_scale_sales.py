@@ -34,7 +34,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"载入 loaded {result.entries} ledger entries ({result.orders} orders, {result.lines} lines, "
-                    f"{result.refunds} refunds, {result.events} live events, {result.targets} targets) "
+                    f"{result.refunds} refunds, {result.events} live events, {result.units} budget units) "
                     f"from {result.start} to {result.end}: inserts {result.seconds:.1f}s, "
                     f"summaries {result.summary_seconds:.1f}s, total {time.monotonic() - started:.1f}s"
                 )
