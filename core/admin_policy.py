@@ -37,6 +37,8 @@ ANY_ACTION = ("add", "change", "delete", "view")
 # The two admin menus; viewsets join them through these hooks (see wagtail_hooks.py).
 SHOP_ADMIN_MENU_HOOK = "register_shop_admin_menu_item"
 PLATFORM_MENU_HOOK = "register_platform_menu_item"
+# The bureaus' "消费帮扶报表" submenu (reports/wagtail_hooks.py makes it; the pairings join it).
+REPORTS_MENU_HOOK = "register_reports_menu_item"
 
 
 class ScopedPermissionPolicy(ModelPermissionPolicy):

@@ -68,6 +68,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "producers.view_collective",
         "producers.view_benefitlinkage",
         "producers.view_region",
+        # The pairings of their side (sales_channels.selectors.visibility_q).
+        "sales_channels.view_pairing",
         "wagtailadmin.access_admin",
         # Banner pictures for their pavilion's page (the page itself: their bureau's group, bureau_groups.py).
         "wagtailimages.add_image",

@@ -8,11 +8,10 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
 
 from core.admin_area import AdminArea
+from core.admin_policy import REPORTS_MENU_HOOK
 
 from . import admin_views
 from .access import may_read_reports
-
-REPORTS_MENU_HOOK = "register_reports_menu_item"
 
 area = AdminArea("reports_admin", "reports/")
 area.add_urls(

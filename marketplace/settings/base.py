@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "aftersales",
     "procurement",
     "invoices",
+    "sales_channels",
     "live",
     "attribution",
     "producers",
