@@ -128,6 +128,18 @@ class LedgerEntry(models.Model):
     live_attribution = models.CharField(max_length=12, blank=True, choices=LiveAttribution.choices)
     certificate_number = models.CharField(_("证书编号"), max_length=32, blank=True)
     certified_at_payment = models.BooleanField(_("付款时有效认定"))
+    # Where the sale came from, as at payment (sales_channels.selectors.source_of_sale); a
+    # refund's entries repeat their sale's. Empty on entries booked before channels were
+    # recorded (their channel follows from buyer_type and live_event: see that function).
+    channel = models.CharField(_("销售渠道"), max_length=16, blank=True, default="")
+    pairing = models.ForeignKey(
+        "sales_channels.Pairing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("结对帮扶关系"),
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
 

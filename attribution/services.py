@@ -21,6 +21,7 @@ from core.scoping import is_platform_admin, operated_shop_ids
 from orders.models import Order, OrderLine
 from payments.models import RefundLine
 from producers.models import BenefitLinkage, Collective, Household
+from sales_channels.selectors import source_of_sale
 
 from .allocation import FULL_BP, split, split_refund
 from .events import entries_booked
@@ -105,9 +106,12 @@ def write_sale_entries(line: OrderLine, order: Order, product) -> list[LedgerEnt
     people = beneficiaries_of(line.linkage, product.producer)
     amounts = split(line.line_total_fen, [b.share_bp for b in people])
     common = _common_fields(line, order, product)
+    source = source_of_sale(order, line, product)
     entries = [
         LedgerEntry(
             kind=EntryKind.SALE,
+            channel=source.channel,
+            pairing_id=source.pairing_id,
             amount_fen=amount,
             booked_at=line.paid_at,
             beneficiary_region_id=b.region_id,
@@ -148,7 +152,10 @@ def write_refund_entries(refund_line: RefundLine, line: OrderLine, order: Order,
             booked_at=at,
             refund_id=refund_line.refund_id,
             refund_line=refund_line,
-            # The same beneficiary, share and mode as the sale it reverses.
+            # The same beneficiary, share and mode as the sale it reverses, and the same
+            # channel and pairing (the pairings in force may have changed since).
+            channel=sale.channel,
+            pairing_id=sale.pairing_id,
             beneficiary_kind=sale.beneficiary_kind,
             beneficiary_key=sale.beneficiary_key,
             household_id=sale.household_id,

@@ -1,11 +1,18 @@
-"""Reading pairings: which a person may see."""
+"""Reading pairings: which a person may see, and which channel and pairing a paid line
+counts in (snapshotted by the ledger at payment)."""
 
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
+from django.utils import timezone
 
 from core.roles import Role, roles_of
 from core.scoping import is_platform_admin, jurisdiction_code
+from orders.models import BuyerType
 
-from .models import Pairing
+from .models import Channel, Pairing
 
 
 def _on_one_line(path: str, code: str) -> Q:
@@ -38,3 +45,69 @@ def pairings_for(user):
     q = visibility_q(user)
     qs = Pairing.objects.select_related("helping_region", "helping_organisation__region", "helped_region")
     return qs if q is None else qs.filter(q)
+
+
+# --- where a paid line came from --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaleSource:
+    channel: str
+    pairing_id: int | None
+
+
+def channel_of(order, line) -> str:
+    """The channel a paid online line counts in (decided): an institution's purchase is
+    单位采购 — placed for an organisation account or with a unit's name and tax ID typed —
+    even through a live event's link (the line keeps its live event for the live results);
+    else a line a live event drove is 直播带货; else 线上商城. (Offline points' lines carry
+    their point's channel.)"""
+    if order.buyer_type in BuyerType.institutional():
+        return Channel.INSTITUTIONAL
+    if line.live_event_id:
+        return Channel.LIVE
+    return Channel.ONLINE
+
+
+def _organisation_id(order) -> int | None:
+    try:
+        return order.organisation_link.organisation_id
+    except ObjectDoesNotExist:
+        return None
+
+
+def pairing_of(order, product, day: dt.date) -> Pairing | None:
+    """The pairing a sale of ``product`` to ``order``'s buyer counts under, on ``day``
+    (Asia/Shanghai): among the pairings in force whose helped region holds the product's
+    producer, one whose helping organisation placed the order wins; else one whose helping
+    region holds the order's delivery county (the buyer's side); the most specific (the
+    longest helped code, then the longest helping code), then the oldest. None when none
+    applies. The pairings in force that day are read once per order."""
+    cache = order.__dict__.setdefault("_pairings_in_force", {})
+    if day not in cache:
+        cache[day] = list(
+            Pairing.objects.filter(valid_from__lte=day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .select_related("helping_region", "helping_organisation__region", "helped_region")
+            .order_by("pk")
+        )
+    producer_code = product.producer.region.code
+    candidates = [p for p in cache[day] if producer_code.startswith(p.helped_region.code)]
+    if not candidates:
+        return None
+    organisation_id = _organisation_id(order)
+    by_unit = [p for p in candidates if organisation_id and p.helping_organisation_id == organisation_id]
+    by_region = [
+        p for p in candidates if p.helping_region_id and order.ship_region_code.startswith(p.helping_region.code)
+    ]
+    for group in (by_unit, by_region):
+        if group:
+            return min(group, key=lambda p: (-len(p.helped_region.code), -len(p.helping_code), p.pk))
+    return None
+
+
+def source_of_sale(order, line, product) -> SaleSource:
+    """What the ledger records of a line at its payment (``attribution.services``)."""
+    day = timezone.localtime(line.paid_at).date()
+    pairing = pairing_of(order, product, day)
+    return SaleSource(channel_of(order, line), pairing.pk if pairing else None)
