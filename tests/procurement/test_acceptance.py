@@ -298,3 +298,13 @@ def test_an_invoice_request_for_the_units_order_starts_with_its_invoice_details(
     typed = checkout_for(world, world.buyer, None, pay=True, tax_id=valid_credit_code("11371722MB7654321"))
     page = sign_in(world.buyer).get(f"/invoices/new/{typed.suborders.get().pk}/").content.decode()
     assert 'value="冒名单位"' in page and "中国农业银行单县支行" not in page
+
+
+def test_the_order_email_of_an_order_on_terms_says_when_it_is_paid(
+    on_terms, members, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        checkout_for(world, members["purchaser"], on_terms)
+    (message,) = mailoutbox
+    assert "全部包裹验收后 30 天内对公转账付款" in message.body
+    assert "逾期未付款订单将自动取消" not in message.body and "逾期订单将自动取消" not in message.body
