@@ -75,6 +75,17 @@ _PRODUCT_KEY = (
     "live_attribution",
 )
 _HOUSEHOLD_KEY = ("grain", "day", "region_code", "household_id", "category_id", "producer_kind", "buyer_type")
+_CHANNEL_KEY = (
+    "grain",
+    "day",
+    "region_code",
+    "category_id",
+    "producer_kind",
+    "buyer_type",
+    "channel",
+    "pairing_pk",
+    "certified",
+)
 
 
 class SalesSummary(models.Model):
@@ -186,7 +197,39 @@ class HouseholdIncome(models.Model):
         return f"{self.grain} {self.day} household {self.household_id}: {self.net_fen}"
 
 
-SUMMARY_MODELS = (SalesSummary, ProductSalesSummary, HouseholdIncome)
+class ChannelSummary(models.Model):
+    """The paid value, in one period, by the channel a sale came from and the pairing it
+    counts under (``pairing_pk`` 0 when none), with the report's other dimensions (producer
+    region, category, producer kind, buyer type, certified at payment) so that every filter
+    of the report applies to it. An entry booked before channels were recorded counts in the
+    channel its buyer type and live event give (``sales_channels.selectors.entry_channel``)."""
+
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    day = models.DateField()
+    region_code = models.CharField(max_length=12)
+    category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+", db_index=False)
+    producer_kind = models.CharField(max_length=20, choices=Producer.Kind.choices)
+    buyer_type = models.CharField(max_length=20, choices=BuyerType.choices)
+    channel = models.CharField(max_length=16)
+    pairing_pk = models.PositiveBigIntegerField(default=0)
+    certified = models.BooleanField()
+    sales_fen = models.BigIntegerField(default=0)
+    refunds_fen = models.BigIntegerField(default=0)
+
+    KEY = _CHANNEL_KEY
+    SUMS = ("sales_fen", "refunds_fen")
+
+    class Meta:
+        verbose_name = _("渠道汇总")
+        verbose_name_plural = pgettext_lazy("plural", "渠道汇总")
+        constraints = [_key_constraint(_CHANNEL_KEY, "reports_channel_key")]
+        indexes = [_period_index("reports_channel_region")]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.day} {self.channel} {self.pairing_pk}: {self.sales_fen + self.refunds_fen}"
+
+
+SUMMARY_MODELS = (SalesSummary, ProductSalesSummary, HouseholdIncome, ChannelSummary)
 
 
 class ReportApiToken(models.Model):

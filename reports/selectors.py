@@ -40,9 +40,10 @@ from live_results.selectors import events_results
 from orders.models import BuyerType
 from procurement.selectors import units_ranked
 from producers.models import Producer, Region
+from sales_channels.models import Channel, Pairing
 
 from .filters import ReportFilters
-from .models import Grain, HouseholdIncome, ProductSalesSummary, SalesSummary
+from .models import ChannelSummary, Grain, HouseholdIncome, ProductSalesSummary, SalesSummary
 from .periods import EARLIEST, LATEST, Period, split
 
 TOP_N = 20
@@ -194,6 +195,10 @@ class _Inputs:
         return _net(self.totals)
 
     @cached_property
+    def channels(self):
+        return ChannelSummary.objects.filter(_summary_filter(self.f))
+
+    @cached_property
     def events(self) -> tuple[list[dict], ReportTable]:
         return live_events(self.f)
 
@@ -214,6 +219,18 @@ TABLE_BUILDERS = {
     "buyer_types": lambda i: _choice_table(
         "buyer_types", _("按买家类型"), _("买家类型"), "buyer_type", BuyerType.choices, i.sales, i.net
     ),
+    "channels": lambda i: _choice_table(
+        "channels",
+        _("按销售渠道"),
+        _("销售渠道"),
+        "channel",
+        Channel.choices,
+        i.channels,
+        i.net,
+        money=_sales_money,
+        drill=False,
+    ),
+    "pairings": lambda i: _pairings_table(i.channels, i.net),
     "shops": lambda i: _shops_table(i.sales, i.totals),
     "products": lambda i: _products_table(i.f, i.totals),
     "uncertified": lambda i: _uncertified_table(i.f, i.totals),
@@ -401,15 +418,55 @@ def _categories_table(f: ReportFilters, sales, whole: int) -> ReportTable:
     )
 
 
-def _choice_table(key, title, label, field_name, choices, sales, whole: int) -> ReportTable:
-    grouped = {row[field_name]: row for row in sales.values(field_name).annotate(**_money())}
+def _choice_table(key, title, label, field_name, choices, sales, whole: int, *, money=None, drill=True) -> ReportTable:
+    grouped = {row[field_name]: row for row in sales.values(field_name).annotate(**(money or _money)())}
     rows, links = [], []
     for value, name in choices:
         row = {**ZERO, **grouped.get(value, {})}
         rows.append([str(name), *_money_cells(row, whole)])
-        links.append({field_name: value})
+        links.append({field_name: value} if drill else None)
     total = [_("合计"), *(sum(r[i] for r in rows) for i in (1, 2, 3)), percent(whole, whole) if whole else None]
     return ReportTable(key, title, [Column(field_name, label), *_money_columns()], rows, total, links=links)
+
+
+def _sales_money():
+    """What a summary without the beneficiaries' split sums (``ChannelSummary``)."""
+    return {
+        "sales": Sum("sales_fen", filter=CERTIFIED, default=0),
+        "refunds": Sum("refunds_fen", filter=CERTIFIED, default=0),
+    }
+
+
+def _pairings_table(channels, whole: int) -> ReportTable:
+    """Certified net sales by the pairing they counted under at payment (the pairings with
+    sales in the period, largest first), then the sales under none."""
+    grouped = {row["pairing_pk"]: row for row in channels.values("pairing_pk").annotate(**_sales_money())}
+    pairings = Pairing.objects.filter(pk__in=[pk for pk in grouped if pk]).select_related(
+        "helping_region", "helping_organisation", "helped_region"
+    )
+    named = sorted(pairings, key=lambda p: (-_net(grouped[p.pk]), p.pk))
+    rows = [
+        [p.name, p.get_kind_display(), p.helping_label, p.helped_region.full_name, *_money_cells(grouped[p.pk], whole)]
+        for p in named
+    ]
+    none = {"sales": 0, "refunds": 0, **grouped.get(0, {})}
+    rows.append([_("不属于结对帮扶"), "", "", "", *_money_cells(none, whole)])
+    total = [
+        _("合计"),
+        "",
+        "",
+        "",
+        *(sum(r[i] for r in rows) for i in (4, 5, 6)),
+        percent(whole, whole) if whole else None,
+    ]
+    columns = [
+        Column("pairing", _("结对帮扶关系")),
+        Column("kind", _("结对类型")),
+        Column("helping", _("帮扶方")),
+        Column("helped", _("受帮扶地区")),
+        *_money_columns(),
+    ]
+    return ReportTable("pairings", _("按结对帮扶关系"), columns, rows, total)
 
 
 def _shops_table(sales, totals: dict) -> ReportTable:

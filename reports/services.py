@@ -34,10 +34,12 @@ from django.utils.translation import gettext as _
 from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
 from core.errors import DomainError
 from core.tokens import NewToken, hash_token
+from sales_channels.selectors import entry_channel, entry_channel_expression
 
 from .access import report_jurisdiction
 from .models import (
     SUMMARY_MODELS,
+    ChannelSummary,
     Grain,
     HouseholdIncome,
     ProductSalesSummary,
@@ -77,6 +79,8 @@ _FACT_FIELDS = (
     "certified_at_payment",
     "live_event_id",
     "live_attribution",
+    "channel",
+    "pairing_id",
 )
 _BENEFICIARY_COLUMN = {
     BeneficiaryKind.HOUSEHOLD: 2,
@@ -108,7 +112,7 @@ def accumulate(facts: Iterable[Sequence]) -> Deltas:
     each fact into its day's, month's and year's rows."""
     tz = timezone.get_default_timezone()
     out: Deltas = {model: defaultdict(lambda m=model: [0] * len(m.SUMS)) for model in SUMMARY_MODELS}
-    sales, products, households = (out[m] for m in SUMMARY_MODELS)
+    sales, products, households, channels = (out[m] for m in SUMMARY_MODELS)
     for (
         kind,
         amount,
@@ -124,8 +128,11 @@ def accumulate(facts: Iterable[Sequence]) -> Deltas:
         certified,
         live_event_id,
         live_attribution,
+        channel,
+        pairing_id,
     ) in facts:
         day = timezone.localtime(booked_at, tz).date()
+        channel = entry_channel(channel, buyer_type, live_event_id)
         money = 0 if kind == EntryKind.SALE else 1
         household = certified and beneficiary_kind == BeneficiaryKind.HOUSEHOLD
         for grain, start in _periods(day):
@@ -149,6 +156,18 @@ def accumulate(facts: Iterable[Sequence]) -> Deltas:
             if household:
                 key = (grain, start, region_code, household_id, category_id, producer_kind, buyer_type)
                 households[key][0] += amount
+            key = (
+                grain,
+                start,
+                region_code,
+                category_id,
+                producer_kind,
+                buyer_type,
+                channel,
+                pairing_id or 0,
+                certified,
+            )
+            channels[key][money] += amount
     return out
 
 
@@ -279,6 +298,20 @@ def expected_rows(model) -> Iterator[tuple]:
             .values_list("d", "rc", "household_id", "category_id", "producer_kind", "buyer_type", "n")
         )
         yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 1)
+    elif model is ChannelSummary:
+        keys = ("d", "rc", "category_id", "producer_kind", "buyer_type", "ch", "pp", "certified_at_payment")
+        qs = (
+            ledger.annotate(
+                d=_ledger_day(),
+                rc=F("producer_region__code"),
+                ch=entry_channel_expression(),
+                pp=Coalesce("pairing_id", Value(0)),
+            )
+            .values(*keys)
+            .annotate(s=Sum("amount_fen", filter=sale, default=0), r=Sum("amount_fen", filter=refund, default=0))
+            .values_list(*keys, "s", "r")
+        )
+        yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 2)
     else:
         raise ValueError(f"not a summary model: {model}")
 

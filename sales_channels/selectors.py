@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
 from core.roles import Role, roles_of
@@ -62,11 +62,34 @@ def channel_of(order, line) -> str:
     even through a live event's link (the line keeps its live event for the live results);
     else a line a live event drove is 直播带货; else 线上商城. (Offline points' lines carry
     their point's channel.)"""
-    if order.buyer_type in BuyerType.institutional():
+    return derived_channel(order.buyer_type, line.live_event_id)
+
+
+def derived_channel(buyer_type: str, live_event_id) -> str:
+    """``channel_of``'s rule on a ledger entry's own columns: the channel of an entry booked
+    before channels were recorded (its ``channel`` is empty), as the reports count it."""
+    if buyer_type in BuyerType.institutional():
         return Channel.INSTITUTIONAL
-    if line.live_event_id:
+    if live_event_id:
         return Channel.LIVE
     return Channel.ONLINE
+
+
+def entry_channel(channel: str, buyer_type: str, live_event_id) -> str:
+    """A ledger entry's channel: as recorded, else derived (``derived_channel``)."""
+    return channel or derived_channel(buyer_type, live_event_id)
+
+
+def entry_channel_expression() -> Case:
+    """``entry_channel`` as a database expression over ``LedgerEntry`` (for the grouped
+    queries that rebuild and check the report summaries)."""
+    return Case(
+        When(~Q(channel=""), then=F("channel")),
+        When(buyer_type__in=list(BuyerType.institutional()), then=Value(Channel.INSTITUTIONAL.value)),
+        When(live_event_id__isnull=False, then=Value(Channel.LIVE.value)),
+        default=Value(Channel.ONLINE.value),
+        output_field=CharField(),
+    )
 
 
 def _organisation_id(order) -> int | None:

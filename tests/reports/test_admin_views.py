@@ -23,6 +23,8 @@ TABLES = [
     "categories",
     "producer_kinds",
     "buyer_types",
+    "channels",
+    "pairings",
     "shops",
     "products",
     "uncertified",

@@ -24,6 +24,15 @@ KIND_LABELS = {
     "workshop": "扶贫车间",
     "enterprise": "龙头企业",
 }
+CHANNEL_LABELS = {
+    "线上商城": "online",
+    "直播带货": "live",
+    "单位采购": "institutional",
+    "消费帮扶专柜": "cabinet",
+    "消费帮扶专馆": "pavilion",
+    "消费帮扶专区": "zone",
+    "其他渠道": "other",
+}
 BUYER_LABELS = {
     "individual": "个人",
     "budget_unit": "预算单位",
@@ -126,6 +135,23 @@ def assert_matches(data: dict, facts: list, *, region: str, category: str = "", 
             expected["refunds"],
             expected["net"],
         )
+
+    # Channels (the rule of sales_channels.selectors.channel_of, applied here to the facts):
+    # an institution's purchase is 单位采购, else a live event's line 直播带货, else 线上商城.
+    def channel(f) -> str:
+        return "institutional" if f.buyer_type != "individual" else "live" if f.event_id else "online"
+
+    channels = lm.by(chosen, channel)
+    for row in t["channels"]["rows"]:
+        expected = channels.get(CHANNEL_LABELS[row["channel"]], lm.money([]))
+        assert (row["sales_fen"], row["refunds_fen"], row["net_fen"]) == (
+            expected["sales"],
+            expected["refunds"],
+            expected["net"],
+        ), row["channel"]
+    assert t["channels"]["total"]["net_fen"] == m["net"]
+    # No pairing in this world: everything is outside any.
+    assert [(row["pairing"], row["net_fen"]) for row in t["pairings"]["rows"]] == [("不属于结对帮扶", m["net"])]
 
     shops = lm.by(certified, lambda f: f.shop)
     assert {row["shop"]: row["net_fen"] for row in t["shops"]["rows"]} == {name: v["net"] for name, v in shops.items()}
