@@ -8,7 +8,6 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -161,28 +160,30 @@ def remind_payments_due(now: dt.datetime | None = None) -> int:
     horizon = day_start(today + dt.timedelta(days=REMIND_DAYS_BEFORE + 1))
     due = selectors.terms_falling_due().filter(order__payment_due_at__lte=horizon).exclude(reminded_on=today)
     count = 0
+    mobiles: dict[int, list[str]] = {}  # the finance members' numbers, read once per unit
     for link in due:
-        with transaction.atomic():
-            if OrganisationOrder.objects.filter(pk=link.pk, reminded_on=today).exists():
-                continue
-            OrganisationOrder.objects.filter(pk=link.pk).update(reminded_on=today)
+        # One UPDATE claims the order for today (a second run, or a second worker, gets 0).
+        if not OrganisationOrder.objects.filter(pk=link.pk).exclude(reminded_on=today).update(reminded_on=today):
+            continue
         with translation.override(settings.LANGUAGE_CODE):
             text = payment_reminder_text(link, today)
-        finance = Member.objects.filter(organisation_id=link.organisation_id, is_finance=True).select_related("user")
-        for member in finance:
-            if not member.user.mobile:
-                continue
+        if link.organisation_id not in mobiles:
+            mobiles[link.organisation_id] = [
+                m
+                for m in Member.objects.filter(organisation_id=link.organisation_id, is_finance=True).values_list(
+                    "user__mobile", flat=True
+                )
+                if m
+            ]
+        for mobile in mobiles[link.organisation_id]:
             try:
                 send_sms(
                     SmsMessage(
-                        mobile=member.user.mobile,
-                        text=text,
-                        template=REMINDER_TEMPLATE,
-                        params={"number": link.order.number},
+                        mobile=mobile, text=text, template=REMINDER_TEMPLATE, params={"number": link.order.number}
                     )
                 )
             except SmsError as exc:
-                logger.warning("payment reminder SMS to ****%s not sent: %s", member.user.mobile[-4:], exc)
+                logger.warning("payment reminder SMS to ****%s not sent: %s", mobile[-4:], exc)
         count += 1
     return count
 
