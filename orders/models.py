@@ -40,6 +40,9 @@ class PaymentMethod(models.TextChoices):
     ALIPAY = "alipay", _("支付宝")
     WECHAT_PAY = "wechat_pay", _("微信支付")
     TRANSFER = "transfer", _("对公转账 / 发票")
+    # Money taken at an offline point (专柜 / 专馆 / 专区) and reported by it: never offered
+    # at checkout; its orders are made by ``services.record_offline_sale``.
+    OFFLINE = "offline", _("线下网点收款")
 
 
 class CartItem(models.Model):
@@ -186,6 +189,10 @@ class Order(models.Model):
     payee_bank = models.CharField(_("收款开户行"), max_length=100, blank=True, default="")
     payee_account = models.CharField(_("收款账号"), max_length=40, blank=True, default="")
     payee_shop_name = models.CharField(_("收款网店"), max_length=120, blank=True, default="")
+    # The sales channel when the order says it itself: an offline point's sale carries its
+    # point's (专柜 / 专馆 / 专区). Empty for online orders, whose channel follows from the
+    # buyer and the live link (``sales_channels.selectors.channel_of``).
+    channel = models.CharField(_("销售渠道"), max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = _("订单")

@@ -152,7 +152,7 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
     """
     if not lines:
         raise DomainError(_("购物车是空的。"))
-    if payment_method not in PaymentMethod.values:
+    if payment_method not in PaymentMethod.values or payment_method == PaymentMethod.OFFLINE:
         raise DomainError(_("请选择付款方式。"))
     if buyer.buyer_type not in BuyerType.values:
         raise DomainError(_("请选择买家类型。"))

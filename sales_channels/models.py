@@ -115,3 +115,122 @@ class Pairing(models.Model):
                 errors["helped_region"] = _("帮扶方与受帮扶地区不能相同或互相包含。")
         if errors:
             raise ValidationError(errors)
+
+
+# --- offline points (专柜 / 专馆 / 专区) and what they report ------------------------------------------------------
+
+OFFLINE_CHANNELS = (Channel.CABINET, Channel.PAVILION, Channel.ZONE)
+
+
+class OfflinePoint(models.Model):
+    """A place that sells certified products off line — a smart vending cabinet (专柜), a
+    pavilion (专馆) or a zone in a supermarket (专区) — registered by the platform with its
+    place and region. Its operator's till reports its sales through the intake API with the
+    point's token (``core.tokens``: only the hash is kept; a new token replaces the old);
+    the sales become orders and ledger entries like online ones (``intake``), counted in
+    the point's channel and, the point's county standing for the buyer's, its pairing."""
+
+    code = models.CharField(
+        _("网点编号"),
+        max_length=32,
+        unique=True,
+        help_text=_("字母、数字和连字符，如 JN-ZG-001；接口地址中使用。"),
+    )
+    name = models.CharField(_("网点名称"), max_length=120)
+    kind = models.CharField(_("网点类型"), max_length=16, choices=[(c.value, c.label) for c in OFFLINE_CHANNELS])
+    region = models.ForeignKey(
+        "orders.AddressRegion", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区县")
+    )
+    address = models.CharField(_("详细地址"), max_length=200)
+    contact_name = models.CharField(_("负责人姓名"), max_length=50)
+    contact_mobile = models.CharField(_("负责人手机"), max_length=11)
+    is_active = models.BooleanField(_("启用"), default=True, help_text=_("停用后接口拒绝该网点的数据。"))
+    token_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    token_prefix = models.CharField(_("令牌前缀"), max_length=12, blank=True, default="", editable=False)
+    token_issued_at = models.DateTimeField(_("令牌签发时间"), null=True, blank=True, editable=False)
+    token_last_used_at = models.DateTimeField(_("令牌最近使用"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("线下网点")
+        verbose_name_plural = pgettext_lazy("plural", "线下网点")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["token_hash"], name="offline_point_token")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class IntakeBatch(models.Model):
+    """One report of a point's sales — an API request or an uploaded CSV file — accepted
+    whole or refused whole. A refused batch is kept with its reasons, row by row, and
+    wrote nothing else."""
+
+    class Source(models.TextChoices):
+        API = "api", _("接口")
+        CSV = "csv", _("CSV 上传")
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("已入账")
+        REFUSED = "refused", _("已拒绝")
+
+    point = models.ForeignKey(OfflinePoint, on_delete=models.PROTECT, related_name="batches", verbose_name=_("网点"))
+    source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
+    status = models.CharField(_("结果"), max_length=12, choices=Status.choices)
+    received_at = models.DateTimeField(_("接收时间"), db_index=True)
+    rows = models.PositiveIntegerField(_("行数"))
+    new_rows = models.PositiveIntegerField(_("新入账行数"), default=0)
+    repeated_rows = models.PositiveIntegerField(_("重复行数"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("线下销售批次")
+        verbose_name_plural = pgettext_lazy("plural", "线下销售批次")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.point.code} {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class OfflineSale(models.Model):
+    """One row a point reported: a sale (one product, one order line) or the refund of
+    some of a sale's units. ``sale_id`` is the point's own id for the row, unique per
+    point: the row sent again is recognised and books nothing new."""
+
+    class Kind(models.TextChoices):
+        SALE = "sale", _("销售")
+        REFUND = "refund", _("退款")
+
+    point = models.ForeignKey(OfflinePoint, on_delete=models.PROTECT, related_name="sales", verbose_name=_("网点"))
+    batch = models.ForeignKey(IntakeBatch, on_delete=models.PROTECT, related_name="sales", verbose_name=_("批次"))
+    sale_id = models.CharField(_("网点流水号"), max_length=64)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    sold_at = models.DateTimeField(_("发生时间"), db_index=True)
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
+    product_ref = models.CharField(_("上报的产品编号"), max_length=64)
+    quantity = models.PositiveIntegerField(_("数量"))
+    unit_price_fen = models.PositiveIntegerField(_("单价（分）"))
+    amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
+    refund_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds", verbose_name=_("原销售")
+    )
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+", verbose_name=_("订单"))
+    refund = models.ForeignKey(
+        "payments.Refund", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("退款")
+    )
+
+    class Meta:
+        verbose_name = _("线下销售")
+        verbose_name_plural = pgettext_lazy("plural", "线下销售")
+        ordering = ["-sold_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["point", "sale_id"], name="offline_sale_id_once_per_point"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="offline_sale_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id}:{self.sale_id}"
