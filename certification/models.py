@@ -135,6 +135,15 @@ class CertificateQuerySet(models.QuerySet):
     def valid_now(self) -> "CertificateQuerySet":
         return self.valid_on(timezone.localdate())
 
+    def valid_at(self, at) -> "CertificateQuerySet":
+        """Certificates in force at the moment ``at``: within their validity dates on that
+        Shanghai day and not revoked before it (a sale reported afterwards, such as an
+        offline point's, keeps the status it had when it was made)."""
+        day = timezone.localtime(at).date()
+        return self.filter(valid_from__lte=day, valid_until__gte=day).filter(
+            models.Q(revoked_at__isnull=True) | models.Q(revoked_at__gt=at)
+        )
+
 
 class Certificate(models.Model):
     """A certificate issued to a product (扶贫产品认定证书). Valid from ``valid_from`` to

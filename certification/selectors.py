@@ -22,6 +22,11 @@ def current_certificate(product) -> Certificate | None:
     return Certificate.objects.valid_now().filter(product=product).order_by("-valid_until").first()
 
 
+def certificate_at(product, at) -> Certificate | None:
+    """The certificate ``product`` held at the moment ``at`` (``valid_at``), or None."""
+    return Certificate.objects.valid_at(at).filter(product=product).order_by("-valid_until").first()
+
+
 @dataclass(frozen=True)
 class CatalogueFilters:
     region_code: str = ""

@@ -18,13 +18,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core import tokens
 from core.errors import DomainError
-from core.tokens import hash_token
+from core.tokens import TokenRefused, hash_token, token_from_header  # noqa: F401 (the API's names)
 
 from .models import LiveEvent, ViewerSample, ViewerToken
 
@@ -218,19 +218,6 @@ def _check_views_never_decrease(event: LiveEvent, new: dict) -> None:
 # --- who is pushing ---------------------------------------------------------------------------------------------
 
 
-class TokenRefused(DomainError):
-    def __init__(self, message: str, status: int):
-        self.status = status
-        super().__init__(message)
-
-
-def token_from_header(header: str) -> str:
-    scheme, _, value = (header or "").partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        raise TokenRefused(gettext("缺少令牌：请在 Authorization 头中使用 Bearer 令牌"), 401)
-    return value.strip()
-
-
 def authorise(raw: str, event: LiveEvent) -> ViewerToken:
     """The token row if ``raw`` may push samples for ``event``: 401 unknown, 403 revoked
     or issued for another event."""
@@ -245,18 +232,5 @@ def authorise(raw: str, event: LiveEvent) -> ViewerToken:
 
 
 def within_rate(token: ViewerToken, now: dt.datetime) -> int:
-    """Count this request against the token's per-minute budget. Returns 0 when within it,
-    else the seconds until the next minute (for Retry-After)."""
-    minute = int(now.timestamp() // 60)
-    key = f"live:samples:{token.pk}:{minute}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count is None:  # the cache (Redis) is away: nothing counted, the sample is taken
-        return 0
-    if count > settings.LIVE_SAMPLES_PER_MINUTE:
-        return 60 - int(now.timestamp()) % 60
-    return 0
+    """Count this request against the token's per-minute budget (``core.tokens.within_rate``)."""
+    return tokens.within_rate(f"live:samples:{token.pk}", settings.LIVE_SAMPLES_PER_MINUTE, now)

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("attribution.urls")),
     path("live/", include((live_urlpatterns, "live"))),
+    path("api/offline/", include("sales_channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Findability (cms/views.py, cms/sitemaps.py): robots.txt and the sitemap index of sections.
     path("robots.txt", cms_views.robots_txt, name="robots_txt"),

@@ -48,13 +48,17 @@ def compose_and_send(
         site_url = settings.SITE_URL.rstrip("/")
         context = {"order": order, "site_url": site_url, "order_url": site_url + order.get_absolute_url()}
         context.update(extra_context(order, more))
-        recipients = context.pop("recipients", None) or [order.email]
+        recipients = [r for r in context.pop("recipients", None) or [order.email] if r]
+        if not recipients:  # an offline point's order has no buyer to write to
+            return
         attachments = context.pop("attachments", None) or []
         body = render_to_string(template, context)
         message = EmailMessage(str(subject).format(number=order.number), body, settings.DEFAULT_FROM_EMAIL, recipients)
         for name, content, mimetype in attachments:
             message.attach(name, content, mimetype)
         message.send()
+        return
+    if not order.email:  # an offline point's order has no buyer to write to
         return
     site_url = settings.SITE_URL.rstrip("/")
     context = {

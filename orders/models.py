@@ -315,6 +315,9 @@ class OrderLine(models.Model):
 # The action of an order-history line that records a step of an after-sales request
 # (``services.log_after_sale``); its statuses are the request's, not the order's.
 AFTER_SALE_ACTION = "after_sale"
+# The one history line of an offline point's sale (``services.record_offline_sale``): sold,
+# paid and handed over at the counter in one moment.
+OFFLINE_SALE_ACTION = "offline_sale"
 
 
 class OrderEvent(models.Model):
@@ -344,6 +347,8 @@ class OrderEvent(models.Model):
             return gettext("提交订单")
         if self.action == AFTER_SALE_ACTION:
             return gettext("售后")
+        if self.action == OFFLINE_SALE_ACTION:
+            return gettext("线下网点售出")
         target = Target.SUBORDER if self.suborder_id else Target.ORDER
         transition = TRANSITIONS.get((target, self.action))
         return str(transition.label) if transition else self.action

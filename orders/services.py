@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import services as catalog_services
 from catalog.models import Product
-from certification.selectors import current_certificate
+from certification.selectors import certificate_at, current_certificate
 from core.days import day_start
 from core.errors import DomainError
 from core.money import yuan
@@ -43,6 +43,7 @@ from .models import (
     AFTER_SALE_ACTION,
     MAX_ADDRESSES,
     MAX_REVIEW_PHOTOS,
+    OFFLINE_SALE_ACTION,
     REVIEW_HIDDEN_REASON_MAX,
     REVIEW_REPLY_MAX,
     REVIEW_TEXT_MAX,
@@ -268,6 +269,83 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
     if not held:  # a held order's buyer hears when it is approved (approve_order)
         email_after_commit("received", order.pk)
     return order
+
+
+@dataclass(frozen=True)
+class OfflineSaleDetails:
+    """An offline point's sale of one product (``record_offline_sale``)."""
+
+    point_name: str
+    point_address: str
+    region: AddressRegion  # the point's county: it stands for the buyer's (pairings)
+    channel: str  # the point's channel (专柜 / 专馆 / 专区)
+    reference: str  # the point's code and its own sale id
+    product_id: int
+    quantity: int
+    unit_price_fen: int
+    sold_at: dt.datetime
+
+
+def record_offline_sale(details: OfflineSaleDetails, *, by=None) -> tuple[Order, OrderLine]:
+    """An offline point sold ``quantity`` units over its counter at ``sold_at``: an order
+    made at once paid and handed over (order paid, its parcel completed, one history line),
+    whose line goes through ``mark_line_paid`` at ``sold_at`` — the certificate and
+    benefit-linkage version of that moment, the units counted sold, the ledger written in
+    the point's channel. The point sells from its own stock, so the shop's online stock is
+    not touched. The buyer is the point's anonymous customer: the order keeps the point's
+    name, address and county, no person. The money's record is ``payments``' (the caller,
+    ``payments.services.record_offline_sale``). Locks the product row."""
+    product = Product.objects.select_for_update().select_related("shop").get(pk=details.product_id)
+    total = details.unit_price_fen * details.quantity
+    at = details.sold_at
+    order = Order.objects.create(
+        number=_new_order_number(),
+        buyer_type=BuyerType.INDIVIDUAL,
+        contact_name=details.point_name[:50],
+        email="",
+        mobile="",
+        ship_region_code=details.region.code,
+        ship_region_name=details.region.full_name,
+        ship_detail=details.point_address[:200],
+        recipient_name=details.point_name[:50],
+        recipient_mobile="",
+        payment_method=PaymentMethod.OFFLINE,
+        total_fen=total,
+        paid_fen=total,
+        payment_due_at=at,
+        paid_at=at,
+        status=OrderStatus.PAID,
+        channel=details.channel,
+    )
+    Order.objects.filter(pk=order.pk).update(created_at=at)  # sold then, whenever reported
+    order.created_at = at
+    suborder = SubOrder.objects.create(
+        order=order,
+        shop_id=product.shop_id,
+        subtotal_fen=total,
+        status=FulfilmentStatus.COMPLETED,
+        shipped_at=at,
+        completed_at=at,
+    )
+    line = OrderLine.objects.create(
+        suborder=suborder,
+        product=product,
+        title=product.title,
+        unit=product.unit,
+        unit_price_fen=details.unit_price_fen,
+        quantity=details.quantity,
+    )
+    OrderEvent.objects.create(
+        order=order,
+        action=OFFLINE_SALE_ACTION,
+        from_status="",
+        to_status=order.status,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        at=at,
+        note=f"{details.point_name} {details.reference}，实收 {yuan(total)}",
+    )
+    mark_line_paid(line, product, at, order)
+    return order, line
 
 
 @transaction.atomic
@@ -561,7 +639,7 @@ def mark_line_paid(line: OrderLine, product: Product, at: dt.datetime, order: Or
     product certified at payment counts as consumption support) — counts the units sold,
     and announces ``line_paid``, on which the ledger writes the line's entries
     (``events.py``). Caller holds ``lock_order``."""
-    certificate = current_certificate(product)
+    certificate = certificate_at(product, at)
     line.paid_at = at
     line.certified_at_payment = certificate is not None
     if certificate is not None:

@@ -6,6 +6,7 @@ row, then its products by pk), the same order checkout uses, so payment handling
 checkouts never deadlock; concurrent redeliveries of one event queue on the order row
 and the second finds the first's Payment (idempotent)."""
 
+import datetime as dt
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -16,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.money import format_fen, yuan
+from orders import services as orders_services
 from orders.locking import lock_order
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
-from orders.services import book_refund, can_handle_money, record_money_received
+from orders.services import OfflineSaleDetails, book_refund, can_handle_money, record_money_received
 
 from .events import refund_confirmed, refund_failed
 from .models import Payment, Refund, RefundLine, TransferPayee
@@ -262,13 +264,22 @@ def _move_refund(refund: Refund, action: str, **changes) -> bool:
 
 
 @transaction.atomic
-def confirm_refund(refund_id: int, *, reference: str = "", provider_event_id: str | None = None, by=None) -> Refund:
+def confirm_refund(
+    refund_id: int,
+    *,
+    reference: str = "",
+    provider_event_id: str | None = None,
+    by=None,
+    at: dt.datetime | None = None,
+) -> Refund:
     """The money of a pending refund has gone back (step ``confirm`` of
     ``transitions.REFUND_TRANSITIONS``). Idempotent (a confirmed refund, or a known
     ``provider_event_id``, is returned unchanged); a failed refund is refused with a
     ``DomainError``. The refunded lines go to ``orders.services.book_refund`` (units sold
     down; stock back if its shop had not shipped; the order partially refunded or
-    refunded, a sub-order whose lines are all refunded refunded; the ledger reverses)."""
+    refunded, a sub-order whose lines are all refunded refunded; the ledger reverses).
+    ``at`` is when the money went back, when that was before now (an offline point's
+    refund reported later): the ledger reverses at that moment."""
     order_id = Refund.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
     if order_id is None:
         raise DomainError(_("退款记录不存在。"))
@@ -279,7 +290,7 @@ def confirm_refund(refund_id: int, *, reference: str = "", provider_event_id: st
     confirmed = _move_refund(
         refund,
         "confirm",
-        confirmed_at=timezone.now(),
+        confirmed_at=at or timezone.now(),
         reference=(reference or refund.reference).strip()[:100],
         provider_event_id=provider_event_id or None,
     )
@@ -314,19 +325,49 @@ def fail_refund(refund_id: int, *, reason: str = "") -> Refund:
     return refund
 
 
+# Orders whose money is paid back outside the platform and recorded here.
+REFUNDED_BY_HAND = (PaymentMethod.TRANSFER, PaymentMethod.OFFLINE)
+
+
 @transaction.atomic
-def refund_by_hand(order_id: int, *, lines: Mapping[int, int] | None, reference: str, reason: str, by) -> Refund:
-    """A bank-transfer refund, paid back outside the platform and recorded here: record
-    and confirm in one step."""
+def refund_by_hand(
+    order_id: int,
+    *,
+    lines: Mapping[int, int] | None,
+    reference: str,
+    reason: str,
+    by,
+    at: dt.datetime | None = None,
+) -> Refund:
+    """A refund paid back outside the platform and recorded here — a bank transfer, or the
+    cash an offline point gave back at ``at`` — recorded and confirmed in one step."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
         raise DomainError(_("订单不存在。"))
-    if order.payment_method != PaymentMethod.TRANSFER:
+    if order.payment_method not in REFUNDED_BY_HAND:
         raise DomainError(_("在线支付的订单须通过支付渠道原路退款。"))
     if not (reference or "").strip():
         raise DomainError(_("请填写退款流水号。"))
     refund = record_refund(order_id, lines=lines, reason=reason, by=by)
-    return confirm_refund(refund.pk, reference=reference, by=by)
+    return confirm_refund(refund.pk, reference=reference, by=by, at=at)
+
+
+@transaction.atomic
+def record_offline_sale(details: OfflineSaleDetails, *, by=None) -> tuple[Order, OrderLine]:
+    """An offline point's sale (``orders.services.record_offline_sale``) and the money its
+    counter took: an accepted payment of the whole amount, referenced by the point's code
+    and sale id (unique, as every payment reference is)."""
+    order, line = orders_services.record_offline_sale(details, by=by)
+    Payment.objects.create(
+        order=order,
+        method=PaymentMethod.OFFLINE,
+        amount_fen=order.total_fen,
+        currency=CURRENCY,
+        reference=details.reference[:100],
+        status=Payment.Status.ACCEPTED,
+        recorded_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    return order, line
 
 
 def set_platform_payee(

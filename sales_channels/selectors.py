@@ -60,9 +60,9 @@ def channel_of(order, line) -> str:
     """The channel a paid online line counts in (decided): an institution's purchase is
     单位采购 — placed for an organisation account or with a unit's name and tax ID typed —
     even through a live event's link (the line keeps its live event for the live results);
-    else a line a live event drove is 直播带货; else 线上商城. (Offline points' lines carry
-    their point's channel.)"""
-    return derived_channel(order.buyer_type, line.live_event_id)
+    else a line a live event drove is 直播带货; else 线上商城. An offline point's order
+    carries its point's channel (``Order.channel``)."""
+    return order.channel or derived_channel(order.buyer_type, line.live_event_id)
 
 
 def derived_channel(buyer_type: str, live_event_id) -> str:

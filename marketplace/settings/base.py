@@ -340,6 +340,8 @@ STATEMENT_LOOKUP_WINDOW_MINUTES = env_int("STATEMENT_LOOKUP_WINDOW_MINUTES", 15)
 # event token may make per minute (more get 429).
 LIVE_POST_LIVE_DAYS = env_int("LIVE_POST_LIVE_DAYS", 7)
 LIVE_SAMPLES_PER_MINUTE = env_int("LIVE_SAMPLES_PER_MINUTE", 30)
+# How many sales reports (batches) one offline point's token may send per minute (more get 429).
+OFFLINE_INTAKE_PER_MINUTE = env_int("OFFLINE_INTAKE_PER_MINUTE", 30)
 # ?live=<code> on any page tags the visitor's cart with that event (needs sessions and messages).
 MIDDLEWARE += ["orders.live_links.LiveLinkMiddleware"]
 
