@@ -59,7 +59,8 @@ def _display_table(table: ReportTable, filters: ReportFilters, *, links: bool = 
     rows = []
     for i, row in enumerate(table.rows):
         link = table.links[i] if links and i < len(table.links) else None
-        rows.append(cells(row, _query(filters.params(**link)) if link else ""))
+        url = (link.get("_url") or _query(filters.params(**link))) if link else ""
+        rows.append(cells(row, url))
     body = format_html_join("\n", "<tr>{}</tr>", ((r,) for r in rows))
     query = _query(filters.params())
     return {

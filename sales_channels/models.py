@@ -12,10 +12,13 @@ third region's do not."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from core.parsing import MOBILE_REFUSED
 
 
 class Channel(models.TextChoices):
@@ -134,6 +137,9 @@ class OfflinePoint(models.Model):
         _("网点编号"),
         max_length=32,
         unique=True,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9-]{1,31}$", _("网点编号只能由字母、数字和连字符组成，2–32 位。"))
+        ],
         help_text=_("字母、数字和连字符，如 JN-ZG-001；接口地址中使用。"),
     )
     name = models.CharField(_("网点名称"), max_length=120)
@@ -143,7 +149,9 @@ class OfflinePoint(models.Model):
     )
     address = models.CharField(_("详细地址"), max_length=200)
     contact_name = models.CharField(_("负责人姓名"), max_length=50)
-    contact_mobile = models.CharField(_("负责人手机"), max_length=11)
+    contact_mobile = models.CharField(
+        _("负责人手机"), max_length=11, validators=[RegexValidator(r"^1[3-9][0-9]{9}$", MOBILE_REFUSED)]
+    )
     is_active = models.BooleanField(_("启用"), default=True, help_text=_("停用后接口拒绝该网点的数据。"))
     token_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     token_prefix = models.CharField(_("令牌前缀"), max_length=12, blank=True, default="", editable=False)

@@ -5,14 +5,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 
+from core.days import day_start
 from core.roles import Role, roles_of
 from core.scoping import is_platform_admin, jurisdiction_code
 from orders.models import BuyerType
 
-from .models import Channel, Pairing
+from .models import Channel, OfflinePoint, OfflineSale, Pairing
 
 
 def _on_one_line(path: str, code: str) -> Q:
@@ -134,3 +135,88 @@ def source_of_sale(order, line, product) -> SaleSource:
     day = timezone.localtime(line.paid_at).date()
     pairing = pairing_of(order, product, day)
     return SaleSource(channel_of(order, line), pairing.pk if pairing else None)
+
+
+# --- offline points' sales, for the bureaus -----------------------------------------------------------------------
+
+
+def _officer_code(user) -> str | None:
+    return jurisdiction_code(user) if Role.BUREAU_OFFICER in roles_of(user) else None
+
+
+def offline_visibility_q(user) -> Q | None:
+    """The offline sales ``user`` reads (None: all; platform administrators). A bureau
+    officer reads the sales of its region's products wherever the point stands, and every
+    sale of a point standing in its region; anybody else none."""
+    if is_platform_admin(user):
+        return None
+    code = _officer_code(user)
+    if not code:
+        return Q(pk__in=[])
+    return Q(product__producer__region__code__startswith=code) | Q(point__region__code__startswith=code)
+
+
+def may_read_offline_sales(user) -> bool:
+    """Platform administrators and bureau officers (each reads its own share of them)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return is_platform_admin(user) or bool(_officer_code(user))
+
+
+@dataclass(frozen=True)
+class OfflineFilters:
+    start: dt.date
+    end: dt.date  # inclusive, Shanghai days
+    channel: str = ""
+    point_id: int | None = None
+
+
+def offline_sales_for(user, f: OfflineFilters):
+    """The offline rows ``user`` reads within the filters, newest first."""
+    q = offline_visibility_q(user)
+    qs = OfflineSale.objects.filter(
+        sold_at__gte=day_start(f.start), sold_at__lt=day_start(f.end + dt.timedelta(days=1))
+    )
+    if q is not None:
+        qs = qs.filter(q)
+    if f.channel:
+        qs = qs.filter(point__kind=f.channel)
+    if f.point_id:
+        qs = qs.filter(point_id=f.point_id)
+    return qs.select_related("point", "product", "refund_of").order_by("-sold_at", "-pk")
+
+
+def offline_totals_by_point(sales) -> list[dict]:
+    """Per point: sales, refunds (negative), net in fen, units sold net of refunds, rows —
+    one grouped query, largest net first."""
+    rows = (
+        sales.order_by()
+        .values("point_id", "point__code", "point__name", "point__kind", "point__region__name")
+        .annotate(
+            sales_fen=Sum("amount_fen", filter=Q(kind=OfflineSale.Kind.SALE), default=0),
+            refunds_fen=Sum("amount_fen", filter=Q(kind=OfflineSale.Kind.REFUND), default=0),
+            sold_units=Sum("quantity", filter=Q(kind=OfflineSale.Kind.SALE), default=0),
+            refunded_units=Sum("quantity", filter=Q(kind=OfflineSale.Kind.REFUND), default=0),
+            rows=Count("pk"),
+        )
+    )
+    out = []
+    for row in rows:
+        row["refunds_fen"] = -row["refunds_fen"]
+        row["net_fen"] = row["sales_fen"] + row["refunds_fen"]
+        row["units"] = row["sold_units"] - row["refunded_units"]
+        row["kind_label"] = Channel(row["point__kind"]).label
+        out.append(row)
+    return sorted(out, key=lambda r: (-r["net_fen"], r["point__code"]))
+
+
+def points_for(user):
+    """The points ``user`` reads: all for platform administrators; for an officer, those
+    standing in its region and those that sold its region's products."""
+    q = offline_visibility_q(user)
+    qs = OfflinePoint.objects.select_related("region")
+    if q is None:
+        return qs
+    code = jurisdiction_code(user)
+    sold_here = OfflineSale.objects.filter(product__producer__region__code__startswith=code).values("point_id")
+    return qs.filter(Q(region__code__startswith=code) | Q(pk__in=sold_here))

@@ -74,7 +74,7 @@ CSV_HEADERS = {
     "原流水号": "refund_of",
 }
 _SALE_ID = re.compile(r"[\x21-\x7e]{1,64}")
-_MAX_CSV_BYTES = 2_000_000
+MAX_CSV_BYTES = 2_000_000
 
 
 class BatchRefused(DomainError):
@@ -168,7 +168,7 @@ def rows_of_csv(data: bytes) -> tuple[list[dict], list[int]]:
     saves it in China) and each row's line number in the file, or BatchRefused. The header
     names the columns in English (``FIELDS``) or Chinese (``CSV_HEADERS``); empty cells
     count as absent."""
-    if len(data) > _MAX_CSV_BYTES:
+    if len(data) > MAX_CSV_BYTES:
         raise BatchRefused([_error(None, None, gettext("文件不能超过 2 MB"))])
     for encoding in ("utf-8-sig", "gb18030"):
         try:

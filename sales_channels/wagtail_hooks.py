@@ -1,20 +1,24 @@
-"""Pairings in the Wagtail admin, in the bureaus' 消费帮扶报表 submenu: platform
-administrators add and change them; bureau officers read those of their side
-(``selectors.visibility_q``); nobody else sees the menu item or a row."""
+"""Pairings and offline points in the Wagtail admin, in the bureaus' 消费帮扶报表 submenu:
+platform administrators add and change pairings and register points; bureau officers read
+the pairings of their side (``selectors.visibility_q``) and the offline sales of their
+region (``admin_views``); nobody else sees the menu items or a row."""
 
 from django.db.models import Q
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.permissions import register_permission_policy
 
+from core.admin_area import AdminArea
 from core.admin_policy import REPORTS_MENU_HOOK, ScopedModelViewSet, ScopedPermissionPolicy
 from core.scoping import VIEW, is_platform_admin
 
-from .models import Pairing
-from .selectors import visibility_q
+from . import admin_views
+from .models import OfflinePoint, Pairing
+from .selectors import may_read_offline_sales, visibility_q
 
 
 class PairingPermissionPolicy(ScopedPermissionPolicy):
@@ -77,3 +81,75 @@ class PairingViewSet(ScopedModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_pairing_viewset():
     return PairingViewSet("pairings", url_prefix="channels/pairings")
+
+
+# --- offline points ----------------------------------------------------------------------------------------------
+
+
+class PlatformOnlyPolicy(ScopedPermissionPolicy):
+    """Offline points are registered and changed by platform administrators only; the
+    bureaus read their sales on the offline-sales pages (``admin_views``)."""
+
+    def action_q(self, user, action: str):
+        return None if is_platform_admin(user) else Q(pk__in=[])
+
+
+register_permission_policy(OfflinePoint, PlatformOnlyPolicy(OfflinePoint))
+
+
+class OfflinePointViewSet(ScopedModelViewSet):
+    model = OfflinePoint
+    icon = "site"
+    menu_label = pgettext_lazy("plural", "线下网点")
+    menu_hook = REPORTS_MENU_HOOK
+    menu_order = 270
+    list_display = [
+        "code",
+        # The name leads to the point's page (sales, batches, token, CSV upload); it links to editing.
+        TitleColumn(
+            "name", label=_("网点名称"), get_url=lambda point: reverse("sales_channels_admin:point", args=[point.pk])
+        ),
+        "kind",
+        "region",
+        "is_active",
+        "token_prefix",
+    ]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ("region",)
+    search_fields = ["code", "name"]
+    search_backend_name = None
+    inspect_view_enabled = False
+    panels = [
+        FieldRowPanel([FieldPanel("code"), FieldPanel("kind")]),
+        FieldPanel("name"),
+        FieldPanel("region"),
+        FieldPanel("address"),
+        FieldRowPanel([FieldPanel("contact_name"), FieldPanel("contact_mobile")]),
+        FieldPanel("is_active"),
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def register_offline_point_viewset():
+    return OfflinePointViewSet("offline_points", url_prefix="channels/points")
+
+
+area = AdminArea("sales_channels_admin", "channels/offline/")
+area.add_urls(
+    [
+        path("sales/", admin_views.offline_sales, name="offline_sales"),
+        path("sales.<str:fmt>", admin_views.offline_sales_export, name="offline_sales_export"),
+        path("points/<int:pk>/", admin_views.point_detail, name="point"),
+        path("points/<int:pk>/token/", admin_views.point_token, name="point_token"),
+        path("points/<int:pk>/upload/", admin_views.point_upload, name="point_upload"),
+    ]
+)
+area.add_menu_item(
+    _("线下销售"),
+    "offline_sales",
+    icon="table",
+    order=260,
+    shown_to=may_read_offline_sales,
+    menu_hook=REPORTS_MENU_HOOK,
+)
+area.register()
