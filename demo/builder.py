@@ -53,6 +53,7 @@ from reports.models import Grain, ProductSalesSummary
 from . import data
 from .after_sales import make_demo_after_sale
 from .certification import certify_demo_products
+from .channels import ChannelsDemo, make_offline_point, make_pairings
 from .data import DEMO_BASE, DEMO_USERS, VILLAGES, DemoUser, DemoVillage
 from .generators import credit_code, demo_price, draw_shares, household_status, person_name
 from .images import banner_png, card_png, demo_collection, save_wagtail_image
@@ -82,6 +83,7 @@ class DemoResult:
     logins: list[DemoLogin] = field(default_factory=list)
     live_events: list = field(default_factory=list)  # the demo's live events (demo/live.py)
     live_token: str = ""  # the live-now event's viewer token, shown once when made
+    channels: ChannelsDemo | None = None  # the pairings' and the 专柜's demo (demo/channels.py)
 
 
 def shop_slugs() -> list[str]:
@@ -681,6 +683,9 @@ def build_demo(
             unit = make_demo_unit(users, admin=users["admin"])  # a budget unit a third of the way to its quota
             result.counts["unit_orders"] = unit.orders
             result.counts["invoices"] = make_demo_invoices(users)  # one issued (PDF), one awaiting the shop
+            result.counts["pairings"] = len(make_pairings(users["admin"]))  # before the 专柜's sales count under one
+            result.channels = make_offline_point(users["admin"], seed=seed)  # a week of 专柜 sales, one batch refused
+            result.counts["offline_rows"] = result.channels.rows
         else:
             result.live_events = retime_live_demo(seed, log)
         result.logins = demo_logins()

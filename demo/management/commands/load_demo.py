@@ -84,6 +84,7 @@ class Command(BaseCommand):
             self._print_logins(result.logins)
             self._print_sms_sign_in(result.logins)
             self._print_live_events(result)
+            self._print_offline_point(result)
 
     def _info(self, verbosity):
         def log(message):
@@ -114,6 +115,24 @@ class Command(BaseCommand):
             f" ({mobile.username})，点「获取验证码」：控制台短信后端把验证码打印在本终端。"
             f"\n  The console SMS backend prints the code in this terminal; register a new account at"
             f" {settings.SITE_URL}/accounts/register/ with any other mobile number the same way."
+        )
+
+    def _print_offline_point(self, result):
+        from django.urls import reverse
+
+        demo = result.channels
+        if demo is None or demo.point is None:
+            return
+        endpoint = settings.SITE_URL.rstrip("/") + reverse("sales_channels:report_sales", args=[demo.point.code])
+        price = f"{demo.price_fen / 100:.2f}"
+        self.stdout.write(
+            f"\n线下网点 Offline point {demo.point.code} {demo.point.name}: {demo.rows} rows of the last week booked,"
+            f" one batch refused (/admin/channels/offline/sales/)."
+            f"\n  网点令牌 the point's token (shown once): {demo.token}"
+            f"\n      curl -X POST -H 'Authorization: Bearer {demo.token}' -H 'Content-Type: application/json'"
+            f' -d \'{{"sales": [{{"sale_id": "TRY-1", "time": "\'"$(date -Iseconds)"\'",'
+            f' "product": "{demo.certificate}", "quantity": 1, "unit_price": "{price}", "amount": "{price}"}}]}}\''
+            f" {endpoint}"
         )
 
     def _print_live_events(self, result):
