@@ -49,11 +49,12 @@ from producers.models import BenefitLinkage, BenefitShare, Collective, Household
 from producers.regions import DEFAULT_PROVINCES, load_regions
 from producers.services import ShareSpec, revise_benefit_linkage
 from reports.models import Grain, ProductSalesSummary
+from sales_channels.maintenance import purge_offline_sales_of_orders, purge_pairings, purge_points
 
 from . import data
 from .after_sales import make_demo_after_sale
 from .certification import certify_demo_products
-from .channels import ChannelsDemo, make_offline_point, make_pairings
+from .channels import PAIRING_NAMES, POINT_CODE, ChannelsDemo, make_offline_point, make_pairings
 from .data import DEMO_BASE, DEMO_USERS, VILLAGES, DemoUser, DemoVillage
 from .generators import credit_code, demo_price, draw_shares, household_status, person_name
 from .images import banner_png, card_png, demo_collection, save_wagtail_image
@@ -225,9 +226,12 @@ def reset_demo() -> None:
     purge_after_sales_of_orders(order_ids)
     purge_organisations([demo_unit_credit_code()])
     purge_invoices_of_orders(order_ids)
+    purge_offline_sales_of_orders(order_ids)  # rows point at the orders and their refunds
+    purge_points([POINT_CODE])
     purge_money_of_orders(order_ids)
     purge_orders(order_ids, shop_ids)
     purge_events_of_shops(shop_ids)
+    purge_pairings(PAIRING_NAMES)  # after the ledger that counted under them
     purge_for_products(list(products.values_list("pk", flat=True)))
     # Children before parents, in chunks (after --products 100000 there are half a million rows).
     _delete_in_chunks(BenefitShare.objects.filter(linkage__product__in=products))

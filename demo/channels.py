@@ -24,6 +24,7 @@ from sales_channels.models import Channel, IntakeBatch, OfflinePoint, Pairing, P
 
 POINT_CODE = "JN-ZG-001"
 SHAN, CAO = "371722", "371721"
+PAIRING_NAMES = ["济南市—单县消费帮扶协作", "市南区—曹县区县结对"]
 _DAYS = 7
 
 
@@ -45,7 +46,7 @@ def make_pairings(admin) -> list[Pairing]:
     return [
         Pairing.objects.create(
             kind=PairingKind.EAST_WEST,
-            name="济南市—单县消费帮扶协作",
+            name=PAIRING_NAMES[0],
             helping_region=_region("3701"),
             helped_region=_region(SHAN),
             valid_from=start,
@@ -54,7 +55,7 @@ def make_pairings(admin) -> list[Pairing]:
         ),
         Pairing.objects.create(
             kind=PairingKind.COUNTY,
-            name="市南区—曹县区县结对",
+            name=PAIRING_NAMES[1],
             helping_region=_region("370202"),
             helped_region=_region(CAO),
             valid_from=start,
