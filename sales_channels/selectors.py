@@ -29,15 +29,25 @@ def visibility_q(user) -> Q | None:
     helped side is its region, above it or under it — the bureaus of both sides, and the
     counties inside a city's pairing; a helping organisation counts where it is. Anybody
     else (operators, buyers) reads none; platform administrators read all."""
+    return _sides_q(user, "")
+
+
+def campaign_visibility_q(user) -> Q | None:
+    """The campaigns ``user`` reads (None: all): a bureau officer those run under a pairing
+    it reads (``visibility_q``); platform administrators all; nobody else any."""
+    return _sides_q(user, "pairing__")
+
+
+def _sides_q(user, path: str) -> Q | None:
     if is_platform_admin(user):
         return None
     code = jurisdiction_code(user) if Role.BUREAU_OFFICER in roles_of(user) else None
     if not code:
         return Q(pk__in=[])
     return (
-        _on_one_line("helped_region", code)
-        | _on_one_line("helping_region", code)
-        | _on_one_line("helping_organisation__region", code)
+        _on_one_line(f"{path}helped_region", code)
+        | _on_one_line(f"{path}helping_region", code)
+        | _on_one_line(f"{path}helping_organisation__region", code)
     )
 
 
