@@ -10,7 +10,6 @@ everything drawn on it, so a changed product, price, shop name or language draws
 import hashlib
 import io
 
-import segno
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -20,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from catalog.models import SHARE_RENDITION, Product, ProductImage
 from certification.documents import cjk_font_path
+from core import qr
 from core.money import yuan
 from core.parsing import BIGINT_MAX
 
@@ -99,10 +99,7 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int
 
 
 def _qr(url: str) -> Image.Image:
-    buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="png", scale=QR_SCALE, border=QR_BORDER)
-    buf.seek(0)
-    return Image.open(buf).convert("RGB")
+    return Image.open(io.BytesIO(qr.png(url, scale=QR_SCALE, border=QR_BORDER))).convert("RGB")
 
 
 def _picture(image) -> Image.Image:

@@ -30,6 +30,7 @@ DISALLOWED = [
     "/documents/",
     "/*?*sort=",
     "/*?*live=",
+    "/*?*tag=",
 ]
 
 

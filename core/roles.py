@@ -70,6 +70,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "producers.view_region",
         # The pairings of their side (sales_channels.selectors.visibility_q).
         "sales_channels.view_pairing",
+        # The campaigns run under those pairings (sales_channels.selectors.campaign_visibility_q).
+        "sales_channels.view_campaign",
         "wagtailadmin.access_admin",
         # Banner pictures for their pavilion's page (the page itself: their bureau's group, bureau_groups.py).
         "wagtailimages.add_image",

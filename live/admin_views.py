@@ -7,18 +7,16 @@ Who sees and who manages which event is ``access``: an event outside what the us
 see is a 404 (they may not know it exists); one they see but may not manage answers 403
 to every change."""
 
-import io
-
-import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from core import qr
 from core.errors import DomainError
 from core.money import format_fen
 
@@ -163,11 +161,7 @@ def event_qr(request, pk: int):
     url = _share_url(event)
     if not url:
         raise Http404
-    buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="png", scale=8, border=2)
-    response = HttpResponse(buf.getvalue(), content_type="image/png")
-    response["Content-Disposition"] = f'inline; filename="live-{event.code}.png"'
-    return response
+    return qr.png_response(url, f"live-{event.code}.png")
 
 
 def _act(request, event: LiveEvent, action, success: str):

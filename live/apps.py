@@ -8,4 +8,8 @@ class LiveConfig(AppConfig):
     verbose_name = _("直播带货")
 
     def ready(self) -> None:
-        from . import pricing  # noqa: F401  (its receivers drop the kept live prices)
+        from core import link_codes
+
+        from . import pricing, tagging  # noqa: F401  (pricing's receivers drop the kept live prices)
+
+        link_codes.register(tagging.LINK_KIND, holds=tagging.holds_code, find=tagging.event_for_code)

@@ -14,8 +14,6 @@ its **post-live period** runs from the window's end to the end of the 7th day af
 day it ended (Asia/Shanghai), i.e. until 00:00 of the 8th day."""
 
 import datetime as dt
-import secrets
-import string
 
 from django.conf import settings
 from django.db import models
@@ -25,15 +23,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import link_codes
+from core.link_codes import CODE_ALPHABET  # noqa: F401  (live.tagging reads it from here)
 from core.page_urls import page_url
 from core.scoping import Scope
 
-CODE_ALPHABET = string.ascii_uppercase.replace("O", "").replace("I", "") + "23456789"
-
 
 def new_event_code() -> str:
-    """Eight characters a viewer can read aloud or type from a stream overlay."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    """Eight characters a viewer can read aloud or type from a stream overlay, held by no
+    other event or campaign (one code namespace: ``core.link_codes``)."""
+    return link_codes.new_code()
 
 
 class Platform(models.TextChoices):
@@ -213,7 +212,7 @@ class LiveEvent(models.Model):
 
     def share_url(self) -> str:
         """The link (and QR code) the stream shows: the event page, tagging the cart."""
-        return f"{settings.SITE_URL.rstrip('/')}{self.get_absolute_url()}?live={self.code}"
+        return link_codes.share_url(self.get_absolute_url(), self.code)
 
 
 class FeaturedProductQuerySet(models.QuerySet):

@@ -1,4 +1,5 @@
-"""Following an event's link (``?live=<code>``) or entering its code: the visitor's
+"""Following an event's link (``?tag=<code>``, or ``?live=<code>`` as printed before: the one
+link tag of ``core.link_codes``) or entering its code: the visitor's
 session remembers the event and when (``tag_session``); the cart (``orders.live_links``,
 ``orders.cart.Cart``) tags the items the event may claim (``claimable``), and products put
 in the cart later while the tag holds. Whether a tagged line then counts as in-live or post-live is
@@ -15,16 +16,27 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
+from core import link_codes
 from core.errors import DomainError
 
 from .attribution import LiveTag, qualifies
 from .models import CODE_ALPHABET, LiveEvent
 
 SESSION_KEY = "live_tag"
+LINK_KIND = "live"  # the kind live events' codes are registered as (``apps.py``)
 
 
 def normalise_code(code: str) -> str:
-    return (code or "").strip().upper()[:12]
+    return link_codes.normalise(code)
+
+
+def holds_code(code: str) -> bool:
+    """Whether any event, published or not, has ``code`` (the one code namespace)."""
+    return LiveEvent.objects.filter(code=code).exists()
+
+
+def unknown_code_message(code: str) -> str:
+    return gettext("直播码「%(code)s」不存在或尚未公开，请核对。") % {"code": normalise_code(code) or code}
 
 
 def event_for_code(code: str) -> LiveEvent | None:
@@ -43,13 +55,16 @@ def tag_session(request, code: str, at: dt.datetime | None = None) -> LiveEvent:
     at = at or timezone.now()
     event = event_for_code(code)
     if event is None:
-        raise DomainError(
-            gettext("直播码「%(code)s」不存在或尚未公开，请核对。") % {"code": normalise_code(code) or code}
-        )
+        raise DomainError(unknown_code_message(code))
     if at >= event.post_live_end:
         raise DomainError(gettext("直播「%(title)s」已结束超过 7 天，直播链接已失效。") % {"title": event.title})
     request.session[SESSION_KEY] = {"event": event.pk, "at": at.isoformat()}
     return event
+
+
+def forget(request) -> None:
+    """Drop the session's live tag (a more recent link of another kind replaced it)."""
+    request.session.pop(SESSION_KEY, None)
 
 
 def session_tag(request, at: dt.datetime | None = None) -> tuple[LiveTag, LiveEvent] | None:

@@ -1,6 +1,7 @@
 """The cart: in the session for anonymous buyers, in ``CartItem`` rows for signed-in
 ones, merged on sign-in. Both remember the price the buyer saw, so checkout can say when
-it changed, and the live event the item came through (``live.tagging``).
+it changed, and the link the item came through: a live event (``live.tagging``) or
+another kind's code, e.g. a campaign's (``link_tags``), the most recent link winning.
 Only ``Product.objects.purchasable()`` can enter. Prices are those of the moment,
 live prices included (``live.pricing``)."""
 
@@ -20,18 +21,25 @@ from live.attribution import LiveTag
 from live.models import LiveEvent
 from live.pricing import PriceQuote, describe_change, quote_at, quotes_at
 
+from . import link_tags
 from .models import CartItem
 
-KEEP = object()  # _put: leave the item's live tag as it is
+KEEP = object()  # _put: leave the item's link tag as it is
 
 SESSION_KEY = "cart"
 MAX_LINES = 50
 
 
 def session_tag(entry: list) -> LiveTag | None:
-    """The live tag of a session cart entry ([quantity, price, event id, tagged at ISO])."""
-    at = parse_datetime(str(entry[3])) if len(entry) == 4 and entry[2] else None
+    """The live tag of a session cart entry: [quantity, price, event id, tagged at ISO],
+    or [quantity, price] untagged, or [quantity, price, None, None, link code]."""
+    at = parse_datetime(str(entry[3])) if len(entry) >= 4 and entry[2] else None
     return LiveTag(int(entry[2]), at) if at is not None else None
+
+
+def session_link_code(entry: list) -> str:
+    """The link code (a campaign's) of a session cart entry, or ""."""
+    return str(entry[4] or "") if len(entry) >= 5 else ""
 
 
 class Cart:
@@ -43,38 +51,51 @@ class Cart:
 
     # storage
 
-    def rows(self) -> dict[int, tuple[int, int, LiveTag | None]]:
-        """{product id: (quantity, price seen in fen, the live event it came through or None)}."""
+    def rows(self) -> dict[int, tuple[int, int, LiveTag | None, str]]:
+        """{product id: (quantity, price seen in fen, the live event it came through or None,
+        the link code it came through or "")}: at most one of the two."""
         if self.user is not None:
             rows = self.user.cart_items.values_list(
-                "product_id", "quantity", "price_fen", "live_event_id", "live_tagged_at"
+                "product_id", "quantity", "price_fen", "live_event_id", "live_tagged_at", "link_code"
             )
-            return {pid: (q, p, LiveTag(event_id, at) if event_id else None) for pid, q, p, event_id, at in rows}
+            return {
+                pid: (q, p, LiveTag(event_id, at) if event_id else None, code) for pid, q, p, event_id, at, code in rows
+            }
         raw = self.request.session.get(SESSION_KEY, {})
-        return {int(pid): (int(entry[0]), int(entry[1]), session_tag(entry)) for pid, entry in raw.items()}
+        return {
+            int(pid): (int(entry[0]), int(entry[1]), session_tag(entry), session_link_code(entry))
+            for pid, entry in raw.items()
+        }
 
     def items(self) -> dict[int, tuple[int, int]]:
-        return {pid: (quantity, price) for pid, (quantity, price, _tag) in self.rows().items()}
+        return {pid: (quantity, price) for pid, (quantity, price, *_tags) in self.rows().items()}
 
     def _put(self, product_id: int, quantity: int, price_fen: int, tag=KEEP) -> None:
-        """Store an item; ``tag`` a LiveTag, None to clear it, or KEEP (leave the item's tag
-        as it is). Both carts honour all three: an add while the session holds a live tag
-        (``add``) tags the item whether the buyer is signed in or not. (``tag_items`` tags a
-        signed-in cart's existing items with one UPDATE instead of one write per item.)"""
+        """Store an item; ``tag`` a LiveTag, a link code (str), None to clear it, or KEEP
+        (leave the item's tag as it is). A live tag clears the link code and a link code the
+        live tag: an item keeps the most recent link. Both carts honour all of them: an add
+        while the session holds a tag (``add``) tags the item whether the buyer is signed in
+        or not. (``tag_items`` tags a signed-in cart's existing items with one UPDATE
+        instead of one write per item.)"""
+        live = tag if isinstance(tag, LiveTag) else None
+        code = tag if isinstance(tag, str) else ""
         if self.user is not None:
             defaults = {"quantity": quantity, "price_fen": price_fen}
             if tag is not KEEP:
-                defaults["live_event_id"] = tag.event_id if tag is not None else None
-                defaults["live_tagged_at"] = tag.tagged_at if tag is not None else None
+                defaults["live_event_id"] = live.event_id if live is not None else None
+                defaults["live_tagged_at"] = live.tagged_at if live is not None else None
+                defaults["link_code"] = code
             CartItem.objects.update_or_create(user=self.user, product_id=product_id, defaults=defaults)
         else:
             raw = self.request.session.get(SESSION_KEY, {})
             entry = [quantity, price_fen]
             old = raw.get(str(product_id)) or []
-            if tag is KEEP and len(old) == 4:
+            if tag is KEEP and len(old) >= 4:
                 entry += old[2:]
-            elif tag is not KEEP and tag is not None:
-                entry += [tag.event_id, tag.tagged_at.isoformat()]
+            elif live is not None:
+                entry += [live.event_id, live.tagged_at.isoformat()]
+            elif code:
+                entry += [None, None, code]
             raw[str(product_id)] = entry
             self.request.session[SESSION_KEY] = raw
 
@@ -89,11 +110,30 @@ class Cart:
         claimed = tagging.claimable(event, products)
         if self.user is not None:
             # Only the tag changes: one UPDATE for all the claimed items.
-            self.user.cart_items.filter(product_id__in=claimed).update(live_event_id=event.pk, live_tagged_at=at)
+            self.user.cart_items.filter(product_id__in=claimed).update(
+                live_event_id=event.pk, live_tagged_at=at, link_code=""
+            )
         else:
             for pid in claimed:
                 quantity, price = items[pid]
                 self._put(pid, quantity, price, tag=tag)
+        return len(claimed)
+
+    def tag_items_with_link(self, target) -> int:
+        """Tag the items a link target (``link_tags``: e.g. a campaign) may claim with its
+        code. Returns how many were tagged."""
+        items = self.items()
+        if not items:
+            return 0
+        claimed = target.claimable(list(Product.objects.filter(pk__in=list(items)).only("pk", "shop_id")))
+        if self.user is not None:
+            self.user.cart_items.filter(product_id__in=claimed).update(
+                link_code=target.code, live_event_id=None, live_tagged_at=None
+            )
+        else:
+            for pid in claimed:
+                quantity, price = items[pid]
+                self._put(pid, quantity, price, tag=target.code)
         return len(claimed)
 
     def remove(self, product_id: int) -> None:
@@ -127,18 +167,20 @@ class Cart:
         if not current and len(self.items()) >= MAX_LINES:
             raise DomainError(_("购物车最多放 %(max)s 种商品。") % {"max": MAX_LINES})
         now = timezone.now()
-        self._put(
-            product.pk, current + quantity, quote_at(product, now).price_fen, tag=self._live_tag_for(product, now)
-        )
+        self._put(product.pk, current + quantity, quote_at(product, now).price_fen, tag=self._tag_for(product, now))
         return product
 
-    def _live_tag_for(self, product: Product, now):
-        """The session's live tag when it may claim ``product``; else keep what the item has."""
+    def _tag_for(self, product: Product, now):
+        """The session's live tag or link code when it may claim ``product``; else keep what
+        the item has."""
         found = tagging.session_tag(self.request, now)
-        if found is None:
-            return KEEP
-        tag, event = found
-        return tag if product.pk in tagging.claimable(event, [product]) else KEEP
+        if found is not None:
+            tag, event = found
+            return tag if product.pk in tagging.claimable(event, [product]) else KEEP
+        target = link_tags.session_target(self.request, now)
+        if target is not None and product.pk in target.claimable([product]):
+            return target.code
+        return KEEP
 
     def update(self, product_id: int, quantity: int) -> None:
         """Set the quantity of a product already in the cart (1..stock; ``remove`` takes it out)."""
@@ -168,6 +210,7 @@ class CartLine:
     price_fen: int
     quote: PriceQuote | None = None  # live price details, when a live price applies
     live_tag: LiveTag | None = None
+    link_code: str = ""  # the campaign (or other link kind) the item came through
 
     @property
     def total_fen(self) -> int:
@@ -180,7 +223,7 @@ def review(cart: Cart) -> tuple[list[CartLine], list[str]]:
     shop in order) and one message per change; the cart is updated to match, so the rest
     of it is never lost."""
     rows = cart.rows()
-    items = {pid: (quantity, price) for pid, (quantity, price, _tag) in rows.items()}
+    items = {pid: (quantity, price) for pid, (quantity, price, *_tags) in rows.items()}
     products = {
         p.pk: p for p in Product.objects.purchasable().filter(pk__in=list(items)).select_related("shop").order_by("pk")
     }
@@ -209,7 +252,9 @@ def review(cart: Cart) -> tuple[list[CartLine], list[str]]:
             quantity = product.stock
         if quote.price_fen != seen_price or quantity != items[pid][0]:
             cart._put(pid, quantity, quote.price_fen)
-        lines.append(CartLine(product, quantity, quote.price_fen, quote=quote, live_tag=rows[pid][2]))
+        lines.append(
+            CartLine(product, quantity, quote.price_fen, quote=quote, live_tag=rows[pid][2], link_code=rows[pid][3])
+        )
     lines.sort(key=lambda ln: (ln.product.shop.name, ln.product.shop_id, ln.product.pk))
     return lines, changes
 
@@ -237,9 +282,11 @@ def merge_session_cart(sender, request, user, **kwargs):
                 continue
             total = min(int(quantity) + (existing[pid].quantity if pid in existing else 0), max(stock[pid], 1))
             defaults = {"quantity": total, "price_fen": int(price)}
-            # The session's live tag goes with the item (it is the more recent visit).
-            tag = tags[pid]
+            # The session's tag goes with the item (it is the more recent visit).
+            tag, code = tags[pid], session_link_code(entry)
             if tag is not None and tag.event_id in events:
-                defaults.update(live_event_id=tag.event_id, live_tagged_at=tag.tagged_at)
+                defaults.update(live_event_id=tag.event_id, live_tagged_at=tag.tagged_at, link_code="")
+            elif code:
+                defaults.update(live_event_id=None, live_tagged_at=None, link_code=code)
             CartItem.objects.update_or_create(user=user, product_id=pid, defaults=defaults)
     request.session[SESSION_KEY] = {}

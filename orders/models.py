@@ -58,6 +58,8 @@ class CartItem(models.Model):
     # The live event whose link or code the buyer came through, and when (live).
     live_event = models.ForeignKey("live.LiveEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     live_tagged_at = models.DateTimeField(null=True, blank=True)
+    # Or the code of another link kind it came through, e.g. a campaign's (``link_tags``).
+    link_code = models.CharField(max_length=12, blank=True, default="")
 
     class Meta:
         verbose_name = _("购物车商品")
@@ -283,6 +285,10 @@ class OrderLine(models.Model):
         verbose_name=_("直播活动"),
     )
     live_attribution = models.CharField(_("直播归因"), max_length=12, blank=True, choices=LiveAttribution.choices)
+    # The code of the link (other than a live event's) the buyer came through, e.g. a
+    # campaign's, as it was at checkout; what it is worth is decided at payment
+    # (``sales_channels.selectors.pairing_of``).
+    link_code = models.CharField(_("活动码"), max_length=12, blank=True, default="")
     certified_at_payment = models.BooleanField(
         _("付款时有效认定"),
         null=True,

@@ -105,6 +105,7 @@ class CheckoutLine:
     quantity: int
     expected_price_fen: int  # the price the buyer saw; a different price refuses the checkout
     live_tag: LiveTag | None = None  # the live event the cart item came through (live)
+    link_code: str = ""  # or the code of the campaign it came through (link_tags)
 
 
 def payment_window(method: str) -> dt.timedelta:
@@ -246,6 +247,7 @@ def place_order(*, lines: list[CheckoutLine], buyer: BuyerDetails, payment_metho
                 linkage=linkage,
                 live_event_id=attribution.event_id if attribution else None,
                 live_attribution=attribution.kind if attribution else "",
+                link_code=wanted[product.pk].link_code,
             )
             if not held:
                 catalog_services.reserve_stock(product, wanted[product.pk].quantity)

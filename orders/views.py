@@ -158,7 +158,8 @@ def checkout(request):
             try:
                 order = services.place_order(
                     lines=[
-                        services.CheckoutLine(ln.product.pk, ln.quantity, ln.price_fen, ln.live_tag) for ln in lines
+                        services.CheckoutLine(ln.product.pk, ln.quantity, ln.price_fen, ln.live_tag, ln.link_code)
+                        for ln in lines
                     ],
                     buyer=buyer,
                     payment_method=data["payment_method"],

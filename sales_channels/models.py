@@ -8,16 +8,25 @@ an organisation account — helps a helped region over a period. Regions are the
 address regions (``orders.AddressRegion``: every province, city and county of China, keyed
 by the official division codes that nest by prefix), so "济南市 helps 单县" and "山东省 helps
 重庆市" are both one row. The bureaus of both sides read it (``selectors.pairings_for``); a
-third region's do not."""
+third region's do not.
+
+A **campaign** (推广活动) is a link tag like a live event's, with its own code, share link
+and QR code; run under a pairing, the sales of the helped region's products it brings count
+under that pairing (``Campaign``)."""
+
+import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from catalog.models import Product
+from core import link_codes
 from core.parsing import MOBILE_REFUSED
 
 
@@ -118,6 +127,106 @@ class Pairing(models.Model):
                 errors["helped_region"] = _("帮扶方与受帮扶地区不能相同或互相包含。")
         if errors:
             raise ValidationError(errors)
+
+
+# --- campaigns (推广活动): a link tag that may carry a pairing --------------------------------------------------
+
+
+def campaign_code() -> str:
+    return link_codes.new_code()
+
+
+class Campaign(models.Model):
+    """A promotion the platform runs with its own share link, QR code and code to type —
+    e.g. "济南消费帮扶月" — optionally under a pairing (济南→单县). Its code is a link tag
+    like a live event's, in one namespace with them (``core.link_codes``): a visitor who
+    follows it has the code kept on their cart items and order lines (``link_code``), and
+    a line so tagged, paid on a day the campaign runs, of a product whose producer lies in
+    the helped region of its pairing (in force that day), counts under that pairing
+    (``selectors.pairing_of``). The link may be followed from the moment the campaign is
+    made until its last day ends (Asia/Shanghai)."""
+
+    name = models.CharField(_("活动名称"), max_length=120, help_text=_("如：济南消费帮扶月"))
+    code = models.CharField(
+        _("活动码"),
+        max_length=12,
+        unique=True,
+        default=campaign_code,
+        help_text=_("4–12 位大写字母和数字（不含 O、I、0、1），不能与直播码或其他活动码相同；默认随机生成。"),
+    )
+    pairing = models.ForeignKey(
+        Pairing,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=_("结对帮扶关系"),
+        help_text=_("在某一结对关系下开展的活动：其链接带来的受帮扶地区产品销售计入该结对。"),
+    )
+    valid_from = models.DateField(_("开始日期"))
+    valid_to = models.DateField(_("结束日期"))
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("推广活动")
+        verbose_name_plural = pgettext_lazy("plural", "推广活动")
+        ordering = ["-valid_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")), name="campaign_valid_to_after_from"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        self.code = link_codes.normalise(self.code)
+        if not link_codes.well_formed(self.code):
+            errors["code"] = _("活动码须为 4–12 位大写字母和数字，不含 O、I、0、1。")
+        elif Campaign.objects.filter(code=self.code).exclude(pk=self.pk).exists() or link_codes.is_taken(
+            self.code, besides=LINK_KIND
+        ):
+            errors["code"] = _("活动码「%(code)s」已被其他活动或直播使用。") % {"code": self.code}
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            errors["valid_to"] = _("结束日期不能早于开始日期。")
+        if errors:
+            raise ValidationError(errors)
+
+    def runs_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+    # --- a link target (``orders.link_tags``) ------------------------------------------------------------------
+
+    def share_url(self) -> str:
+        """The campaign's link (and QR code target): the home page, tagging the visit."""
+        return link_codes.share_url("/", self.code)
+
+    def link_refusal(self, at: dt.datetime) -> str:
+        if timezone.localtime(at).date() > self.valid_to:
+            return gettext("推广活动「%(name)s」已于 %(day)s 结束，活动链接已失效。") % {
+                "name": self.name,
+                "day": self.valid_to.isoformat(),
+            }
+        return ""
+
+    def claimable(self, products) -> set[int]:
+        """Which of ``products`` the campaign's tag claims: those whose producer lies in its
+        pairing's helped region; every product, for a campaign without a pairing. Two queries at most."""
+        ids = [p.pk for p in products]
+        if self.pairing_id is None:
+            return set(ids)
+        helped = Pairing.objects.filter(pk=self.pairing_id).values_list("helped_region__code", flat=True).first()
+        return set(
+            Product.objects.filter(pk__in=ids, producer__region__code__startswith=helped or "-").values_list(
+                "pk", flat=True
+            )
+        )
+
+
+LINK_KIND = "campaign"
 
 
 # --- offline points (专柜 / 专馆 / 专区) and what they report ------------------------------------------------------

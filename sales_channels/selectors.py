@@ -13,7 +13,7 @@ from core.roles import Role, roles_of
 from core.scoping import is_platform_admin, jurisdiction_code
 from orders.models import BuyerType
 
-from .models import Channel, OfflinePoint, OfflineSale, Pairing
+from .models import Campaign, Channel, OfflinePoint, OfflineSale, Pairing
 
 
 def _on_one_line(path: str, code: str) -> Q:
@@ -30,15 +30,25 @@ def visibility_q(user) -> Q | None:
     helped side is its region, above it or under it — the bureaus of both sides, and the
     counties inside a city's pairing; a helping organisation counts where it is. Anybody
     else (operators, buyers) reads none; platform administrators read all."""
+    return _sides_q(user, "")
+
+
+def campaign_visibility_q(user) -> Q | None:
+    """The campaigns ``user`` reads (None: all): a bureau officer those run under a pairing
+    it reads (``visibility_q``); platform administrators all; nobody else any."""
+    return _sides_q(user, "pairing__")
+
+
+def _sides_q(user, path: str) -> Q | None:
     if is_platform_admin(user):
         return None
     code = jurisdiction_code(user) if Role.BUREAU_OFFICER in roles_of(user) else None
     if not code:
         return Q(pk__in=[])
     return (
-        _on_one_line("helped_region", code)
-        | _on_one_line("helping_region", code)
-        | _on_one_line("helping_organisation__region", code)
+        _on_one_line(f"{path}helped_region", code)
+        | _on_one_line(f"{path}helping_region", code)
+        | _on_one_line(f"{path}helping_organisation__region", code)
     )
 
 
@@ -100,13 +110,20 @@ def _organisation_id(order) -> int | None:
         return None
 
 
-def pairing_of(order, product, day: dt.date) -> Pairing | None:
+def pairing_of(order, product, day: dt.date, link_code: str = "") -> Pairing | None:
     """The pairing a sale of ``product`` to ``order``'s buyer counts under, on ``day``
-    (Asia/Shanghai): among the pairings in force whose helped region holds the product's
-    producer, one whose helping organisation placed the order wins; else one whose helping
-    region holds the order's delivery county (the buyer's side); the most specific (the
-    longest helped code, then the longest helping code), then the oldest. None when none
-    applies. The pairings in force that day are read once per order."""
+    (Asia/Shanghai). Among the pairings in force that day whose helped region holds the
+    product's producer, the first rule that finds one decides:
+
+    1. **the link**: the line came through a campaign's link or code (``link_code``), the
+       campaign runs that day and its pairing is among them — that pairing;
+    2. **the organisation**: one whose helping organisation placed the order;
+    3. **the region**: one whose helping region holds the order's delivery county (the
+       buyer's side).
+
+    Within rules 2 and 3 the most specific wins (the longest helped code, then the longest
+    helping code), then the oldest. None when no rule applies. The pairings in force that
+    day are read once per order, a campaign once per order and code."""
     cache = order.__dict__.setdefault("_pairings_in_force", {})
     if day not in cache:
         cache[day] = list(
@@ -119,6 +136,11 @@ def pairing_of(order, product, day: dt.date) -> Pairing | None:
     candidates = [p for p in cache[day] if producer_code.startswith(p.helped_region.code)]
     if not candidates:
         return None
+    campaign = _campaign(order, link_code)
+    if campaign is not None and campaign.pairing_id and campaign.runs_on(day):
+        by_link = [p for p in candidates if p.pk == campaign.pairing_id]
+        if by_link:
+            return by_link[0]
     organisation_id = _organisation_id(order)
     by_unit = [p for p in candidates if organisation_id and p.helping_organisation_id == organisation_id]
     by_region = [
@@ -130,10 +152,19 @@ def pairing_of(order, product, day: dt.date) -> Pairing | None:
     return None
 
 
+def _campaign(order, code: str) -> Campaign | None:
+    if not code:
+        return None
+    cache = order.__dict__.setdefault("_link_campaigns", {})
+    if code not in cache:
+        cache[code] = Campaign.objects.filter(code=code).first()
+    return cache[code]
+
+
 def source_of_sale(order, line, product) -> SaleSource:
     """What the ledger records of a line at its payment (``attribution.services``)."""
     day = timezone.localtime(line.paid_at).date()
-    pairing = pairing_of(order, product, day)
+    pairing = pairing_of(order, product, day, line.link_code)
     return SaleSource(channel_of(order, line), pairing.pk if pairing else None)
 
 

@@ -342,8 +342,9 @@ LIVE_POST_LIVE_DAYS = env_int("LIVE_POST_LIVE_DAYS", 7)
 LIVE_SAMPLES_PER_MINUTE = env_int("LIVE_SAMPLES_PER_MINUTE", 30)
 # How many sales reports (batches) one offline point's token may send per minute (more get 429).
 OFFLINE_INTAKE_PER_MINUTE = env_int("OFFLINE_INTAKE_PER_MINUTE", 30)
-# ?live=<code> on any page tags the visitor's cart with that event (needs sessions and messages).
-MIDDLEWARE += ["orders.live_links.LiveLinkMiddleware"]
+# ?tag=<code> (or ?live=<code>) on any page tags the visitor's cart with that live event or campaign
+# (core.link_codes; needs sessions and messages).
+MIDDLEWARE += ["orders.live_links.LinkTagMiddleware"]
 
 # Consumption-support reports (reports): summary tables kept from the ledger,
 # report views in the admin, a JSON endpoint. A custom report period may span at most

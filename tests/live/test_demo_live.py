@@ -45,7 +45,7 @@ def test_the_demo_has_a_past_a_live_and_an_upcoming_event_and_prints_their_links
     events = demo_events()
     assert set(events) == {EventStatus.ENDED, EventStatus.LIVE, EventStatus.UPCOMING}
     for event in events.values():
-        assert f"/live/{event.code}/?live={event.code}" in output
+        assert f"/live/{event.code}/?tag={event.code}" in output
     assert "viewer token of the live event (shown once): lv_" in output
     past, upcoming = events[EventStatus.ENDED], events[EventStatus.UPCOMING]
     assert past.shops.get().slug == "shanxian-zhulou"

@@ -400,6 +400,7 @@ def test_robots_txt(client, storefront):
         "Disallow: /documents/\n"
         "Disallow: /*?*sort=\n"
         "Disallow: /*?*live=\n"
+        "Disallow: /*?*tag=\n"
         "Disallow: /products/*/poster/\n"
         "Allow: /\n"
         "\n"
