@@ -20,12 +20,12 @@ from core.money import yuan, yuan_decimal
 from orders.models import BuyerType
 from producers.models import Producer
 
-from . import exports, services
+from . import exports, pairing_views, services
 from .access import report_jurisdiction
 from .filters import ReportFilterError, ReportFilters, parse_filters
 from .models import ReportApiToken
 from .periods import KINDS
-from .selectors import TABLE_BUILDERS, Report, ReportTable, build_report, build_table
+from .selectors import PAIRING_REPORT, TABLE_BUILDERS, Report, ReportTable, build_report, build_table
 
 TABLE_FORMATS = ("csv", "xlsx")
 
@@ -56,10 +56,16 @@ def _display_table(table: ReportTable, filters: ReportFilters, *, links: bool = 
             out.append(f'<td class="kind-{kind}">{text}</td>')
         return mark_safe("".join(out))  # noqa: S308  (every value and URL is escaped above)
 
+    def url(link: dict | None) -> str:
+        if not link:
+            return ""
+        if PAIRING_REPORT in link:  # the pairing's own report
+            return pairing_views.report_url(link[PAIRING_REPORT], link.get("year"))
+        return _query(filters.params(**link))
+
     rows = []
     for i, row in enumerate(table.rows):
-        link = table.links[i] if links and i < len(table.links) else None
-        rows.append(cells(row, _query(filters.params(**link)) if link else ""))
+        rows.append(cells(row, url(table.links[i] if links and i < len(table.links) else None)))
     body = format_html_join("\n", "<tr>{}</tr>", ((r,) for r in rows))
     query = _query(filters.params())
     return {

@@ -122,8 +122,12 @@ def filename(f: ReportFilters, what: str) -> str:
 
 
 def table_response(f: ReportFilters, table: ReportTable, fmt: str):
+    return named_table_response(filename(f, table.key), table, fmt)
+
+
+def named_table_response(name: str, table: ReportTable, fmt: str):
+    """One table as CSV or XLSX (``fmt``), the file called ``name``."""
     header = [c.label for c in table.columns]
-    name = filename(f, table.key)
     if fmt == "csv":
         return csv_response(name, header, export_rows(table))
     return xlsx_response(name, table.title, header, export_rows(table))
@@ -131,11 +135,17 @@ def table_response(f: ReportFilters, table: ReportTable, fmt: str):
 
 def workbook_response(report: Report) -> HttpResponse:
     """Every table of the report, one sheet each, with the title and filters on top."""
+    return tables_workbook_response(report.title, report.tables.values(), filename(report.filters, "report"))
+
+
+def tables_workbook_response(title: str, tables, name: str) -> HttpResponse:
+    """``tables`` (``ReportTable``s) as one workbook, a sheet each with ``title`` on top,
+    the table's note, its header and its rows (money and percentages formatted)."""
     wb = Workbook()
     wb.remove(wb.active)
-    for table in report.tables.values():
+    for table in tables:
         ws = wb.create_sheet(table.title[:31])
-        ws.append([report.title])
+        ws.append([title])
         ws["A1"].font = Font(bold=True, size=13)
         if table.note:
             ws.append([table.note])
@@ -154,5 +164,5 @@ def workbook_response(report: Report) -> HttpResponse:
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename(report.filters, "report")}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response

@@ -44,7 +44,7 @@ from sales_channels.models import Channel, Pairing
 
 from .filters import ReportFilters
 from .models import ChannelSummary, Grain, HouseholdIncome, ProductSalesSummary, SalesSummary
-from .periods import EARLIEST, LATEST, Period, split
+from .periods import EARLIEST, LATEST, Period, nearest_pairing_year, split
 
 TOP_N = 20
 
@@ -230,7 +230,7 @@ TABLE_BUILDERS = {
         money=_sales_money,
         drill=False,
     ),
-    "pairings": lambda i: _pairings_table(i.channels, i.net),
+    "pairings": lambda i: _pairings_table(i.f, i.channels, i.net),
     "shops": lambda i: _shops_table(i.sales, i.totals),
     "products": lambda i: _products_table(i.f, i.totals),
     "uncertified": lambda i: _uncertified_table(i.f, i.totals),
@@ -437,9 +437,13 @@ def _sales_money():
     }
 
 
-def _pairings_table(channels, whole: int) -> ReportTable:
+PAIRING_REPORT = "pairing_report"  # a link's key: the pairing's own report, of a year
+
+
+def _pairings_table(f: ReportFilters, channels, whole: int) -> ReportTable:
     """Certified net sales by the pairing they counted under at payment (the pairings with
-    sales in the period, largest first), then the sales under none."""
+    sales in the period, largest first), then the sales under none. Each pairing's row
+    leads to its own report, of the period's last year it was in force."""
     grouped = {row["pairing_pk"]: row for row in channels.values("pairing_pk").annotate(**_sales_money())}
     pairings = Pairing.objects.filter(pk__in=[pk for pk in grouped if pk]).select_related(
         "helping_region", "helping_organisation", "helped_region"
@@ -449,8 +453,12 @@ def _pairings_table(channels, whole: int) -> ReportTable:
         [p.name, p.get_kind_display(), p.helping_label, p.helped_region.full_name, *_money_cells(grouped[p.pk], whole)]
         for p in named
     ]
+    links: list[dict | None] = [
+        {PAIRING_REPORT: p.pk, "year": nearest_pairing_year(p, f.period.end.year)} for p in named
+    ]
     none = {"sales": 0, "refunds": 0, **grouped.get(0, {})}
     rows.append([_("不属于结对帮扶"), "", "", "", *_money_cells(none, whole)])
+    links.append(None)
     total = [
         _("合计"),
         "",
@@ -466,7 +474,7 @@ def _pairings_table(channels, whole: int) -> ReportTable:
         Column("helped", _("受帮扶地区")),
         *_money_columns(),
     ]
-    return ReportTable("pairings", _("按结对帮扶关系"), columns, rows, total)
+    return ReportTable("pairings", _("按结对帮扶关系"), columns, rows, total, links=links)
 
 
 def _shops_table(sales, totals: dict) -> ReportTable:

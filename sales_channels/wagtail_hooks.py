@@ -6,14 +6,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.permissions import register_permission_policy
 
 from core.admin_policy import REPORTS_MENU_HOOK, ScopedModelViewSet, ScopedPermissionPolicy
 from core.scoping import VIEW, is_platform_admin
 
+from .admin_views import PairingInspectView
+from .forms import PairingForm
 from .models import Pairing
+from .report_links import report_url
 from .selectors import visibility_q
 
 
@@ -44,6 +47,12 @@ class PairingViewSet(ScopedModelViewSet):
         "helped_region",
         "valid_from",
         "valid_to",
+        TitleColumn(
+            "report",
+            label=_("结对销售报表"),
+            accessor=lambda pairing: _("查看报表"),
+            get_url=lambda pairing: report_url(pairing.pk),
+        ),
     ]
     list_filter = ["kind"]
     list_select_related = ("helping_region", "helping_organisation", "helped_region")
@@ -61,17 +70,23 @@ class PairingViewSet(ScopedModelViewSet):
         "note",
         "created_at",
     ]
-    panels = [
-        FieldPanel("kind"),
-        FieldPanel("name"),
-        MultiFieldPanel(
-            [FieldPanel("helping_region"), FieldPanel("helping_organisation")],
-            heading=_("帮扶方（地区或单位，二选一）"),
-        ),
-        FieldPanel("helped_region"),
-        FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_to")]),
-        FieldPanel("note"),
-    ]
+    inspect_view_class = PairingInspectView
+    # The regions are chosen province → city → county (forms.RegionChooserField), not from
+    # one select of every county of China.
+    edit_handler = ObjectList(
+        [
+            FieldPanel("kind"),
+            FieldPanel("name"),
+            MultiFieldPanel(
+                [FieldPanel("helping_region"), FieldPanel("helping_organisation")],
+                heading=_("帮扶方（地区或单位，二选一）"),
+            ),
+            FieldPanel("helped_region"),
+            FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_to")]),
+            FieldPanel("note"),
+        ],
+        base_form_class=PairingForm,
+    )
 
 
 @hooks.register("register_admin_viewset")
