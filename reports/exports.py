@@ -17,7 +17,7 @@ from core.exports import XLSX_TYPE, csv_response, xlsx_response
 from core.money import format_fen, yuan_decimal
 
 from .filters import ReportFilters
-from .selectors import Report, ReportTable
+from .selectors import CHART_ONLY_TABLES, Report, ReportTable
 
 MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0"
@@ -134,8 +134,10 @@ def named_table_response(name: str, table: ReportTable, fmt: str):
 
 
 def workbook_response(report: Report) -> HttpResponse:
-    """Every table of the report, one sheet each, with the title and filters on top."""
-    return tables_workbook_response(report.title, report.tables.values(), filename(report.filters, "report"))
+    """Every table of the report (but those shown only as a chart's data), one sheet each,
+    with the title and filters on top."""
+    tables = [t for key, t in report.tables.items() if key not in CHART_ONLY_TABLES]
+    return tables_workbook_response(report.title, tables, filename(report.filters, "report"))
 
 
 def tables_workbook_response(title: str, tables, name: str) -> HttpResponse:

@@ -211,6 +211,7 @@ class _Inputs:
 TABLE_BUILDERS = {
     "summary": lambda i: _summary_table(i.totals, *households_benefited(i.f), certificate_counts(i.f)),
     "timeline": lambda i: _timeline_table(i.f, i.events[0]),
+    "timeline_channels": lambda i: timeline_channels_table(i.f),
     "regions": lambda i: i.regions[0],
     "categories": lambda i: _categories_table(i.f, i.sales, i.net),
     "producer_kinds": lambda i: _choice_table(
@@ -237,6 +238,11 @@ TABLE_BUILDERS = {
     "events": lambda i: i.events[1],
     "reserved_shares": lambda i: reserved_shares_table(i.f),
 }
+
+# Tables the page, the printable view and the whole-report workbook show only as a chart's
+# data (the timeline stacked by channel: a second 365-row table); each has its own CSV/XLSX
+# export and is in the JSON.
+CHART_ONLY_TABLES = ("timeline_channels",)
 
 
 def build_table(f: ReportFilters, key: str) -> ReportTable:
@@ -326,6 +332,38 @@ def _timeline_table(f: ReportFilters, events: list[dict]) -> ReportTable:
         ],
         rows,
         total=total,
+    )
+
+
+def timeline_channels_table(f: ReportFilters) -> ReportTable:
+    """The timeline's consumption-support net by sales channel: a row per day (zeros too),
+    a column per channel, in ``Channel`` order, and their sum, which is the timeline's
+    net of that day (both are the certified lines' sales and reversals, booked by day).
+    One query over the channel summary's day rows."""
+    days = ChannelSummary.objects.filter(
+        _dimensions_q(f), grain=Grain.DAY, day__gte=f.period.start, day__lte=f.period.end, certified=True
+    )
+    channels = [c.value for c in Channel]
+    by_day: dict[dt.date, dict[str, int]] = defaultdict(dict)
+    for row in days.values("day", "channel").annotate(net=Sum(F("sales_fen") + F("refunds_fen"))).order_by():
+        channel = row["channel"] if row["channel"] in channels else Channel.OTHER.value
+        by_day[row["day"]][channel] = by_day[row["day"]].get(channel, 0) + row["net"]
+    rows = []
+    for day in f.period.each_day():
+        nets = [by_day.get(day, {}).get(c, 0) for c in channels]
+        rows.append([day, *nets, sum(nets)])
+    total = [_("合计"), *(sum(r[i] for r in rows) for i in range(1, len(channels) + 2))]
+    return ReportTable(
+        "timeline_channels",
+        _("每日走势（按销售渠道）"),
+        [
+            Column("day", _("日期"), "date"),
+            *(Column(f"{c.value}_net_fen", _("%(channel)s（元）") % {"channel": c.label}, "money") for c in Channel),
+            Column("net_fen", _("消费帮扶净额（元）"), "money"),
+        ],
+        rows,
+        total=total,
+        note=_("各渠道的认定产品净额，逐日相加即为每日走势的消费帮扶净额。"),
     )
 
 
