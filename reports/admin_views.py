@@ -19,15 +19,20 @@ from core.errors import DomainError
 from core.money import yuan, yuan_decimal
 from orders.models import BuyerType
 from producers.models import Producer
+from sales_channels.models import Channel
 
-from . import exports, services
+from . import exports, pairing_views, services
 from .access import report_jurisdiction
 from .filters import ReportFilterError, ReportFilters, parse_filters
 from .models import ReportApiToken
 from .periods import KINDS
-from .selectors import TABLE_BUILDERS, Report, ReportTable, build_report, build_table
+from .selectors import CHART_ONLY_TABLES, PAIRING_REPORT, TABLE_BUILDERS, Report, ReportTable, build_report, build_table
 
 TABLE_FORMATS = ("csv", "xlsx")
+
+
+def _page_tables(report: Report) -> list[ReportTable]:
+    return [t for key, t in report.tables.items() if key not in CHART_ONLY_TABLES]
 
 
 def _query(params: dict) -> str:
@@ -56,11 +61,18 @@ def _display_table(table: ReportTable, filters: ReportFilters, *, links: bool = 
             out.append(f'<td class="kind-{kind}">{text}</td>')
         return mark_safe("".join(out))  # noqa: S308  (every value and URL is escaped above)
 
+    def url(link: dict | None) -> str:
+        if not link:
+            return ""
+        if PAIRING_REPORT in link:  # the pairing's own report
+            return pairing_views.report_url(link[PAIRING_REPORT], link.get("year"))
+        if "_url" in link:  # another page, whole (an offline channel's sales)
+            return link["_url"]
+        return _query(filters.params(**link))
+
     rows = []
     for i, row in enumerate(table.rows):
-        link = table.links[i] if links and i < len(table.links) else None
-        url = (link.get("_url") or _query(filters.params(**link))) if link else ""
-        rows.append(cells(row, url))
+        rows.append(cells(row, url(table.links[i] if links and i < len(table.links) else None)))
     body = format_html_join("\n", "<tr>{}</tr>", ((r,) for r in rows))
     query = _query(filters.params())
     return {
@@ -76,6 +88,7 @@ def chart_data(report: Report) -> dict:
     """Figures the charts draw, in yuan (display only; the tables carry the exact fen)."""
     f = report.filters
     timeline = report.tables["timeline"]
+    by_channel = report.tables["timeline_channels"]
     regions = report.tables["regions"]
     categories = report.tables["categories"]
     return {
@@ -84,6 +97,17 @@ def chart_data(report: Report) -> dict:
             "net": [str(yuan_decimal(row[1])) for row in timeline.rows],
             "uncertified": [str(yuan_decimal(row[2])) for row in timeline.rows],
             "events": [{"date": e["date"].isoformat(), "title": e["title"]} for e in report.events],
+            # The same days' net stacked by sales channel (the page's 按渠道堆叠 option).
+            "channels": [
+                {
+                    "key": column.key.removesuffix("_net_fen"),
+                    "name": str(label),
+                    "data": [str(yuan_decimal(row[i])) for row in by_channel.rows],
+                }
+                for i, (column, (_value, label)) in enumerate(
+                    zip(by_channel.columns[1:-1], Channel.choices, strict=True), start=1
+                )
+            ],
         },
         "regions": [
             {
@@ -101,6 +125,7 @@ def chart_data(report: Report) -> dict:
             "uncertified": _("未认定产品净额（不计入）"),
             "event": _("直播：{b}"),
             "categories": _("品类占比"),
+            "stacked": _("消费帮扶净额（按渠道堆叠）"),
         },
     }
 
@@ -110,12 +135,17 @@ def chart_tables(report: Report) -> dict:
     and print read them): the same rows, in the same order, as ``chart_data`` draws, so
     each bar's name sits beside its own value. Money in yuan (``yuan()``), exact to the fen."""
     timeline = report.tables["timeline"]
+    by_channel = report.tables["timeline_channels"]
     regions = report.tables["regions"]
     categories = report.tables["categories"]
     return {
         "timeline": {
             "headers": [_("日期"), _("消费帮扶净额"), _("未认定产品净额（不计入）")],
             "rows": [(row[0].isoformat(), yuan(row[1]), yuan(row[2])) for row in timeline.rows],
+        },
+        "timeline_channels": {
+            "headers": [_("日期"), *(str(label) for _value, label in Channel.choices), _("消费帮扶净额")],
+            "rows": [(row[0].isoformat(), *(yuan(v) for v in row[1:])) for row in by_channel.rows],
         },
         "regions": {
             "headers": [_("地区"), _("消费帮扶净额")],
@@ -169,7 +199,9 @@ def dashboard(request):
         "page_title": report.title,
         "report": report,
         "filters": filters,
-        "tables": [_display_table(t, filters) for t in report.tables.values()],
+        "tables": [_display_table(t, filters) for t in _page_tables(report)],
+        "timeline_channels_csv": reverse("reports_admin:export_table", args=["timeline_channels", "csv"]) + query,
+        "timeline_channels_xlsx": reverse("reports_admin:export_table", args=["timeline_channels", "xlsx"]) + query,
         "chart_data": chart_data(report),
         "chart_tables": chart_tables(report),
         "previous_url": _query(filters.params(period_obj=previous)) if previous else "",
@@ -222,7 +254,7 @@ def print_report(request):
         "reports/admin/print.html",
         {
             "report": report,
-            "tables": [_display_table(t, filters, links=False) for t in report.tables.values()],
+            "tables": [_display_table(t, filters, links=False) for t in _page_tables(report)],
             "chart_data": chart_data(report),
             "chart_tables": chart_tables(report),
         },

@@ -17,7 +17,7 @@ from core.exports import XLSX_TYPE, csv_response, xlsx_response
 from core.money import format_fen, yuan_decimal
 
 from .filters import ReportFilters
-from .selectors import Report, ReportTable
+from .selectors import CHART_ONLY_TABLES, Report, ReportTable
 
 MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0"
@@ -122,20 +122,32 @@ def filename(f: ReportFilters, what: str) -> str:
 
 
 def table_response(f: ReportFilters, table: ReportTable, fmt: str):
+    return named_table_response(filename(f, table.key), table, fmt)
+
+
+def named_table_response(name: str, table: ReportTable, fmt: str):
+    """One table as CSV or XLSX (``fmt``), the file called ``name``."""
     header = [c.label for c in table.columns]
-    name = filename(f, table.key)
     if fmt == "csv":
         return csv_response(name, header, export_rows(table))
     return xlsx_response(name, table.title, header, export_rows(table))
 
 
 def workbook_response(report: Report) -> HttpResponse:
-    """Every table of the report, one sheet each, with the title and filters on top."""
+    """Every table of the report (but those shown only as a chart's data), one sheet each,
+    with the title and filters on top."""
+    tables = [t for key, t in report.tables.items() if key not in CHART_ONLY_TABLES]
+    return tables_workbook_response(report.title, tables, filename(report.filters, "report"))
+
+
+def tables_workbook_response(title: str, tables, name: str) -> HttpResponse:
+    """``tables`` (``ReportTable``s) as one workbook, a sheet each with ``title`` on top,
+    the table's note, its header and its rows (money and percentages formatted)."""
     wb = Workbook()
     wb.remove(wb.active)
-    for table in report.tables.values():
+    for table in tables:
         ws = wb.create_sheet(table.title[:31])
-        ws.append([report.title])
+        ws.append([title])
         ws["A1"].font = Font(bold=True, size=13)
         if table.note:
             ws.append([table.note])
@@ -154,5 +166,5 @@ def workbook_response(report: Report) -> HttpResponse:
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename(report.filters, "report")}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response

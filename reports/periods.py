@@ -9,7 +9,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
@@ -150,3 +150,30 @@ def split(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
             parts.append(("month", *months))
         parts += [("day", x, y) for x, y in days]
     return parts
+
+
+# --- the years of a pairing (sales_channels.Pairing: valid_from, valid_to) -----------------------------------------
+
+
+def pairing_years(pairing, today: dt.date | None = None) -> list[int]:
+    """The Asia/Shanghai calendar years a pairing was (or is) in force, up to this year:
+    from its first day's year to its last day's (or this year, when it runs on)."""
+    today = today or timezone.localdate()
+    first = pairing.valid_from.year
+    last = pairing.valid_to.year if pairing.valid_to else today.year
+    last = max(first, min(last, today.year))
+    return list(range(first, last + 1))
+
+
+def default_pairing_year(pairing, today: dt.date | None = None) -> int:
+    """This year when the pairing is in force in it, else its last year in force."""
+    today = today or timezone.localdate()
+    years = pairing_years(pairing, today)
+    return today.year if today.year in years else years[-1]
+
+
+def nearest_pairing_year(pairing, year: int, today: dt.date | None = None) -> int:
+    """``year``, or the pairing's year in force closest to it (a link from a report of
+    another period)."""
+    years = pairing_years(pairing, today)
+    return min(max(year, years[0]), years[-1])

@@ -46,7 +46,7 @@ from sales_channels.models import OFFLINE_CHANNELS, Channel, Pairing
 
 from .filters import ReportFilters
 from .models import ChannelSummary, Grain, HouseholdIncome, ProductSalesSummary, SalesSummary
-from .periods import EARLIEST, LATEST, Period, split
+from .periods import EARLIEST, LATEST, Period, nearest_pairing_year, split
 
 TOP_N = 20
 
@@ -213,6 +213,7 @@ class _Inputs:
 TABLE_BUILDERS = {
     "summary": lambda i: _summary_table(i.totals, *households_benefited(i.f), certificate_counts(i.f)),
     "timeline": lambda i: _timeline_table(i.f, i.events[0]),
+    "timeline_channels": lambda i: timeline_channels_table(i.f),
     "regions": lambda i: i.regions[0],
     "categories": lambda i: _categories_table(i.f, i.sales, i.net),
     "producer_kinds": lambda i: _choice_table(
@@ -222,13 +223,18 @@ TABLE_BUILDERS = {
         "buyer_types", _("按买家类型"), _("买家类型"), "buyer_type", BuyerType.choices, i.sales, i.net
     ),
     "channels": lambda i: _channels_table(i.f, i.channels, i.net),
-    "pairings": lambda i: _pairings_table(i.channels, i.net),
+    "pairings": lambda i: _pairings_table(i.f, i.channels, i.net),
     "shops": lambda i: _shops_table(i.sales, i.totals),
     "products": lambda i: _products_table(i.f, i.totals),
     "uncertified": lambda i: _uncertified_table(i.f, i.totals),
     "events": lambda i: i.events[1],
     "reserved_shares": lambda i: reserved_shares_table(i.f),
 }
+
+# Tables the page, the printable view and the whole-report workbook show only as a chart's
+# data (the timeline stacked by channel: a second 365-row table); each has its own CSV/XLSX
+# export and is in the JSON.
+CHART_ONLY_TABLES = ("timeline_channels",)
 
 
 def build_table(f: ReportFilters, key: str) -> ReportTable:
@@ -318,6 +324,38 @@ def _timeline_table(f: ReportFilters, events: list[dict]) -> ReportTable:
         ],
         rows,
         total=total,
+    )
+
+
+def timeline_channels_table(f: ReportFilters) -> ReportTable:
+    """The timeline's consumption-support net by sales channel: a row per day (zeros too),
+    a column per channel, in ``Channel`` order, and their sum, which is the timeline's
+    net of that day (both are the certified lines' sales and reversals, booked by day).
+    One query over the channel summary's day rows."""
+    days = ChannelSummary.objects.filter(
+        _dimensions_q(f), grain=Grain.DAY, day__gte=f.period.start, day__lte=f.period.end, certified=True
+    )
+    channels = [c.value for c in Channel]
+    by_day: dict[dt.date, dict[str, int]] = defaultdict(dict)
+    for row in days.values("day", "channel").annotate(net=Sum(F("sales_fen") + F("refunds_fen"))).order_by():
+        channel = row["channel"] if row["channel"] in channels else Channel.OTHER.value
+        by_day[row["day"]][channel] = by_day[row["day"]].get(channel, 0) + row["net"]
+    rows = []
+    for day in f.period.each_day():
+        nets = [by_day.get(day, {}).get(c, 0) for c in channels]
+        rows.append([day, *nets, sum(nets)])
+    total = [_("合计"), *(sum(r[i] for r in rows) for i in range(1, len(channels) + 2))]
+    return ReportTable(
+        "timeline_channels",
+        _("每日走势（按销售渠道）"),
+        [
+            Column("day", _("日期"), "date"),
+            *(Column(f"{c.value}_net_fen", _("%(channel)s（元）") % {"channel": c.label}, "money") for c in Channel),
+            Column("net_fen", _("消费帮扶净额（元）"), "money"),
+        ],
+        rows,
+        total=total,
+        note=_("各渠道的认定产品净额，逐日相加即为每日走势的消费帮扶净额。"),
     )
 
 
@@ -453,9 +491,13 @@ def _sales_money():
     }
 
 
-def _pairings_table(channels, whole: int) -> ReportTable:
+PAIRING_REPORT = "pairing_report"  # a link's key: the pairing's own report, of a year
+
+
+def _pairings_table(f: ReportFilters, channels, whole: int) -> ReportTable:
     """Certified net sales by the pairing they counted under at payment (the pairings with
-    sales in the period, largest first), then the sales under none."""
+    sales in the period, largest first), then the sales under none. Each pairing's row
+    leads to its own report, of the period's last year it was in force."""
     grouped = {row["pairing_pk"]: row for row in channels.values("pairing_pk").annotate(**_sales_money())}
     pairings = Pairing.objects.filter(pk__in=[pk for pk in grouped if pk]).select_related(
         "helping_region", "helping_organisation", "helped_region"
@@ -465,8 +507,12 @@ def _pairings_table(channels, whole: int) -> ReportTable:
         [p.name, p.get_kind_display(), p.helping_label, p.helped_region.full_name, *_money_cells(grouped[p.pk], whole)]
         for p in named
     ]
+    links: list[dict | None] = [
+        {PAIRING_REPORT: p.pk, "year": nearest_pairing_year(p, f.period.end.year)} for p in named
+    ]
     none = {"sales": 0, "refunds": 0, **grouped.get(0, {})}
     rows.append([_("不属于结对帮扶"), "", "", "", *_money_cells(none, whole)])
+    links.append(None)
     total = [
         _("合计"),
         "",
@@ -482,7 +528,7 @@ def _pairings_table(channels, whole: int) -> ReportTable:
         Column("helped", _("受帮扶地区")),
         *_money_columns(),
     ]
-    return ReportTable("pairings", _("按结对帮扶关系"), columns, rows, total)
+    return ReportTable("pairings", _("按结对帮扶关系"), columns, rows, total, links=links)
 
 
 def _shops_table(sales, totals: dict) -> ReportTable:

@@ -9,8 +9,9 @@ from wagtail.admin.menu import Menu, SubmenuMenuItem
 
 from core.admin_area import AdminArea
 from core.admin_policy import REPORTS_MENU_HOOK
+from sales_channels.report_links import register_report_url
 
-from . import admin_views
+from . import admin_views, pairing_views
 from .access import may_read_reports
 
 area = AdminArea("reports_admin", "reports/")
@@ -32,6 +33,10 @@ area.add_menu_item(
     _("接口令牌"), "tokens", icon="key", order=300, shown_to=may_read_reports, menu_hook=REPORTS_MENU_HOOK
 )
 area.register()
+
+# A pairing's own report, beside the pairing's admin pages, which link to it.
+pairing_views.area.register()
+register_report_url(pairing_views.report_url)
 
 
 @hooks.register("register_admin_menu_item")

@@ -1,7 +1,8 @@
-"""The offline points in the Wagtail admin: the bureaus' drill-down into offline sales
-(by point, then row by row, with CSV/XLSX exports), and each point's page — its sales, its
-batches (refused ones with their reasons), and for platform administrators its token and
-the CSV upload."""
+"""The sales channels' admin pages beyond the generic ones: a pairing's inspect page leads to
+the pairing's own report (served by the reports app, ``report_links``); the bureaus'
+drill-down into offline sales (by point, then row by row, with CSV/XLSX exports); and each
+offline point's page — its sales, its batches (refused ones with their reasons), and for
+platform administrators its token and the CSV upload."""
 
 import datetime as dt
 from urllib.parse import urlencode
@@ -15,17 +16,21 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from wagtail.admin.widgets import HeaderButton
 
 from core import parsing
+from core.admin_policy import ScopedInspectView
 from core.exports import csv_response, xlsx_response
 from core.money import format_fen
 from core.scoping import is_platform_admin
 
 from . import services
 from .models import OFFLINE_CHANNELS, IntakeBatch, OfflinePoint, OfflineSale
+from .report_links import report_url
 from .selectors import (
     OfflineFilters,
     may_read_offline_sales,
@@ -33,6 +38,14 @@ from .selectors import (
     offline_totals_by_point,
     points_for,
 )
+
+
+class PairingInspectView(ScopedInspectView):
+    @cached_property
+    def header_buttons(self):
+        url = report_url(self.object.pk)
+        return [HeaderButton(_("结对销售报表"), url=url, icon_name="table")] if url else []
+
 
 PAGE_SIZE = 50
 MAX_DAYS = 366 * 5

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.permissions import register_permission_policy
 
@@ -28,7 +28,10 @@ from core.admin_policy import (
 from core.scoping import VIEW, is_platform_admin
 
 from . import admin_views
+from .admin_views import PairingInspectView
+from .forms import PairingForm
 from .models import Campaign, OfflinePoint, Pairing
+from .report_links import report_url
 from .selectors import campaign_visibility_q, may_read_offline_sales, visibility_q
 
 
@@ -59,6 +62,12 @@ class PairingViewSet(ScopedModelViewSet):
         "helped_region",
         "valid_from",
         "valid_to",
+        TitleColumn(
+            "report",
+            label=_("结对销售报表"),
+            accessor=lambda pairing: _("查看报表"),
+            get_url=lambda pairing: report_url(pairing.pk),
+        ),
     ]
     list_filter = ["kind"]
     list_select_related = ("helping_region", "helping_organisation", "helped_region")
@@ -76,17 +85,23 @@ class PairingViewSet(ScopedModelViewSet):
         "note",
         "created_at",
     ]
-    panels = [
-        FieldPanel("kind"),
-        FieldPanel("name"),
-        MultiFieldPanel(
-            [FieldPanel("helping_region"), FieldPanel("helping_organisation")],
-            heading=_("帮扶方（地区或单位，二选一）"),
-        ),
-        FieldPanel("helped_region"),
-        FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_to")]),
-        FieldPanel("note"),
-    ]
+    inspect_view_class = PairingInspectView
+    # The regions are chosen province → city → county (forms.RegionChooserField), not from
+    # one select of every county of China.
+    edit_handler = ObjectList(
+        [
+            FieldPanel("kind"),
+            FieldPanel("name"),
+            MultiFieldPanel(
+                [FieldPanel("helping_region"), FieldPanel("helping_organisation")],
+                heading=_("帮扶方（地区或单位，二选一）"),
+            ),
+            FieldPanel("helped_region"),
+            FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_to")]),
+            FieldPanel("note"),
+        ],
+        base_form_class=PairingForm,
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -72,8 +72,10 @@ def test_each_township_bar_and_its_table_row_carry_its_own_ledger_figure(report_
     assert response.status_code == 200
     html = response.content.decode()
     charts, tables = chart_data(html), chart_tables(html)
-    assert set(tables) == {"timeline", "regions", "categories"}
-    assert html.count("<summary>数据表") == 3
+    # The dashboard's timeline can be stacked by sales channel: its data table is there too.
+    stacked = {"timeline_channels"} if url == "/admin/reports/" else set()
+    assert set(tables) == {"timeline", "regions", "categories", *stacked}
+    assert html.count("<summary>数据表") == 3 + len(stacked)
 
     # The county's townships, from the ledger: name -> net fen (certified sales less refunds).
     chosen = lm.select(lm.facts(), lm.dt.date(YEAR, 1, 1), lm.dt.date(YEAR, 12, 31), "371722")
@@ -101,6 +103,11 @@ def test_each_township_bar_and_its_table_row_carry_its_own_ledger_figure(report_
     assert [tuple(row) for row in tables["categories"]] == [
         (c["name"], as_yuan(c["value"])) for c in charts["categories"]
     ]
+    if stacked:  # each channel's area, day by day, as its table lists it
+        series = timeline["channels"]
+        assert [row[1:-1] for row in tables["timeline_channels"]] == [
+            [as_yuan(s["data"][i]) for s in series] for i in range(len(timeline["days"]))
+        ]
 
 
 def test_the_printed_report_opens_the_region_and_category_tables(report_world, client):

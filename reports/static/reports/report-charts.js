@@ -36,7 +36,7 @@ function drawReportCharts() {
   if (timeline) {
     var days = data.timeline.days;
     var long = days.length > 62;
-    timeline.setOption({
+    var plainTimeline = {
       animation: animate,
       color: ["#b5472a", "#8c8c8c"],
       tooltip: { trigger: "axis", valueFormatter: yuan },
@@ -72,7 +72,41 @@ function drawReportCharts() {
           lineStyle: { type: "dotted" },
         },
       ],
-    });
+    };
+    // The same days stacked by sales channel (线上商城, 直播带货, 单位采购, 专柜, 专馆, 专区,
+    // 其他): one stacked area per channel, whose heights add up to the net line above.
+    var channelColours = ["#b5472a", "#1f6f8b", "#7a5c99", "#d08c1f", "#3f8f4f", "#c2577a", "#8c8c8c"];
+    var stackedTimeline = {
+      animation: animate,
+      color: channelColours,
+      tooltip: { trigger: "axis", valueFormatter: yuan },
+      legend: { top: 0, type: "scroll" },
+      grid: { left: 80, right: 40, top: 40, bottom: long ? 70 : 40 },
+      xAxis: { type: "category", data: days, boundaryGap: false },
+      yAxis: { type: "value", name: words.yuan },
+      dataZoom: long ? [{ type: "slider", bottom: 10 }, { type: "inside" }] : [],
+      series: (data.timeline.channels || []).map(function (channel) {
+        return {
+          name: channel.name,
+          type: "line",
+          stack: "channels",
+          data: channel.data,
+          showSymbol: false,
+          areaStyle: { opacity: 0.55 },
+          lineStyle: { width: 1 },
+          emphasis: { focus: "series" },
+        };
+      }),
+    };
+    timeline.setOption(plainTimeline);
+    // The 按销售渠道堆叠 option: hidden until this script runs (without it there is nothing to switch).
+    var stack = document.getElementById("timeline-stack");
+    if (stack && data.timeline.channels) {
+      stack.closest(".chart-option").hidden = false;
+      stack.addEventListener("change", function () {
+        timeline.setOption(stack.checked ? stackedTimeline : plainTimeline, { notMerge: true });
+      });
+    }
   }
 
   // Region bars: horizontal, one row per region, every row labelled (interval 0: ECharts
