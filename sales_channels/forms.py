@@ -19,7 +19,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from orders.models import AddressRegion
 from orders.selectors import address_region_children
 
-from .models import Pairing
+from .models import OfflinePoint, Pairing
 
 LEVELS = ("province", "city", "county")
 Level = AddressRegion.Level
@@ -161,3 +161,19 @@ class PairingForm(WagtailAdminModelForm):
             "valid_to",
             "note",
         ]
+
+
+class OfflinePointForm(WagtailAdminModelForm):
+    """A point stands in one county (its sales count as that county's buyer's)."""
+
+    region = RegionChooserField(label=OfflinePoint._meta.get_field("region").verbose_name)
+
+    class Meta:
+        model = OfflinePoint
+        fields = ["code", "name", "kind", "region", "address", "contact_name", "contact_mobile", "is_active"]
+
+    def clean_region(self):
+        region = self.cleaned_data["region"]
+        if region is not None and region.level != Level.COUNTY:
+            raise ValidationError(_("请选择到县/区：网点的销售按所在县/区计入结对帮扶。"), code="not_county")
+        return region

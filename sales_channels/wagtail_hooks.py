@@ -29,7 +29,7 @@ from core.scoping import VIEW, is_platform_admin
 
 from . import admin_views
 from .admin_views import PairingInspectView
-from .forms import PairingForm
+from .forms import OfflinePointForm, PairingForm
 from .models import Campaign, OfflinePoint, Pairing
 from .report_links import report_url
 from .selectors import campaign_visibility_q, may_read_offline_sales, visibility_q
@@ -208,14 +208,17 @@ class OfflinePointViewSet(ScopedModelViewSet):
     search_fields = ["code", "name"]
     search_backend_name = None
     inspect_view_enabled = False
-    panels = [
-        FieldRowPanel([FieldPanel("code"), FieldPanel("kind")]),
-        FieldPanel("name"),
-        FieldPanel("region"),
-        FieldPanel("address"),
-        FieldRowPanel([FieldPanel("contact_name"), FieldPanel("contact_mobile")]),
-        FieldPanel("is_active"),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("code"), FieldPanel("kind")]),
+            FieldPanel("name"),
+            FieldPanel("region"),
+            FieldPanel("address"),
+            FieldRowPanel([FieldPanel("contact_name"), FieldPanel("contact_mobile")]),
+            FieldPanel("is_active"),
+        ],
+        base_form_class=OfflinePointForm,
+    )
 
 
 @hooks.register("register_admin_viewset")

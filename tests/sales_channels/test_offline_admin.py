@@ -160,3 +160,30 @@ def test_platform_issues_tokens_and_uploads_csv_all_or_nothing(ledger_world, cli
     page = client.get(url).content.decode()
     assert "已入账 3 行" in page
     assert "第 4 行 refund_of：退款金额须为单价 × 数量 = ¥38.80" in page  # the refused batch stays listed
+
+
+def test_platform_registers_a_point_in_a_county_chosen_province_city_county(ledger_world, client):
+    client.force_login(ledger_world.admin)
+    data = {
+        "code": "JN-ZQ-009",
+        "name": "济南市槐荫区超市消费帮扶专区",
+        "kind": "zone",
+        "region_province": "37",
+        "region_city": "3701",
+        "region_county": "",
+        "address": "经十路 1 号",
+        "contact_name": "钱进",
+        "contact_mobile": "13905310009",
+        "is_active": "on",
+    }
+    html = client.post("/admin/channels/points/new/", data).content.decode()
+    assert "请选择到县/区" in html and not OfflinePoint.objects.exists()
+    html = client.post("/admin/channels/points/new/", {**data, "code": "济南 01", "region_county": "370104"})
+    assert "网点编号只能由字母、数字和连字符组成" in html.content.decode() and not OfflinePoint.objects.exists()
+    response = client.post("/admin/channels/points/new/", {**data, "region_county": "370104"})
+    assert response.status_code == 302
+    point = OfflinePoint.objects.get()
+    assert (point.code, point.region.code, point.region.level, point.token_hash) == ("JN-ZQ-009", "370104", 3, "")
+    client.force_login(ledger_world.officer_city)
+    assert refused(client.post("/admin/channels/points/new/", {**data, "code": "X-1", "region_county": "370104"}))
+    assert OfflinePoint.objects.count() == 1
