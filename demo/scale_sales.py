@@ -54,6 +54,7 @@ from payments.models import Payment, Refund, RefundLine
 from procurement.models import Kind, Member, Organisation, OrganisationOrder, Quota
 from producers.models import BenefitLinkage, Region
 from reports.services import rebuild_summaries
+from sales_channels.models import Channel, IntakeBatch, OfflinePoint, OfflineSale
 
 CITIES = {"3717": "菏泽市", "3704": "枣庄市", "3715": "聊城市"}
 DAYS = 730
@@ -61,6 +62,8 @@ BATCH_ORDERS = 2000
 CERTIFIED_SHARE = 0.95  # of the sales of products that hold a certificate
 REFUND_SHARE = 0.03
 CANCELLED_SHARE = 0.02
+OFFLINE_SHARE = 0.06  # of the orders: sales an offline point (专柜 / 专馆 / 专区) reported
+OFFLINE_POINTS = 12
 BUYER_TYPES = [
     (BuyerType.INDIVIDUAL, 0.82),
     (BuyerType.BUDGET_UNIT, 0.09),
@@ -81,6 +84,7 @@ class ScaleSalesResult:
     refunds: int = 0
     events: int = 0
     units: int = 0
+    offline_rows: int = 0
     start: dt.date | None = None
     end: dt.date | None = None
     seconds: float = 0.0
@@ -220,6 +224,7 @@ class _Generator:
         self.day_weights = self._cumulative(_day_weights(start, days, self.rng))
         self.counties = list(Region.objects.filter(level=Region.Level.COUNTY).values_list("pk", "code", "name"))
         self.units = self._budget_units()
+        self.points = _offline_points(self)
 
     @staticmethod
     def _cumulative(weights: list[float]) -> list[float]:
@@ -264,6 +269,51 @@ class _Generator:
             + self.rng.choice(GIVEN)
             + (self.rng.choice(GIVEN) if self.rng.random() < 0.6 else "")
         )
+
+
+@dataclass(frozen=True)
+class _Point:
+    pk: int
+    code: str
+    name: str
+    kind: str
+    county_code: str
+    county_name: str
+    address: str
+    batch_pk: int
+
+
+def _offline_points(gen: "_Generator") -> list[_Point]:
+    """``OFFLINE_POINTS`` offline points in the cities' counties, kinds in turn, each with
+    the one batch its scale rows are booked in (made once; found again on a second run)."""
+    kinds = [Channel.CABINET, Channel.PAVILION, Channel.ZONE]
+    codes = sorted({code for _pk, code, _name in gen.counties})[:OFFLINE_POINTS]
+    regions = {r.code: r for r in AddressRegion.objects.filter(level=AddressRegion.Level.COUNTY, code__in=codes)}
+    points = []
+    for n, code in enumerate(c for c in codes if c in regions):
+        region, kind = regions[code], kinds[n % len(kinds)]
+        point, _made = OfflinePoint.objects.get_or_create(
+            code=f"SCALE-{n + 1:02d}",
+            defaults={
+                "name": f"{region.name}消费帮扶{Channel(kind).label[-2:]}",
+                "kind": kind,
+                "region": region,
+                "address": f"人民路{n + 1}号",
+                "contact_name": "批量演示",
+                "contact_mobile": "13900000000",
+            },
+        )
+        batch = point.batches.first() or IntakeBatch.objects.create(
+            point=point,
+            source=IntakeBatch.Source.API,
+            status=IntakeBatch.Status.ACCEPTED,
+            received_at=timezone.now(),
+            rows=0,
+        )
+        points.append(
+            _Point(point.pk, point.code, point.name, point.kind, region.code, region.full_name, point.address, batch.pk)
+        )
+    return points
 
 
 def _make_events(gen: _Generator, end: dt.date) -> list[_Event]:
@@ -313,12 +363,19 @@ class _PlannedLine:
 def _plan_orders(
     gen: _Generator, events: list[_Event], count: int
 ) -> list[tuple[dt.datetime, str, list[_PlannedLine]]]:
-    """``count`` orders: (payment moment, buyer type, lines). About one in eight comes
-    from a live event: during the broadcast, in the seven days after, or bought in the
-    broadcast's time window without the event link."""
+    """``count`` orders: (payment moment, buyer type, lines, offline point). About one in
+    eight comes from a live event: during the broadcast, in the seven days after, or bought
+    in the broadcast's time window without the event link; ``OFFLINE_SHARE`` of them an
+    offline point sold (one product, a few units, never refunded here)."""
     out = []
     for _ in range(count):
         r = gen.rng.random()
+        if gen.points and 0.125 <= r < 0.125 + OFFLINE_SHARE:
+            point = gen.points[gen.rng.randrange(len(gen.points))]
+            product = gen.product(gen.cities[gen._pick(gen.city_weights)])
+            lines = [_PlannedLine(product, gen.rng.randint(1, 4))]
+            out.append((gen.moment(gen.random_day()), BuyerType.INDIVIDUAL, lines, point))
+            continue
         if events and r < 0.125:
             event = events[gen.rng.randrange(len(events))]
             product = event.products[gen.rng.randrange(len(event.products))]
@@ -337,7 +394,7 @@ def _plan_orders(
                 )
                 attribution = LiveAttribution.WINDOW
             lines = [_PlannedLine(product, gen.rng.randint(1, 3), event.pk, attribution)]
-            out.append((moment, BuyerType.INDIVIDUAL, lines))
+            out.append((moment, BuyerType.INDIVIDUAL, lines, None))
             continue
         day = gen.random_day()
         buyer_type = gen.buyer_type()
@@ -351,7 +408,7 @@ def _plan_orders(
             seen.add(product.pk)
             quantity = gen.rng.randint(5, 60) if institutional else gen.rng.choice([1, 1, 1, 2, 2, 3, 5])
             lines.append(_PlannedLine(product, quantity))
-        out.append((gen.moment(day), buyer_type, lines))
+        out.append((gen.moment(day), buyer_type, lines, None))
     return out
 
 
@@ -373,7 +430,8 @@ def _insert_batch(gen: _Generator, planned, end_moment: dt.datetime, result: Sca
     rng = gen.rng
     orders, suborders, lines, payments = [], [], [], []
     plan = []  # (order, [(suborder, [(line, planned)])], paid_at, refund plan)
-    for paid_at, buyer_type, planned_lines in planned:
+    offline = []  # (order, line, planned line, point)
+    for paid_at, buyer_type, planned_lines, point in planned:
         if not planned_lines or paid_at >= end_moment:
             continue
         gen.sequence += 1
@@ -394,28 +452,31 @@ def _insert_batch(gen: _Generator, planned, end_moment: dt.datetime, result: Sca
             else rng.choice([PaymentMethod.ALIPAY, PaymentMethod.WECHAT_PAY, PaymentMethod.CARD])
         )
         total = sum(pl.product.price_fen * pl.quantity for pl in planned_lines)
-        cancelled = rng.random() < CANCELLED_SHARE
-        contact = gen.name()
+        cancelled = rng.random() < CANCELLED_SHARE and point is None
+        contact = gen.name() if point is None else point.name[:50]
+        if point is not None:
+            method, (county_code, county_name) = PaymentMethod.OFFLINE, (point.county_code, point.county_name)
         order = Order(
             number=f"{local_day:%Y%m%d}S{gen.sequence:09d}",
             token=f"{rng.getrandbits(256):064x}",
             status=OrderStatus.CANCELLED if cancelled else OrderStatus.PAID,
             buyer_type=buyer_type,
             contact_name=contact,
-            email=f"buyer{gen.sequence}@example.cn",
-            mobile=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+            email="" if point else f"buyer{gen.sequence}@example.cn",
+            mobile="" if point else f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
             organisation_name=organisation,
             tax_id=tax_id,
             ship_region_code=county_code,
             ship_region_name=county_name,
-            ship_detail=f"人民路{rng.randint(1, 300)}号",
+            ship_detail=point.address if point else f"人民路{rng.randint(1, 300)}号",
             recipient_name=contact,
-            recipient_mobile=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+            recipient_mobile="" if point else f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
             payment_method=method,
             total_fen=total,
             paid_fen=0 if cancelled else total,
             payment_due_at=paid_at + dt.timedelta(days=7 if institutional else 0, minutes=30),
             paid_at=None if cancelled else paid_at,
+            channel=point.kind if point else "",
         )
         orders.append(order)
         by_shop = defaultdict(list)
@@ -450,9 +511,11 @@ def _insert_batch(gen: _Generator, planned, end_moment: dt.datetime, result: Sca
                 )
                 lines.append(line)
                 line_plan.append((line, pl, people, certified, linkage_id))
+                if point is not None:
+                    offline.append((order, line, pl, point))
             shop_plan.append((suborder, line_plan))
         refund = None
-        if not cancelled and rng.random() < REFUND_SHARE:
+        if not cancelled and point is None and rng.random() < REFUND_SHARE:
             confirmed_at = paid_at + dt.timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 8))
             if confirmed_at < end_moment:
                 suborder, line_plan = shop_plan[rng.randrange(len(shop_plan))]
@@ -482,7 +545,7 @@ def _insert_batch(gen: _Generator, planned, end_moment: dt.datetime, result: Sca
                     order_id=order.pk,
                     method=method,
                     amount_fen=order.total_fen,
-                    reference=f"SCALE-{order.number}",
+                    reference=f"SCALE-{order.number}" if method != PaymentMethod.OFFLINE else f"SCALE/{order.number}",
                     status=Payment.Status.ACCEPTED,
                 )
             )
@@ -540,6 +603,26 @@ def _insert_batch(gen: _Generator, planned, end_moment: dt.datetime, result: Sca
             line.refunded_quantity = quantity
             order.refunded_fen += refund_line.amount_fen
         LedgerEntry.objects.bulk_create(entries, batch_size=5000)
+        OfflineSale.objects.bulk_create(
+            [
+                OfflineSale(
+                    point_id=point.pk,
+                    batch_id=point.batch_pk,
+                    sale_id=order.number,
+                    kind=OfflineSale.Kind.SALE,
+                    sold_at=order.paid_at,
+                    product_id=pl.product.pk,
+                    product_ref=str(pl.product.pk),
+                    quantity=line.quantity,
+                    unit_price_fen=line.unit_price_fen,
+                    amount_fen=line.unit_price_fen * line.quantity,
+                    order_id=order.pk,
+                )
+                for order, line, pl, point in offline
+            ],
+            batch_size=2000,
+        )
+        result.offline_rows += len(offline)
 
         # What the refunds changed, and the moments that auto_now_add set to "now".
         refunded_lines = [line for _r, line, *_ in refund_rows]
@@ -590,6 +673,7 @@ def _common(line: OrderLine, order: Order, p: _Product, certified: bool, linkage
         "product_id": p.pk,
         "category_id": p.category_id,
         "buyer_type": order.buyer_type,
+        "channel": order.channel,
         "live_event_id": line.live_event_id,
         "live_attribution": line.live_attribution,
         "certificate_number": line.certificate_number,

@@ -34,6 +34,7 @@ class Fact:
     event_id: int | None
     attribution: str
     tax_id: str
+    channel: str = ""  # the order's own (an offline point's), else empty
 
 
 def facts() -> list[Fact]:
@@ -62,6 +63,7 @@ def facts() -> list[Fact]:
                 event_id=e.live_event_id,
                 attribution=e.live_attribution,
                 tax_id=e.order.tax_id,
+                channel=e.order.channel,
             )
         )
     return out

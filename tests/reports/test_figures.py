@@ -137,8 +137,11 @@ def assert_matches(data: dict, facts: list, *, region: str, category: str = "", 
         )
 
     # Channels (the rule of sales_channels.selectors.channel_of, applied here to the facts):
-    # an institution's purchase is 单位采购, else a live event's line 直播带货, else 线上商城.
+    # an offline point's order says its own; an institution's purchase is 单位采购, else a
+    # live event's line 直播带货, else 线上商城.
     def channel(f) -> str:
+        if f.channel:
+            return f.channel
         return "institutional" if f.buyer_type != "individual" else "live" if f.event_id else "online"
 
     channels = lm.by(chosen, channel)

@@ -4,6 +4,7 @@ from them agree with the ledger, and the report's figures are the ledger's."""
 
 import datetime as dt
 import io
+from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
@@ -13,10 +14,11 @@ from attribution.audit import audit_ledger
 from attribution.models import LedgerEntry
 from live.models import LiveEvent
 from orders.models import Order, OrderLine
-from payments.models import Refund
+from payments.models import Refund, RefundLine
 from procurement.models import OrganisationOrder, Quota
 from producers.models import BenefitLinkage
 from reports.services import summary_differences
+from sales_channels.models import Channel, OfflineSale
 
 from . import ledger_math as lm
 from .test_figures import assert_matches
@@ -65,6 +67,35 @@ def test_scale_sales_pass_the_ledger_audit_and_the_reports_agree(ledger_world, c
         {"period": "custom", "start": start.isoformat(), "end": (start + dt.timedelta(days=120)).isoformat()},
     ).json()
     assert_matches(data, lm.facts(), region="3717")
+
+    # Offline points' rows are in the million too: their orders, their rows, and the channel
+    # split equal to a sum over order lines (certified at payment) less refunds, by the
+    # order's own channel or the buyer's rule, recomputed here from orders, not the ledger.
+    offline = Order.objects.filter(payment_method="offline")
+    assert offline.count() == OfflineSale.objects.count() > 0
+    assert set(offline.values_list("channel", flat=True)) <= {"cabinet", "pavilion", "zone"}
+    window = (first - dt.timedelta(days=1), first + dt.timedelta(days=130))
+    expected = defaultdict(int)
+
+    def channel_of(order, line) -> str:
+        if order.channel:
+            return order.channel
+        return "institutional" if order.buyer_type != "individual" else "live" if line.live_event_id else "online"
+
+    lines = OrderLine.objects.filter(
+        certified_at_payment=True, paid_at__range=window, product__producer__region__code__startswith="3717"
+    ).select_related("suborder__order")
+    for line in lines:
+        expected[channel_of(line.suborder.order, line)] += line.unit_price_fen * line.quantity
+    for refund_line in RefundLine.objects.filter(
+        refund__status="confirmed",
+        refund__confirmed_at__range=window,
+        line__certified_at_payment=True,
+        line__product__producer__region__code__startswith="3717",
+    ).select_related("line__suborder__order"):
+        expected[channel_of(refund_line.line.suborder.order, refund_line.line)] -= refund_line.amount_fen
+    got = {row["channel"]: row["net_fen"] for row in data["tables"]["channels"]["rows"] if row["net_fen"]}
+    assert got == {str(Channel(k).label): v for k, v in expected.items() if v}
 
     # The reserved-share section: the city's budget units, what each spent recomputed from
     # order and refund lines, ranked by completion.
