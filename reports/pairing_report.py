@@ -24,7 +24,7 @@ from catalog.models import Category
 from sales_channels.models import Pairing
 
 from .models import ChannelSummary, Grain
-from .selectors import Column, ReportTable, percent
+from .selectors import Column, ReportTable, money_columns, percent
 
 
 @dataclass
@@ -54,11 +54,10 @@ def _add(a: tuple, b: tuple) -> tuple:
 
 
 def _money_columns() -> list[Column]:
+    """The report's money columns, then what the pairing's page adds: the uncertified net
+    (not counted) and the net of all products."""
     return [
-        Column("sales_fen", _("消费帮扶销售额（元）"), "money"),
-        Column("refunds_fen", _("退款冲减（元）"), "money"),
-        Column("net_fen", _("消费帮扶净额（元）"), "money"),
-        Column("share", _("占比（%）"), "percent"),
+        *money_columns(),
         Column("uncertified_net_fen", _("未认定产品净额（元，不计入）"), "money"),
         Column("all_net_fen", _("全部净额（元）"), "money"),
     ]

@@ -161,7 +161,7 @@ def _u_net(row: dict) -> int:
     return row["u_sales"] + row["u_refunds"]
 
 
-def _money_columns() -> list[Column]:
+def money_columns() -> list[Column]:
     return [
         Column("sales_fen", _("消费帮扶销售额（元）"), "money"),
         Column("refunds_fen", _("退款冲减（元）"), "money"),
@@ -412,7 +412,7 @@ def _regions_table(f: ReportFilters, sales, whole: int) -> tuple[ReportTable, li
         [
             Column("code", _("区划代码")),
             Column("region", _("地区")),
-            *_money_columns(),
+            *money_columns(),
             Column("households_fen", _("帮扶户收入（元）"), "money"),
             Column("collectives_fen", _("村集体收入（元）"), "money"),
             Column("producers_fen", _("生产主体留存（元）"), "money"),
@@ -443,9 +443,7 @@ def _categories_table(f: ReportFilters, sales, whole: int) -> ReportTable:
         links.append({"category": category.slug} if f.category is None else None)
     total = [_("合计"), *(sum(r[i] for r in rows) for i in (1, 2, 3)), percent(whole, whole) if rows else None]
     title = _("按品类（%(category)s的子品类）") % {"category": f.category.name} if f.category else _("按品类")
-    return ReportTable(
-        "categories", title, [Column("category", _("品类")), *_money_columns()], rows, total, links=links
-    )
+    return ReportTable("categories", title, [Column("category", _("品类")), *money_columns()], rows, total, links=links)
 
 
 def _choice_table(key, title, label, field_name, choices, sales, whole: int, *, money=None, drill=True) -> ReportTable:
@@ -456,7 +454,7 @@ def _choice_table(key, title, label, field_name, choices, sales, whole: int, *, 
         rows.append([str(name), *_money_cells(row, whole)])
         links.append({field_name: value} if drill else None)
     total = [_("合计"), *(sum(r[i] for r in rows) for i in (1, 2, 3)), percent(whole, whole) if whole else None]
-    return ReportTable(key, title, [Column(field_name, label), *_money_columns()], rows, total, links=links)
+    return ReportTable(key, title, [Column(field_name, label), *money_columns()], rows, total, links=links)
 
 
 def _channels_table(f: ReportFilters, channels, whole: int) -> ReportTable:
@@ -526,7 +524,7 @@ def _pairings_table(f: ReportFilters, channels, whole: int) -> ReportTable:
         Column("kind", _("结对类型")),
         Column("helping", _("帮扶方")),
         Column("helped", _("受帮扶地区")),
-        *_money_columns(),
+        *money_columns(),
     ]
     return ReportTable("pairings", _("按结对帮扶关系"), columns, rows, total, links=links)
 
@@ -542,7 +540,7 @@ def _shops_table(sales, totals: dict) -> ReportTable:
     rows = [[row["shop__name"], *_money_cells(row, whole)] for row in top]
     total = [_("全部网店合计"), totals["sales"], totals["refunds"], whole, percent(whole, whole)]
     return ReportTable(
-        "shops", _("网店排行（前 %(n)s）") % {"n": TOP_N}, [Column("shop", _("网店")), *_money_columns()], rows, total
+        "shops", _("网店排行（前 %(n)s）") % {"n": TOP_N}, [Column("shop", _("网店")), *money_columns()], rows, total
     )
 
 
@@ -607,7 +605,7 @@ def _products_table(f: ReportFilters, totals: dict) -> ReportTable:
     return ReportTable(
         "products",
         _("认定产品排行（前 %(n)s）") % {"n": TOP_N},
-        [Column("product", _("产品")), Column("shop", _("网店")), *_money_columns()],
+        [Column("product", _("产品")), Column("shop", _("网店")), *money_columns()],
         rows,
         total,
     )
