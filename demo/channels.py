@@ -20,11 +20,12 @@ from catalog.models import Product
 from certification.models import Certificate
 from orders.models import AddressRegion
 from sales_channels import services as channel_services
-from sales_channels.models import Channel, IntakeBatch, OfflinePoint, Pairing, PairingKind
+from sales_channels.models import Campaign, Channel, IntakeBatch, OfflinePoint, Pairing, PairingKind
 
 POINT_CODE = "JN-ZG-001"
 SHAN, CAO = "371722", "371721"
 PAIRING_NAMES = ["济南市—单县消费帮扶协作", "市南区—曹县区县结对"]
+CAMPAIGN_CODE = "JNXFBF26"  # the demo campaign's link: /?tag=JNXFBF26
 _DAYS = 7
 
 
@@ -42,8 +43,11 @@ def _region(code: str) -> AddressRegion:
 
 
 def make_pairings(admin) -> list[Pairing]:
+    """The two pairings, and a campaign run under the first: 济南消费帮扶月, this month and
+    the next, whose link puts the 单县 sales it brings under 济南→单县 wherever the buyer
+    ships to."""
     start = dt.date(timezone.localdate().year - 1, 1, 1)
-    return [
+    pairings = [
         Pairing.objects.create(
             kind=PairingKind.EAST_WEST,
             name=PAIRING_NAMES[0],
@@ -62,6 +66,17 @@ def make_pairings(admin) -> list[Pairing]:
             created_by=admin,
         ),
     ]
+    today = timezone.localdate()
+    next_month = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    Campaign.objects.create(
+        name="济南消费帮扶月",
+        code=CAMPAIGN_CODE,
+        pairing=pairings[0],
+        valid_from=today.replace(day=1),
+        valid_to=(next_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1),
+        note="济南市商务局发起，市民通过活动链接购买单县农产品，计入济南市—单县消费帮扶协作。",
+    )
+    return pairings
 
 
 def _csv(rows: list[list]) -> bytes:

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .models import IntakeBatch, OfflinePoint, OfflineSale, Pairing
+from .models import Campaign, IntakeBatch, OfflinePoint, OfflineSale, Pairing
 
 
 @transaction.atomic
@@ -25,6 +25,8 @@ def purge_points(codes: list[str]) -> int:
 
 @transaction.atomic
 def purge_pairings(names: list[str]) -> int:
-    """Delete the pairings of these names (no ledger entry may still count under them)."""
+    """Delete the pairings of these names, with the campaigns run under them (no ledger
+    entry may still count under them)."""
+    Campaign.objects.filter(pairing__name__in=names).delete()
     deleted, _ = Pairing.objects.filter(name__in=names).delete()
     return deleted
