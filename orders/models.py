@@ -289,6 +289,16 @@ class OrderLine(models.Model):
     # campaign's, as it was at checkout; what it is worth is decided at payment
     # (``sales_channels.selectors.pairing_of``).
     link_code = models.CharField(_("活动码"), max_length=12, blank=True, default="")
+    # The production batch the line was packed from, recorded at shipping (traceability):
+    # the buyer's order page links its trace page; a recall lists the orders of a batch.
+    batch = models.ForeignKey(
+        "traceability.Batch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        verbose_name=_("生产批次"),
+    )
     certified_at_payment = models.BooleanField(
         _("付款时有效认定"),
         null=True,

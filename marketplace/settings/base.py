@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "procurement",
     "invoices",
     "sales_channels",
+    "traceability",
     "live",
     "attribution",
     "producers",

@@ -49,8 +49,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.walk]
 
 ROOT = Path(__file__).resolve().parents[2]
 OUR_APPS = (
-    "core", "producers", "catalog", "certification", "live", "orders", "payments", "invoices", "procurement",
-    "sales_channels", "attribution", "live_results", "reports", "search", "cms", "demo", "marketplace",
+    "core", "producers", "catalog", "traceability", "certification", "live", "orders", "payments", "invoices",
+    "procurement", "sales_channels", "attribution", "live_results", "reports", "search", "cms", "demo", "marketplace",
 )  # fmt: skip
 OUR_LABELS = {"accounts", *OUR_APPS}
 ROLES = ("anonymous", "buyer", "operator-a", "officer-shanxian", "officer-heze", "admin")
