@@ -248,3 +248,28 @@ def batch_options(lines, *, today=None) -> list[LineBatches]:
         proposed = next((o.batch.pk for o in options if o.units_left >= line.quantity), None)
         result.append(LineBatches(line, options, proposed))
     return result
+
+
+def orders_shipped_from(batch_id: int) -> QuerySet[Order]:
+    """Every order with a line shipped from the batch (a recall's list), each once, newest
+    first; ``batch_units``: how many of the batch's units it received. Orders with a line
+    of the product shipped from another batch, or not shipped, are not in it."""
+    return (
+        Order.objects.filter(suborders__lines__batch_id=batch_id, suborders__shipped_at__isnull=False)
+        .annotate(batch_units=Sum("suborders__lines__quantity"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def recall_recipients(orders) -> tuple[list[Order], list[tuple[str, Order]]]:
+    """Whom a recall writes to: (orders, one per buyer's e-mail address; (mobile, order),
+    one per buyer's mobile number). A buyer with several orders from the batch gets one
+    e-mail and one text message; an order without an address (an offline point's) none."""
+    by_email: dict[str, Order] = {}
+    by_mobile: dict[str, Order] = {}
+    for order in orders:
+        if order.email:
+            by_email.setdefault(order.email.strip().lower(), order)
+        if order.mobile:
+            by_mobile.setdefault(order.mobile, order)
+    return list(by_email.values()), list(by_mobile.items())

@@ -57,10 +57,12 @@ from .models import (
     OrderLine,
     OrderStatus,
     PaymentMethod,
+    RecallNotice,
     Review,
     ReviewPhoto,
     SubOrder,
 )
+from .recalls import notify_after_commit as recall_after_commit
 from .states import SETTLED_PARCELS
 from .transfer_details import transfer_details
 from .transitions import TRANSITIONS, Actor, Target
@@ -1022,3 +1024,56 @@ def show_review(review_id: int, *, by) -> Review:
     if not changed:
         raise DomainError(_("这条评价没有隐藏。"))
     return Review.objects.get(pk=review_id)
+
+
+# --- recalls (召回): the buyers of every order shipped from a batch ------------------------------------------
+
+RECALL_MESSAGE_MAX = 300
+
+
+def send_recall(batch_id: int, *, by, message: str) -> RecallNotice:
+    """A platform administrator recalls a batch: the buyers of every order shipped from it
+    (``selectors.orders_shipped_from``) get one e-mail and one text message each, sent after
+    commit (``recalls``). Once per batch per Asia/Shanghai day: a second attempt the same
+    day is refused with who sent the first and when (the database's unique constraint
+    settles two at once). Refused too for anyone else, an empty message, or a batch with
+    no shipped order."""
+    if not is_platform_admin(by):
+        raise DomainError(_("只有平台管理员可以发送召回通知。"))
+    message = (message or "").strip()
+    if not message or len(message) > RECALL_MESSAGE_MAX:
+        raise DomainError(_("请填写召回说明（不超过 %(max)s 字）。") % {"max": RECALL_MESSAGE_MAX})
+    batch = Batch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise DomainError(_("批次不存在。"))
+    today = timezone.localdate()
+    sent = RecallNotice.objects.filter(batch=batch, day=today).select_related("sent_by").first()
+    if sent is not None:
+        raise DomainError(_already_sent(sent))
+    orders = list(selectors.orders_shipped_from(batch.pk))
+    if not orders:
+        raise DomainError(_("该批次没有已发货的订单，无需通知。"))
+    emails, mobiles = selectors.recall_recipients(orders)
+    try:
+        with transaction.atomic():
+            notice = RecallNotice.objects.create(
+                batch=batch,
+                day=today,
+                message=message,
+                sent_by=by,
+                sent_at=timezone.now(),
+                orders_count=len(orders),
+                emails_count=len(emails),
+                sms_count=len(mobiles),
+            )
+    except IntegrityError:
+        raise DomainError(_already_sent(RecallNotice.objects.get(batch=batch, day=today))) from None
+    recall_after_commit(notice.pk)
+    return notice
+
+
+def _already_sent(notice: RecallNotice) -> str:
+    return _("今天已于 %(at)s 由 %(who)s 发送过该批次的召回通知，每批次每天只发送一次。") % {
+        "at": timezone.localtime(notice.sent_at).strftime("%H:%M"),
+        "who": notice.sent_by or _("系统"),
+    }
