@@ -126,7 +126,11 @@ def suborder_transition(request, pk: int, action: str):
         if not form.is_valid():
             messages.error(request, _("发货须填写快递公司和运单号。"))
             return redirect("orders_admin:suborder", pk)
-        kwargs = {**form.cleaned_data, "batches": _chosen_batches(request, suborder)}
+        try:
+            kwargs = {**form.cleaned_data, "batches": _chosen_batches(request, suborder)}
+        except parsing.BadInput as exc:
+            messages.error(request, str(exc))
+            return redirect("orders_admin:suborder", pk)
     try:
         services.apply_transition(Target.SUBORDER, suborder.pk, action, by=request.user, actor=actor, **kwargs)
     except DomainError as exc:
@@ -141,9 +145,9 @@ def _chosen_batches(request, suborder: SubOrder) -> dict[int, int]:
     The service checks each against the line's product and its units left."""
     chosen = {}
     for line_id in suborder.lines.values_list("pk", flat=True):
-        raw = request.POST.get(f"batch_{line_id}", "")
-        if raw.isdigit():
-            chosen[line_id] = int(raw)
+        batch_id = parsing.optional_id(request.POST.get(f"batch_{line_id}"), label=_("生产批次"))
+        if batch_id is not None:
+            chosen[line_id] = batch_id
     return chosen
 
 

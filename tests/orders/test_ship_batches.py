@@ -136,3 +136,20 @@ def test_the_buyers_order_page_links_the_trace_page_of_each_traced_line(shop_wor
     page = client.get(order.get_absolute_url()).content.decode()
     links = re.findall(r'<a class="trace-link" href="([^"]+)"[^>]*>([^<]+)</a>', page)
     assert links == [("/trace/YAMTRACE23/", "溯源")]
+
+
+@pytest.mark.parametrize("raw", ["²", "1e3", "-4", "9" * 30])
+def test_an_unreadable_batch_is_refused_with_a_message(shop_world, client, raw):
+    make_batch(shop_world.yam, quantity=10)
+    order = paid_order(shop_world, [(shop_world.yam, 1)])
+    suborder = order.suborders.get()
+    line = suborder.lines.get()
+    client.force_login(shop_world.operator_a)
+    response = client.post(
+        f"/admin/orders/sub/{suborder.pk}/ship/",
+        {"carrier": "顺丰速运", "tracking_number": "SF79", f"batch_{line.pk}": raw},
+        follow=True,
+    )
+    assert response.status_code == 200 and "生产批次须" in response.content.decode()
+    suborder.refresh_from_db()
+    assert (suborder.status, suborder.tracking_number) == ("paid", "")
