@@ -113,7 +113,7 @@ def detail(request, pk: str):
             "page_title": _("售后单 %(number)s") % {"number": after_sale.number},
             "after_sale": after_sale,
             "order": after_sale.order,
-            "lines": list(after_sale.lines.select_related("line")),
+            "lines": list(after_sale.lines.select_related("line__batch")),
             "photos": list(after_sale.photos.all()),
             "steps": list(after_sale.steps.select_related("actor")),
             "plain_actions": [t for t in actions if not t.needs_note],

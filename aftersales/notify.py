@@ -71,7 +71,7 @@ def compose_and_send(step_id: int) -> None:
         "after_sale": after_sale,
         "step": step,
         "status": status,
-        "lines": list(after_sale.lines.select_related("line")),
+        "lines": list(after_sale.lines.select_related("line__batch")),
         "shop": after_sale.suborder.shop,
     }
     buyer_url = site_url + reverse("aftersales:detail_by_token", args=[order.token, after_sale.number])

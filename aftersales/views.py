@@ -121,7 +121,7 @@ def _detail(request, number: str, token: str | None):
         {
             "after_sale": after_sale,
             "order": after_sale.order,
-            "lines": list(after_sale.lines.select_related("line")),
+            "lines": list(after_sale.lines.select_related("line__batch")),
             "photos": list(after_sale.photos.all()),
             "steps": list(after_sale.steps.all()),
             "token": token,

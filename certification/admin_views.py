@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -16,6 +16,7 @@ from core.errors import DomainError
 from core.roles import Role, roles_of
 from core.scoping import jurisdiction_code, scope_queryset
 from producers.selectors import households_in_scope
+from traceability.selectors import batches_with_inspections, trace_url
 
 from .forms import ApplicationForm, DecisionForm, EvidenceForm
 from .models import Application, Certificate, Evidence, Status
@@ -23,6 +24,29 @@ from .services import add_evidence, apply_transition, create_application
 from .transitions import Actor, available_actions
 
 QUEUE_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
+
+# The view serving an inspection report's file to those in scope (traceability's admin, built
+# on the trace-codes branch); until it exists the reports are listed without a link.
+INSPECTION_FILE_URL_NAME = "traceability_admin:inspection_file"
+
+
+def inspection_file_url(report_pk: int) -> str:
+    try:
+        return reverse(INSPECTION_FILE_URL_NAME, args=[report_pk])
+    except NoReverseMatch:
+        return ""
+
+
+def product_batches(product_id: int) -> list:
+    """The product's batches (newest first) with their inspection reports, each report with
+    ``file_url`` (empty when the file view is not there): since 2024 a product must be
+    traceable to be certified, so the operator and the reviewing officer see them."""
+    batches = batches_with_inspections(product_id)
+    for batch in batches:
+        batch.trace_url = trace_url(batch.code)
+        for report in batch.inspections.all():
+            report.file_url = inspection_file_url(report.pk)
+    return batches
 
 
 def _scoped_applications(user):
@@ -137,6 +161,7 @@ def application_detail(request, pk: int):
             "history": list(application.history.select_related("actor")),
             "certificate": certificate,
             "shares": shares,
+            "batches": product_batches(application.product_id),
             "actions": actions,
             "evidence_form": EvidenceForm() if actor == Actor.OPERATOR and application.status == Status.DRAFT else None,
             "decision_form": DecisionForm(),

@@ -82,6 +82,12 @@ def suborder_detail(request, pk: int):
     order = suborder.order
     may_handle_money = services.can_handle_money(request.user, order)
     actors = services.actors_of(request.user, order, suborder)
+    lines = list(suborder.lines.select_related("batch"))
+    # Paid, or an organisation's order on terms (shipped before it pays).
+    can_ship = suborder.status in TRANSITIONS[(Target.SUBORDER, "ship")].sources and actors & {
+        Actor.OPERATOR,
+        Actor.ADMIN,
+    }
     return render(
         request,
         "orders/admin/suborder_detail.html",
@@ -90,11 +96,11 @@ def suborder_detail(request, pk: int):
             "page_title": _("子订单 %(number)s（%(shop)s）") % {"number": order.number, "shop": suborder.shop.name},
             "suborder": suborder,
             "order": order,
-            "lines": list(suborder.lines.all()),
+            "lines": lines,
             "events": list(OrderEvent.objects.filter(suborder=suborder).select_related("actor")),
-            # Paid, or an organisation's order on terms (shipped before it pays).
-            "can_ship": suborder.status in TRANSITIONS[(Target.SUBORDER, "ship")].sources
-            and actors & {Actor.OPERATOR, Actor.ADMIN},
+            "can_ship": can_ship,
+            # Per line to send: its product's open batches, the oldest with enough units proposed.
+            "line_batches": selectors.batch_options([li for li in lines if li.refundable_quantity]) if can_ship else [],
             "can_complete": suborder.status == FulfilmentStatus.SHIPPED and actors & {Actor.OPERATOR, Actor.ADMIN},
             "ship_form": ShipForm(),
             "panels": order_panels(request, order, may_handle_money=may_handle_money),
@@ -120,7 +126,11 @@ def suborder_transition(request, pk: int, action: str):
         if not form.is_valid():
             messages.error(request, _("发货须填写快递公司和运单号。"))
             return redirect("orders_admin:suborder", pk)
-        kwargs = form.cleaned_data
+        try:
+            kwargs = {**form.cleaned_data, "batches": _chosen_batches(request, suborder)}
+        except parsing.BadInput as exc:
+            messages.error(request, str(exc))
+            return redirect("orders_admin:suborder", pk)
     try:
         services.apply_transition(Target.SUBORDER, suborder.pk, action, by=request.user, actor=actor, **kwargs)
     except DomainError as exc:
@@ -128,6 +138,17 @@ def suborder_transition(request, pk: int, action: str):
     else:
         messages.success(request, _("已发货，已通知买家。") if action == "ship" else _("操作已完成。"))
     return redirect("orders_admin:suborder", pk)
+
+
+def _chosen_batches(request, suborder: SubOrder) -> dict[int, int]:
+    """The batch picked for each line of the parcel (fields ``batch_<line id>``; empty: none).
+    The service checks each against the line's product and its units left."""
+    chosen = {}
+    for line_id in suborder.lines.values_list("pk", flat=True):
+        batch_id = parsing.optional_id(request.POST.get(f"batch_{line_id}"), label=_("生产批次"))
+        if batch_id is not None:
+            chosen[line_id] = batch_id
+    return chosen
 
 
 def order_for_money(request, pk: int) -> Order:

@@ -8,8 +8,14 @@ class OrdersConfig(AppConfig):
     verbose_name = pgettext_lazy("plural", "订单")
 
     def ready(self):
+        from traceability.hooks import shipped_units_source
+
         from . import (
             cart,  # noqa: F401 - connects the sign-in cart merge
             checks,  # noqa: F401 - registers the start-up checks
             sign_in,  # noqa: F401 - connects claiming this browser's orders on sign-in
         )
+        from .selectors import shipped_units
+
+        # Traceability refuses lowering a batch's quantity below what shipped from it.
+        shipped_units_source.register(shipped_units)

@@ -469,3 +469,36 @@ class ReviewPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class RecallNotice(models.Model):
+    """A recall (召回) notice a platform administrator sent the buyers of every order shipped
+    from a batch: an e-mail and a text message to each buyer (one per address and number,
+    however many orders they have from it). At most one per batch per Asia/Shanghai day
+    (the database refuses a second), so a resubmitted form never writes to buyers twice.
+    Records who sent it, when, what it said and how many were written to."""
+
+    batch = models.ForeignKey(
+        "traceability.Batch",
+        on_delete=models.PROTECT,
+        related_name="recall_notices",
+        verbose_name=_("生产批次"),
+    )
+    day = models.DateField(_("日期"))
+    message = models.TextField(_("召回说明"), max_length=300)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("发送人")
+    )
+    sent_at = models.DateTimeField(_("发送时间"))
+    orders_count = models.PositiveIntegerField(_("订单数"))
+    emails_count = models.PositiveIntegerField(_("邮件数"))
+    sms_count = models.PositiveIntegerField(_("短信数"))
+
+    class Meta:
+        verbose_name = _("召回通知")
+        verbose_name_plural = pgettext_lazy("plural", "召回通知")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["batch", "day"], name="recall_notice_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.day:%Y-%m-%d}"

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.urls import reverse
 
 from core.scoping import is_platform_admin, operated_shop_ids, scope_queryset
+from traceability.selectors import open_batches
 
 from .models import Address, AddressRegion, Order, OrderEvent, OrderLine, OrderStatus, Review, ReviewPhoto, SubOrder
 from .states import SETTLED_PARCELS
@@ -33,7 +34,8 @@ def order_for_display(qs: QuerySet[Order]) -> QuerySet[Order]:
     return qs.prefetch_related(
         Prefetch("suborders", queryset=SubOrder.objects.select_related("shop").order_by("pk")),
         # Each line's review (if any) joined: the order page links 评价 or shows the stars.
-        Prefetch("suborders__lines", queryset=OrderLine.objects.select_related("review").order_by("pk")),
+        # And its batch (recorded at shipping): the page links the batch's trace page (溯源).
+        Prefetch("suborders__lines", queryset=OrderLine.objects.select_related("review", "batch").order_by("pk")),
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "suborder__shop")),
         "payments",
         "refunds",
@@ -192,3 +194,82 @@ def buyers_row(user, qs: QuerySet, token: str | None, **lookup):
 def order_page_url(order: Order, token: str | None) -> str:
     """The order's page as the buyer reached it: the secret link, or the signed-in page."""
     return reverse("orders:by_token", args=[token]) if token else reverse("orders:detail", args=[order.number])
+
+
+# --- batches (traceability): what shipped from a batch, what shipping proposes, a recall ------------------
+
+
+def shipped_units_by_batch(batch_ids) -> dict[int, int]:
+    """Units shipped from each of these batches: the quantity of the order lines that
+    record the batch, on parcels that shipped. A batch is recorded only at shipping and
+    only on a line with units left to send (a line refunded in full before shipping gets
+    none), so a refund before shipping never counts; a return after shipping still does
+    (the units left the batch). One query."""
+    rows = (
+        OrderLine.objects.filter(batch_id__in=list(batch_ids), suborder__shipped_at__isnull=False)
+        .values("batch_id")
+        .annotate(units=Sum("quantity"))
+    )
+    return {r["batch_id"]: r["units"] or 0 for r in rows}
+
+
+def shipped_units(batch_id: int) -> int:
+    """Units shipped from one batch (registered as ``traceability.hooks.shipped_units_source``)."""
+    return shipped_units_by_batch([batch_id]).get(batch_id, 0)
+
+
+@dataclass
+class BatchOption:
+    batch: object  # traceability.models.Batch
+    units_left: int
+
+
+@dataclass
+class LineBatches:
+    """What the shipping form offers for one line: the product's open batches, oldest
+    first, with the units each has left, and the proposed one (the oldest open batch with
+    enough units left for the line; None when none has or the product has no open batch)."""
+
+    line: OrderLine
+    options: list[BatchOption]
+    proposed_id: int | None
+
+
+def batch_options(lines, *, today=None) -> list[LineBatches]:
+    """For each line to ship, its product's open batches (``traceability.selectors.open_batches``)
+    and the proposed one. Two queries for any number of lines."""
+    lines = list(lines)
+    batches = list(open_batches({line.product_id for line in lines}, today=today))
+    shipped = shipped_units_by_batch([b.pk for b in batches])
+    result = []
+    for line in lines:
+        mine = [b for b in batches if b.product_id == line.product_id]
+        options = [BatchOption(b, b.quantity - shipped.get(b.pk, 0)) for b in mine]
+        proposed = next((o.batch.pk for o in options if o.units_left >= line.quantity), None)
+        result.append(LineBatches(line, options, proposed))
+    return result
+
+
+def orders_shipped_from(batch_id: int) -> QuerySet[Order]:
+    """Every order with a line shipped from the batch (a recall's list), each once, newest
+    first; ``batch_units``: how many of the batch's units it received. Orders with a line
+    of the product shipped from another batch, or not shipped, are not in it."""
+    return (
+        Order.objects.filter(suborders__lines__batch_id=batch_id, suborders__shipped_at__isnull=False)
+        .annotate(batch_units=Sum("suborders__lines__quantity"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def recall_recipients(orders) -> tuple[list[Order], list[tuple[str, Order]]]:
+    """Whom a recall writes to: (orders, one per buyer's e-mail address; (mobile, order),
+    one per buyer's mobile number). A buyer with several orders from the batch gets one
+    e-mail and one text message; an order without an address (an offline point's) none."""
+    by_email: dict[str, Order] = {}
+    by_mobile: dict[str, Order] = {}
+    for order in orders:
+        if order.email:
+            by_email.setdefault(order.email.strip().lower(), order)
+        if order.mobile:
+            by_mobile.setdefault(order.mobile, order)
+    return list(by_email.values()), list(by_mobile.items())

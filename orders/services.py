@@ -33,6 +33,7 @@ from core.uploads import IMAGE_REFUSED, IMAGE_TYPES, check_upload
 from live.attribution import LineFacts, LiveTag, attribute_lines
 from live.pricing import describe_change, quotes_at
 from producers.selectors import linkage_in_force
+from traceability.models import Batch
 
 from . import selectors
 from .buying_for import needs_approval, order_placed_for, payment_terms
@@ -56,10 +57,12 @@ from .models import (
     OrderLine,
     OrderStatus,
     PaymentMethod,
+    RecallNotice,
     Review,
     ReviewPhoto,
     SubOrder,
 )
+from .recalls import notify_after_commit as recall_after_commit
 from .states import SETTLED_PARCELS
 from .transfer_details import transfer_details
 from .transitions import TRANSITIONS, Actor, Target
@@ -517,11 +520,14 @@ def apply_transition(
     token: str | None = None,
     carrier: str = "",
     tracking_number: str = "",
+    batches: dict[int, int] | None = None,
 ) -> Order | SubOrder:
     """Apply transition ``action`` of ``TRANSITIONS`` to the order or sub-order ``pk``,
     as ``actor`` — verified against ``by`` (a user, or None for the system) and ``token``
     (the buyer's secret link). Locks the order first (``locking.lock_order``), so it
-    serialises with payment handling. Shipping needs ``carrier`` and ``tracking_number``."""
+    serialises with payment handling. Shipping needs ``carrier`` and ``tracking_number``,
+    and records the production batch each line was packed from (``batches``: line id →
+    batch id; see ``_record_batches``) in the same transaction."""
     transition = TRANSITIONS.get((Target(target), action))
     if transition is None:
         raise DomainError(_("未知的操作：%(action)s。") % {"action": action})
@@ -547,6 +553,7 @@ def apply_transition(
             raise DomainError(_("发货须填写快递公司和运单号。"))
         suborder.carrier, suborder.tracking_number = carrier, tracking_number
         suborder.shipped_at = timezone.now()
+        _record_batches(suborder, batches or {})
         note = note or f"{carrier} {tracking_number}"
     elif action == "complete":
         suborder.completed_at = timezone.now()
@@ -560,6 +567,53 @@ def apply_transition(
     if action == "ship":
         email_after_commit("shipped", order.pk, suborder_id=suborder.pk)
     return suborder if suborder is not None else order
+
+
+def _record_batches(suborder: SubOrder, batches: dict[int, int]) -> None:
+    """Record on each line of the parcel being shipped the batch it was packed from
+    (traceability). Each batch named must be of the line's product, open (not closed,
+    produced on or before today) and have units left for the line — its quantity less the
+    units already shipped from it, less what earlier lines of this parcel take — or the
+    whole shipment is refused (``DomainError``, nothing saved). The batches are locked
+    first (in id order, after the order), so two parcels cannot both take a batch's last
+    units.
+
+    Decided: a line not named ships untraced (its ``batch`` stays empty) — a product with
+    no batch recorded can still ship; the shipping form names a batch for every line whose
+    product has an open batch. A line refunded in full before shipping gets no batch."""
+    if not batches:
+        return
+    lines = {line.pk: line for line in suborder.lines.all()}
+    unknown = [line_id for line_id in batches if line_id not in lines]
+    if unknown:
+        raise DomainError(_("发货批次对应的商品不在本包裹中。"))
+    wanted = sorted({batch_id for batch_id in batches.values() if batch_id})
+    found = {b.pk: b for b in Batch.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
+    today = timezone.localdate()
+    shipped = selectors.shipped_units_by_batch(found)
+    left = {pk: b.quantity - shipped.get(pk, 0) for pk, b in found.items()}
+    to_save = []
+    for line_id, batch_id in sorted(batches.items()):
+        line = lines[line_id]
+        if not batch_id or line.refundable_quantity == 0:
+            continue
+        batch = found.get(batch_id)
+        if batch is None or batch.product_id != line.product_id:
+            raise DomainError(_("「%(title)s」：所选批次不属于该商品。") % {"title": line.title})
+        if batch.closed_at is not None or batch.produced_on > today:
+            raise DomainError(
+                _("「%(title)s」：批次 %(code)s 已关闭或尚未生产，不能发货。")
+                % {"title": line.title, "code": batch.code}
+            )
+        if left[batch_id] < line.quantity:
+            raise DomainError(
+                _("「%(title)s」：批次 %(code)s 仅剩 %(left)s 件，不足本行的 %(quantity)s 件。")
+                % {"title": line.title, "code": batch.code, "left": max(left[batch_id], 0), "quantity": line.quantity}
+            )
+        left[batch_id] -= line.quantity
+        line.batch = batch
+        to_save.append(line)
+    OrderLine.objects.bulk_update(to_save, ["batch"])
 
 
 def _cancel(order: Order, products: dict[int, Product], *, by, note: str) -> None:
@@ -970,3 +1024,56 @@ def show_review(review_id: int, *, by) -> Review:
     if not changed:
         raise DomainError(_("这条评价没有隐藏。"))
     return Review.objects.get(pk=review_id)
+
+
+# --- recalls (召回): the buyers of every order shipped from a batch ------------------------------------------
+
+RECALL_MESSAGE_MAX = 300
+
+
+def send_recall(batch_id: int, *, by, message: str) -> RecallNotice:
+    """A platform administrator recalls a batch: the buyers of every order shipped from it
+    (``selectors.orders_shipped_from``) get one e-mail and one text message each, sent after
+    commit (``recalls``). Once per batch per Asia/Shanghai day: a second attempt the same
+    day is refused with who sent the first and when (the database's unique constraint
+    settles two at once). Refused too for anyone else, an empty message, or a batch with
+    no shipped order."""
+    if not is_platform_admin(by):
+        raise DomainError(_("只有平台管理员可以发送召回通知。"))
+    message = (message or "").strip()
+    if not message or len(message) > RECALL_MESSAGE_MAX:
+        raise DomainError(_("请填写召回说明（不超过 %(max)s 字）。") % {"max": RECALL_MESSAGE_MAX})
+    batch = Batch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise DomainError(_("批次不存在。"))
+    today = timezone.localdate()
+    sent = RecallNotice.objects.filter(batch=batch, day=today).select_related("sent_by").first()
+    if sent is not None:
+        raise DomainError(_already_sent(sent))
+    orders = list(selectors.orders_shipped_from(batch.pk))
+    if not orders:
+        raise DomainError(_("该批次没有已发货的订单，无需通知。"))
+    emails, mobiles = selectors.recall_recipients(orders)
+    try:
+        with transaction.atomic():
+            notice = RecallNotice.objects.create(
+                batch=batch,
+                day=today,
+                message=message,
+                sent_by=by,
+                sent_at=timezone.now(),
+                orders_count=len(orders),
+                emails_count=len(emails),
+                sms_count=len(mobiles),
+            )
+    except IntegrityError:
+        raise DomainError(_already_sent(RecallNotice.objects.get(batch=batch, day=today))) from None
+    recall_after_commit(notice.pk)
+    return notice
+
+
+def _already_sent(notice: RecallNotice) -> str:
+    return _("今天已于 %(at)s 由 %(who)s 发送过该批次的召回通知，每批次每天只发送一次。") % {
+        "at": timezone.localtime(notice.sent_at).strftime("%H:%M"),
+        "who": notice.sent_by or _("系统"),
+    }

@@ -1,6 +1,7 @@
 """The orders admin area: "订单发货" (operators' sub-orders, to ship), "全部订单"
 (every order, for platform administrators) and "商品评价" (reviews: operators reply,
-platform administrators hide). Payments adds its money views to this area and its money
+platform administrators hide); a batch's recall under ``/admin/traceability/recall/``
+(``recall_views``). Payments adds its money views to this area and its money
 panel to the order pages (``payments/wagtail_hooks.py``)."""
 
 from django.urls import path
@@ -11,7 +12,7 @@ from core.admin_area import AdminArea
 from core.roles import Role, roles_of
 from core.scoping import is_platform_admin
 
-from . import admin_views
+from . import admin_views, recall_views
 
 area = AdminArea("orders_admin", "orders/")
 area.add_urls(
@@ -44,3 +45,13 @@ area.add_menu_item(
     shown_to=lambda user: Role.SHOP_OPERATOR in roles_of(user) or is_platform_admin(user),
 )
 area.register()
+
+# A batch's recall (traceability): its shipped orders, and writing to their buyers.
+recall_area = AdminArea("recall_admin", "traceability/recall/")
+recall_area.add_urls(
+    [
+        path("<int:batch_id>/", recall_views.recall_detail, name="batch"),
+        path("<int:batch_id>/send/", recall_views.recall_send, name="send"),
+    ]
+)
+recall_area.register()

@@ -37,9 +37,10 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Category, Product
 from certification.models import Certificate
+from core.days import day_bounds
 from live.models import LiveAttribution, LiveEvent, Platform
 from live_results.selectors import events_results
-from orders.models import BuyerType
+from orders.models import BuyerType, OrderLine
 from procurement.selectors import units_ranked
 from producers.models import Producer, Region
 from sales_channels.models import OFFLINE_CHANNELS, Channel, Pairing
@@ -227,6 +228,7 @@ TABLE_BUILDERS = {
     "shops": lambda i: _shops_table(i.sales, i.totals),
     "products": lambda i: _products_table(i.f, i.totals),
     "uncertified": lambda i: _uncertified_table(i.f, i.totals),
+    "traced": lambda i: traced_table(i.f),
     "events": lambda i: i.events[1],
     "reserved_shares": lambda i: reserved_shares_table(i.f),
 }
@@ -629,6 +631,62 @@ def _uncertified_table(f: ReportFilters, totals: dict) -> ReportTable:
         ],
         rows,
         total,
+    )
+
+
+# --- traced sales (溯源) ----------------------------------------------------------------------------------------------
+
+
+def traced_lines(f: ReportFilters):
+    """The order lines the 溯源 table counts: certified at payment, paid on the period's
+    Asia/Shanghai days, their parcel shipped, within the filters (the producer's region,
+    the product's category, the producer's kind, the buyer's type)."""
+    start, end = day_bounds(f.period.start, f.period.end)
+    q = Q(certified_at_payment=True, paid_at__gte=start, paid_at__lt=end, suborder__shipped_at__isnull=False)
+    if f.region_code:
+        q &= Q(product__producer__region__code__startswith=f.region_code)
+    if f.category_ids:
+        q &= Q(product__category_id__in=f.category_ids)
+    if f.producer_kind:
+        q &= Q(product__producer__kind=f.producer_kind)
+    if f.buyer_type:
+        q &= Q(suborder__order__buyer_type=f.buyer_type)
+    return OrderLine.objects.filter(q)
+
+
+def traced_table(f: ReportFilters) -> ReportTable:
+    """Traced vs untraced consumption-support sales (since 2024 a certified product must be
+    traceable): of the shipped lines of certified products paid in the period, those that
+    record the batch they were packed from and those that do not — how many lines and
+    their net amount (price × units, less the units refunded to date). Read from the order
+    lines, not the ledger summaries (the ledger does not know batches): one query,
+    however many sales."""
+    net = F("unit_price_fen") * (F("quantity") - F("refunded_quantity"))
+    traced, untraced = Q(batch__isnull=False), Q(batch__isnull=True)
+    row = traced_lines(f).aggregate(
+        traced_lines=Count("pk", filter=traced),
+        traced_net=Sum(net, filter=traced, default=0),
+        untraced_lines=Count("pk", filter=untraced),
+        untraced_net=Sum(net, filter=untraced, default=0),
+    )
+    whole = row["traced_net"] + row["untraced_net"]
+    rows = [
+        [_("已溯源（记录生产批次）"), row["traced_lines"], row["traced_net"], percent(row["traced_net"], whole)],
+        [_("未溯源"), row["untraced_lines"], row["untraced_net"], percent(row["untraced_net"], whole)],
+    ]
+    total = [_("合计"), row["traced_lines"] + row["untraced_lines"], whole, percent(whole, whole)]
+    return ReportTable(
+        "traced",
+        _("溯源：已发货的认定产品销售"),
+        [
+            Column("kind", _("类别")),
+            Column("lines", _("订单明细数"), "count"),
+            Column("net_fen", _("净额（元）"), "money"),
+            Column("share", _("占比（%）"), "percent"),
+        ],
+        rows,
+        total,
+        note=_("付款时证书有效、期间内付款且已发货的订单明细；净额为单价乘以未退数量。"),
     )
 
 

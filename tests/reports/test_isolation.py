@@ -34,7 +34,7 @@ COUNTY_A = [
     UNIT_1,
     UNIT_3,
 ]
-TABLES = ["summary", "timeline", "regions", "products", "uncertified", "events", "reserved_shares", "shops"]
+TABLES = ["summary", "timeline", "regions", "products", "uncertified", "traced", "events", "reserved_shares", "shops"]
 PROBES = [
     {},
     {"period": "year", "date": f"{YEAR}-06-01"},

@@ -28,6 +28,7 @@ TABLES = [
     "shops",
     "products",
     "uncertified",
+    "traced",
     "events",
     "reserved_shares",
 ]
