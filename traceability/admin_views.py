@@ -25,6 +25,7 @@ from .selectors import trace_of
 from .services import add_inspection, close_batch, make_unit_codes, set_suppliers
 
 INSPECT_URL = "traceability_batches:inspect"
+SHEET_LABELS = 500  # unit labels offered per PDF: ~25 pages, a few seconds to draw
 
 
 def _batch(request, pk: int, action: str = "view") -> Batch:
@@ -47,6 +48,7 @@ class BatchInspectView(ScopedInspectView):
         suppliers = list(batch.suppliers.select_related("household", "collective"))
         households_in_scope(user, [s.household_id for s in suppliers])
         units = UnitCode.objects.filter(batch=batch)
+        last_serial = units.order_by("-serial").values_list("serial", flat=True).first() or 0
         context.update(
             batch=batch,
             trace=trace_of(batch),
@@ -55,6 +57,10 @@ class BatchInspectView(ScopedInspectView):
             suppliers=suppliers,
             unit_count=units.count(),
             units=list(units.order_by("-serial")[:20]),
+            # One link per SHEET_LABELS serials (the unit codes' sheets to print, in parts).
+            sheets=[
+                (first, min(first + SHEET_LABELS - 1, last_serial)) for first in range(1, last_serial + 1, SHEET_LABELS)
+            ],
             may_change=may_change,
             inspection_form=InspectionForm() if may_change else None,
             suppliers_form=SuppliersForm(batch=batch, user=user) if may_change and batch.closed_at is None else None,

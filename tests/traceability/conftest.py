@@ -25,8 +25,7 @@ def pdf_bytes(text: str = "inspection") -> bytes:
 
 
 @pytest.fixture
-def trace_world(ledger_world, settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def trace_world(ledger_world):
     w = ledger_world
     w.operator_a.phone = "13800138000"
     w.operator_a.save(update_fields=["phone"])

@@ -215,6 +215,9 @@ def test_unit_codes_continue_their_serials_and_the_label_sheet_has_one_label_eac
     codes = [u.code for u in made]
     assert len(set(codes)) == 50 and all(len(c) == 12 and set(c) <= set(CODE_ALPHABET) for c in codes)
 
+    page = client.get(inspect_url(w.batch_a)).content.decode()
+    assert f"/admin/traceability/batches/{w.batch_a.pk}/labels.pdf?units=1&amp;from=1&amp;to=50" in page
+
     response = client.get(f"/admin/traceability/batches/{w.batch_a.pk}/labels.pdf?units=1")
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
