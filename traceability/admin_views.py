@@ -149,9 +149,13 @@ def unit_codes_make(request, pk: int):
     return redirect(INSPECT_URL, batch.pk)
 
 
+MAX_SERIAL = 2**31 - 1
+
+
 def _int(value, default: int) -> int:
+    """A serial from the query string, within what the database column holds."""
     try:
-        return int(value)
+        return min(max(int(value), 0), MAX_SERIAL)
     except (TypeError, ValueError):
         return default
 
@@ -166,7 +170,7 @@ def label_sheet(request, pk: int):
         units = UnitCode.objects.filter(
             batch=batch,
             serial__gte=_int(request.GET.get("from"), 1),
-            serial__lte=_int(request.GET.get("to"), 2**31 - 1),
+            serial__lte=_int(request.GET.get("to"), MAX_SERIAL),
         ).order_by("serial")
         units = list(units)
         if not units:

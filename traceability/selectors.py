@@ -9,7 +9,9 @@ from core.days import day_start
 from producers.models import BenefitLinkage
 from producers.selectors import linkage_in_force, region_path_names
 
-from .models import BATCH_CODE_LENGTH, UNIT_CODE_LENGTH, Batch, InspectionReport, UnitCode
+from .models import BATCH_CODE_LENGTH, CODE_ALPHABET, UNIT_CODE_LENGTH, Batch, InspectionReport, UnitCode
+
+ALPHABET = frozenset(CODE_ALPHABET)
 
 
 def normalise_code(code: str) -> str:
@@ -73,6 +75,8 @@ def find_code(code: str) -> tuple[Batch, UnitCode | None] | None:
     """The batch (and unit code) a scanned code names, or None. Batch codes and unit codes
     differ in length, so the length says which table to read."""
     code = normalise_code(code)
+    if not set(code) <= ALPHABET:  # no query for what no code can be (a NUL, an O, a 0)
+        return None
     if len(code) == UNIT_CODE_LENGTH:
         unit = UnitCode.objects.filter(code=code).select_related("batch").first()
         if unit is None:

@@ -228,6 +228,9 @@ def test_unit_codes_continue_their_serials_and_the_label_sheet_has_one_label_eac
     assert [c for page in found for c in page] == codes
     assert "No. 0050" in texts[2]
 
+    hostile = client.get(f"/admin/traceability/batches/{w.batch_a.pk}/labels.pdf?units=1&from=-5&to={10**30}")
+    assert len(PdfReader(io.BytesIO(hostile.content)).pages) == 3  # out of range: clamped, every unit
+
     part = client.get(f"/admin/traceability/batches/{w.batch_a.pk}/labels.pdf?units=1&from=46&to=50")
     part_reader = PdfReader(io.BytesIO(part.content))
     assert len(part_reader.pages) == 1

@@ -88,11 +88,15 @@ def test_a_copied_unit_code_shows_its_first_scan(client, trace_world):
     assert Batch.objects.get(pk=trace_world.batch_a.pk).scan_count == 0  # a unit's scans are its own
 
 
-@pytest.mark.parametrize("code", ["NOSUCHCODE", "23456789AB", "ABCDEFGHJKLM", "x", "0" * 30])
+@pytest.mark.parametrize("code", ["NOSUCHCODE", "23456789AB", "ABCDEFGHJKLM", "x", "0" * 30, "OOOOOOOOOO", "²" * 12])
 def test_unknown_code_is_a_404_page(client, trace_world, code):
     response = client.get(f"/trace/{code}/")
     assert response.status_code == 404
     assert "未找到溯源码" in response.content.decode()
+
+
+def test_a_nul_in_the_code_is_refused_before_the_view(client, trace_world):
+    assert client.get("/trace/" + "%00" * 10 + "/").status_code == 400  # the site's guard, not a 500
 
 
 def test_codes_are_unique_and_a_clash_is_drawn_again(trace_world, monkeypatch):
