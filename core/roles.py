@@ -95,6 +95,11 @@ _LIVE_EVENTS = [
 ROLE_PERMISSIONS[Role.SHOP_OPERATOR] += _LIVE_EVENTS
 ROLE_PERMISSIONS[Role.BUREAU_OFFICER] += _LIVE_EVENTS
 
+# Production batches (traceability): operators record their shops' batches (their inspection
+# reports, suppliers and codes are changed through the batch); officers read their region's.
+ROLE_PERMISSIONS[Role.SHOP_OPERATOR] += [f"traceability.{verb}_batch" for verb in ("add", "change", "view")]
+ROLE_PERMISSIONS[Role.BUREAU_OFFICER] += ["traceability.view_batch"]
+
 # Wagtail's images and documents take permissions per collection (GroupCollectionPermission),
 # not from group.permissions: these are granted on the root collection, i.e. everywhere.
 _MEDIA_ALL = [

@@ -50,6 +50,7 @@ from producers.regions import DEFAULT_PROVINCES, load_regions
 from producers.services import ShareSpec, revise_benefit_linkage
 from reports.models import Grain, ProductSalesSummary
 from sales_channels.maintenance import purge_offline_sales_of_orders, purge_pairings, purge_points
+from traceability.maintenance import purge_batches_of_products
 
 from . import data
 from .after_sales import make_demo_after_sale
@@ -63,6 +64,7 @@ from .live import build_live_demo, retime_live_demo
 from .procurement import demo_unit_credit_code, make_demo_unit
 from .reviews import make_demo_review
 from .sales import make_demo_sales
+from .traceability import TraceDemo, make_demo_batches
 
 Log = Callable[[str], None]
 
@@ -85,6 +87,7 @@ class DemoResult:
     live_events: list = field(default_factory=list)  # the demo's live events (demo/live.py)
     live_token: str = ""  # the live-now event's viewer token, shown once when made
     channels: ChannelsDemo | None = None  # the pairings' and the 专柜's demo (demo/channels.py)
+    trace: TraceDemo | None = None  # the products' batches and one sheet of unit codes (demo/traceability.py)
 
 
 def shop_slugs() -> list[str]:
@@ -232,7 +235,9 @@ def reset_demo() -> None:
     purge_orders(order_ids, shop_ids)
     purge_events_of_shops(shop_ids)
     purge_pairings(PAIRING_NAMES)  # after the ledger that counted under them
-    purge_for_products(list(products.values_list("pk", flat=True)))
+    product_ids = list(products.values_list("pk", flat=True))
+    purge_batches_of_products(product_ids)  # after the order lines packed from them
+    purge_for_products(product_ids)
     # Children before parents, in chunks (after --products 100000 there are half a million rows).
     _delete_in_chunks(BenefitShare.objects.filter(linkage__product__in=products))
     _delete_in_chunks(BenefitLinkage.objects.filter(product__in=products))
@@ -690,6 +695,14 @@ def build_demo(
             result.counts["pairings"] = len(make_pairings(users["admin"]))  # before the 专柜's sales count under one
             result.channels = make_offline_point(users["admin"], seed=seed)  # a week of 专柜 sales, one batch refused
             result.counts["offline_rows"] = result.channels.rows
+            result.trace = make_demo_batches(
+                Product.objects.filter(shop__slug__in=shop_slugs())
+                .select_related("shop__region", "producer__region")
+                .order_by("pk"),
+                users,
+                seed=seed,
+            )  # a batch of each product with its inspection report; one sheet of unit codes
+            result.counts.update({f"trace_{k}": v for k, v in vars(result.trace).items() if isinstance(v, int)})
         else:
             result.live_events = retime_live_demo(seed, log)
         result.logins = demo_logins()

@@ -29,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("core.urls")),
     path("payments/", include("payments.urls")),
     path("", include("certification.urls")),
+    path("", include("traceability.urls")),
     path("", include("aftersales.urls")),
     path("", include("procurement.urls")),
     path("", include("invoices.urls")),

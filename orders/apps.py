@@ -8,7 +8,7 @@ class OrdersConfig(AppConfig):
     verbose_name = pgettext_lazy("plural", "订单")
 
     def ready(self):
-        from traceability.hooks import shipped_units_source
+        from traceability.hooks import register_shipped_units
 
         from . import (
             cart,  # noqa: F401 - connects the sign-in cart merge
@@ -18,4 +18,4 @@ class OrdersConfig(AppConfig):
         from .selectors import shipped_units
 
         # Traceability refuses lowering a batch's quantity below what shipped from it.
-        shipped_units_source.register(shipped_units)
+        register_shipped_units(shipped_units)

@@ -214,7 +214,7 @@ def shipped_units_by_batch(batch_ids) -> dict[int, int]:
 
 
 def shipped_units(batch_id: int) -> int:
-    """Units shipped from one batch (registered as ``traceability.hooks.shipped_units_source``)."""
+    """Units shipped from one batch (registered with ``traceability.hooks.register_shipped_units``)."""
     return shipped_units_by_batch([batch_id]).get(batch_id, 0)
 
 

@@ -45,17 +45,23 @@ def next_linkage_change(product, after: datetime) -> datetime | None:
     return min(found) if found else None
 
 
-def region_paths(regions) -> dict[str, str]:
-    """Full names ("山东省 菏泽市 单县 浮岗镇 朱楼村") for many regions in one query,
-    keyed by region code."""
+def region_path_names(regions) -> dict[str, list[str]]:
+    """The names from the province down to each region (["山东省", "菏泽市", "单县", "浮岗镇",
+    "朱楼村"]) for many regions in one query, keyed by region code; a city's "市辖区" left out."""
     regions = list({r.code: r for r in regions if r is not None}.values())
     codes = {c for r in regions for c in r.ancestors_codes()}
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     out = {}
     for r in regions:
         parts = [names[c] for c in r.ancestors_codes() if c in names and names[c] != "市辖区"]
-        out[r.code] = " ".join(parts + [r.name])
+        out[r.code] = parts + [r.name]
     return out
+
+
+def region_paths(regions) -> dict[str, str]:
+    """Full names ("山东省 菏泽市 单县 浮岗镇 朱楼村") for many regions in one query,
+    keyed by region code."""
+    return {code: " ".join(parts) for code, parts in region_path_names(regions).items()}
 
 
 # --- households' personal data: who is entitled, how they are shown ---------------------------------------------------

@@ -1,37 +1,37 @@
-"""Hooks that apps above traceability fill when they start (traceability imports none of them).
+"""What traceability asks of the apps above it, through hooks they fill when they start.
 
-``shipped_units_source``: how many sale units have been shipped from a batch. Orders records
-the batch of each order line at shipping (``orders.OrderLine.batch``) and registers the real
-count in ``orders/apps.py``; until it does (or in an app set without orders) nothing has
-shipped. Traceability asks it to refuse lowering a batch's quantity below what was shipped
-and to say how many units a batch has left."""
+Traceability sits below orders and certification (an order line points at a batch, a
+certificate at a product), so it may not import them. It asks instead:
+
+* ``shipped_units(batch_id)``: how many sale units order lines have shipped from a batch,
+  so that a batch's quantity is never set below them. Orders registers the answer
+  (``register_shipped_units``); with nothing registered, nothing has shipped (0).
+* ``certificate_number(product_id)``: the number of the product's certificate to link from
+  the public trace page (its verification page, ``/verify/<number>/``), or None.
+  Certification registers it (``certification/apps.py``); with nothing registered, None.
+"""
 
 from collections.abc import Callable
 
-
-def _nothing_shipped(batch_id: int) -> int:
-    return 0
-
-
-class ShippedUnitsSource:
-    """A settable callable ``shipped_units(batch_id) -> int`` (default: 0)."""
-
-    def __init__(self) -> None:
-        self._source: Callable[[int], int] = _nothing_shipped
-
-    def register(self, source: Callable[[int], int]) -> None:
-        self._source = source
-
-    def reset(self) -> None:
-        self._source = _nothing_shipped
-
-    def __call__(self, batch_id: int) -> int:
-        return int(self._source(batch_id))
+_shipped_units: Callable[[int], int] | None = None
+_certificate_number: Callable[[int], str | None] | None = None
 
 
-shipped_units_source = ShippedUnitsSource()
+def register_shipped_units(answer: Callable[[int], int] | None) -> None:
+    """Let ``answer(batch_id)`` say how many units were shipped from a batch (None: forget it)."""
+    global _shipped_units
+    _shipped_units = answer
 
 
 def shipped_units(batch_id: int) -> int:
-    """Units shipped from batch ``batch_id`` (through the registered source)."""
-    return shipped_units_source(batch_id)
+    return int(_shipped_units(batch_id)) if _shipped_units is not None else 0
+
+
+def register_certificate_number(answer: Callable[[int], str | None] | None) -> None:
+    """Let ``answer(product_id)`` give the number of the product's certificate, or None."""
+    global _certificate_number
+    _certificate_number = answer
+
+
+def certificate_number(product_id: int) -> str | None:
+    return _certificate_number(product_id) if _certificate_number is not None else None

@@ -85,6 +85,7 @@ class Command(BaseCommand):
             self._print_sms_sign_in(result.logins)
             self._print_live_events(result)
             self._print_offline_point(result)
+            self._print_trace(result)
 
     def _info(self, verbosity):
         def log(message):
@@ -133,6 +134,20 @@ class Command(BaseCommand):
             f' -d \'{{"sales": [{{"sale_id": "TRY-1", "time": "\'"$(date -Iseconds)"\'",'
             f' "product": "{demo.certificate}", "quantity": 1, "unit_price": "{price}", "amount": "{price}"}}]}}\''
             f" {endpoint}"
+        )
+
+    def _print_trace(self, result):
+        from django.urls import reverse
+
+        demo = result.trace
+        if demo is None or demo.unit_batch is None:
+            return
+        batch = demo.unit_batch
+        site = settings.SITE_URL.rstrip("/")
+        self.stdout.write(
+            f"\n溯源 Traceability: {demo.batches} batches with inspection reports; batch {batch.code} has"
+            f" {demo.unit_codes} unit codes. Trace page {site}{reverse('trace', args=[batch.code])} ;"
+            f" its labels (PDF) at {site}{reverse('traceability_admin:labels', args=[batch.pk])}?units=1"
         )
 
     def _print_live_events(self, result):
