@@ -687,6 +687,14 @@ def build_demo(
             result.counts["live_orders"] = live.orders
             sales = make_demo_sales(admin=users["admin"], seed=seed)  # for the consumption-support reports
             result.counts.update({f"sales_{k}": v for k, v in vars(sales).items()})
+            result.trace = make_demo_batches(
+                Product.objects.filter(shop__slug__in=shop_slugs())
+                .select_related("shop__region", "producer__region")
+                .order_by("pk"),
+                users,
+                seed=seed,
+            )  # a batch of each product with its inspection report, before any parcel ships; one sheet of unit codes
+            result.counts.update({f"trace_{k}": v for k, v in vars(result.trace).items() if isinstance(v, int)})
             result.counts["reviews"] = make_demo_review(users, images=images)  # shipped, received, reviewed
             result.counts["after_sales"] = make_demo_after_sale(users, images=images)  # open, awaiting the shop
             unit = make_demo_unit(users, admin=users["admin"])  # a budget unit a third of the way to its quota
@@ -695,14 +703,6 @@ def build_demo(
             result.counts["pairings"] = len(make_pairings(users["admin"]))  # before the 专柜's sales count under one
             result.channels = make_offline_point(users["admin"], seed=seed)  # a week of 专柜 sales, one batch refused
             result.counts["offline_rows"] = result.channels.rows
-            result.trace = make_demo_batches(
-                Product.objects.filter(shop__slug__in=shop_slugs())
-                .select_related("shop__region", "producer__region")
-                .order_by("pk"),
-                users,
-                seed=seed,
-            )  # a batch of each product with its inspection report; one sheet of unit codes
-            result.counts.update({f"trace_{k}": v for k, v in vars(result.trace).items() if isinstance(v, int)})
         else:
             result.live_events = retime_live_demo(seed, log)
         result.logins = demo_logins()

@@ -32,6 +32,11 @@ def test_demo_buyer_reviewed_a_received_order_and_the_shop_replied(client, setti
     assert client.login(username="buyer", password="demo-buyer")
     order_page = client.get(reverse("orders:detail", args=[suborder.order.number])).content.decode()
     assert "已评价 ★★★★★" in order_page
+    # Shipped from its product's batch: the order page links the batch's trace page, which opens.
+    batch = review.line.batch
+    assert batch is not None and batch.product_id == review.product.pk
+    assert f'href="/trace/{batch.code}/"' in order_page
+    assert client.get(f"/trace/{batch.code}/").status_code == 200
 
     old_file = photo.file.name
     load_demo("--seed", "1", "--reset", "--no-images")
