@@ -122,16 +122,25 @@ def _periods_q(f: ReportFilters) -> Q:
     return period_q(f.period.start, f.period.end)
 
 
-def _dimensions_q(f: ReportFilters) -> Q:
+def _dimensions_q(
+    f: ReportFilters,
+    *,
+    region_code: str = "region_code",
+    category_id: str = "category_id",
+    producer_kind: str = "producer_kind",
+    buyer_type: str = "buyer_type",
+) -> Q:
+    """The report's filters other than the period, on a summary row's columns — or, given
+    other lookup paths, on another model's (``traced_lines``: order lines)."""
     q = Q()
     if f.region_code:
-        q &= Q(region_code__startswith=f.region_code)
+        q &= Q(**{f"{region_code}__startswith": f.region_code})
     if f.category_ids:
-        q &= Q(category_id__in=f.category_ids)
+        q &= Q(**{f"{category_id}__in": f.category_ids})
     if f.producer_kind:
-        q &= Q(producer_kind=f.producer_kind)
+        q &= Q(**{producer_kind: f.producer_kind})
     if f.buyer_type:
-        q &= Q(buyer_type=f.buyer_type)
+        q &= Q(**{buyer_type: f.buyer_type})
     return q
 
 
@@ -643,15 +652,16 @@ def traced_lines(f: ReportFilters):
     the product's category, the producer's kind, the buyer's type)."""
     start, end = day_bounds(f.period.start, f.period.end)
     q = Q(certified_at_payment=True, paid_at__gte=start, paid_at__lt=end, suborder__shipped_at__isnull=False)
-    if f.region_code:
-        q &= Q(product__producer__region__code__startswith=f.region_code)
-    if f.category_ids:
-        q &= Q(product__category_id__in=f.category_ids)
-    if f.producer_kind:
-        q &= Q(product__producer__kind=f.producer_kind)
-    if f.buyer_type:
-        q &= Q(suborder__order__buyer_type=f.buyer_type)
-    return OrderLine.objects.filter(q)
+    return OrderLine.objects.filter(
+        q
+        & _dimensions_q(
+            f,
+            region_code="product__producer__region__code",
+            category_id="product__category_id",
+            producer_kind="product__producer__kind",
+            buyer_type="suborder__order__buyer_type",
+        )
+    )
 
 
 def traced_table(f: ReportFilters) -> ReportTable:
