@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from core import parsing
+from core import parsing, tokens
 
 from . import metrics
 from .models import LiveEvent
@@ -35,12 +35,12 @@ def push_samples(request, code: str):
         return _json_error(405, gettext("只接受 POST"), Allow="POST")
     now = timezone.now()
     try:
-        raw = metrics.token_from_header(request.headers.get("Authorization", ""))
+        raw = tokens.token_from_header(request.headers.get("Authorization", ""))
         event = LiveEvent.objects.filter(code=(code or "").upper()).first()
         if event is None:
             return _json_error(404, gettext("没有这场直播"))
         token = metrics.authorise(raw, event)
-    except metrics.TokenRefused as exc:
+    except tokens.TokenRefused as exc:
         headers = {"WWW_Authenticate": 'Bearer realm="live"'} if exc.status == 401 else {}
         return _json_error(exc.status, str(exc), **headers)
     wait = metrics.within_rate(token, now)

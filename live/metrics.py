@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 
 from core import tokens
 from core.errors import DomainError
-from core.tokens import TokenRefused, hash_token, token_from_header  # noqa: F401 (the API's names)
+from core.tokens import TokenRefused, hash_token
 
 from .models import LiveEvent, ViewerSample, ViewerToken
 

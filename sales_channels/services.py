@@ -270,14 +270,6 @@ def _certified(product_ids: set[int]) -> dict[int, list[Certificate]]:
     return found
 
 
-def _valid_at(certificates: list[Certificate], at: dt.datetime) -> bool:
-    """``CertificateQuerySet.valid_at`` on rows already read."""
-    day = timezone.localtime(at).date()
-    return any(
-        c.valid_from <= day <= c.valid_until and (c.revoked_at is None or c.revoked_at > at) for c in certificates
-    )
-
-
 def parse(items: list, numbers: list[int] | None, now: dt.datetime) -> tuple[list[Row], list[dict]]:
     """Each row read and checked on its own (shape, types, product, certificate, price)."""
     numbers = numbers or list(range(1, len(items) + 1))
@@ -332,7 +324,7 @@ def parse(items: list, numbers: list[int] | None, now: dt.datetime) -> tuple[lis
         elif not refund_of:
             bad.append(_error(number, "unit_price", gettext("必填"), sale_id))
         if not bad and not refund_of:
-            if not _valid_at(certificates.get(product.pk, []), at):
+            if not any(c.is_valid_at(at) for c in certificates.get(product.pk, [])):
                 bad.append(
                     _error(
                         number,
