@@ -1,10 +1,11 @@
-"""Start-up checks of buying: every paid line and every refund must reach the ledger; parcels
+"""Start-up checks of buying: every paid line and every refund must reach the ledger, and
+every shipped parcel the reports; parcels
 confirm themselves a whole number of days (at least one) after shipping."""
 
 from django.conf import settings
 from django.core import checks
 
-from .events import line_paid, line_refunded
+from .events import line_paid, line_refunded, parcel_shipped
 
 
 @checks.register()
@@ -19,6 +20,14 @@ def ledger_listens(app_configs, **kwargs):
                     id="orders.E001",
                 )
             )
+    if not parcel_shipped.has_listeners():
+        errors.append(
+            checks.Error(
+                "Nothing receives orders.events.parcel_shipped: the reports' 溯源 table would miss shipped parcels.",
+                hint="Install the reports app (it connects its receiver in ReportsConfig.ready).",
+                id="orders.E003",
+            )
+        )
     return errors
 
 

@@ -24,6 +24,10 @@ A confirmed refund goes the same way: ``payments.services.confirm_refund`` →
 ``attribution.services.write_refund_entries`` (reversing entries) → ``entries_booked`` →
 the summaries.
 
+A parcel that ships announces ``parcel_shipped``; ``reports`` counts its paid lines of
+certified products as traced or untraced (the batch each was packed from) in its 溯源
+summary (``reports.services.count_traced_lines``).
+
 Nothing listening would lose sales silently, so ``orders/checks.py`` refuses to start
 without a receiver of each event."""
 
@@ -35,3 +39,6 @@ line_paid = Signal()
 # sender=OrderLine; kwargs: line, refund_line (payments' row: quantity and amount of this
 # refund for the line), order (locked), product (locked), at (when the refund was confirmed).
 line_refunded = Signal()
+
+# sender=SubOrder; kwargs: suborder (just shipped, its lines' batches recorded), order (locked).
+parcel_shipped = Signal()

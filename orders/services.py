@@ -38,7 +38,7 @@ from traceability.models import Batch
 from . import selectors
 from .buying_for import needs_approval, order_placed_for, payment_terms
 from .emails import email_after_commit
-from .events import line_paid, line_refunded
+from .events import line_paid, line_refunded, parcel_shipped
 from .locking import lock_order, lock_products
 from .models import (
     AFTER_SALE_ACTION,
@@ -565,6 +565,7 @@ def apply_transition(
     if action == "complete":
         _start_terms_clock(order)
     if action == "ship":
+        parcel_shipped.send(sender=SubOrder, suborder=suborder, order=order)
         email_after_commit("shipped", order.pk, suborder_id=suborder.pk)
     return suborder if suborder is not None else order
 

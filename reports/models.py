@@ -86,6 +86,7 @@ _CHANNEL_KEY = (
     "pairing_pk",
     "certified",
 )
+_TRACED_KEY = ("grain", "day", "region_code", "category_id", "producer_kind", "buyer_type", "traced")
 
 
 class SalesSummary(models.Model):
@@ -229,7 +230,44 @@ class ChannelSummary(models.Model):
         return f"{self.grain} {self.day} {self.channel} {self.pairing_pk}: {self.sales_fen + self.refunds_fen}"
 
 
+class TracedSummary(models.Model):
+    """The shipped lines of products certified at payment, by the period of their payment,
+    the report's dimensions (producer region, category, producer kind, buyer type) and
+    whether the line records the production batch it was packed from (``traced``): how many
+    lines and their net (price × units not refunded). Derived from order lines, not from
+    the ledger (the ledger does not know batches). A line enters it once it is both paid
+    and shipped — at shipping, or at payment for a parcel shipped first (an order on terms,
+    an offline sale) — and its refunds take their units' value off it
+    (``services.traced_line_*``). The 溯源 table reads it."""
+
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    day = models.DateField()
+    region_code = models.CharField(max_length=12)
+    category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+", db_index=False)
+    producer_kind = models.CharField(max_length=20, choices=Producer.Kind.choices)
+    buyer_type = models.CharField(max_length=20, choices=BuyerType.choices)
+    traced = models.BooleanField()
+    lines = models.BigIntegerField(default=0)
+    net_fen = models.BigIntegerField(default=0)
+
+    KEY = _TRACED_KEY
+    SUMS = ("lines", "net_fen")
+
+    class Meta:
+        verbose_name = _("溯源汇总")
+        verbose_name_plural = pgettext_lazy("plural", "溯源汇总")
+        constraints = [_key_constraint(_TRACED_KEY, "reports_traced_key")]
+        indexes = [_period_index("reports_traced_region")]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.day} traced={self.traced}: {self.lines} lines, {self.net_fen}"
+
+
+# The summaries the ledger's entries are added to (``services.accumulate``).
 SUMMARY_MODELS = (SalesSummary, ProductSalesSummary, HouseholdIncome, ChannelSummary)
+# Every derived table: those, and the one kept from order lines. The rebuild and the
+# comparison with a recomputation cover them all.
+DERIVED_MODELS = (*SUMMARY_MODELS, TracedSummary)
 
 
 class ReportApiToken(models.Model):

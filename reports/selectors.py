@@ -37,16 +37,15 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Category, Product
 from certification.models import Certificate
-from core.days import day_bounds
 from live.models import LiveAttribution, LiveEvent, Platform
 from live_results.selectors import events_results
-from orders.models import BuyerType, OrderLine
+from orders.models import BuyerType
 from procurement.selectors import units_ranked
 from producers.models import Producer, Region
 from sales_channels.models import OFFLINE_CHANNELS, Channel, Pairing
 
 from .filters import ReportFilters
-from .models import ChannelSummary, Grain, HouseholdIncome, ProductSalesSummary, SalesSummary
+from .models import ChannelSummary, Grain, HouseholdIncome, ProductSalesSummary, SalesSummary, TracedSummary
 from .periods import EARLIEST, LATEST, Period, nearest_pairing_year, split
 
 TOP_N = 20
@@ -131,7 +130,7 @@ def _dimensions_q(
     buyer_type: str = "buyer_type",
 ) -> Q:
     """The report's filters other than the period, on a summary row's columns — or, given
-    other lookup paths, on another model's (``traced_lines``: order lines)."""
+    other lookup paths, on another model's."""
     q = Q()
     if f.region_code:
         q &= Q(**{f"{region_code}__startswith": f.region_code})
@@ -646,38 +645,19 @@ def _uncertified_table(f: ReportFilters, totals: dict) -> ReportTable:
 # --- traced sales (溯源) ----------------------------------------------------------------------------------------------
 
 
-def traced_lines(f: ReportFilters):
-    """The order lines the 溯源 table counts: certified at payment, paid on the period's
-    Asia/Shanghai days, their parcel shipped, within the filters (the producer's region,
-    the product's category, the producer's kind, the buyer's type)."""
-    start, end = day_bounds(f.period.start, f.period.end)
-    q = Q(certified_at_payment=True, paid_at__gte=start, paid_at__lt=end, suborder__shipped_at__isnull=False)
-    return OrderLine.objects.filter(
-        q
-        & _dimensions_q(
-            f,
-            region_code="product__producer__region__code",
-            category_id="product__category_id",
-            producer_kind="product__producer__kind",
-            buyer_type="suborder__order__buyer_type",
-        )
-    )
-
-
 def traced_table(f: ReportFilters) -> ReportTable:
     """Traced vs untraced consumption-support sales (since 2024 a certified product must be
     traceable): of the shipped lines of certified products paid in the period, those that
     record the batch they were packed from and those that do not — how many lines and
-    their net amount (price × units, less the units refunded to date). Read from the order
-    lines, not the ledger summaries (the ledger does not know batches): one query,
-    however many sales."""
-    net = F("unit_price_fen") * (F("quantity") - F("refunded_quantity"))
-    traced, untraced = Q(batch__isnull=False), Q(batch__isnull=True)
-    row = traced_lines(f).aggregate(
-        traced_lines=Count("pk", filter=traced),
-        traced_net=Sum(net, filter=traced, default=0),
-        untraced_lines=Count("pk", filter=untraced),
-        untraced_net=Sum(net, filter=untraced, default=0),
+    their net amount (price × units, less the units refunded to date). Read from the 溯源
+    summary (``TracedSummary``, kept from the order lines as parcels ship): one query over
+    the period's year, month and day rows, however many sales."""
+    traced, untraced = Q(traced=True), Q(traced=False)
+    row = TracedSummary.objects.filter(_summary_filter(f)).aggregate(
+        traced_lines=Sum("lines", filter=traced, default=0),
+        traced_net=Sum("net_fen", filter=traced, default=0),
+        untraced_lines=Sum("lines", filter=untraced, default=0),
+        untraced_net=Sum("net_fen", filter=untraced, default=0),
     )
     whole = row["traced_net"] + row["untraced_net"]
     rows = [

@@ -1,5 +1,5 @@
-"""Writes of the reports app: keeping the summary tables in step with the ledger, rebuilding
-them, and officers' API tokens.
+"""Writes of the reports app: keeping the summary tables in step with the ledger (and the
+溯源 summary with shipped order lines), rebuilding them, and officers' API tokens.
 
 **Keeping summaries in step.** ``apply_entries`` runs on ``attribution.events.entries_booked``
 (``on_entries_booked``, connected in ``apps.py``) with the entries the ledger has just
@@ -26,7 +26,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum, Value
+from django.db.models import BooleanField as BooleanOutput
+from django.db.models import Count, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,10 +35,12 @@ from django.utils.translation import gettext as _
 from attribution.models import BeneficiaryKind, EntryKind, LedgerEntry
 from core.errors import DomainError
 from core.tokens import NewToken, hash_token
+from orders.models import OrderLine
 from sales_channels.selectors import entry_channel, entry_channel_expression
 
 from .access import report_jurisdiction
 from .models import (
+    DERIVED_MODELS,
     SUMMARY_MODELS,
     ChannelSummary,
     Grain,
@@ -45,6 +48,7 @@ from .models import (
     ProductSalesSummary,
     ReportApiToken,
     SalesSummary,
+    TracedSummary,
 )
 
 # What a product summary row is keyed by, as the rebuild reads it from the ledger.
@@ -226,6 +230,72 @@ def _adapt(value):
     return value
 
 
+# --- the 溯源 summary, kept from order lines ---------------------------------------------------------------------
+
+# What a line contributes to ``TracedSummary``, read with its dimensions in one query.
+_TRACED_FIELDS = (
+    "paid_at",
+    "batch_id",
+    "unit_price_fen",
+    "product__producer__region__code",
+    "product__category_id",
+    "product__producer__kind",
+    "suborder__order__buyer_type",
+)
+
+
+def _traced_lines():
+    """The lines the 溯源 summary counts: of products certified at payment, paid, shipped."""
+    return OrderLine.objects.filter(
+        certified_at_payment=True, paid_at__isnull=False, suborder__shipped_at__isnull=False
+    ).order_by()
+
+
+def _add_traced(line_filter: Q, *, lines: int, units) -> None:
+    """Add to ``TracedSummary``, for each counted line matching ``line_filter``, ``lines``
+    to its count and its unit price × ``units(line)`` to its net — in the caller's
+    transaction, under the summaries' lock."""
+    tz = timezone.get_default_timezone()
+    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    rows = _traced_lines().filter(line_filter).values_list("quantity", "refunded_quantity", *_TRACED_FIELDS)
+    for quantity, refunded, paid_at, batch_id, price, region_code, category_id, kind, buyer_type in rows:
+        day = timezone.localtime(paid_at, tz).date()
+        for grain, start in _periods(day):
+            row = deltas[(grain, start, region_code, category_id, kind, buyer_type, batch_id is not None)]
+            row[0] += lines
+            row[1] += price * units(quantity, refunded)
+    if deltas:
+        with transaction.atomic(savepoint=False):
+            lock_summaries()
+            _upsert(TracedSummary, deltas)
+
+
+def count_traced_lines(line_filter: Q) -> None:
+    """Lines that have just become both paid and shipped enter the 溯源 summary: one line
+    each, net of the units refunded so far."""
+    _add_traced(line_filter, lines=1, units=lambda quantity, refunded: quantity - refunded)
+
+
+def on_parcel_shipped(sender, *, suborder, **kwargs) -> None:
+    """Receiver of ``orders.events.parcel_shipped``: its paid lines are counted now."""
+    count_traced_lines(Q(suborder_id=suborder.pk))
+
+
+def on_line_paid(sender, *, line: OrderLine, **kwargs) -> None:
+    """Receiver of ``orders.events.line_paid``: a line of a parcel that shipped before it was
+    paid (an order on terms, an offline sale) is counted at payment. (The suborder is the
+    one the payment path loaded with the line; an unshipped line costs no query.)"""
+    if line.certified_at_payment and line.suborder.shipped_at is not None:
+        count_traced_lines(Q(pk=line.pk))
+
+
+def on_line_refunded(sender, *, line: OrderLine, refund_line, **kwargs) -> None:
+    """Receiver of ``orders.events.line_refunded``: refunded units of a counted line (paid
+    and shipped) take their value off its net; its line count stays."""
+    if line.certified_at_payment and line.suborder.shipped_at is not None:
+        _add_traced(Q(pk=line.pk), lines=0, units=lambda quantity, refunded: -refund_line.quantity)
+
+
 # --- rebuilding from the ledger ---------------------------------------------------------------------------------------
 
 
@@ -249,8 +319,9 @@ def _with_months_and_years(day_rows: Iterable[tuple], width: int) -> Iterator[tu
 
 
 def expected_rows(model) -> Iterator[tuple]:
-    """The rows ``model`` should hold, computed from the whole ledger by grouped queries
-    (not by the Python path ``apply_entries`` takes): tuples of ``model.KEY + model.SUMS``.
+    """The rows ``model`` should hold, computed from the whole ledger (the 溯源 summary:
+    from the order lines) by grouped queries, not by the Python path ``apply_entries`` and
+    ``count_traced_lines`` take: tuples of ``model.KEY + model.SUMS``.
     Day rows come from the database; month and year rows are their sums."""
     ledger = LedgerEntry.objects.order_by()
     sale, refund = Q(kind=EntryKind.SALE), Q(kind=EntryKind.REFUND)
@@ -298,6 +369,20 @@ def expected_rows(model) -> Iterator[tuple]:
             .values_list("d", "rc", "household_id", "category_id", "producer_kind", "buyer_type", "n")
         )
         yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 1)
+    elif model is TracedSummary:
+        keys = ("d", "product__producer__region__code", "product__category_id", "product__producer__kind")
+        keys = (*keys, "suborder__order__buyer_type", "traced")
+        qs = (
+            _traced_lines()
+            .annotate(
+                d=TruncDate("paid_at", tzinfo=timezone.get_default_timezone()),
+                traced=ExpressionWrapper(Q(batch__isnull=False), output_field=BooleanOutput()),
+            )
+            .values(*keys)
+            .annotate(n=Count("pk"), net=Sum(F("unit_price_fen") * (F("quantity") - F("refunded_quantity"))))
+            .values_list(*keys, "n", "net")
+        )
+        yield from _with_months_and_years(qs.iterator(chunk_size=10_000), 2)
     elif model is ChannelSummary:
         keys = ("d", "rc", "category_id", "producer_kind", "buyer_type", "ch", "pp", "certified_at_payment")
         qs = (
@@ -322,13 +407,14 @@ def table_rows(model) -> Iterator[tuple]:
 
 
 def rebuild_summaries(batch_size: int = 5000, progress=None) -> dict[str, int]:
-    """Empty the summary tables and fill them again from the ledger, in one transaction
+    """Empty the summary tables and fill them again from the ledger (the 溯源 summary from
+    the order lines), in one transaction
     holding the summaries' lock (payments that write the ledger meanwhile wait for it, then
     add their entries on top). Returns the rows written per table."""
     written = {}
     with transaction.atomic():
         lock_summaries()
-        for model in SUMMARY_MODELS:
+        for model in DERIVED_MODELS:
             model.objects.all().delete()
             fields = [*model.KEY, *model.SUMS]
             batch, count = [], 0
@@ -351,7 +437,7 @@ def rebuild_summaries(batch_size: int = 5000, progress=None) -> dict[str, int]:
 def summary_differences(limit: int = 50) -> list[str]:
     """Rows where a summary table and the ledger disagree (empty when all agree)."""
     found: list[str] = []
-    for model in SUMMARY_MODELS:
+    for model in DERIVED_MODELS:
         width = len(model.KEY)
         expected = {values[:width]: values[width:] for values in expected_rows(model)}
         actual = {values[:width]: values[width:] for values in table_rows(model)}
