@@ -136,4 +136,5 @@ class TransferPayee(BaseSiteSetting):
             )
 
 
+from .direct_models import *  # noqa: E402,F401,F403  (the direct providers' tables: WeChat Pay, Alipay)
 from .stripe_models import *  # noqa: E402,F401,F403  (the Stripe integration's own tables)

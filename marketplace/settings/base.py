@@ -321,6 +321,48 @@ CELERY_BEAT_SCHEDULE["payments-reconcile-stripe"] = {
     "schedule": crontab(minute="*/10"),
 }
 
+# WeChat Pay API v3, contracted directly (payments/providers/wechat.py). Offered only when
+# all of MCHID, APPID, APIV3_KEY, PRIVATE_KEY_PATH, CERT_SERIAL_NO, PUBLIC_KEY_PATH and
+# PUBLIC_KEY_ID are set. The platform's answers and notifications are verified with the
+# WeChat Pay public key (微信支付公钥, its id PUB_KEY_ID_…), not downloaded certificates.
+# API_BASE points the client elsewhere (the tests' local endpoint); empty: WeChat Pay's own.
+WECHATPAY_MCHID = env_str("WECHATPAY_MCHID", "")
+WECHATPAY_APPID = env_str("WECHATPAY_APPID", "")
+WECHATPAY_APIV3_KEY = env_str("WECHATPAY_APIV3_KEY", "")
+WECHATPAY_PRIVATE_KEY_PATH = env_str("WECHATPAY_PRIVATE_KEY_PATH", "")  # the merchant API key (apiclient_key.pem)
+WECHATPAY_CERT_SERIAL_NO = env_str("WECHATPAY_CERT_SERIAL_NO", "")  # the merchant API certificate's serial
+WECHATPAY_PUBLIC_KEY_PATH = env_str("WECHATPAY_PUBLIC_KEY_PATH", "")  # WeChat Pay's public key (pub_key.pem)
+WECHATPAY_PUBLIC_KEY_ID = env_str("WECHATPAY_PUBLIC_KEY_ID", "")
+WECHATPAY_API_BASE = env_str("WECHATPAY_API_BASE", "")
+
+# Alipay open platform, contracted directly (payments/providers/alipay.py). Offered only when
+# APP_ID, APP_PRIVATE_KEY_PATH and PUBLIC_KEY_PATH (Alipay's public key, RSA2) are set.
+# SANDBOX uses Alipay's sandbox gateway; GATEWAY overrides the address (the tests' endpoint).
+ALIPAY_APP_ID = env_str("ALIPAY_APP_ID", "")
+ALIPAY_APP_PRIVATE_KEY_PATH = env_str("ALIPAY_APP_PRIVATE_KEY_PATH", "")
+ALIPAY_PUBLIC_KEY_PATH = env_str("ALIPAY_PUBLIC_KEY_PATH", "")
+ALIPAY_SELLER_ID = env_str("ALIPAY_SELLER_ID", "")  # the 2088… partner id; checked on notifications when set
+ALIPAY_SANDBOX = env_bool("ALIPAY_SANDBOX", False)
+ALIPAY_GATEWAY = env_str("ALIPAY_GATEWAY", "")
+
+# Direct providers' upkeep (payments/direct.py): how old a WeChat Pay notification's
+# timestamp may be; trades and refunds still open after AFTER minutes (and created within
+# WINDOW hours) are asked about; notifications stored but not processed are processed again.
+PAYMENT_NOTIFY_TOLERANCE = env_int("PAYMENT_NOTIFY_TOLERANCE", 300)
+PAYMENT_RECONCILE_AFTER_MINUTES = env_int("PAYMENT_RECONCILE_AFTER_MINUTES", 15)
+PAYMENT_RECONCILE_WINDOW_HOURS = env_int("PAYMENT_RECONCILE_WINDOW_HOURS", 48)
+PAYMENT_PROVIDER_TIMEOUT = float(env_str("PAYMENT_PROVIDER_TIMEOUT", "10"))  # seconds per request
+CELERY_BEAT_SCHEDULE["payments-reconcile-direct"] = {
+    "task": "payments.reconcile_direct",
+    "schedule": crontab(minute="*/10"),
+}
+# Each provider's bill of yesterday is compared with our records at 10:30 (bills are ready
+# from 10:00 for WeChat Pay, 09:00 for Alipay).
+CELERY_BEAT_SCHEDULE["payments-check-bills"] = {
+    "task": "payments.check_bills",
+    "schedule": crontab(minute=30, hour=10),
+}
+
 # Attribution ledger: reconciled against orders, payments and refunds every night, after
 # the day's expiries. Household statement lookups are limited per registration number:
 # MAX_FAILURES code checks per WINDOW (attribution/lookup.py); the counters of windows

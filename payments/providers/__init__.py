@@ -1,0 +1,48 @@
+"""The payment providers, behind one interface (``base.PaymentProvider``), and which one
+takes which method.
+
+* Stripe (``stripe.StripeProvider``) takes card, and Alipay and WeChat Pay *through
+  Stripe*, when its three keys are set.
+* WeChat Pay and Alipay contracted directly (``payments.direct.DirectProvider`` with the
+  clients in ``wechat.py`` and ``alipay.py``) take their own method when their settings are
+  complete — and then take it *instead of* Stripe: where both are configured, Alipay and
+  WeChat Pay go direct and Stripe keeps cards.
+* Bank transfer needs no provider and is always offered."""
+
+from __future__ import annotations
+
+from orders.models import PaymentMethod
+
+from .base import PaymentProvider
+
+
+def _stripe() -> PaymentProvider:
+    from .stripe import StripeProvider
+
+    return StripeProvider()
+
+
+def _direct(code: str) -> PaymentProvider:
+    from payments.direct import DirectProvider
+
+    return DirectProvider(code)
+
+
+def provider_for(method: str) -> PaymentProvider | None:
+    """The configured provider that takes ``method`` (a ``PaymentMethod`` value), or None
+    (bank transfer, an offline sale, or nothing configured for it)."""
+    if method in (PaymentMethod.WECHAT_PAY, PaymentMethod.ALIPAY):
+        direct = _direct(method)
+        if direct.configured():
+            return direct
+    stripe = _stripe()
+    if method in stripe.methods and stripe.configured():
+        return stripe
+    return None
+
+
+def offered_methods() -> list[str]:
+    """The methods the checkout offers, in the order it shows them: WeChat Pay and Alipay
+    first (what buyers in China use), card, then bank transfer (always)."""
+    online = (PaymentMethod.WECHAT_PAY, PaymentMethod.ALIPAY, PaymentMethod.CARD)
+    return [m.value for m in online if provider_for(m) is not None] + [PaymentMethod.TRANSFER.value]
