@@ -66,6 +66,15 @@ class ConsoleBackend:
         return f"console-{len(outbox)}"
 
 
+class MemoryBackend:
+    """Keeps messages in ``outbox`` and sends nothing: for the demo's fictional buyers while
+    ``load_demo`` runs (``demo.live.quiet_mail``)."""
+
+    def send(self, message: SmsMessage) -> str:
+        outbox.append(message)
+        return f"memory-{len(outbox)}"
+
+
 def percent_encode(value: str) -> str:
     """RFC 3986 encoding as Aliyun's signature wants it: only A–Z a–z 0–9 - _ . ~ kept,
     a space as %20 (never +), UTF-8 bytes as %XY."""

@@ -62,6 +62,7 @@ from .images import banner_png, card_png, demo_collection, save_wagtail_image
 from .invoices import make_demo_invoices
 from .live import build_live_demo, retime_live_demo
 from .procurement import demo_unit_credit_code, make_demo_unit
+from .recall import make_demo_recall
 from .reviews import make_demo_review
 from .sales import make_demo_sales
 from .traceability import TraceDemo, make_demo_batches
@@ -697,6 +698,7 @@ def build_demo(
             result.counts.update({f"trace_{k}": v for k, v in vars(result.trace).items() if isinstance(v, int)})
             result.counts["reviews"] = make_demo_review(users, images=images)  # shipped, received, reviewed
             result.counts["after_sales"] = make_demo_after_sale(users, images=images)  # open, awaiting the shop
+            result.trace.recall_batch, result.counts["recalled_orders"] = make_demo_recall(users)  # shipped, recalled
             unit = make_demo_unit(users, admin=users["admin"])  # a budget unit a third of the way to its quota
             result.counts["unit_orders"] = unit.orders
             result.counts["invoices"] = make_demo_invoices(users)  # one issued (PDF), one awaiting the shop

@@ -64,8 +64,11 @@ def _at(moment: dt.datetime) -> Iterator[None]:
 
 @contextmanager
 def quiet_mail() -> Iterator[None]:
-    """The demo's fictional buyers get no e-mail (the console backend would print dozens)."""
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+    """The demo's fictional buyers get no e-mail and no text message (the console backends
+    would print dozens: the recall of ``demo/recall.py`` writes to each of its buyers)."""
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", SMS_BACKEND="core.sms.MemoryBackend"
+    ):
         yield
 
 

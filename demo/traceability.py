@@ -29,6 +29,7 @@ class TraceDemo:
     reports: int = 0
     unit_codes: int = 0
     unit_batch: Batch | None = None
+    recall_batch: Batch | None = None  # shipped to a few buyers, then recalled (demo/recall.py)
 
 
 def inspection_pdf(batch: Batch, agency: str) -> bytes:

@@ -3,7 +3,7 @@ point at them — ledger entries, payments — first)."""
 
 from django.db import transaction
 
-from .models import CartItem, Order, OrderEvent, OrderLine, Review, ReviewPhoto, SubOrder
+from .models import CartItem, Order, OrderEvent, OrderLine, RecallNotice, Review, ReviewPhoto, SubOrder
 
 CHUNK = 2000
 
@@ -15,9 +15,10 @@ def orders_of_shops(shop_ids: list[int]) -> list[int]:
 
 @transaction.atomic
 def purge_orders(order_ids: list[int], shop_ids: list[int]) -> None:
-    """Delete these orders with their history and reviews (photo files too), and the cart
-    items of these shops' products."""
+    """Delete these orders with their history and reviews (photo files too), the cart items
+    of these shops' products and the recall notices of their batches."""
     CartItem.objects.filter(product__shop_id__in=shop_ids).delete()
+    RecallNotice.objects.filter(batch__product__shop_id__in=shop_ids).delete()
     for start in range(0, len(order_ids), CHUNK):
         part = order_ids[start : start + CHUNK]
         OrderEvent.objects.filter(order_id__in=part).delete()

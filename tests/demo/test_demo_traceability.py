@@ -1,6 +1,7 @@
 """The demo's traceability: a batch of every demo product with its suppliers and a passed
 inspection report (a real PDF, kept privately), one batch with a sheet of unit codes, its
-trace page, and --reset taking all of it away with the files."""
+trace page, a second batch of one product shipped to three orders and recalled, and
+--reset taking all of it away with the files."""
 
 import io
 from pathlib import Path
@@ -10,6 +11,8 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from catalog.models import Product
+from orders.models import Order, OrderLine, RecallNotice
+from orders.selectors import orders_shipped_from
 from traceability.models import Batch, BatchSupplier, InspectionReport, UnitCode
 from traceability.selectors import linkage_beneficiaries, linkage_for_batch
 
@@ -26,7 +29,7 @@ def load_demo(*args) -> str:
 def test_demo_batches_reports_unit_codes_and_reset(client):
     out = load_demo("--no-images")
 
-    assert Batch.objects.count() == DEMO_PRODUCTS
+    assert Batch.objects.count() == DEMO_PRODUCTS + 1  # and the recalled one
     assert set(Batch.objects.values_list("product", flat=True)) == set(Product.objects.values_list("pk", flat=True))
     for batch in Batch.objects.select_related("product"):
         households, collectives = linkage_beneficiaries(linkage_for_batch(batch.product, batch.produced_on))
@@ -48,9 +51,26 @@ def test_demo_batches_reports_unit_codes_and_reset(client):
     assert unit_batch.product.title in page.content.decode()
     assert "合格" in page.content.decode()
 
+    # One recall: the second batch of a product, shipped to three orders, recalled by admin.
+    notice = RecallNotice.objects.select_related("batch__product", "sent_by").get()
+    recalled = notice.batch
+    assert (notice.orders_count, notice.emails_count, notice.sms_count) == (3, 3, 3)
+    assert notice.sent_by.username == "admin" and "抽检" in notice.message
+    shipped = set(orders_shipped_from(recalled.pk).values_list("pk", flat=True))
+    assert len(shipped) == 3
+    assert set(OrderLine.objects.filter(batch=recalled).values_list("suborder__order_id", flat=True)) == shipped
+    assert f"/admin/traceability/recall/{recalled.pk}/" in out
+    client.login(username="admin", password="demo-admin")
+    page = client.get(f"/admin/traceability/recall/{recalled.pk}/").content.decode()
+    for number in Order.objects.filter(pk__in=shipped).values_list("number", flat=True):
+        assert number in page
+    assert notice.message in page
+
     load_demo("--no-images", "--reset")
 
     assert not Batch.objects.filter(pk=unit_batch.pk).exists()
-    assert Batch.objects.count() == DEMO_PRODUCTS
+    assert not Batch.objects.filter(pk=recalled.pk).exists()
+    assert RecallNotice.objects.exclude(pk=notice.pk).count() == 1 and not RecallNotice.objects.filter(pk=notice.pk)
+    assert Batch.objects.count() == DEMO_PRODUCTS + 1
     assert UnitCode.objects.count() == 24
     assert not any(path.exists() for path in files)

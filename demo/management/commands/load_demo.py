@@ -149,6 +149,13 @@ class Command(BaseCommand):
             f" {demo.unit_codes} unit codes. Trace page {site}{reverse('trace', args=[batch.code])} ;"
             f" its labels (PDF) at {site}{reverse('traceability_admin:labels', args=[batch.pk])}?units=1"
         )
+        if demo.recall_batch is not None:
+            recall = demo.recall_batch
+            self.stdout.write(
+                f"召回 Recall: batch {recall.code} ({recall.product.title}) was shipped to"
+                f" {result.counts.get('recalled_orders', 0)} orders and recalled by admin:"
+                f" {site}{reverse('recall_admin:batch', args=[recall.pk])}"
+            )
 
     def _print_live_events(self, result):
         import json
