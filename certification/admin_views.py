@@ -4,7 +4,7 @@ work a review queue limited to their jurisdiction, with the evidence inline."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
@@ -15,6 +15,7 @@ from core import flash
 from core.errors import DomainError
 from core.roles import Role, roles_of
 from core.scoping import jurisdiction_code, scope_queryset
+from core.uploads import private_file_response
 from producers.selectors import households_in_scope
 from traceability.selectors import batches_with_inspections, trace_url
 
@@ -204,10 +205,7 @@ def evidence_file(request, pk: int):
     evidence = scope_queryset(Evidence.objects.all(), request.user).filter(pk=pk).first()
     if evidence is None:
         raise Http404
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(evidence.file, evidence.content_type)
 
 
 def admin_index_url() -> str:

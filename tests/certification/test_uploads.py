@@ -87,6 +87,10 @@ def test_evidence_files_are_private_to_the_scope(world, client):
     client.force_login(world.operator_a)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    # Served as every private file is (core.uploads.private_file_response): inline, never
+    # sniffed into another type, never kept by a shared cache (the admin adds no-store).
+    assert (response["Content-Disposition"], response["X-Content-Type-Options"]) == ("inline", "nosniff")
+    assert response["Cache-Control"].startswith("private")
     client.force_login(world.officer_a)
     assert client.get(url).status_code == 200
     for outsider in (world.operator_b, world.officer_b):
@@ -94,6 +98,10 @@ def test_evidence_files_are_private_to_the_scope(world, client):
         assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code in (302, 403)
+    # A row whose file is gone (a restored database) is a 404, not a 500.
+    evidence.file.storage.delete(evidence.file.name)
+    client.force_login(world.operator_a)
+    assert client.get(url).status_code == 404
     # not under MEDIA_ROOT, so never reachable as a public media URL
     from django.conf import settings
 
