@@ -1,6 +1,7 @@
 """The label sheet (标签页): A4 pages of labels to print and stick on boxes, each with the QR
-code of its trace page (``core.qr``), the code in text, the product and the batch date. One
-label for the batch code, or one numbered label per unit code."""
+code of its trace page (``core.qr``), the code in text, the product and the batch date, and
+each a link to the same page when the sheet is read on screen. One label for the batch
+code, or one numbered label per unit code."""
 
 import io
 from dataclasses import dataclass
@@ -70,7 +71,11 @@ def label_sheet_pdf(batch: Batch, units: list[UnitCode] | None = None) -> bytes:
         pdf.setDash(2, 2)
         pdf.rect(x + 1 * mm, y + 1 * mm, cell_w - 2 * mm, cell_h - 2 * mm)
         pdf.setDash()
-        _draw_qr(pdf, trace_url(label.code), x + 4 * mm, y + 4 * mm, qr_side)
+        url = trace_url(label.code)
+        _draw_qr(pdf, url, x + 4 * mm, y + 4 * mm, qr_side)
+        # The whole label is also a link: a sheet opened on screen leads where a phone's
+        # scan of the printed label does.
+        pdf.linkURL(url, (x + 1 * mm, y + 1 * mm, x + cell_w - 1 * mm, y + cell_h - 1 * mm), relative=0, thickness=0)
         text_x = x + 6 * mm + qr_side
         top = y + cell_h - 8 * mm
         pdf.setFont(font, 8)

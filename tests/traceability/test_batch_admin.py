@@ -268,3 +268,46 @@ def test_batch_page_lists_reports_and_suppliers_masked_for_none_in_scope(client,
     assert "菏泽市农产品质量检测中心" in body
     assert "张小文" in body  # the operator's own village's household, in full
     assert "帮扶户 3 户，村集体 1 个。" in body
+
+
+def test_the_printed_labels_qr_codes_and_links_lead_to_the_trace_pages(client, trace_world, settings):
+    """The label sheet read as a phone and a reader would: each page rendered to pixels
+    (PDFium) and its QR codes decoded (zxing-cpp) give exactly the units' trace addresses,
+    in order; each label's link annotation gives the same; following one opens the unit's
+    trace page, and scanning it twice shows the first scan's time."""
+    import pypdfium2
+    import zxingcpp
+
+    settings.SITE_URL = "https://xfbf.example.cn"
+    w = trace_world
+    client.force_login(w.operator_a)
+    client.post(f"/admin/traceability/batches/{w.batch_a.pk}/units/", {"count": 24})
+    codes = list(UnitCode.objects.filter(batch=w.batch_a).order_by("serial").values_list("code", flat=True))
+    expected = [f"https://xfbf.example.cn/trace/{code}/" for code in codes]
+    pdf = client.get(f"/admin/traceability/batches/{w.batch_a.pk}/labels.pdf?units=1").content
+
+    scanned = []
+    document = pypdfium2.PdfDocument(pdf)
+    for page in document:
+        image = page.render(scale=200 / 72).to_pil()  # 200 dpi, as a label printer prints
+        found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        # Reading order: rows top to bottom, then left to right.
+        found.sort(key=lambda b: (round(b.position.top_left.y / 100), b.position.top_left.x))
+        scanned += [b.text for b in found]
+        page.close()
+    document.close()
+    assert scanned == expected
+
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for annotation in page.get("/Annots", [])
+    ]
+    assert links == expected
+
+    client.logout()
+    path = scanned[4].removeprefix("https://xfbf.example.cn")
+    first = client.get(path)
+    assert first.status_code == 200 and f"{codes[4]}（第 5 号）" in first.content.decode()
+    second = client.get(path).content.decode()
+    assert "首次扫码于" in second
