@@ -246,17 +246,20 @@ class WeChatPayClient(DirectClient):
         """One library call → (status, body). Unreachable or timed out →
         ``ProviderUnavailable``; an answer whose signature does not verify (the library
         raises a bare Exception) → ``ProviderUnavailable`` too, logged as an error: it may be
-        an attack, or a changed platform key."""
+        an attack, or a changed platform key (an answer under another key id makes the
+        library try ``GET /v3/certificates`` first, which public-key mode does not need).
+        Any other failure inside the library is logged with its traceback and unavailable."""
         try:
             return function(*args, **kwargs)
         except requests.RequestException as exc:
             logger.warning("WeChat Pay %s: %s", what, exc)
             raise ProviderUnavailable(_("暂时无法连接微信支付，请稍后再试。")) from exc
-        except Exception as exc:
-            if "verify the signature" not in str(exc):
-                raise
-            logger.error("WeChat Pay %s: the answer's signature did not verify with key %s", what, self._key_id)
-            raise ProviderUnavailable(_("微信支付的应答未通过签名验证，未予采信。")) from exc
+        except Exception as exc:  # the library raises bare Exceptions
+            if "verify the signature" in str(exc):
+                logger.error("WeChat Pay %s: the answer's signature did not verify with key %s", what, self._key_id)
+                raise ProviderUnavailable(_("微信支付的应答未通过签名验证，未予采信。")) from exc
+            logger.exception("WeChat Pay %s: the library failed", what)
+            raise ProviderUnavailable(_("微信支付的应答无法解析。")) from exc
 
     @property
     def _key_id(self) -> str:
@@ -366,6 +369,12 @@ class WeChatPayClient(DirectClient):
             raise NotificationRefused("timestamp is not a number") from None
         if abs(time.time() - sent_at) > settings.PAYMENT_NOTIFY_TOLERANCE:
             raise NotificationRefused("timestamp outside the tolerance")
+        try:  # the announced length first: a huge body is not even read
+            announced = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            announced = 0
+        if announced > MAX_NOTIFICATION_BYTES:
+            raise NotificationRefused("body too large")
         body = request.body
         if len(body) > MAX_NOTIFICATION_BYTES:
             raise NotificationRefused("body too large")

@@ -162,6 +162,17 @@ def test_an_answer_whose_signature_fails_is_not_believed(wechat_endpoint, caplog
     assert trade_of(order).checkout_qr == ""
 
 
+def test_an_answer_under_another_key_id_is_not_believed(wechat_endpoint):
+    order = place_order()
+    wechat_endpoint.answer_serial = "PUB_KEY_ID_0119000001092026120700000000000002"
+
+    with pytest.raises(ProviderUnavailable, match="未通过签名验证"):
+        start(order)
+
+    # The library looked for a platform certificate of that serial (not there: refused).
+    assert [r.path for r in wechat_endpoint.requests] == ["/v3/pay/transactions/native", "/v3/certificates"]
+
+
 def test_server_errors_and_an_unreachable_endpoint_are_unavailable_and_refusals_carry_wechats_message(
     wechat_endpoint, settings
 ):
@@ -571,7 +582,9 @@ def test_a_refund_wechat_closes_fails_by_its_notification(
 # --- the daily bill -------------------------------------------------------------------------------------------------
 
 
-def test_the_bill_check_lists_a_payment_missing_at_wechat_and_one_unknown_to_us(wechat_endpoint, notify):
+def test_the_bill_check_lists_a_payment_missing_at_wechat_and_one_unknown_to_us(
+    wechat_endpoint, notify, django_capture_on_commit_callbacks
+):
     today = timezone.localdate()
     noon = dt.datetime.combine(today, dt.time(12, 0), tzinfo=SHANGHAI)
     orders = [place_order() for _ in range(3)]
@@ -585,11 +598,17 @@ def test_the_bill_check_lists_a_payment_missing_at_wechat_and_one_unknown_to_us(
     for no in (matched, missing):  # booked from their notifications; the third one's never came
         assert notify(*wechat_endpoint.paid_notification(no)).status_code == 204
     wechat_endpoint.hidden_from_bill.add(ids[missing])  # WeChat's bill lacks a payment we booked
+    refunded = orders[0]  # and a refund of the matched payment, the same day, matches too
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = direct.refund_through_direct(WECHAT, refunded.pk, lines={_first_line(refunded).pk: 1})
+    out_refund_no = DirectRefund.objects.get(refund=refund).out_refund_no
+    settled = wechat_endpoint.settle_refund(out_refund_no, at=noon + dt.timedelta(hours=1))
+    assert notify(*settled).status_code == 204
 
     assert direct.check_bills(today.isoformat()) == {WECHAT: "differences"}
 
     check = BillCheck.objects.get(provider=WECHAT, day=today)
-    assert (check.status, check.provider_lines, check.matched, check.error) == ("differences", 2, 1, "")
+    assert (check.status, check.provider_lines, check.matched, check.error) == ("differences", 3, 2, "")
     rows = check.differences.order_by("kind").values_list(
         "kind", "line_kind", "transaction_id", "out_trade_no", "provider_amount_fen", "our_amount_fen", "payment_id"
     )

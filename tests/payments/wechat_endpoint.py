@@ -121,6 +121,8 @@ class WeChatEndpoint:
     failures: list[int] = field(default_factory=list)
     # Sign answers with this key instead of the platform key (a forged answer).
     answer_key: rsa.RSAPrivateKey | None = None
+    # Sign answers under this key id instead of ours (WeChat rotated its public key).
+    answer_serial: str | None = None
     # Serve a bill file that differs from the digest announced for it (damaged on the way).
     bill_damaged: bool = False
     bill_files: dict[str, bytes] = field(default_factory=dict)  # download token → gzip file
@@ -497,7 +499,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("Request-ID", secrets.token_hex(16))
         if sign_with is not None:
-            for name, value in sign_with.signed_headers(payload.decode()).items():
+            for name, value in sign_with.signed_headers(payload.decode(), serial=sign_with.answer_serial).items():
                 self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
