@@ -141,7 +141,8 @@ def _settings_key() -> tuple:
 def library_client() -> WeChatPay:
     """The ``WeChatPay`` of the current settings, built once per process (construction
     reads and parses both PEM keys) and shared by threads (it keeps no per-call state:
-    each call is a plain ``requests`` call)."""
+    each call is a plain ``requests`` call). Keyed by the settings, key *paths* included:
+    a key replaced in the same file is read after a restart of the process."""
     key = _settings_key()
     with _clients_lock:
         client = _clients.get(key)
@@ -161,6 +162,8 @@ def library_client() -> WeChatPay:
             )
             if base:
                 client._core._gate_way = base.rstrip("/")  # no argument for it (see the module docstring)
+            if len(_clients) >= 8:  # settings changed again and again (tests): keep only the latest
+                _clients.clear()
             _clients[key] = client
         return client
 
