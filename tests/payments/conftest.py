@@ -85,3 +85,7 @@ def order(db):
 
 def pay_url(order) -> str:
     return reverse("payments:stripe_pay", args=[order.token])
+
+
+# The local WeChat Pay API v3 endpoint and its settings (tests/payments/wechat_endpoint.py).
+from .wechat_endpoint import wechat_endpoint  # noqa: E402, F401
