@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 from importlib import import_module
 
@@ -86,8 +87,12 @@ _PHONE = re.compile(r"Mobile|Android|iPhone|iPod|HarmonyOS|MicroMessenger", re.I
 
 
 def configured(code: str) -> bool:
-    """Whether provider ``code`` has every setting it needs."""
-    return all(getattr(settings, name, "") for name in REQUIRED_SETTINGS[Provider(code)])
+    """Whether provider ``code`` has every setting it needs, its key files present (a
+    missing file would otherwise fail every request, a notification's with a 500)."""
+    names = REQUIRED_SETTINGS[Provider(code)]
+    if not all(getattr(settings, name, "") for name in names):
+        return False
+    return all(os.path.isfile(getattr(settings, name)) for name in names if name.endswith("_PATH"))
 
 
 def client_class(code: str) -> type[DirectClient]:
@@ -300,6 +305,13 @@ def apply_refund_state(code: str, state: RefundState) -> str:
         if direct.status != DirectRefund.Status.PENDING or state.status == RefundStatus.PENDING:
             direct.save(update_fields=["provider_refund_id", "updated_at"])
             return f"no change ({direct.status})"
+        if state.status == RefundStatus.SUCCEEDED and state.amount_fen not in (None, direct.amount_fen):
+            # The provider says it sent back another amount than we asked: a person looks
+            # (the refund stays pending; the day's bill check lists it too).
+            direct.last_error = f"渠道退款金额 {state.amount_fen} 分与申请的 {direct.amount_fen} 分不符"
+            direct.save(update_fields=["provider_refund_id", "last_error", "updated_at"])
+            logger.error("%s refund %s: %s", code, direct.out_refund_no, direct.last_error)
+            return "refund amount differs: left pending"
         if state.status == RefundStatus.SUCCEEDED:
             payment_services.confirm_refund(
                 direct.refund_id, reference=direct.provider_refund_id or direct.out_refund_no
