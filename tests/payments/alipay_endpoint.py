@@ -358,10 +358,12 @@ class FakeAlipay:
             if not params.get(name):
                 return self.error("40001", f"isv.missing-{name}", f"缺少{name}参数")
         try:
-            dt.datetime.strptime(params["timestamp"], "%Y-%m-%d %H:%M:%S")
+            sent_at = dt.datetime.strptime(params["timestamp"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=SHANGHAI)
             biz = json.loads(params["biz_content"])
         except ValueError:
             return self.error("40002", "isv.invalid-parameter", "参数无效")
+        if abs(sent_at - dt.datetime.now(SHANGHAI)) > dt.timedelta(minutes=10):  # Beijing time, as Alipay checks
+            return self.error("40002", "isv.invalid-timestamp", "非法的时间戳参数")
         method = params["method"]
         if method in PAGE_METHODS:
             return self.cashier(method, params, biz)

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db.models import Sum
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
@@ -25,8 +26,10 @@ from orders.services import expire_unpaid_orders
 from payments import direct
 from payments.direct_models import BillCheck, BillDifference, DirectRefund, DirectTrade, ProviderNotification
 from payments.models import Payment, Refund
+from payments.providers.alipay import library_client
+from payments.providers.base import ProviderUnavailable
 
-from .alipay_endpoint import alipay_keys, post_notification, rsa2_sign, rsa2_verify, signed_content
+from .alipay_endpoint import alipay_keys, pem_public, post_notification, rsa2_sign, rsa2_verify, signed_content
 from .conftest import place_stripe_order
 
 pytestmark = pytest.mark.django_db
@@ -316,8 +319,6 @@ def test_the_return_page_query_books_a_paid_trade(alipay_endpoint):
 
 
 def test_an_unreachable_gateway_or_a_bad_answer_signature_books_nothing(alipay_endpoint, settings, tmp_path):
-    from payments.providers.base import ProviderUnavailable
-
     order = alipay_order()
     trade = paid_by_buyer(alipay_endpoint, order)
     client = direct.client_for("alipay")
@@ -326,10 +327,6 @@ def test_an_unreachable_gateway_or_a_bad_answer_signature_books_nothing(alipay_e
     with pytest.raises(ProviderUnavailable):
         client.query(trade.out_trade_no)
     # Another "Alipay public key": the endpoint's signatures no longer verify.
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    from .alipay_endpoint import pem_public
-
     other = tmp_path / "other_public.pem"
     other.write_text(pem_public(rsa.generate_private_key(public_exponent=65537, key_size=2048)))
     settings.ALIPAY_PUBLIC_KEY_PATH = str(other)
@@ -339,21 +336,39 @@ def test_an_unreachable_gateway_or_a_bad_answer_signature_books_nothing(alipay_e
     assert Payment.objects.count() == 0
 
 
+def test_one_library_client_per_process_and_settings(alipay_endpoint, settings):
+    first = direct.client_for("alipay").ali
+    assert direct.client_for("alipay").ali is first is library_client()
+    assert first._gateway == alipay_endpoint.gateway
+    settings.PAYMENT_PROVIDER_TIMEOUT = 7
+    assert library_client() is not first
+    settings.ALIPAY_APP_PRIVATE_KEY_PATH = "/nonexistent/key.pem"
+    with pytest.raises(ProviderUnavailable, match="keys unusable"):
+        library_client()
+
+
 # --- reconciliation -------------------------------------------------------------------------------------------------
 
 
 def test_reconciliation_books_a_lost_notification_and_closes_trades_of_a_cancelled_order(alipay_endpoint):
-    paid_order, cancelled_order = alipay_order(), alipay_order()
+    paid_order, cancelled_order, never_opened = alipay_order(), alipay_order(), alipay_order()
     paid_trade = paid_by_buyer(alipay_endpoint, paid_order)
     alipay_endpoint.open(start(cancelled_order).redirect_url)  # opened, never paid
     open_trade = DirectTrade.objects.get(order=cancelled_order)
+    start(never_opened)  # the buyer left before Alipay's page: Alipay has no trade to close
+    unopened_trade = DirectTrade.objects.get(order=never_opened)
     DirectTrade.objects.update(created_at=timezone.now() - dt.timedelta(minutes=30))
-    Order.objects.filter(pk=cancelled_order.pk).update(payment_due_at=timezone.now() - dt.timedelta(minutes=1))
-    assert expire_unpaid_orders() == 1
+    Order.objects.filter(pk__in=[cancelled_order.pk, never_opened.pk]).update(
+        payment_due_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert expire_unpaid_orders() == 2
 
     counts = direct.reconcile_direct_payments()
 
-    assert (counts["paid"], counts["closed"], counts["errors"]) == (1, 1, 0)
+    assert (counts["paid"], counts["closed"], counts["errors"]) == (1, 2, 0)
+    unopened_trade.refresh_from_db()
+    assert unopened_trade.status == "closed"
+    assert unopened_trade.out_trade_no not in alipay_endpoint.trades
     paid_order.refresh_from_db()
     assert (paid_order.status, paid_order.paid_fen) == (OrderStatus.PAID, 13230)
     assert Payment.objects.get().reference == alipay_endpoint.trades[paid_trade.out_trade_no].trade_no
