@@ -27,7 +27,7 @@ from payments import direct
 from payments.direct_models import BillCheck, BillDifference, DirectRefund, DirectTrade, ProviderNotification
 from payments.models import Payment, Refund
 from payments.providers.alipay import library_client
-from payments.providers.base import ProviderUnavailable
+from payments.providers.base import ProviderRefused, ProviderUnavailable
 
 from .alipay_endpoint import alipay_keys, pem_public, post_notification, rsa2_sign, rsa2_verify, signed_content
 from .conftest import place_stripe_order
@@ -334,6 +334,21 @@ def test_an_unreachable_gateway_or_a_bad_answer_signature_books_nothing(alipay_e
         direct.client_for("alipay").query(trade.out_trade_no)
     assert direct.sync_order(order, "alipay") is False
     assert Payment.objects.count() == 0
+
+
+def test_a_request_the_gateway_refuses_is_a_refusal_with_alipays_words(alipay_endpoint, settings):
+    order = alipay_order()
+    trade = paid_by_buyer(alipay_endpoint, order)
+    settings.ALIPAY_APP_ID = "2021000999999999"  # an app Alipay does not know: error_response
+
+    with pytest.raises(ProviderRefused) as refused:
+        direct.client_for("alipay").query(trade.out_trade_no)
+
+    assert str(refused.value) == "无效的AppID参数 (isv.invalid-app-id)"
+    settings.ALIPAY_APP_ID = alipay_endpoint.app_id
+    with pytest.raises(ProviderRefused, match="交易状态不合法"):  # a paid trade cannot be closed
+        direct.client_for("alipay").close(trade.out_trade_no)
+    assert alipay_endpoint.trades[trade.out_trade_no].status == "TRADE_SUCCESS"
 
 
 def test_one_library_client_per_process_and_settings(alipay_endpoint, settings):
