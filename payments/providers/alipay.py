@@ -237,8 +237,10 @@ def _call(method: str, call, *args, **kwargs) -> dict:
         raise _failure(_error_body(exc)) from exc
     except NETWORK_ERRORS as exc:
         raise ProviderUnavailable(f"Alipay {method}: {exc!r}") from exc
-    except ValueError as exc:  # not JSON, not UTF-8: not an answer of the API
-        raise ProviderUnavailable(f"Alipay {method}: unreadable answer ({exc})") from exc
+    except (ValueError, AttributeError, KeyError, TypeError, IndexError) as exc:
+        # Not JSON, not UTF-8, JSON of another shape (the library then fails on it): not an
+        # answer of the API, e.g. a maintenance page.
+        raise ProviderUnavailable(f"Alipay {method}: unreadable answer ({exc!r})") from exc
     if not isinstance(answer, dict):
         raise ProviderUnavailable(f"Alipay {method}: unreadable answer")
     return answer

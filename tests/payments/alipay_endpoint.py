@@ -153,7 +153,7 @@ class FakeAlipay:
     requests: list[dict] = field(default_factory=list)  # decoded parameters of each gateway request
     bills: dict[str, dict] = field(default_factory=dict)  # "YYYY-MM-DD" -> {"omit": set, "extra": list}
     bill_files: dict[str, bytes] = field(default_factory=dict)  # token -> zip
-    failures: list[tuple[int, bool]] = field(default_factory=list)  # (HTTP status, after processing)
+    failures: list[tuple[int, bool, bytes]] = field(default_factory=list)  # (HTTP status, after processing, body)
     refuse_refunds: tuple[str, str] | None = None  # (sub_code, sub_msg) for every refund request
     lock: threading.RLock = field(default_factory=threading.RLock)
     _numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -181,10 +181,11 @@ class FakeAlipay:
             trade.gmt_payment = when.strftime("%Y-%m-%d %H:%M:%S")
             return trade.trade_no
 
-    def fail_next(self, status: int = 502, *, after_processing: bool = False) -> None:
-        """The next gateway request gets HTTP ``status`` instead of its answer; with
-        ``after_processing`` it is carried out first (the answer is lost on the way back)."""
-        self.failures.append((status, after_processing))
+    def fail_next(self, status: int = 502, *, after_processing: bool = False, body: bytes = b"") -> None:
+        """The next gateway request gets HTTP ``status`` (and ``body``) instead of its
+        answer; with ``after_processing`` it is carried out first (the answer is lost on the
+        way back)."""
+        self.failures.append((status, after_processing, body or b"<html>502 Bad Gateway</html>"))
 
     def sign_form(self, form: dict) -> dict:
         """A notification form signed as Alipay signs it: every field but ``sign`` and
@@ -584,10 +585,10 @@ class _Handler(BaseHTTPRequestHandler):
         with fake.lock:
             failure = fake.failures.pop(0) if fake.failures else None
             if failure is not None and not failure[1]:
-                return self._send(failure[0], "text/html", b"<html>502 Bad Gateway</html>")
+                return self._send(failure[0], "text/html", failure[2])
             status, content_type, body = fake.handle(params)
         if failure is not None:
-            return self._send(failure[0], "text/html", b"<html>502 Bad Gateway</html>")
+            return self._send(failure[0], "text/html", failure[2])
         self._send(status, content_type, body.encode())
 
     def _send(self, status: int, content_type: str, payload: bytes) -> None:

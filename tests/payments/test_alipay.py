@@ -324,8 +324,12 @@ def test_an_unreachable_gateway_or_a_bad_answer_signature_books_nothing(alipay_e
     client = direct.client_for("alipay")
 
     alipay_endpoint.fail_next(502)
-    with pytest.raises(ProviderUnavailable):
+    with pytest.raises(ProviderUnavailable, match="HTTPError 502"):
         client.query(trade.out_trade_no)
+    for garbage in (b"<html>\xe7\xb3\xbb\xe7\xbb\x9f\xe7\xbb\xb4\xe6\x8a\xa4</html>", b"{}", b"[1]", b"\xff\xfe"):
+        alipay_endpoint.fail_next(200, body=garbage)  # a maintenance page, JSON of another shape, not UTF-8
+        with pytest.raises(ProviderUnavailable, match="unreadable answer"):
+            client.query(trade.out_trade_no)
     # Another "Alipay public key": the endpoint's signatures no longer verify.
     other = tmp_path / "other_public.pem"
     other.write_text(pem_public(rsa.generate_private_key(public_exponent=65537, key_size=2048)))
