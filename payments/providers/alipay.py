@@ -402,9 +402,10 @@ class AlipayClient(DirectClient):
         The notice: ``event_id`` is ``notify_id`` (one per notification, the same on
         Alipay's retries); ``payload`` the whole form as verified (``sign`` included, so the
         stored row can be checked again). TRADE_SUCCESS / TRADE_FINISHED is a paid trade
-        (total_amount, gmt_payment), TRADE_CLOSED a closed one, WAIT_BUYER_PAY pending. A
-        notification carrying ``out_biz_no``, ``refund_fee`` and ``gmt_refund`` is also the
-        outcome of refund ``out_biz_no``: succeeded at ``gmt_refund``. Its amount is left
+        (total_amount, gmt_payment), TRADE_CLOSED a closed one, WAIT_BUYER_PAY pending; a
+        status we do not know is stored with nothing applied. A notification carrying
+        ``out_biz_no``, ``refund_fee`` and ``gmt_refund`` is also the outcome of refund
+        ``out_biz_no``: succeeded at ``gmt_refund``. Its amount is left
         out (None): ``refund_fee`` is the trade's *cumulative* refunded total, not this
         refund's, and our ``DirectRefund`` already holds the refund's own amount."""
         if request.content_type != "application/x-www-form-urlencoded":
@@ -450,7 +451,7 @@ class AlipayClient(DirectClient):
             raise NotificationRefused("no notify_id")
         trade = refund = None
         out_trade_no = form.get("out_trade_no", "")
-        if out_trade_no and form.get("trade_status"):
+        if out_trade_no and form.get("trade_status") in TRADE_STATES:  # another status: stored, nothing applied
             trade = self._trade_state(form, out_trade_no, paid_at="gmt_payment", error=NotificationRefused)
         if form.get("out_biz_no") and form.get("refund_fee") and form.get("gmt_refund"):
             try:

@@ -212,6 +212,21 @@ def test_trade_closed_after_trade_success_changes_nothing(alipay_endpoint, clien
     assert ProviderNotification.objects.get(event_id=closed["notify_id"]).result == "no change (paid)"
 
 
+def test_trade_finished_is_paid_too_and_a_status_we_do_not_know_books_nothing(alipay_endpoint, client):
+    order = alipay_order()
+    trade = paid_by_buyer(alipay_endpoint, order)
+    strange = alipay_endpoint.paid_notification(trade.out_trade_no, trade_status="TRADE_PENDING_SETTLE")
+    finished = alipay_endpoint.paid_notification(trade.out_trade_no, trade_status="TRADE_FINISHED")
+
+    assert post_notification(client, strange).content == b"success"
+    assert Payment.objects.count() == 0
+    assert ProviderNotification.objects.get(event_id=strange["notify_id"]).result == "nothing to apply"
+    assert post_notification(client, finished).content == b"success"
+
+    order.refresh_from_db()
+    assert (order.status, Payment.objects.get().reference) == (OrderStatus.PAID, finished["trade_no"])
+
+
 def test_an_amount_that_differs_is_flagged_and_does_not_pay_the_order(alipay_endpoint, client):
     order = alipay_order()
     trade = paid_by_buyer(alipay_endpoint, order)
