@@ -13,6 +13,7 @@ from orders.models import BuyerType, PaymentMethod
 from orders.services import BuyerDetails, CheckoutLine, place_order
 from tests.factories import ProductFactory, ShopFactory, ship_county
 
+from .alipay_endpoint import alipay_endpoint  # noqa: F401 (the local Alipay gateway's fixture, for every file here)
 from .fake_stripe import FakeStripeServer
 
 SECRET_KEY = "sk_test_local_0123456789"
