@@ -83,6 +83,10 @@ REQUIRED_SETTINGS = {
 # A letter per provider in our trade numbers: order number + letter + sequence.
 _TRADE_LETTER = {Provider.WECHAT_PAY: "W", Provider.ALIPAY: "A"}
 
+# How long a QR code shown once is shown again without asking the provider (WeChat's
+# code_url stays valid two hours).
+QR_REUSE = dt.timedelta(hours=1)
+
 _PHONE = re.compile(r"Mobile|Android|iPhone|iPod|HarmonyOS|MicroMessenger", re.IGNORECASE)
 
 
@@ -164,8 +168,11 @@ def start_payment(order: Order, code: str, *, device: str, request: HttpRequest)
     client = client_for(code)
     flavour = client.flavours[device]
     trade = open_trade(order.pk, code, flavour)
-    if trade.checkout_qr or trade.checkout_url:
-        return Checkout(flavour, redirect_url=trade.checkout_url, qr_text=trade.checkout_qr)
+    if trade.checkout_qr and trade.updated_at > timezone.now() - QR_REUSE:
+        return Checkout(flavour, qr_text=trade.checkout_qr)
+    # A page address is made anew each time, for the same trade: WeChat's h5_url lasts five
+    # minutes, Alipay's signed address carries its timestamp. (Both providers answer a
+    # repeated creation of a trade with the same parameters with the same trade.)
     try:
         checkout = client.create(
             trade, description=order_description(order), client_ip=client_ip(request), return_url=return_url(order)

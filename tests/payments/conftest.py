@@ -15,6 +15,7 @@ from tests.factories import ProductFactory, ShopFactory, ship_county
 
 from .alipay_endpoint import alipay_endpoint  # noqa: F401 (the local Alipay gateway's fixture, for every file here)
 from .fake_stripe import FakeStripeServer
+from .wechat_endpoint import wechat_endpoint  # noqa: F401 (the local WeChat Pay API v3 endpoint's fixture)
 
 SECRET_KEY = "sk_test_local_0123456789"
 PUBLISHABLE_KEY = "pk_test_local_0123456789"
@@ -86,7 +87,3 @@ def order(db):
 
 def pay_url(order) -> str:
     return reverse("payments:stripe_pay", args=[order.token])
-
-
-# The local WeChat Pay API v3 endpoint and its settings (tests/payments/wechat_endpoint.py).
-from .wechat_endpoint import wechat_endpoint  # noqa: E402, F401
