@@ -32,7 +32,7 @@ How Alipay works, and what that means here:
   ``sub_msg``): ``_call`` turns it into ``ProviderRefused`` (or ``ProviderUnavailable`` for
   Alipay's own system errors).
 * **Amounts are yuan strings** ("132.30") on the wire; they are converted from and to
-  integer fen exactly (``yuan_text``, ``fen_of``), never through a float.
+  integer fen exactly (``core.money.yuan_decimal``, ``core.parsing.yuan_to_fen``), never through a float.
 * **Times** on the wire are "yyyy-MM-dd HH:mm:ss", Beijing time (Asia/Shanghai).
 * **TRADE_CLOSED is also a fully refunded trade.** Alipay reports a trade closed both when
   it was never paid and when every yuan went back. Both map to ``TradeStatus.CLOSED``:
@@ -64,7 +64,6 @@ import threading
 import urllib.error
 import urllib.request
 import zipfile
-from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
@@ -73,6 +72,8 @@ from alipay.exceptions import AliPayException, AliPayValidationError
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from core.money import yuan_decimal
+from core.parsing import BadInput, yuan_to_fen
 from payments import direct
 
 from .base import (
@@ -110,25 +111,6 @@ NETWORK_ERRORS = (urllib.error.URLError, TimeoutError, OSError, http.client.HTTP
 
 
 # --- money and time at the boundary -----------------------------------------------------------------------------------
-
-
-def yuan_text(fen: int) -> str:
-    """12345 fen -> "123.45": Alipay's amount format, exact."""
-    if not isinstance(fen, int) or fen < 0:
-        raise ValueError(f"not an amount in fen: {fen!r}")
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
-def fen_of(text) -> int:
-    """ "123.45" -> 12345, exactly (Decimal). Refuses anything that is not a finite,
-    non-negative amount with at most two decimals (``ValueError``)."""
-    try:
-        value = Decimal(str(text).strip())
-    except InvalidOperation:
-        raise ValueError(f"not a yuan amount: {text!r}") from None
-    if not value.is_finite() or value < 0 or (value * 100) % 1 != 0:
-        raise ValueError(f"not a yuan amount with at most two decimals: {text!r}")
-    return int(value * 100)
 
 
 def wire_time(text: str | None) -> dt.datetime | None:
@@ -273,7 +255,7 @@ class AlipayClient(DirectClient):
         arguments = {
             "subject": description[:256],
             "out_trade_no": trade.out_trade_no,
-            "total_amount": yuan_text(trade.amount_fen),
+            "total_amount": str(yuan_decimal(trade.amount_fen)),
             "return_url": return_url,
             "notify_url": direct.notify_url(self.code),
         }
@@ -311,8 +293,8 @@ class AlipayClient(DirectClient):
         if status != TradeStatus.PAID:
             return TradeState(out_trade_no, status, transaction_id=fields.get("trade_no", ""))
         try:
-            amount, at = fen_of(fields.get("total_amount", "")), wire_time(fields.get(paid_at))
-        except ValueError as exc:
+            amount, at = yuan_to_fen(fields.get("total_amount", "")), wire_time(fields.get(paid_at))
+        except (ValueError, BadInput) as exc:
             raise error(f"Alipay trade {out_trade_no}: {exc}") from exc
         return TradeState(out_trade_no, status, transaction_id=fields.get("trade_no", ""), amount_fen=amount, at=at)
 
@@ -333,7 +315,7 @@ class AlipayClient(DirectClient):
         answer = _call(
             "alipay.trade.refund",
             self.ali.api_alipay_trade_refund,
-            yuan_text(direct_refund.amount_fen),
+            str(yuan_decimal(direct_refund.amount_fen)),
             out_trade_no=direct_refund.trade.out_trade_no,
             out_request_no=direct_refund.out_refund_no,
             refund_reason=(direct_refund.refund.reason or "退款")[:256],
@@ -377,9 +359,9 @@ class AlipayClient(DirectClient):
         if not done:
             return RefundState(direct_refund.out_refund_no, RefundStatus.PENDING)
         try:
-            amount = fen_of(answer["refund_amount"]) if answer.get("refund_amount") else None
+            amount = yuan_to_fen(answer["refund_amount"]) if answer.get("refund_amount") else None
             at = wire_time(answer.get("gmt_refund_pay"))
-        except ValueError as exc:
+        except (ValueError, BadInput) as exc:
             raise ProviderUnavailable(f"Alipay refund {direct_refund.out_refund_no}: {exc}") from exc
         return RefundState(
             direct_refund.out_refund_no,
@@ -501,7 +483,7 @@ class AlipayClient(DirectClient):
             raise ProviderUnavailable(f"Alipay bill of {day}: larger than {MAX_BILL_BYTES} bytes")
         try:
             return parse_bill(content)
-        except (zipfile.BadZipFile, UnicodeDecodeError, ValueError, KeyError) as exc:
+        except (zipfile.BadZipFile, UnicodeDecodeError, ValueError, KeyError, BadInput) as exc:
             raise ProviderUnavailable(f"Alipay bill of {day} unreadable: {exc}") from exc
 
 
@@ -552,7 +534,7 @@ def parse_bill(content: bytes) -> list[BillLine]:
                 kind="payment" if kind == "交易" else "refund",
                 transaction_id=cells[where["transaction_id"]],
                 out_trade_no=cells[where["out_trade_no"]],
-                amount_fen=fen_of(amount.removeprefix("-")),
+                amount_fen=yuan_to_fen(amount.removeprefix("-")),
                 at=wire_time(cells[where["finished"]]),
                 out_refund_no=cells[where["out_refund_no"]] if kind == "退款" else "",
             )

@@ -26,7 +26,7 @@ What WeChat answers is trusted only as far as it is verified:
   must be ours. Anything else is ``NotificationRefused``: answered 400, stored nowhere.
 
 Amounts are integer fen on WeChat's API as here; the bill (对账单) alone speaks yuan, turned
-into fen exactly (``yuan_to_fen``). Times are RFC 3339 with +08:00.
+into fen exactly (``core.parsing.yuan_to_fen``, the one reader of amounts). Times are RFC 3339 with +08:00.
 
 The base address is ``https://api.mch.weixin.qq.com``; ``WECHATPAY_API_BASE`` replaces it
 (the library has no argument for it: its ``_core._gate_way`` is set), which the tests use
@@ -44,7 +44,6 @@ import json
 import logging
 import threading
 import time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -55,6 +54,8 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from wechatpayv3 import WeChatPay, WeChatPayType
+
+from core.parsing import BadInput, yuan_to_fen
 
 from .base import (
     BillLine,
@@ -182,19 +183,6 @@ def parse_time(text: str | None) -> dt.datetime | None:
         return None
     moment = dt.datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
-
-
-def yuan_to_fen(text: str) -> int:
-    """ "12.34" → 1234, exactly (Decimal); more than two decimals or not a number raises
-    ``ValueError``."""
-    try:
-        amount = Decimal(text.strip())
-    except InvalidOperation as exc:
-        raise ValueError(f"not an amount: {text!r}") from exc
-    fen = amount * 100
-    if not amount.is_finite() or fen != fen.to_integral_value():
-        raise ValueError(f"not an amount in fen: {text!r}")
-    return int(fen)
 
 
 def trade_state(data: dict) -> TradeState:
@@ -457,7 +445,7 @@ class WeChatPayClient(DirectClient):
             raise ProviderUnavailable(_("账单文件校验失败（SHA1 不符）。"))
         try:
             return parse_trade_bill(raw.decode("utf-8-sig"))
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, BadInput) as exc:
             logger.error("WeChat Pay bill of %s unreadable: %s", day, exc)
             raise ProviderUnavailable(_("微信支付账单格式无法识别。")) from exc
 

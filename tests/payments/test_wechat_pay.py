@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from attribution.models import EntryKind, LedgerEntry
+from core.parsing import BadInput, yuan_to_fen
 from orders.models import OrderLine, OrderStatus, PaymentMethod
 from orders.services import expire_unpaid_orders
 from payments import direct
@@ -29,7 +30,7 @@ from payments.models import (
 )
 from payments.providers import provider_for
 from payments.providers.base import ProviderRefused, ProviderUnavailable
-from payments.providers.wechat import WeChatPayClient, parse_trade_bill, rfc3339, yuan_to_fen
+from payments.providers.wechat import WeChatPayClient, parse_trade_bill, rfc3339
 
 from .conftest import place_stripe_order
 from .wechat_endpoint import SHANGHAI, new_key, post_notification
@@ -669,5 +670,5 @@ def test_the_bill_csv_is_read_exactly():
 def test_yuan_become_fen_exactly():
     assert [yuan_to_fen(t) for t in ("0.01", "12.34", "1234.5", "7", "0.10")] == [1, 1234, 123450, 700, 10]
     for bad in ("12.345", "abc", "", "NaN"):
-        with pytest.raises(ValueError):
+        with pytest.raises(BadInput):
             yuan_to_fen(bad)
