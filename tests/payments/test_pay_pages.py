@@ -225,3 +225,14 @@ def test_stripes_own_return_page_still_works(client, fake_stripe):
     client.get(reverse("payments:stripe_pay", args=[order.token]))
     page = client.get(reverse("payments:stripe_return", args=[order.token])).content.decode()
     assert "正在等待支付平台确认付款" in page
+
+
+def test_the_pay_pages_keep_the_storefronts_strict_policy(client, fake_stripe):
+    from tests.security.test_csp_headers import assert_strict
+
+    order = place_stripe_order()
+    client.get(reverse("payments:stripe_pay", args=[order.token]))
+    assert_strict(client.get(reverse("payments:pay_return", args=[order.token])))
+    fake_stripe.failures = [500] * 20
+    unreachable = client.get(reverse("payments:pay_return", args=[order.token]))
+    assert_strict(unreachable)
