@@ -5,9 +5,10 @@
   the buyer, the shop's operator, a platform administrator or the system; every move is an
   ``AfterSaleStep``, a line of the order's history and a message to both sides.
 * A request reaching 退款中 starts the money going back through the payments app's one
-  refund path (``_start_refund``): online payments through the provider at once
-  (``payments.stripe_gateway.refund_through_stripe``; the request is 已退款 when the
-  provider's webhook confirms the refund, ``on_refund_confirmed``); a bank transfer is paid
+  refund path (``_start_refund``): online payments through the provider that took the
+  money, at once (``payments.providers.provider_that_took(order).refund``: Stripe, or
+  WeChat Pay / Alipay contracted directly; the request is 已退款 when the provider
+  confirms the refund, ``on_refund_confirmed``); a bank transfer is paid
   back by whoever handles the order's money and recorded with ``record_hand_refund``
   (``payments.services.refund_by_hand``). Either way the refund books the lines back: stock
   where the parcel had not shipped, units sold, the order's refunded total, and the ledger's
@@ -37,8 +38,8 @@ from orders.locking import lock_order
 from orders.models import OrderLine, OrderStatus, PaymentMethod, SubOrder
 from orders.services import can_handle_money, log_after_sale
 from payments import services as payments
-from payments import stripe_gateway
 from payments.models import Refund
+from payments.providers import provider_that_took
 
 from . import selectors
 from .models import DESCRIPTION_MAX, MAX_PHOTOS, NOTE_MAX, AfterSale, AfterSaleLine, AfterSalePhoto, AfterSaleStep
@@ -306,9 +307,12 @@ def _start_refund(after_sale: AfterSale, *, by) -> None:
     cannot be asked leaves the request 退款中 with the reason, for the platform to retry."""
     if after_sale.order.payment_method == PaymentMethod.TRANSFER:
         return
+    provider = provider_that_took(after_sale.order)
     try:
+        if provider is None:
+            raise DomainError(_("该订单没有可原路退回的在线支付。"))
         with transaction.atomic():
-            refund = stripe_gateway.refund_through_stripe(
+            refund = provider.refund(
                 after_sale.order_id, lines=_refund_lines(after_sale), reason=_reason(after_sale), by=None
             )
     except DomainError as exc:

@@ -116,12 +116,18 @@ class CheckoutForm(RegionSelectsMixin, forms.Form):
     # kind, name and tax ID the order then carries, or for oneself as before.
     buying_for = forms.ChoiceField(label=_("采购单位"), required=False, widget=forms.RadioSelect)
 
+    def payment_choices(self) -> list[tuple]:
+        """Each payment radio with its note for this device ("" when none)."""
+        return [(radio, self.method_notes.get(radio.data["value"], "")) for radio in self["payment_method"]]
+
     ADDRESS_FIELDS = ("province", "city", "county", "ship_detail", "recipient_name", "recipient_mobile")
 
-    def __init__(self, *args, methods: list[str], user=None, **kwargs):
+    def __init__(self, *args, methods: list[str], user=None, method_notes: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(PaymentMethod.choices)
         self.fields["payment_method"].choices = [(m, labels[m]) for m in methods]
+        # How WeChat Pay and Alipay are paid on the buyer's device (payment_options.method_notes).
+        self.method_notes = method_notes or {}
         if len(methods) == 1:
             self.fields["payment_method"].initial = methods[0]
         self.organisations = {o.ref: o for o in organisations_for(user)}

@@ -26,7 +26,7 @@ from .forms import AddressForm, CheckoutForm, ReviewForm, region_initial
 from .helped import helped_by_line
 from .invoices import invoices_of
 from .models import MAX_ADDRESSES, Address, FulfilmentStatus, Order, OrderLine, OrderStatus, PaymentMethod, ReviewPhoto
-from .payment_options import offered_methods, online_payment_offered
+from .payment_options import method_notes, offered_methods, online_payment_offered
 from .transfer_details import transfer_details
 from .transitions import Actor, Target
 
@@ -128,7 +128,13 @@ def checkout(request):
     cart = Cart(request)
     lines, changes = review(cart)
     methods = offered_methods()
-    form = CheckoutForm(request.POST or None, methods=methods, user=request.user, initial=_initial_for(request))
+    form = CheckoutForm(
+        request.POST or None,
+        methods=methods,
+        user=request.user,
+        initial=_initial_for(request),
+        method_notes=method_notes(request, methods),
+    )
     if not lines:
         for change in changes:
             messages.warning(request, change)

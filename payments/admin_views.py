@@ -1,6 +1,8 @@
 """The money screens of the order pages in the Wagtail admin: the payments and refunds of
-an order, and the forms to record a bank-transfer receipt or a bank-transfer refund, or to
-refund a card / Alipay / WeChat Pay order the way it was paid, through Stripe.
+an order (with the trades and refunds at WeChat Pay / Alipay contracted directly), and the
+forms to record a bank-transfer receipt or a bank-transfer refund, or to refund a card /
+Alipay / WeChat Pay order the way it was paid, through the provider that took the money
+(``payments.providers.provider_that_took``: Stripe, or WeChat Pay / Alipay directly).
 They appear as a panel on the order and sub-order pages of the "orders" admin area
 (``orders.admin_views.ORDER_PANELS_HOOK``) and post to views this app adds to that area
 (``wagtail_hooks.py``). Who may record money for which order is
@@ -17,16 +19,24 @@ from core.money import format_fen, yuan
 from orders.admin_views import back, order_for_money
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 
-from . import selectors, services, stripe_gateway
+from . import selectors, services
+from .direct_models import DirectRefund, Provider
 from .forms import HandRefundForm, StripeRefundForm, TransferReceiptForm
 from .models import Refund
+from .providers import provider_that_took
 
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+
+
+def refund_via(provider) -> str:
+    """Who sends the money back, as the admin names it: "Stripe", "微信支付", "支付宝"."""
+    return "Stripe" if provider.code == "stripe" else str(Provider(provider.code).label)
 
 
 def _money_context(order: Order, may_handle_money: bool) -> dict:
     is_transfer = order.payment_method == PaymentMethod.TRANSFER
     refundable = may_handle_money and order.status in REFUNDABLE
+    provider = provider_that_took(order) if refundable and not is_transfer else None
     return {
         "may_handle_money": may_handle_money,
         # The payee and the reference code the buyer was asked to write in the transfer's note.
@@ -35,15 +45,20 @@ def _money_context(order: Order, may_handle_money: bool) -> dict:
         if may_handle_money and is_transfer and order.status in services.PAYABLE
         else None,
         "refund_form": HandRefundForm() if refundable and is_transfer else None,
-        # Card / Alipay / WeChat Pay money goes back the way it came: through Stripe.
-        "stripe_refund_form": StripeRefundForm()
-        if refundable and not is_transfer and stripe_gateway.stripe_enabled()
-        else None,
+        # Card / Alipay / WeChat Pay money goes back the way it came: through the provider
+        # that took it, while it is configured.
+        "stripe_refund_form": StripeRefundForm() if provider is not None and provider.configured() else None,
+        "refund_via": refund_via(provider) if provider is not None else "",
         "order_lines": list(OrderLine.objects.filter(suborder__order=order).select_related("suborder__shop"))
         if may_handle_money
         else [],
         "payments": list(order.payments.all()) if may_handle_money else [],
         "refunds": list(order.refunds.all()) if may_handle_money else [],
+        # WeChat Pay / Alipay contracted directly: each trade and each refund sent.
+        "direct_trades": list(order.direct_trades.all()) if may_handle_money else [],
+        "direct_refunds": list(DirectRefund.objects.filter(refund__order=order).select_related("trade"))
+        if may_handle_money
+        else [],
     }
 
 
@@ -122,9 +137,11 @@ def order_refund(request, pk: int):
 
 @require_POST
 def order_stripe_refund(request, pk: int):
-    """原路退款: refund lines of a card / Alipay / WeChat Pay order through Stripe
-    (``stripe_gateway.refund_through_stripe``). The refund is pending — nothing counted
-    back, no stock returned — until Stripe's webhook says it succeeded."""
+    """原路退款: refund lines of a card / Alipay / WeChat Pay order through the provider
+    that took the money (``payments.providers.provider_that_took``: Stripe's
+    ``refund_through_stripe``, or ``direct.refund_through_direct`` for WeChat Pay / Alipay
+    contracted directly). The refund is pending — nothing counted back, no stock returned —
+    until the provider says it succeeded. (The URL keeps its name, ``stripe_refund``.)"""
     order = order_for_money(request, pk)
     form = StripeRefundForm(request.POST)
     lines = _refund_lines(request, order)
@@ -133,24 +150,28 @@ def order_stripe_refund(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("请填写退款原因（不超过 200 字）。"))
         return back(request, "orders_admin:order", pk)
+    provider = provider_that_took(order)
     try:
-        refund = stripe_gateway.refund_through_stripe(
-            order.pk, lines=lines, reason=form.cleaned_data["reason"], by=request.user
-        )
+        if provider is None:
+            raise DomainError(_("该订单没有可原路退回的在线支付。"))
+        refund = provider.refund(order.pk, lines=lines, reason=form.cleaned_data["reason"], by=request.user)
     except DomainError as exc:
         messages.error(request, str(exc))
         return back(request, "orders_admin:order", pk)
-    # Without a Celery broker the request to Stripe has already run; with one, it is queued.
+    # Without a Celery broker the request to the provider has already run; with one, it is queued.
     refund.refresh_from_db()
     amount = format_fen(refund.amount_fen)
+    via = refund_via(provider)
     if refund.status == Refund.Status.FAILED:
         messages.error(
-            request, _("Stripe 未受理这笔退款（¥%(amount)s）：%(reason)s") % {"amount": amount, "reason": refund.reason}
+            request,
+            _("%(via)s 未受理这笔退款（¥%(amount)s）：%(reason)s")
+            % {"via": via, "amount": amount, "reason": refund.reason},
         )
     else:
         messages.success(
             request,
-            _("退款 ¥%(amount)s 已登记为处理中，经 Stripe 原路退回；Stripe 确认后计入已退金额，并通知买家。")
-            % {"amount": amount},
+            _("退款 ¥%(amount)s 已登记为处理中，经 %(via)s 原路退回；%(via)s 确认后计入已退金额，并通知买家。")
+            % {"amount": amount, "via": via},
         )
     return back(request, "orders_admin:order", pk)

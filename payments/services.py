@@ -9,7 +9,6 @@ and the second finds the first's Payment (idempotent)."""
 import datetime as dt
 from collections.abc import Mapping
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -27,19 +26,6 @@ from .models import Payment, Refund, RefundLine, TransferPayee
 from .transitions import REFUND_TRANSITIONS
 
 CURRENCY = "CNY"
-
-
-def stripe_configured() -> bool:
-    """Card / Alipay / WeChat Pay are offered only when all three Stripe settings are set."""
-    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY and settings.STRIPE_WEBHOOK_SECRET)
-
-
-def available_methods() -> list[str]:
-    """Payment methods the checkout offers: bank transfer always, Stripe's when configured."""
-    methods = [PaymentMethod.TRANSFER.value]
-    if stripe_configured():
-        methods = [PaymentMethod.CARD.value, PaymentMethod.ALIPAY.value, PaymentMethod.WECHAT_PAY.value, *methods]
-    return methods
 
 
 # Orders that take money: awaiting payment, and an organisation's order on terms (shipped

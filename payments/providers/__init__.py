@@ -46,3 +46,23 @@ def offered_methods() -> list[str]:
     first (what buyers in China use), card, then bank transfer (always)."""
     online = (PaymentMethod.WECHAT_PAY, PaymentMethod.ALIPAY, PaymentMethod.CARD)
     return [m.value for m in online if provider_for(m) is not None] + [PaymentMethod.TRANSFER.value]
+
+
+def provider_that_took(order) -> PaymentProvider | None:
+    """The provider that took ``order``'s money, for a refund the way it came: a direct
+    provider when its trade's transaction id is the accepted payment's reference, Stripe
+    for any other card / Alipay / WeChat Pay payment (an order paid through Stripe before
+    WeChat Pay or Alipay was contracted directly still refunds through Stripe); None for a
+    bank transfer or an offline sale. Whether that provider is still configured is its
+    own ``refund``'s to say (it refuses with a message)."""
+    from payments.direct_models import DirectTrade
+    from payments.models import Payment
+
+    method = order.payment_method
+    if method not in (PaymentMethod.WECHAT_PAY, PaymentMethod.ALIPAY, PaymentMethod.CARD):
+        return None
+    payment = Payment.objects.filter(order=order, status=Payment.Status.ACCEPTED, method=method).order_by("pk").first()
+    if payment is None:  # nothing taken yet: whoever takes the method now
+        return provider_for(method) or _stripe()
+    direct = DirectTrade.objects.filter(provider=method, transaction_id=payment.reference).exists()
+    return _direct(method) if direct else _stripe()
