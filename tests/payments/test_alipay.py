@@ -17,7 +17,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db.models import Sum
 from django.test import RequestFactory
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from attribution.models import EntryKind, LedgerEntry
@@ -36,16 +35,6 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
-
-
-@pytest.fixture(autouse=True)
-def return_page(settings):
-    """``payments:pay_return`` comes with the payment pages; until they are here, a
-    stand-in URLconf provides it (``tests/payments/return_page_urls.py``)."""
-    try:
-        reverse("payments:pay_return", args=["x"])
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.payments.return_page_urls"
 
 
 def alipay_order() -> Order:

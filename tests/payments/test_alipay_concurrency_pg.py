@@ -9,7 +9,6 @@ SQLite serialises all writers with a database lock, so these need PostgreSQL
 import pytest
 from django.db import connection
 from django.test import Client, RequestFactory
-from django.urls import NoReverseMatch, reverse
 
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 from payments import direct
@@ -24,15 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks (DATABASE_URL)"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def return_page(settings):
-    """As in test_alipay.py: a stand-in ``payments:pay_return`` until the payment pages land."""
-    try:
-        reverse("payments:pay_return", args=["x"])
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.payments.return_page_urls"
 
 
 def values(results: list[tuple[str, object]]) -> list:

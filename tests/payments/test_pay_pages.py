@@ -35,7 +35,8 @@ def shop(role_groups):
 
 @pytest.fixture
 def wechat_and_alipay_configured(settings, tmp_path):
-    """Both direct providers' settings complete (files need not exist: nothing here makes a client)."""
+    """Both direct providers' settings complete, their key files present (empty: nothing
+    here makes a client)."""
     for name in (
         "WECHATPAY_MCHID",
         "WECHATPAY_APPID",
@@ -45,9 +46,15 @@ def wechat_and_alipay_configured(settings, tmp_path):
         "ALIPAY_APP_ID",
     ):
         setattr(settings, name, "x" * 32)
-    for name in ("WECHATPAY_PRIVATE_KEY_PATH", "WECHATPAY_PUBLIC_KEY_PATH", "ALIPAY_APP_PRIVATE_KEY_PATH"):
-        setattr(settings, name, str(tmp_path / f"{name}.pem"))
-    settings.ALIPAY_PUBLIC_KEY_PATH = str(tmp_path / "alipay_public.pem")
+    for name in (
+        "WECHATPAY_PRIVATE_KEY_PATH",
+        "WECHATPAY_PUBLIC_KEY_PATH",
+        "ALIPAY_APP_PRIVATE_KEY_PATH",
+        "ALIPAY_PUBLIC_KEY_PATH",
+    ):
+        path = tmp_path / f"{name}.pem"
+        path.write_text("")
+        setattr(settings, name, str(path))
 
 
 def checkout_page(client, product, user_agent=DESKTOP) -> str:
