@@ -15,7 +15,7 @@ from attribution.models import LedgerEntry
 from core.models import User
 from reports.access import report_jurisdiction
 from reports.filters import parse_filters
-from reports.models import SUMMARY_MODELS, Grain, SalesSummary
+from reports.models import DERIVED_MODELS, Grain, SalesSummary
 from reports.selectors import build_report
 
 
@@ -78,7 +78,7 @@ class Command(BaseCommand):
             f"database: {connection.vendor} {getattr(connection, 'pg_version', '') or ''}".rstrip(),
             f"machine: {os.cpu_count()} cores, {_cpu()}, Python {platform.python_version()}",
             f"ledger entries: {LedgerEntry.objects.count()}",
-            "summary rows: " + ", ".join(f"{m._meta.model_name} {m.objects.count()}" for m in SUMMARY_MODELS),
+            "summary rows: " + ", ".join(f"{m._meta.model_name} {m.objects.count()}" for m in DERIVED_MODELS),
             f"viewer: {user} (jurisdiction {city}), year {year}, {runs} runs after {warmup} warm-up",
             "",
         ]
