@@ -12,11 +12,11 @@ from collections import defaultdict
 from django.utils import timezone
 
 from orders.models import FulfilmentStatus, OrderLine, SubOrder
+from orders.selectors import proposed_batches
 from orders.services import apply_transition, send_recall
 from orders.transitions import Actor, Target
 from producers.models import Region
 from traceability.models import Batch
-from traceability.selectors import open_batches
 from traceability.services import create_batch
 
 PARCELS = 3
@@ -58,11 +58,9 @@ def make_demo_recall(users: dict) -> tuple[Batch | None, int]:
         shelf_life_days=180,
     )
     for suborder in SubOrder.objects.filter(pk__in=sorted(set(parcels[product_id]))[:PARCELS]).order_by("pk"):
-        parcel_lines = list(suborder.lines.all())
-        oldest = {}
-        for open_batch in open_batches([line.product_id for line in parcel_lines]):
-            oldest.setdefault(open_batch.product_id, open_batch.pk)
-        oldest[product.pk] = batch.pk
+        # What the shipping form proposes, but the recalled product from the new batch.
+        chosen = proposed_batches(suborder.lines.all())
+        chosen.update({line.pk: batch.pk for line in suborder.lines.all() if line.product_id == product.pk})
         apply_transition(
             Target.SUBORDER,
             suborder.pk,
@@ -71,6 +69,6 @@ def make_demo_recall(users: dict) -> tuple[Batch | None, int]:
             actor=Actor.OPERATOR,
             carrier="中国邮政 EMS",
             tracking_number=f"EMS13717229{suborder.pk:02d}",
-            batches={line.pk: oldest[line.product_id] for line in parcel_lines if line.product_id in oldest},
+            batches=chosen,
         )
     return batch, send_recall(batch.pk, by=users["admin"], message=RECALL_MESSAGE).orders_count

@@ -8,9 +8,9 @@ and no ledger entry: the live results and the reports stay as they were."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from orders.models import FulfilmentStatus, Order, OrderStatus
+from orders.selectors import proposed_batches
 from orders.services import apply_transition, reply_to_review, submit_review
 from orders.transitions import Actor, Target
-from traceability.selectors import open_batches
 
 from .images import card_png
 
@@ -28,12 +28,9 @@ def make_demo_review(users: dict, *, images: bool = True) -> int:
     suborder = order.suborders.filter(status=FulfilmentStatus.PAID, shop__operators=operator).first()
     if suborder is None:
         return 0
-    # Packed from each product's oldest open batch (demo/traceability.py made them): the
-    # buyer's order page links each line's trace page.
-    lines = list(suborder.lines.all())
-    oldest = {}
-    for batch in open_batches([line.product_id for line in lines]):
-        oldest.setdefault(batch.product_id, batch.pk)
+    # Packed from the batches the shipping form proposes (each product's oldest open batch
+    # with units enough; demo/traceability.py made them): the order page links each line's
+    # trace page.
     apply_transition(
         Target.SUBORDER,
         suborder.pk,
@@ -42,7 +39,7 @@ def make_demo_review(users: dict, *, images: bool = True) -> int:
         actor=Actor.OPERATOR,
         carrier="中国邮政 EMS",
         tracking_number="EMS1371722001",
-        batches={line.pk: oldest[line.product_id] for line in lines if line.product_id in oldest},
+        batches=proposed_batches(suborder.lines.all()),
     )
     apply_transition(Target.SUBORDER, suborder.pk, "complete", by=buyer, actor=Actor.BUYER)
     line = suborder.lines.order_by("pk").first()

@@ -250,6 +250,12 @@ def batch_options(lines, *, today=None) -> list[LineBatches]:
     return result
 
 
+def proposed_batches(lines) -> dict[int, int]:
+    """{line id: proposed batch id} for the lines that have one (``batch_options``): what
+    shipping with the form's proposals sends to ``services.apply_transition``."""
+    return {item.line.pk: item.proposed_id for item in batch_options(lines) if item.proposed_id is not None}
+
+
 def orders_shipped_from(batch_id: int) -> QuerySet[Order]:
     """Every order with a line shipped from the batch (a recall's list), each once, newest
     first; ``batch_units``: how many of the batch's units it received. Orders with a line
