@@ -28,10 +28,10 @@ TOTAL = 2 * 5990 + 1250  # place_stripe_order's two lines: 13230 fen
 
 def test_with_test_merchant_settings_the_checkout_offers_wechat_pay_and_alipay_direct_and_stripe_keeps_cards(
     client,
-    shop,
+    shop,  # noqa: F811  (the fixture imported above)
     wechat_endpoint,
     alipay_endpoint,
-    fake_stripe,  # noqa: F811
+    fake_stripe,
 ):
     assert offered_methods() == ["wechat_pay", "alipay", "card", "transfer"]
     assert [provider_for(m).code for m in ("wechat_pay", "alipay", "card")] == ["wechat_pay", "alipay", "stripe"]
