@@ -217,6 +217,12 @@ class Order(models.Model):
     def outstanding_fen(self) -> int:
         return self.total_fen - self.paid_fen
 
+    @property
+    def is_paid_in_full(self) -> bool:
+        """Past awaiting payment with the whole total received (the pay and return pages'
+        "paid")."""
+        return self.status != OrderStatus.AWAITING_PAYMENT and self.paid_fen >= self.total_fen
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 

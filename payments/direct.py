@@ -222,11 +222,10 @@ def apply_trade(code: str, state: TradeState) -> str:
                 others = order.direct_trades.filter(status=DirectTrade.Status.PENDING).exclude(pk=trade.pk)
                 _close_later(list(others.values_list("pk", flat=True)))
             return f"payment {payment.pk} {payment.status}"
-        if state.status in (TradeStatus.CLOSED, TradeStatus.UNKNOWN) and trade.status == DirectTrade.Status.PENDING:
-            if state.status == TradeStatus.CLOSED:
-                trade.status = DirectTrade.Status.CLOSED
-                trade.save(update_fields=["status", "updated_at"])
-                return "closed"
+        if state.status == TradeStatus.CLOSED and trade.status == DirectTrade.Status.PENDING:
+            trade.status = DirectTrade.Status.CLOSED
+            trade.save(update_fields=["status", "updated_at"])
+            return "closed"
         return f"no change ({trade.status})"
 
 
@@ -240,7 +239,7 @@ def sync_order(order: Order, code: str) -> bool:
         except ProviderUnavailable:
             logger.warning("%s unavailable for trade %s", code, trade.out_trade_no)
     order.refresh_from_db(fields=["status", "paid_fen"])
-    return order.status != OrderStatus.AWAITING_PAYMENT and order.paid_fen >= order.total_fen
+    return order.is_paid_in_full
 
 
 @shared_task(name="payments.close_direct_trade")
@@ -539,18 +538,15 @@ def check_bill(code: str, day: dt.date) -> BillCheck:
         check.differences.all().delete()
         return check
     start, end = day_bounds(day, day)
-    payments = {
-        p.reference: p
-        for p in Payment.objects.filter(
-            method=code, reference__in=[ln.transaction_id for ln in lines if ln.kind == "payment"]
-        )
-    }
     ours_paid = {
         t.transaction_id: t
         for t in DirectTrade.objects.filter(
             provider=code, status=DirectTrade.Status.PAID, paid_at__gte=start, paid_at__lt=end
         )
     }
+    # Our payments of the bill's transactions and of our trades paid that day: one query.
+    billed = {ln.transaction_id for ln in lines if ln.kind == "payment"}
+    payments = {p.reference: p for p in Payment.objects.filter(method=code, reference__in=billed | set(ours_paid))}
     refunds = {
         r.out_refund_no: r
         for r in DirectRefund.objects.filter(
@@ -602,13 +598,8 @@ def check_bill(code: str, day: dt.date) -> BillCheck:
                 )
             else:
                 matched += 1
-    missing_payments = [t for tid, t in ours_paid.items() if tid not in seen_payments]
-    booked = {
-        p.reference: p
-        for p in Payment.objects.filter(method=code, reference__in=[t.transaction_id for t in missing_payments])
-    }
-    for trade in missing_payments:
-        payment = booked.get(trade.transaction_id)
+    for trade in (t for tid, t in ours_paid.items() if tid not in seen_payments):
+        payment = payments.get(trade.transaction_id)
         differences.append(
             BillDifference(
                 kind=BillDifference.Kind.MISSING_AT_PROVIDER,

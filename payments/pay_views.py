@@ -57,10 +57,6 @@ def _provider(order: Order) -> PaymentProvider:
     return provider
 
 
-def _paid(order: Order) -> bool:
-    return order.status != OrderStatus.AWAITING_PAYMENT and order.paid_fen >= order.total_fen
-
-
 def _unreachable() -> str:
     return _("支付服务暂时无法连接，请稍后再试")
 
@@ -130,7 +126,7 @@ def _sync(provider: PaymentProvider, order: Order) -> bool | None:
 @require_safe
 def pay_status(request: HttpRequest, token: str) -> JsonResponse:
     order = _order(token)
-    paid = _paid(order)
+    paid = order.is_paid_in_full
     if not paid and order.status == OrderStatus.AWAITING_PAYMENT:
         provider = provider_for(order.payment_method)
         # cache.add is atomic: one request per order and interval asks the provider.
@@ -144,7 +140,7 @@ def pay_status(request: HttpRequest, token: str) -> JsonResponse:
 def pay_return(request: HttpRequest, token: str) -> HttpResponse:
     order = _order(token)
     provider = provider_for(order.payment_method)
-    state = "paid" if _paid(order) else "closed"
+    state = "paid" if order.is_paid_in_full else "closed"
     if state != "paid" and order.status == OrderStatus.AWAITING_PAYMENT:
         if provider is None:
             state = "waiting"

@@ -74,7 +74,7 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
 def payment_return(request: HttpRequest, token: str) -> HttpResponse:
     order = _order_for(token)
     intent = order.stripe_intents.first()
-    confirmed = order.status != OrderStatus.AWAITING_PAYMENT and order.paid_fen == order.total_fen
+    confirmed = order.is_paid_in_full
     failed = bool(intent and intent.last_error and intent.status == intent.Status.REQUIRES_PAYMENT_METHOD)
     return render(
         request,
