@@ -60,7 +60,6 @@ import http.client
 import io
 import json
 import logging
-import threading
 import urllib.error
 import urllib.request
 import zipfile
@@ -80,6 +79,7 @@ from .base import (
     BillLine,
     Checkout,
     DirectClient,
+    LibraryClients,
     Notice,
     NotificationRefused,
     ProviderRefused,
@@ -128,8 +128,7 @@ def wire_time(text: str | None) -> dt.datetime | None:
 
 # --- the library client, one per process and configuration ----------------------------------------------------------
 
-_LIBRARY_CLIENTS: dict[tuple, AliPay] = {}
-_LIBRARY_LOCK = threading.Lock()
+_clients = LibraryClients()
 
 
 def library_client() -> AliPay:
@@ -146,31 +145,27 @@ def library_client() -> AliPay:
         float(settings.PAYMENT_PROVIDER_TIMEOUT),
         direct.notify_url("alipay"),
     )
-    client = _LIBRARY_CLIENTS.get(key)
-    if client is not None:
-        return client
-    with _LIBRARY_LOCK:
-        client = _LIBRARY_CLIENTS.get(key)
-        if client is None:
-            app_id, private_path, public_path, sandbox, gateway, timeout, notify = key
-            try:
-                with open(private_path, encoding="ascii") as private, open(public_path, encoding="ascii") as public:
-                    private_pem, public_pem = private.read(), public.read()
-                client = AliPay(
-                    appid=app_id,
-                    app_notify_url=notify,
-                    app_private_key_string=private_pem,
-                    alipay_public_key_string=public_pem,
-                    sign_type="RSA2",
-                    debug=sandbox,
-                    config=AliPayConfig(timeout=timeout),
-                )
-            except (OSError, ValueError, IndexError, TypeError) as exc:
-                logger.error("Alipay keys unusable (ALIPAY_APP_PRIVATE_KEY_PATH / ALIPAY_PUBLIC_KEY_PATH): %r", exc)
-                raise ProviderUnavailable(f"Alipay keys unusable: {exc}") from exc
-            if gateway:
-                client._gateway = gateway  # no argument for it: the attribute the library reads
-            _LIBRARY_CLIENTS[key] = client
+    return _clients.get(key, _build)
+
+
+def _build(app_id, private_path, public_path, sandbox, gateway, timeout, notify) -> AliPay:
+    try:
+        with open(private_path, encoding="ascii") as private, open(public_path, encoding="ascii") as public:
+            private_pem, public_pem = private.read(), public.read()
+        client = AliPay(
+            appid=app_id,
+            app_notify_url=notify,
+            app_private_key_string=private_pem,
+            alipay_public_key_string=public_pem,
+            sign_type="RSA2",
+            debug=sandbox,
+            config=AliPayConfig(timeout=timeout),
+        )
+    except (OSError, ValueError, IndexError, TypeError) as exc:
+        logger.error("Alipay keys unusable (ALIPAY_APP_PRIVATE_KEY_PATH / ALIPAY_PUBLIC_KEY_PATH): %r", exc)
+        raise ProviderUnavailable(f"Alipay keys unusable: {exc}") from exc
+    if gateway:
+        client._gateway = gateway  # no argument for it: the attribute the library reads
     return client
 
 

@@ -23,7 +23,9 @@ Amounts are integer fen everywhere here; a client converts to its provider's uni
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,6 +34,30 @@ if TYPE_CHECKING:
 
     from orders.models import Order
     from payments.models import DirectRefund, DirectTrade, Refund
+
+
+class LibraryClients:
+    """A provider library's client objects, one per process and configuration: built on
+    first use by ``build(*key)`` (construction parses the PEM keys), then shared by threads
+    (the clients keep no per-call state). ``key`` is the settings the client is built from,
+    so changed settings get a new client; at most ``keep`` are kept (settings changed again
+    and again, as in tests: the older ones are dropped). A ``build`` that raises caches
+    nothing."""
+
+    def __init__(self, keep: int = 8):
+        self._clients: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def get(self, key: tuple, build: Callable[..., object]):
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = build(*key)
+                if len(self._clients) >= self._keep:
+                    self._clients.clear()
+                self._clients[key] = client
+            return client
 
 
 class ProviderUnavailable(Exception):

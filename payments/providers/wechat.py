@@ -42,7 +42,6 @@ import hashlib
 import io
 import json
 import logging
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +60,7 @@ from .base import (
     BillLine,
     Checkout,
     DirectClient,
+    LibraryClients,
     Notice,
     NotificationRefused,
     ProviderRefused,
@@ -118,8 +118,7 @@ REASON_LIMIT = 80
 
 # --- the library client, one per process and settings --------------------------------------------------------------
 
-_clients: dict[tuple, WeChatPay] = {}
-_clients_lock = threading.Lock()
+_clients = LibraryClients()
 
 
 def _settings_key() -> tuple:
@@ -144,29 +143,25 @@ def library_client() -> WeChatPay:
     reads and parses both PEM keys) and shared by threads (it keeps no per-call state:
     each call is a plain ``requests`` call). Keyed by the settings, key *paths* included:
     a key replaced in the same file is read after a restart of the process."""
-    key = _settings_key()
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            mchid, appid, apiv3_key, private_path, serial, public_path, public_id, base, timeout, notify = key
-            client = WeChatPay(
-                wechatpay_type=WeChatPayType.NATIVE,
-                mchid=mchid,
-                private_key=Path(private_path).read_text(),
-                cert_serial_no=serial,
-                appid=appid,
-                apiv3_key=apiv3_key,
-                notify_url=notify,
-                timeout=timeout,
-                public_key=Path(public_path).read_text(),
-                public_key_id=public_id,
-            )
-            if base:
-                client._core._gate_way = base.rstrip("/")  # no argument for it (see the module docstring)
-            if len(_clients) >= 8:  # settings changed again and again (tests): keep only the latest
-                _clients.clear()
-            _clients[key] = client
-        return client
+    return _clients.get(_settings_key(), _build)
+
+
+def _build(mchid, appid, apiv3_key, private_path, serial, public_path, public_id, base, timeout, notify) -> WeChatPay:
+    client = WeChatPay(
+        wechatpay_type=WeChatPayType.NATIVE,
+        mchid=mchid,
+        private_key=Path(private_path).read_text(),
+        cert_serial_no=serial,
+        appid=appid,
+        apiv3_key=apiv3_key,
+        notify_url=notify,
+        timeout=timeout,
+        public_key=Path(public_path).read_text(),
+        public_key_id=public_id,
+    )
+    if base:
+        client._core._gate_way = base.rstrip("/")  # no argument for it (see the module docstring)
+    return client
 
 
 # --- conversions ------------------------------------------------------------------------------------------------------
