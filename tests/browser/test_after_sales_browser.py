@@ -19,6 +19,7 @@ from orders.services import apply_transition
 from orders.transitions import Actor, Target
 from tests.worlds import build_ledger_world, buy_and_pay
 
+from .layout import fits
 from .test_buying_browser import PASSWORD, admin_login
 from .test_storefront_browser import chromium_page
 
@@ -27,11 +28,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls("tests.browser.urls"),
 ]
-
-
-def fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width} px wide"
 
 
 def test_a_return_on_a_phone_is_agreed_received_and_refunded(

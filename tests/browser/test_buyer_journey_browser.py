@@ -33,6 +33,7 @@ from core import sms
 from orders.models import Address, Order, Review
 from tests.worlds import build_ledger_world
 
+from .layout import fits
 from .test_storefront_browser import CHROMIUM_ARGS
 
 pytestmark = [
@@ -97,11 +98,6 @@ def body_text(page: Page) -> str:
     return page.locator("body").inner_text()
 
 
-def fits_the_phone(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide"
-
-
 def small_png(path: Path) -> Path:
     Image.new("RGB", (64, 48), (200, 120, 40)).save(path, format="PNG")
     return path
@@ -142,7 +138,7 @@ def save_address(page: Page, base: str, *, name: str, mobile: str, province, cit
     page.wait_for_selector(f"#id_county option[value='{county[0]}']", state="attached")
     page.select_option("#id_county", county[0])
     page.fill("#id_detail", detail)
-    fits_the_phone(page)
+    fits(page)
     page.click("form.checkout-form button[type=submit]")
     page.wait_for_url(base + "/orders/addresses/")
     assert "地址已保存" in body_text(page)
@@ -160,7 +156,7 @@ def add_to_cart(page: Page, base: str, product_path: str, title: str, quantity: 
 def checkout_by_transfer(page: Page, base: str, *, email: str) -> tuple[str, str]:
     """Check out with the default saved address, paying by transfer: (number, secret-link URL)."""
     page.goto(base + "/checkout/")
-    fits_the_phone(page)
+    fits(page)
     assert page.locator("input[name=address]:checked").count() == 1  # the saved default, chosen
     page.fill("#id_email", email)
     page.check("input[name=payment_method][value=transfer]")
@@ -208,7 +204,7 @@ def review_with_photo(page: Page, base: str, number: str, *, rating: int, text: 
     page.check(f"input[name=rating][value='{rating}']")
     page.fill("#id_text", text)
     page.set_input_files("#id_photos", str(photo))
-    fits_the_phone(page)
+    fits(page)
     page.click("button:has-text('提交评价')")
     page.wait_for_load_state()
     assert "评价已提交，谢谢您！" in body_text(page)
@@ -244,7 +240,7 @@ def buy_received_order(buyer: Page, operator: Page, base: str, world: JourneyWor
     assert buyer.locator(".payee-name").inner_text() == SHOP_PAYEE[0]
     assert buyer.locator(".payee-account").inner_text() == SHOP_PAYEE[2]
     reference = buyer.locator(".reference-code").first.inner_text()
-    fits_the_phone(buyer)
+    fits(buyer)
 
     operator_records_transfer_and_ships(
         operator,
@@ -291,7 +287,7 @@ def test_a_new_buyer_registers_buys_by_transfer_receives_and_reviews_on_a_phone(
         image.scroll_into_view_if_needed()
         buyer.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
         assert image.evaluate("img => img.naturalWidth") == 64
-        fits_the_phone(buyer)
+        fits(buyer)
 
     placed = Order.objects.get(number=order.number)
     assert (placed.status, placed.total_fen, placed.paid_fen, placed.payment_method) == ("paid", 7760, 7760, "transfer")

@@ -13,6 +13,7 @@ from orders.models import OrderStatus, PaymentMethod
 from tests.payments.conftest import place_stripe_order
 from tests.payments.wechat_endpoint import wechat_endpoint  # noqa: F401 (a fixture)
 
+from .layout import page_width
 from .test_public_pages_browser import AXE, CHECK_PAGE
 from .test_storefront_browser import CHROMIUM_ARGS
 
@@ -51,7 +52,7 @@ def test_a_buyer_pays_wechat_pay_by_qr_code_and_the_page_moves_on_by_itself(
             qr.wait_for()
             box = qr.bounding_box()
             assert box["width"] >= 180 and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            assert page_width(page) <= 390
             body = page.locator("body").inner_text()
             assert "¥132.30" in body and order.number in body
             page.screenshot(path=str(shots / "pay-wechat-qr-390.png"), full_page=True)

@@ -13,6 +13,7 @@ from cms.setup import ensure_storefront_pages
 from core.roles import Role
 from tests.factories import ProductFactory, ShopFactory, UserFactory, region_chain
 
+from .layout import page_width
 from .test_buying_browser import admin_login
 from .test_storefront_browser import chromium_page
 
@@ -70,7 +71,7 @@ def test_an_editor_builds_a_campaign_from_blocks_and_a_phone_shows_it(chromium_p
         grid = page.locator(".block-product-grid")
         assert grid.locator("h2").inner_text() == "年货精选"
         shown = grid.locator(".card-title").all_inner_texts()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page_width(page) <= 390
 
     assert shown == [p.title for p in reversed(newest)]
     assert own == ["铁棍山药"]

@@ -12,6 +12,7 @@ from invoices.models import Invoice
 from tests.invoices.conftest import pdf_bytes
 from tests.worlds import build_ledger_world, buy_and_pay
 
+from .layout import fits
 from .test_buying_browser import PASSWORD, admin_login
 from .test_storefront_browser import chromium_page
 
@@ -20,11 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls("tests.browser.urls"),
 ]
-
-
-def fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width} px wide"
 
 
 def test_a_special_invoice_on_a_phone_is_asked_issued_downloaded_and_confirmed(

@@ -16,6 +16,7 @@ from certification.models import Certificate
 from sales_channels.models import Channel, OfflinePoint
 from tests.worlds import build_ledger_world
 
+from .layout import page_width
 from .test_buying_browser import PASSWORD, admin_login
 from .test_storefront_browser import chromium_page
 
@@ -77,7 +78,7 @@ def test_a_points_csv_is_booked_and_the_bureau_drills_into_it(chromium_path, liv
         page.click("#table-channels a:has-text('消费帮扶专柜')")
         page.wait_for_url(re.compile(r".*/admin/channels/offline/sales/\?channel=cabinet.*"))
         totals = page.inner_text("table.offline-points tfoot")
-        width = page.evaluate("document.documentElement.scrollWidth")
+        width = page_width(page)
         page.screenshot(path=str(shots / "offline-sales-phone.png"), full_page=True)
         with page.expect_download() as download:
             page.click("a.export-xlsx")

@@ -21,6 +21,7 @@ from tests.factories import UserFactory, valid_credit_code
 from tests.invoices.conftest import pdf_bytes
 from tests.worlds import build_ledger_world
 
+from .layout import fits
 from .test_buying_browser import PASSWORD, admin_login
 from .test_storefront_browser import chromium_page
 
@@ -32,11 +33,6 @@ pytestmark = [
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width} px wide"
 
 
 def sign_in(page, base: str, username: str) -> None:

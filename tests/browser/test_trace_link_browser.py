@@ -11,6 +11,7 @@ from cms.setup import ensure_storefront_pages
 from tests.trace_batches import make_batch, ship_parcel
 from tests.worlds import build_ledger_world, buy_and_pay
 
+from .layout import page_width
 from .test_storefront_browser import chromium_page
 
 pytestmark = [
@@ -42,7 +43,7 @@ def test_the_buyer_opens_the_trace_page_from_the_order_page(chromium_path, live_
         link.scroll_into_view_if_needed()
         box = link.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page_width(page) <= 390
         page.locator("section.suborder").first.screenshot(path=str(screenshots / "order-trace-link-390.png"))
         link.click()
         page.wait_for_url(live_server.url + "/trace/PHONE23456/")
