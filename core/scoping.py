@@ -16,6 +16,7 @@ Regions are keyed by official division codes, which nest by prefix (37 > 3717 > 
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
 from .roles import Role, roles_of
@@ -72,6 +73,12 @@ def region_within(path: str, codes: list[str]) -> Q:
 
 def is_platform_admin(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or Role.PLATFORM_ADMIN in roles_of(user)
+
+
+def require_platform_admin(user) -> None:
+    """A view's guard for pages only platform administrators open: 403 for anyone else."""
+    if not is_platform_admin(user):
+        raise PermissionDenied
 
 
 def scope_q(model: type[Model], user, action: str = VIEW) -> Q | None:

@@ -26,7 +26,7 @@ from wagtail import hooks
 from core import flash, parsing
 from core.errors import DomainError
 from core.roles import Role, roles_of
-from core.scoping import is_platform_admin, operated_shop_ids
+from core.scoping import is_platform_admin, operated_shop_ids, require_platform_admin
 
 from . import selectors, services
 from .forms import HideForm, ReplyForm, ShipForm
@@ -47,11 +47,6 @@ def order_panels(request, order: Order, *, may_handle_money: bool) -> list[str]:
 
 def _require_orders_access(user) -> None:
     if not (Role.SHOP_OPERATOR in roles_of(user) or is_platform_admin(user)):
-        raise PermissionDenied
-
-
-def _require_admin(user) -> None:
-    if not is_platform_admin(user):
         raise PermissionDenied
 
 
@@ -164,7 +159,7 @@ def order_for_money(request, pk: int) -> Order:
 
 
 def order_index(request):
-    _require_admin(request.user)
+    require_platform_admin(request.user)
     qs = Order.objects.prefetch_related(
         Prefetch("suborders", queryset=SubOrder.objects.select_related("shop").order_by("pk"))
     ).order_by("-created_at", "-pk")
@@ -272,7 +267,7 @@ def review_reply(request, pk: str):
 
 @require_POST
 def review_hide(request, pk: str):
-    _require_admin(request.user)
+    require_platform_admin(request.user)
     review = _scoped_review(request, pk)
     form = HideForm(request.POST)
     if not form.is_valid():
@@ -289,7 +284,7 @@ def review_hide(request, pk: str):
 
 @require_POST
 def review_show(request, pk: str):
-    _require_admin(request.user)
+    require_platform_admin(request.user)
     review = _scoped_review(request, pk)
     try:
         services.show_review(review.pk, by=request.user)

@@ -12,7 +12,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
@@ -23,17 +23,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.scoping import is_platform_admin
+from core.scoping import require_platform_admin
 
 from . import direct
 from .direct_models import BillCheck, BillDifference, DirectTrade, Provider
 
 PAGE_SIZE = 50
-
-
-def _require_admin(user) -> None:
-    if not is_platform_admin(user):
-        raise PermissionDenied
 
 
 class CheckBillForm(forms.Form):
@@ -83,14 +78,14 @@ def _index(request, form: CheckBillForm, *, status: int = 200):
 
 
 def bill_index(request):
-    _require_admin(request.user)
+    require_platform_admin(request.user)
     return _index(request, CheckBillForm())
 
 
 @require_POST
 def bill_run(request):
     """核对某日账单: one configured provider's bill of one past day, checked now."""
-    _require_admin(request.user)
+    require_platform_admin(request.user)
     form = CheckBillForm(request.POST)
     if not form.is_valid():
         return _index(request, form, status=400)
@@ -145,14 +140,14 @@ def _day(request, check: BillCheck, *, failed: tuple[int, ResolveForm] | None = 
 
 
 def bill_day(request, pk: int):
-    _require_admin(request.user)
+    require_platform_admin(request.user)
     return _day(request, get_object_or_404(BillCheck, pk=pk))
 
 
 @require_POST
 def bill_resolve(request, pk: int):
     """A difference settled by a person: the note, who, and when are kept with it."""
-    _require_admin(request.user)
+    require_platform_admin(request.user)
     form = ResolveForm(request.POST)
     with transaction.atomic():
         difference = get_object_or_404(BillDifference.objects.select_for_update(), pk=pk)
