@@ -43,7 +43,8 @@ logger = logging.getLogger(__name__)
 SYNC_EVERY_SECONDS = 3
 
 
-def _order(token: str) -> Order:
+def order_for_token(token: str) -> Order:
+    """The order of a secret link token (the pay pages here and Stripe's), or 404."""
     order = Order.objects.filter(token=token).first() if 32 <= len(token) <= 64 else None
     if order is None:
         raise Http404(_("订单不存在"))
@@ -74,7 +75,7 @@ def _problem(request: HttpRequest, order: Order, message: str, *, status: int, r
 @never_cache
 @require_safe
 def pay(request: HttpRequest, token: str) -> HttpResponse:
-    order = _order(token)
+    order = order_for_token(token)
     provider = _provider(order)
     if order.status != OrderStatus.AWAITING_PAYMENT:
         return redirect(order.get_absolute_url())
@@ -125,7 +126,7 @@ def _sync(provider: PaymentProvider, order: Order) -> bool | None:
 @never_cache
 @require_safe
 def pay_status(request: HttpRequest, token: str) -> JsonResponse:
-    order = _order(token)
+    order = order_for_token(token)
     paid = order.is_paid_in_full
     if not paid and order.status == OrderStatus.AWAITING_PAYMENT:
         provider = provider_for(order.payment_method)
@@ -138,7 +139,7 @@ def pay_status(request: HttpRequest, token: str) -> JsonResponse:
 @never_cache
 @require_safe
 def pay_return(request: HttpRequest, token: str) -> HttpResponse:
-    order = _order(token)
+    order = order_for_token(token)
     provider = provider_for(order.payment_method)
     state = "paid" if order.is_paid_in_full else "closed"
     if state != "paid" and order.status == OrderStatus.AWAITING_PAYMENT:

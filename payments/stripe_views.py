@@ -20,6 +20,7 @@ from core.errors import DomainError
 from orders.models import Order, OrderStatus
 
 from . import stripe_gateway as gateway
+from .pay_views import order_for_token
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +36,7 @@ STRIPE_FRAMES = {"frame-src": [*STRIPE_JS, "https://hooks.stripe.com"]}
 def _order_for(token: str) -> Order:
     if not gateway.stripe_enabled():
         raise Http404(_("未开通在线支付"))
-    order = Order.objects.filter(token=token).first()
-    if order is None:
-        raise Http404(_("订单不存在"))
-    return order
+    return order_for_token(token)
 
 
 @csp_update(STRIPE_POLICY_ADDITIONS)
