@@ -6,7 +6,7 @@
   ``AfterSaleStep``, a line of the order's history and a message to both sides.
 * A request reaching 退款中 starts the money going back through the payments app's one
   refund path (``_start_refund``): online payments through the provider that took the
-  money, at once (``payments.providers.provider_that_took(order).refund``: Stripe, or
+  money, at once (``payments.providers.refund_provider(order).refund``: Stripe, or
   WeChat Pay / Alipay contracted directly; the request is 已退款 when the provider
   confirms the refund, ``on_refund_confirmed``); a bank transfer is paid
   back by whoever handles the order's money and recorded with ``record_hand_refund``
@@ -39,7 +39,7 @@ from orders.models import OrderLine, OrderStatus, PaymentMethod, SubOrder
 from orders.services import can_handle_money, log_after_sale
 from payments import services as payments
 from payments.models import Refund
-from payments.providers import provider_that_took
+from payments.providers import refund_provider
 
 from . import selectors
 from .models import DESCRIPTION_MAX, MAX_PHOTOS, NOTE_MAX, AfterSale, AfterSaleLine, AfterSalePhoto, AfterSaleStep
@@ -307,12 +307,9 @@ def _start_refund(after_sale: AfterSale, *, by) -> None:
     cannot be asked leaves the request 退款中 with the reason, for the platform to retry."""
     if after_sale.order.payment_method == PaymentMethod.TRANSFER:
         return
-    provider = provider_that_took(after_sale.order)
     try:
-        if provider is None:
-            raise DomainError(_("该订单没有可原路退回的在线支付。"))
         with transaction.atomic():
-            refund = provider.refund(
+            refund = refund_provider(after_sale.order).refund(
                 after_sale.order_id, lines=_refund_lines(after_sale), reason=_reason(after_sale), by=None
             )
     except DomainError as exc:

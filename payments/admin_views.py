@@ -20,17 +20,12 @@ from orders.admin_views import back, order_for_money
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 
 from . import selectors, services
-from .direct_models import DirectRefund, Provider
+from .direct_models import DirectRefund
 from .forms import HandRefundForm, StripeRefundForm, TransferReceiptForm
 from .models import Refund
-from .providers import provider_that_took
+from .providers import provider_that_took, refund_provider
 
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
-
-
-def refund_via(provider) -> str:
-    """Who sends the money back, as the admin names it: "Stripe", "微信支付", "支付宝"."""
-    return "Stripe" if provider.code == "stripe" else str(Provider(provider.code).label)
 
 
 def _money_context(order: Order, may_handle_money: bool) -> dict:
@@ -48,7 +43,7 @@ def _money_context(order: Order, may_handle_money: bool) -> dict:
         # Card / Alipay / WeChat Pay money goes back the way it came: through the provider
         # that took it, while it is configured.
         "stripe_refund_form": StripeRefundForm() if provider is not None and provider.configured() else None,
-        "refund_via": refund_via(provider) if provider is not None else "",
+        "refund_via": provider.label if provider is not None else "",
         "order_lines": list(OrderLine.objects.filter(suborder__order=order).select_related("suborder__shop"))
         if may_handle_money
         else [],
@@ -150,10 +145,8 @@ def order_stripe_refund(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("请填写退款原因（不超过 200 字）。"))
         return back(request, "orders_admin:order", pk)
-    provider = provider_that_took(order)
     try:
-        if provider is None:
-            raise DomainError(_("该订单没有可原路退回的在线支付。"))
+        provider = refund_provider(order)
         refund = provider.refund(order.pk, lines=lines, reason=form.cleaned_data["reason"], by=request.user)
     except DomainError as exc:
         messages.error(request, str(exc))
@@ -161,7 +154,7 @@ def order_stripe_refund(request, pk: int):
     # Without a Celery broker the request to the provider has already run; with one, it is queued.
     refund.refresh_from_db()
     amount = format_fen(refund.amount_fen)
-    via = refund_via(provider)
+    via = provider.label
     if refund.status == Refund.Status.FAILED:
         messages.error(
             request,

@@ -415,6 +415,10 @@ class DirectProvider(PaymentProvider):
         self.code = Provider(code).value
         self.methods = (self.code,)
 
+    @property
+    def label(self) -> str:
+        return str(Provider(self.code).label)
+
     def configured(self) -> bool:
         return configured(self.code)
 

@@ -11,6 +11,9 @@ takes which method.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
 from orders.models import PaymentMethod
 
 from .base import PaymentProvider
@@ -66,3 +69,12 @@ def provider_that_took(order) -> PaymentProvider | None:
         return provider_for(method) or _stripe()
     direct = DirectTrade.objects.filter(provider=method, transaction_id=payment.reference).exists()
     return _direct(method) if direct else _stripe()
+
+
+def refund_provider(order) -> PaymentProvider:
+    """``provider_that_took(order)``, for a refund the way the money came (the admin's
+    原路退款 and an after-sales request's): ``DomainError`` when there is none."""
+    provider = provider_that_took(order)
+    if provider is None:
+        raise DomainError(_("该订单没有可原路退回的在线支付。"))
+    return provider

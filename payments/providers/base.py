@@ -204,6 +204,7 @@ class PaymentProvider(ABC):
 
     code: str
     methods: tuple[str, ...]  # the PaymentMethod values it takes
+    label: str  # how the admin names it ("Stripe", "微信支付", "支付宝")
 
     @abstractmethod
     def configured(self) -> bool: ...

@@ -20,6 +20,7 @@ from .base import Checkout, PaymentProvider, ProviderUnavailable
 
 class StripeProvider(PaymentProvider):
     code = "stripe"
+    label = "Stripe"
     methods = stripe_gateway.PAYMENT_METHOD_TYPES
 
     def configured(self) -> bool:
